@@ -1,0 +1,1 @@
+"""Per-dwelling energy simulation."""

@@ -1,0 +1,1 @@
+"""The building-stock digital twin: buildings and dwellings built from public sources."""
