@@ -1,0 +1,129 @@
+"""``wijkreno twin …`` and ``wijkreno demo``: build the building-stock twin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wijkreno.cli import handle_errors
+from wijkreno.errors import InputError
+from wijkreno.pipeline import TwinInputs, build_and_write_twin
+from wijkreno.twin.build import Twin
+from wijkreno.twin.schema import schema_markdown
+
+app = typer.Typer(help="Build the digital twin of the building stock.", no_args_is_help=True)
+out_console = Console()
+
+OutOption = Annotated[Path, typer.Option("-o", "--out", help="Output folder.")]
+
+
+def _existing(path: Path | None, what: str) -> Path | None:
+    if path is not None and not path.exists():
+        raise InputError(f"the {what} file {path} does not exist; check the path.")
+    return path
+
+
+def _table(frame: pd.DataFrame, title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    for col in frame.columns:
+        table.add_column(str(col), justify="right" if frame[col].dtype.kind in "if" else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
+    return table
+
+
+def print_twin_summary(twin: Twin, console: Console = out_console) -> None:
+    """Print the data-quality summary of a twin as rich tables."""
+    q = twin.quality
+    console.print(_table(q["inputs"], "Invoer / inputs (in = kept + rejected)"))
+    console.print(_table(q["typology"], "Typologie / typology: twin vs Statbel "
+                         f"({q['typology'].attrs.get('calibration', '')})"))
+    periods = q["periods"].groupby("statbel_period", sort=False)[
+        ["twin_buildings", "statbel_buildings"]].sum().reset_index()
+    console.print(_table(periods, "Bouwperiode / construction period (main buildings)"))
+    attrs = q["attributes"]
+    console.print(_table(attrs, "Herkomst / provenance of attributes"))
+    if len(q.get("address_links", [])):
+        console.print(_table(q["address_links"], "Adressen / address links"))
+    b = twin.buildings
+    console.print(
+        f"[bold]{len(b):,}[/] gebouwen/buildings "
+        f"({int((b['building_role'] == 'main').sum()):,} hoofdgebouwen/main), "
+        f"[bold]{len(twin.dwellings):,}[/] woningen/dwellings, "
+        f"[bold]{len(twin.rejected):,}[/] geweigerde rijen/rejected rows."
+    )
+
+
+@app.command("build")
+@handle_errors
+def build(
+    buildings: Annotated[Path, typer.Argument(help="Building footprints (Gebouwenregister or "
+                                              "GRB Gbg: .gpkg, .shp, .geojson).")],
+    nis_code: Annotated[str, typer.Option("--nis", help="NIS5 code of the municipality, "
+                                          "e.g. 13002.")],
+    out: OutOption,
+    addresses: Annotated[Path | None, typer.Option(help="Adressenregister addresses "
+                                                   "(.csv, .shp, .geojson, .gpkg).")] = None,
+    dsm: Annotated[Path | None, typer.Option(help="DHM Vlaanderen DSM raster (GeoTIFF).")] = None,
+    dtm: Annotated[Path | None, typer.Option(help="DHM Vlaanderen DTM raster (GeoTIFF).")] = None,
+    sectors: Annotated[Path | None, typer.Option(help="Statbel statistical sectors.")] = None,
+    statbel: Annotated[Path | None, typer.Option(help="Statbel gebouwenpark table (long CSV) "
+                                                 "for calibration.")] = None,
+    params: Annotated[Path | None, typer.Option(help="Twin parameter file (TOML) overriding "
+                                                "the defaults.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the imputation.")] = 0,
+    gpkg: Annotated[bool, typer.Option(help="Also write twin.gpkg for older GIS.")] = False,
+) -> None:
+    """Build the twin from source files and write it, with its data-quality summary, to OUT."""
+    inputs = TwinInputs(
+        buildings=_existing(buildings, "buildings"),  # type: ignore[arg-type]
+        nis_code=nis_code,
+        addresses=_existing(addresses, "addresses"),
+        dsm=_existing(dsm, "DSM"),
+        dtm=_existing(dtm, "DTM"),
+        sectors=_existing(sectors, "sectors"),
+        gebouwenpark=_existing(statbel, "Statbel"),
+        params=_existing(params, "parameter"),
+        seed=seed,
+    )
+    with out_console.status("Tweeling bouwen / building the twin …"):
+        twin = build_and_write_twin(inputs, out, gpkg=gpkg)
+    print_twin_summary(twin)
+    out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
+
+
+@app.command("schema")
+@handle_errors
+def schema(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Markdown file to write.")] = Path(
+        "docs/twin_schema.md"),
+) -> None:
+    """Write the documentation of the twin's columns (name, type, unit, provenance flag)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(schema_markdown() + "\n", encoding="utf-8")
+    out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
+
+
+@handle_errors
+def demo(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("out/demo"),
+    seed: Annotated[int, typer.Option(help="Seed of the demo neighbourhood and imputation.")] = 0,
+) -> None:
+    """Generate the built-in demo neighbourhood and run the whole chain on it."""
+    from wijkreno.demo import DEMO_NIS_CODE, generate_demo
+
+    files = generate_demo(out / "sources", seed=seed) if seed else generate_demo(out / "sources")
+    inputs = TwinInputs(
+        buildings=files["buildings"], nis_code=DEMO_NIS_CODE, addresses=files["addresses"],
+        dsm=files["dsm"], dtm=files["dtm"], sectors=files["sectors"],
+        gebouwenpark=files["gebouwenpark"], seed=seed,
+    )
+    with out_console.status("Demowijk: tweeling bouwen / building the twin …"):
+        twin = build_and_write_twin(inputs, out / "twin", gpkg=False)
+    print_twin_summary(twin)
+    out_console.print(f"Geschreven naar / written to [bold]{out}[/]")

@@ -1,0 +1,114 @@
+"""Writing and reading a twin folder.
+
+A twin folder holds::
+
+    buildings.parquet     GeoParquet, EPSG:31370, one row per building
+    dwellings.parquet     GeoParquet, EPSG:31370, one row per dwelling
+    rejected.csv          every input row that could not be used, with the reason
+    quality/*.csv         data-quality tables (inputs, attributes, typology, periods, links)
+    quality.json          the same tables plus run metadata, for machines
+    twin.gpkg             optional: both layers as a GeoPackage for older GIS software
+
+Each Parquet file carries the twin schema (column, unit, description) in its key-value metadata
+under ``wijkreno:schema``, so that a GIS analyst can see units without the docs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
+
+from wijkreno.errors import InputError
+from wijkreno.twin.schema import BUILDINGS, DWELLINGS, TableSchema, validate_table
+
+SCHEMA_KEY = b"wijkreno:schema"
+
+
+def _schema_json(schema: TableSchema) -> bytes:
+    cols = [
+        {"name": c.name, "dtype": c.dtype, "unit": c.unit, "description": c.description,
+         "source_flag": f"{c.name}_source" if c.has_source else None}
+        for c in schema.columns
+    ]
+    return json.dumps({"table": schema.name, "columns": cols}, ensure_ascii=False).encode()
+
+
+def write_table(frame: gpd.GeoDataFrame, path: Path, schema: TableSchema) -> None:
+    """Write a twin table as GeoParquet with its schema in the file's metadata."""
+    validate_table(frame, schema)
+    frame.to_parquet(path, index=False)
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata or {})
+    meta[SCHEMA_KEY] = _schema_json(schema)
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+def read_table(path: str | Path, schema: TableSchema) -> gpd.GeoDataFrame:
+    """Read and validate a twin table written by :func:`write_table`."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(
+            f"{path} does not exist; build the twin first with `wijkreno twin build` "
+            "(or `wijkreno demo`)."
+        )
+    try:
+        frame = gpd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - unreadable file is the user's input problem
+        raise InputError(f"cannot read {path} as GeoParquet: {exc}") from exc
+    validate_table(frame, schema)
+    return frame
+
+
+def _jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+
+def write_twin(
+    out_dir: str | Path,
+    buildings: gpd.GeoDataFrame,
+    dwellings: gpd.GeoDataFrame,
+    rejected: pd.DataFrame,
+    quality: dict[str, pd.DataFrame],
+    metadata: dict[str, Any] | None = None,
+    *,
+    gpkg: bool = False,
+) -> dict[str, Path]:
+    """Write a twin folder (see the module docstring) and return the paths written."""
+    out = Path(out_dir)
+    (out / "quality").mkdir(parents=True, exist_ok=True)
+    paths = {"buildings": out / "buildings.parquet", "dwellings": out / "dwellings.parquet",
+             "rejected": out / "rejected.csv", "quality": out / "quality.json"}
+    write_table(buildings, paths["buildings"], BUILDINGS)
+    write_table(dwellings, paths["dwellings"], DWELLINGS)
+    rejected.to_csv(paths["rejected"], index=False)
+    for name, table in quality.items():
+        table.to_csv(out / "quality" / f"{name}.csv", index=False)
+    doc = {"metadata": metadata or {}, **{k: _jsonable(v) for k, v in quality.items()}}
+    paths["quality"].write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    if gpkg:
+        paths["gpkg"] = out / "twin.gpkg"
+        paths["gpkg"].unlink(missing_ok=True)
+        for name, frame in (("buildings", buildings), ("dwellings", dwellings)):
+            plain = frame.copy()
+            for col in plain.columns:
+                if isinstance(plain[col].dtype, pd.CategoricalDtype):
+                    plain[col] = plain[col].astype("string")
+            plain.to_file(paths["gpkg"], layer=name, driver="GPKG", engine="pyogrio")
+    return paths
+
+
+def read_twin(twin_dir: str | Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Read ``buildings`` and ``dwellings`` of a twin folder, validated against the schema."""
+    twin_dir = Path(twin_dir)
+    if not twin_dir.is_dir():
+        raise InputError(
+            f"twin folder {twin_dir} does not exist; build one with `wijkreno twin build` or "
+            "`wijkreno demo`."
+        )
+    return (read_table(twin_dir / "buildings.parquet", BUILDINGS),
+            read_table(twin_dir / "dwellings.parquet", DWELLINGS))

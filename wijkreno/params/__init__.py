@@ -1,0 +1,1 @@
+"""Versioned parameter files of wijkreno (TOML and CSV, each value with its source)."""

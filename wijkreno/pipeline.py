@@ -1,0 +1,120 @@
+"""Orchestration: read source files, build the twin, write it. Used by the CLI and the API.
+
+Compute functions never see a path; this module is where paths become frames.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wijkreno import __version__
+from wijkreno.io import sources, statbel
+from wijkreno.io.twin_store import write_twin
+from wijkreno.twin.build import Twin, build_twin
+from wijkreno.twin.params import load_archetypes, load_twin_params
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TwinInputs:
+    """Paths of the source files of one twin build (only ``buildings`` is required)."""
+
+    buildings: Path
+    nis_code: str
+    addresses: Path | None = None
+    dsm: Path | None = None
+    dtm: Path | None = None
+    sectors: Path | None = None
+    gebouwenpark: Path | None = None
+    params: Path | None = None
+    archetypes: Path | None = None
+    seed: int = 0
+
+
+def _input_row(name: str, n_in: int, n_rejected: int, n_imputed: int = 0) -> dict[str, Any]:
+    return {"input": name, "n_in": n_in, "n_kept": n_in - n_rejected, "n_rejected": n_rejected,
+            "n_imputed": n_imputed}
+
+
+def build_twin_from_files(inputs: TwinInputs) -> Twin:
+    """Read every source of ``inputs``, build the twin, and account for every input row.
+
+    The returned twin's ``quality["inputs"]`` says, per input file, how many rows were read,
+    kept and rejected (in = kept + rejected); ``rejected`` holds each refused row and why.
+    """
+    if (inputs.dsm is None) != (inputs.dtm is None):
+        from wijkreno.errors import InputError
+
+        raise InputError("give both a DSM and a DTM raster (--dsm and --dtm), or neither.")
+    t0 = time.perf_counter()
+    loaded = sources.read_buildings(inputs.buildings)
+    rejected = [loaded.rejected]
+    buildings = loaded.frame
+    addresses = None
+    address_load = None
+    if inputs.addresses is not None:
+        address_load = sources.read_addresses(inputs.addresses)
+        rejected.append(address_load.rejected)
+        addresses = address_load.frame
+    heights = None
+    if inputs.dsm is not None and inputs.dtm is not None:
+        from wijkreno.io.rasters import read_building_heights
+
+        heights = read_building_heights(buildings.geometry, inputs.dsm, inputs.dtm)
+    sectors = statbel.read_sectors(inputs.sectors) if inputs.sectors else None
+    gebouwenpark = (
+        statbel.read_gebouwenpark(inputs.gebouwenpark, nis_code=inputs.nis_code)
+        if inputs.gebouwenpark else None
+    )
+    params = load_twin_params(inputs.params)
+    archetypes = load_archetypes(inputs.archetypes)
+    twin = build_twin(
+        buildings, nis_code=inputs.nis_code, addresses=addresses, heights=heights,
+        sectors=sectors, gebouwenpark=gebouwenpark, params=params, archetypes=archetypes,
+        seed=inputs.seed,
+    )
+    all_rejected = pd.concat([*rejected, twin.rejected], ignore_index=True)
+    rows = [_input_row("buildings", loaded.n_in, len(loaded.rejected))]
+    if address_load is not None:
+        n_rej = len(address_load.rejected) + int((twin.rejected["input"] == "addresses").sum())
+        rows.append(_input_row("addresses", address_load.n_in, n_rej))
+    if heights is not None:
+        # a building without a usable height is kept with an imputed one (height_m_source)
+        ok = int((heights["height_status"] == "ok").sum())
+        rows.append(_input_row("heights", len(heights), 0, n_imputed=len(heights) - ok))
+    quality = {"inputs": pd.DataFrame(rows), **twin.quality}
+    quality["typology"].attrs.update(twin.quality["typology"].attrs)
+    twin = Twin(twin.buildings, twin.dwellings, all_rejected, quality)
+    log.info("twin build took %.1f s", time.perf_counter() - t0)
+    return twin
+
+
+def run_metadata(inputs: TwinInputs, twin: Twin) -> dict[str, Any]:
+    """What a twin folder records about how it was made."""
+    return {
+        "wijkreno_version": __version__,
+        "nis_code": inputs.nis_code,
+        "seed": inputs.seed,
+        "calibration": twin.quality["typology"].attrs.get("calibration", ""),
+        "inputs": {k: str(v) for k, v in inputs.__dict__.items()
+                   if isinstance(v, Path)},
+        "n_buildings": len(twin.buildings),
+        "n_main_buildings": int((twin.buildings["building_role"] == "main").sum()),
+        "n_dwellings": len(twin.dwellings),
+        "n_rejected": len(twin.rejected),
+    }
+
+
+def build_and_write_twin(inputs: TwinInputs, out_dir: Path, *, gpkg: bool = False) -> Twin:
+    """Build the twin from files and write the twin folder to ``out_dir``."""
+    twin = build_twin_from_files(inputs)
+    write_twin(out_dir, twin.buildings, twin.dwellings, twin.rejected, twin.quality,
+               run_metadata(inputs, twin), gpkg=gpkg)
+    return twin
