@@ -10,14 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from wijkreno.cli import handle_errors
+from wijkreno.cli._common import handle_errors, out_console
 from wijkreno.errors import InputError
 from wijkreno.pipeline import TwinInputs, build_and_write_twin
 from wijkreno.twin.build import Twin
 from wijkreno.twin.schema import schema_markdown
 
 app = typer.Typer(help="Build the digital twin of the building stock.", no_args_is_help=True)
-out_console = Console()
+
 
 OutOption = Annotated[Path, typer.Option("-o", "--out", help="Output folder.")]
 
@@ -112,12 +112,13 @@ def schema(
 @handle_errors
 def demo(
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("out/demo"),
-    seed: Annotated[int, typer.Option(help="Seed of the demo neighbourhood and imputation.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the demo neighbourhood and imputation.")] = (
+        20240101),
 ) -> None:
     """Generate the built-in demo neighbourhood and run the whole chain on it."""
     from wijkreno.demo import DEMO_NIS_CODE, generate_demo
 
-    files = generate_demo(out / "sources", seed=seed) if seed else generate_demo(out / "sources")
+    files = generate_demo(out / "sources", seed=seed)
     inputs = TwinInputs(
         buildings=files["buildings"], nis_code=DEMO_NIS_CODE, addresses=files["addresses"],
         dsm=files["dsm"], dtm=files["dtm"], sectors=files["sectors"],
@@ -127,3 +128,35 @@ def demo(
         twin = build_and_write_twin(inputs, out / "twin", gpkg=False)
     print_twin_summary(twin)
     out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
+
+
+@app.command("download")
+@handle_errors
+def download(
+    nis_code: Annotated[str, typer.Option("--nis", help="NIS5 code of the municipality.")],
+    out: OutOption,
+    api_key: Annotated[str | None, typer.Option(envvar="WIJKRENO_BASISREGISTERS_API_KEY",
+                                                help="API key of Basisregisters Vlaanderen "
+                                                "(optional; raises the rate limit).")] = None,
+    replay: Annotated[Path | None, typer.Option(help="Replay recorded responses from this "
+                                                "folder instead of calling the service "
+                                                "(offline tests and demos).")] = None,
+    page_size: Annotated[int, typer.Option(min=1, max=500,
+                                           help="Objects per list page (the API's maximum "
+                                           "is 500).")] = 500,
+) -> None:
+    """Download a municipality's addresses and addressed buildings from Basisregisters
+    Vlaanderen (API v2) into OUT, in the layout `wijkreno twin build` reads.
+
+    Needs a network connection. The API reaches buildings through their addressed building
+    units, so garages and sheds without an address are missing: for a complete footprint layer
+    use the Gebouwenregister download or GRB.
+    """
+    from wijkreno.io.basisregisters import HttpTransport, RecordedTransport, download_sources
+
+    transport = (RecordedTransport.from_directory(_existing(replay, "recording"))
+                 if replay else HttpTransport(api_key=api_key))
+    with out_console.status(f"Basisregisters: NIS {nis_code} ophalen / downloading …"):
+        paths = download_sources(nis_code, out, transport=transport, page_size=page_size)
+    for name, path in paths.items():
+        out_console.print(f"{name}: [bold]{path}[/]")

@@ -100,6 +100,8 @@ def link_addresses(
     is_main: np.ndarray,
     main_position: np.ndarray,
     snap_distance_m: float,
+    footprint_area_m2: np.ndarray | None = None,
+    min_house_area_m2: float = np.inf,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Link each address to a building position.
 
@@ -117,6 +119,12 @@ def link_addresses(
         For annexes the position of their main building (-1 if none).
     snap_distance_m : float
         Largest distance [m] from an address to a main building it may be snapped to.
+    footprint_area_m2 : ndarray, optional
+        Footprint areas [m²]; with ``min_house_area_m2``, an address inside an "annex" at
+        least that large stays linked to it (the caller promotes it to a main building: the
+        register puts a house's address inside the house, so geometry mistook it for an annex).
+    min_house_area_m2 : float
+        Smallest footprint [m²] of an annex that an address inside makes a house.
 
     Returns
     -------
@@ -175,8 +183,14 @@ def link_addresses(
         f"address falls in no building and no main building lies within {snap_distance_m:g} m"
     )
 
-    # an address inside an annex belongs to the annex's main building when it has one
-    annex_hit = (building_pos >= 0) & ~is_main[np.clip(building_pos, 0, None)]
+    # an address inside a small annex (a garage with its own number) belongs to the annex's
+    # main building when it has one; inside a house-sized "annex" it stays
+    pos = np.clip(building_pos, 0, None)
+    annex_hit = (building_pos >= 0) & ~is_main[pos]
+    if footprint_area_m2 is not None:
+        house_sized = (link == "annex") & (footprint_area_m2[pos] >= min_house_area_m2)
+        annex_hit &= ~house_sized
+        link[house_sized] = "inside"
     has_main = annex_hit & (main_position[np.clip(building_pos, 0, None)] >= 0)
     building_pos[has_main] = main_position[building_pos[has_main]]
 
@@ -300,9 +314,12 @@ def build_twin(
         links, rej = link_addresses(
             addresses, geoms, bld["gebouw_id"], role == "main", main_position,
             params.address_snap_distance_m.value,
+            metrics["footprint_area_m2"].to_numpy(dtype=float),
+            params.min_dwelling_building_area_m2.value,
         )
         rejected.append(rej)
-        # a free-standing "annex" that holds an address is a (small) main building
+        # an "annex" that holds an address is a (small) main building: the register puts
+        # addresses inside the building they number
         linked_annex = np.unique(links["building_pos"][role[links["building_pos"]] == "annex"])
         role[linked_annex] = "main"
         main_position[linked_annex] = linked_annex
