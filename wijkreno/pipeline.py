@@ -16,7 +16,7 @@ import pandas as pd
 from wijkreno import __version__
 from wijkreno.io import sources, statbel
 from wijkreno.io.twin_store import write_twin
-from wijkreno.twin.build import Twin, build_twin
+from wijkreno.twin.build import Twin, build_twin, clip_to_area, municipality_area
 from wijkreno.twin.params import load_archetypes, load_twin_params
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class TwinInputs:
     dtm: Path | None = None
     sectors: Path | None = None
     gebouwenpark: Path | None = None
+    boundary: Path | None = None
     params: Path | None = None
     archetypes: Path | None = None
     seed: int = 0
@@ -57,6 +58,14 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
     loaded = sources.read_buildings(inputs.buildings)
     rejected = [loaded.rejected]
     buildings = loaded.frame
+    n_outside = 0
+    if inputs.boundary is not None:
+        # rows outside the municipality are rejected with a reason, so in = kept + rejected
+        area = municipality_area(statbel.read_sectors(inputs.boundary), inputs.nis_code)
+        buildings, outside = clip_to_area(buildings, area, what=f"NIS {inputs.nis_code}")
+        buildings = buildings.reset_index(drop=True)
+        rejected.append(outside)
+        n_outside = len(outside)
     addresses = None
     address_load = None
     if inputs.addresses is not None:
@@ -81,7 +90,7 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
         seed=inputs.seed,
     )
     all_rejected = pd.concat([*rejected, twin.rejected], ignore_index=True)
-    rows = [_input_row("buildings", loaded.n_in, len(loaded.rejected))]
+    rows = [_input_row("buildings", loaded.n_in, len(loaded.rejected) + n_outside)]
     if address_load is not None:
         n_rej = len(address_load.rejected) + int((twin.rejected["input"] == "addresses").sum())
         rows.append(_input_row("addresses", address_load.n_in, n_rej))

@@ -16,6 +16,9 @@ def baarle():
         buildings=shared_data("baarle_hertog_buildings", "baarle_hertog_gebouwen.gpkg"),
         nis_code="13002",
         gebouwenpark=shared_data("statbel_gebouwenpark_2025", "gebouwenpark_2025_long.csv"),
+        # the extract is a bounding-box cut of the register around the enclaves and reaches
+        # into the neighbouring municipality: clip to Baarle-Hertog's wijken
+        boundary=shared_data("flanders_wijken_ggw7", "ggw7_wijken.gpkg"),
         seed=0,
     )
     return build_twin_from_files(inputs)
@@ -26,6 +29,9 @@ def test_every_footprint_accounted_for(baarle):
     assert row["n_in"] == 4141
     assert row["n_kept"] + row["n_rejected"] == 4141
     assert len(baarle.buildings) == row["n_kept"]
+    reasons = baarle.rejected["reason"]
+    assert len(baarle.rejected) == row["n_rejected"]
+    assert reasons.str.contains("outside NIS 13002").sum() > 1000
 
 
 def test_main_buildings_versus_annexes(baarle):
@@ -35,8 +41,10 @@ def test_main_buildings_versus_annexes(baarle):
     # the register holds 4,141 objects for Statbel's 1,389 buildings
     assert abs(len(main) - total) / total < 0.15
     annexes = b[b["building_role"] == "annex"]
-    linked = annexes["main_gebouw_id"].notna().mean()
-    assert linked > 0.5
+    # attached annexes are linked to their main building; free-standing sheds need parcel data
+    linked = annexes["main_gebouw_id"].notna()
+    assert linked.sum() > 200
+    assert (main["annex_wall_length_m"] > 0).sum() >= linked.sum() * 0.5
     assert set(annexes.loc[annexes["main_gebouw_id"].notna(), "main_gebouw_id"]) <= set(
         main["gebouw_id"])
 

@@ -74,6 +74,9 @@ def build(
     sectors: Annotated[Path | None, typer.Option(help="Statbel statistical sectors.")] = None,
     statbel: Annotated[Path | None, typer.Option(help="Statbel gebouwenpark table (long CSV) "
                                                  "for calibration.")] = None,
+    boundary: Annotated[Path | None, typer.Option(help="Polygons of the municipality (Statbel "
+                                                  "sectors, wijken or a boundary); buildings "
+                                                  "outside are rejected.")] = None,
     params: Annotated[Path | None, typer.Option(help="Twin parameter file (TOML) overriding "
                                                 "the defaults.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the imputation.")] = 0,
@@ -88,6 +91,7 @@ def build(
         dtm=_existing(dtm, "DTM"),
         sectors=_existing(sectors, "sectors"),
         gebouwenpark=_existing(statbel, "Statbel"),
+        boundary=_existing(boundary, "boundary"),
         params=_existing(params, "parameter"),
         seed=seed,
     )

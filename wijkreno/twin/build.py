@@ -90,6 +90,52 @@ def _rejected_rows(
 
 
 # --------------------------------------------------------------------------------------------
+# municipality boundary
+
+
+def municipality_area(areas: gpd.GeoDataFrame, nis_code: str) -> shapely.Geometry:
+    """Union of the polygons of one municipality in a sector, wijk or boundary layer.
+
+    Features are selected by ``nis_code`` when the layer has it, else by ``sector_code`` or
+    ``wijk_code`` starting with the NIS code (Statbel sectors ``13002A00-``, wijken
+    ``13002W01``); a layer with none of these columns is taken whole.
+    """
+    for col in ("nis_code", "sector_code", "wijk_code"):
+        if col in areas.columns:
+            codes = areas[col].astype("string")
+            sel = codes == nis_code if col == "nis_code" else codes.str.startswith(nis_code)
+            if not sel.any():
+                raise InputError(
+                    f"the boundary layer has no feature of NIS code {nis_code} in its {col} "
+                    "column; give a layer that covers the municipality."
+                )
+            return shapely.union_all(areas.geometry[sel.fillna(False).to_numpy()].to_numpy())
+    return shapely.union_all(areas.geometry.to_numpy())
+
+
+def clip_to_area(
+    buildings: gpd.GeoDataFrame, area: shapely.Geometry, *, input_name: str = "buildings",
+    what: str = "the municipality",
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Keep the buildings whose representative point lies in ``area``; reject the others.
+
+    Register extracts are often cut by a bounding box and reach into the neighbouring
+    municipality; the twin of one municipality keeps its own buildings only.
+    """
+    points = shapely.point_on_surface(buildings.geometry.to_numpy())
+    shapely.prepare(area)
+    inside = shapely.contains(area, points)
+    outside = np.flatnonzero(~inside)
+    rejected = _rejected_rows(
+        input_name, buildings.index.to_numpy()[outside], buildings["gebouw_id"].iloc[outside],
+        np.full(len(outside), f"outside {what} (its representative point is not within the "
+                "boundary)", dtype=object),
+        buildings.geometry.to_numpy()[outside],
+    )
+    return buildings[inside], rejected
+
+
+# --------------------------------------------------------------------------------------------
 # addresses
 
 
