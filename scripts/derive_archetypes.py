@@ -11,7 +11,9 @@ Run after a reviewed change of the mapping below::
 
 Mapping of twin typologies to TABULA building types (VITO's Belgian typology):
 detached → SFH (single-family house), semi_detached → TH "Semi" (end-of-terrace/semi),
-terraced → TH "Gen" (mid-terrace), apartment_building → MFH "Small" (small multi-family house, 3 storeys, the common Flemish apartment building: Statbel counts about 6.6 dwellings per R4 building in Flanders; the MFH "Gen" examples have window shares up to 69 % and the AB
+terraced → TH "Gen" (mid-terrace), apartment_building → MFH "Small" (small multi-family
+house, 3 storeys, the common Flemish apartment building: Statbel counts about 6.6 dwellings
+per R4 building in Flanders; the MFH "Gen" examples have window shares up to 69 % and the AB
 "apartment block" type has no period 01 and describes 9–27 storey blocks, rarer than MFH).
 """
 

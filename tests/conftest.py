@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(
-    os.environ.get("WIJKRENO_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data")
-).resolve()
+_DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("WIJKRENO_SHARED_DATA", _DEFAULT)).resolve()
 
 
 def shared_data(*parts: str) -> Path:

@@ -14,7 +14,8 @@ def street(index_offset: int = 0) -> gpd.GeoDataFrame:
     for k in range(5):  # terraced row, 6 m frontage, 10 m deep, facades north and south
         boxes.append(shapely.box(x0 + k * 6, y0, x0 + (k + 1) * 6, y0 + 10))
         ids.append(f"T{k}")
-    boxes += [shapely.box(x0 + 50, y0, x0 + 58, y0 + 10), shapely.box(x0 + 58, y0, x0 + 66, y0 + 10)]
+    boxes += [shapely.box(x0 + 50, y0, x0 + 58, y0 + 10),
+              shapely.box(x0 + 58, y0, x0 + 66, y0 + 10)]
     ids += ["S0", "S1"]
     boxes += [
         shapely.box(x0 + 100, y0, x0 + 112, y0 + 10),  # detached house

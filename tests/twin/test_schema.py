@@ -50,3 +50,11 @@ def test_markdown_lists_every_column_with_unit():
         for col in schema.columns:
             assert f"| `{col.name}` |" in text
     assert "W/(m²·K)" in text
+
+
+def test_committed_schema_docs_are_up_to_date():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "twin_schema.md"
+    # regenerate with `wijkreno twin schema -o docs/twin_schema.md`
+    assert docs.read_text(encoding="utf-8") == schema_markdown() + "\n"

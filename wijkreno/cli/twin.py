@@ -41,8 +41,17 @@ def print_twin_summary(twin: Twin, console: Console = out_console) -> None:
     """Print the data-quality summary of a twin as rich tables."""
     q = twin.quality
     console.print(_table(q["inputs"], "Invoer / inputs (in = kept + rejected)"))
-    console.print(_table(q["typology"], "Typologie / typology: twin vs Statbel "
-                         f"({q['typology'].attrs.get('calibration', '')})"))
+    typ = q["typology"]
+    shown = pd.DataFrame({
+        "typologie": typ["typology"],
+        "Statbel": typ["statbel_type"],
+        "tweeling": typ["twin_buildings"],
+        "Statbel n": typ["statbel_buildings"].round().astype(int),
+        "tweeling %": (100 * typ["twin_share_frac"]).round(1),
+        "Statbel %": (100 * typ["statbel_share_frac"]).round(1),
+    })
+    console.print(_table(shown, "Hoofdgebouwen per typologie / main buildings by typology "
+                         f"(kalibratie: {typ.attrs.get('calibration', '')})"))
     periods = q["periods"].groupby("statbel_period", sort=False)[
         ["twin_buildings", "statbel_buildings"]].sum().reset_index()
     console.print(_table(periods, "Bouwperiode / construction period (main buildings)"))

@@ -12,7 +12,7 @@ LAMBERT72 = 31370
 
 
 def require_file(path: str | Path, what: str) -> Path:
-    """Return ``path`` as a Path, or raise :class:`InputError` when it does not exist or is empty."""
+    """Return ``path`` as a Path; raise :class:`InputError` when it is missing or empty."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"the {what} file {path} does not exist; check the path.")

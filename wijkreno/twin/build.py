@@ -521,10 +521,8 @@ def build_twin(
             sectors["sector_code"].astype("string").to_numpy()[first["s"].to_numpy()]
         )
 
-    main_ids = np.where(
-        main_position >= 0, bld["gebouw_id"].to_numpy(dtype=object)[np.clip(main_position, 0, None)],
-        None,
-    )
+    ids = bld["gebouw_id"].to_numpy(dtype=object)
+    main_ids = np.where(main_position >= 0, ids[np.clip(main_position, 0, None)], None)
     out = pd.DataFrame({
         "gebouw_id": bld["gebouw_id"].astype("string").to_numpy(),
         "nis_code": nis_code,
