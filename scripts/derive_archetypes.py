@@ -32,12 +32,6 @@ TYPOLOGY_TO_TABULA = {
     "apartment_building": "MFH.{p}.Small",
 }
 PERIODS = ("01", "02", "03", "04", "05", "06")
-# Default main heating system per period. PLACEHOLDER: no Flemish statistic of heating system by
-# construction period was found; condensing boilers became the norm with the EPB rules of 2006.
-HEATING_DEFAULT = {
-    "01": "gas_boiler", "02": "gas_boiler", "03": "gas_boiler", "04": "gas_boiler",
-    "05": "gas_condensing_boiler", "06": "gas_condensing_boiler",
-}
 # U-value of a party wall between two dwellings [W/(m2 K)]. PLACEHOLDER: TABULA has no party
 # walls; solid 1-brick walls before 1971, cavity walls after, and the EPB maximum of 1.0 for walls
 # between dwellings since 2006 (Energiebesluit bijlage VII), then improving practice.
@@ -76,9 +70,8 @@ def derive(tabula_dir: Path) -> pd.DataFrame:
                 "thermal_bridge_w_per_m2k": float(r["delta_U_ThermalBridging"]),
                 "infiltration_ach": float(r["n_air_infiltration"]),
                 "cellar_frac": 1.0 if r["Code_CellarCond"] == "N" else 0.0,
-                "heating_system": HEATING_DEFAULT[p],
                 "source": "TABULA/EPISCOPE BE (VITO) via tabula-calculator.xlsx, "
-                          f"variant {code}.ReEx.001; heating system and party-wall U placeholders",
+                          f"variant {code}.ReEx.001; party-wall U placeholder",
             })
     return pd.DataFrame(rows)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -163,3 +165,32 @@ def test_empty_input_gives_empty_tables():
     twin = build_twin(empty, nis_code="13002")
     assert len(twin.buildings) == 0 and len(twin.dwellings) == 0
     assert list(twin.buildings.columns) == BUILDINGS.column_names()
+
+
+def test_heating_systems_drawn_from_period_shares():
+    from wijkreno.twin.build import draw_heating_systems
+    from wijkreno.twin.params import load_twin_params
+
+    params = load_twin_params()
+    periods = np.array(["01"] * 20_000 + ["06"] * 20_000, dtype=object)
+    drawn = draw_heating_systems(periods, params, np.random.default_rng(0))
+    shares = params.heating_system_shares
+    for period, sel in (("01", slice(0, 20_000)), ("06", slice(20_000, None))):
+        got = pd.Series(drawn[sel]).value_counts(normalize=True)
+        for system, share in zip(shares.systems, shares.shares(period), strict=True):
+            assert got.get(system, 0.0) == pytest.approx(share, abs=0.015)
+
+
+def test_heating_system_shares_are_validated(tmp_path):
+    from wijkreno.twin.params import load_twin_params
+
+    text = (Path(__file__).resolve().parents[2] / "wijkreno" / "params" / "twin.toml").read_text()
+    bad = tmp_path / "twin.toml"
+    bad.write_text(text.replace('"06" = [0.00, 0.45, 0.00, 0.00, 0.45, 0.10]',
+                                '"06" = [0.00, 0.45, 0.00, 0.00, 0.45, 0.20]'))
+    with pytest.raises(InputError, match="summing to 1"):
+        load_twin_params(bad)
+    typo = tmp_path / "typo.toml"
+    typo.write_text(text + "\n[storey_hieght_m]\nvalue = 3.0\nsource = 'x'\n")
+    with pytest.raises(InputError, match="storey_hieght_m"):
+        load_twin_params(typo)

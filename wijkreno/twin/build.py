@@ -571,7 +571,7 @@ def build_twin(
     validate_table(buildings_out, BUILDINGS)
 
     dwellings = build_dwellings(
-        buildings_out, addresses, links, rep_points, archetypes, params
+        buildings_out, addresses, links, rep_points, archetypes, params, rng
     )
     validate_table(dwellings, DWELLINGS)
     rejected_all = pd.concat(rejected, ignore_index=True)
@@ -585,6 +585,22 @@ def build_twin(
     return Twin(buildings_out, dwellings, rejected_all, quality)
 
 
+def draw_heating_systems(
+    tabula_period: np.ndarray, params: TwinParams, rng: np.random.Generator
+) -> np.ndarray:
+    """Draw each dwelling's main heating system from the shares of its TABULA period."""
+    shares = params.heating_system_shares
+    systems = np.array(shares.systems, dtype=object)
+    out = np.empty(len(tabula_period), dtype=object)
+    u = rng.random(len(tabula_period))
+    for period in np.unique(tabula_period):
+        sel = tabula_period == period
+        cum = np.cumsum(shares.shares(str(period)))
+        idx = np.searchsorted(cum, u[sel] * cum[-1], side="right")
+        out[sel] = systems[np.clip(idx, 0, len(systems) - 1)]
+    return out
+
+
 def build_dwellings(
     buildings: gpd.GeoDataFrame,
     addresses: gpd.GeoDataFrame | None,
@@ -592,6 +608,7 @@ def build_dwellings(
     rep_points: np.ndarray,
     archetypes: pd.DataFrame,
     params: TwinParams,
+    rng: np.random.Generator,
 ) -> gpd.GeoDataFrame:
     """One row per dwelling with its share of the building's envelope and archetype defaults.
 
@@ -686,7 +703,7 @@ def build_dwellings(
     for col in ("u_party_wall_w_per_m2k", "g_window_frac", "thermal_bridge_w_per_m2k",
                 "cellar_frac"):
         out[col] = arch[col].to_numpy(dtype=float)
-    out["heating_system"] = arch["heating_system"].to_numpy()
+    out["heating_system"] = draw_heating_systems(tab.to_numpy(), params, rng)
     out["heating_system_source"] = "imputed"
     frame = gpd.GeoDataFrame(out, geometry=dw["geometry"].to_numpy(), crs=buildings.crs)
     return conform(frame, DWELLINGS)

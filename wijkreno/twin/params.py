@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wijkreno.errors import InputError
+from wijkreno.twin.schema import HEATING_SYSTEMS
 
 PARAMS_PACKAGE = "wijkreno.params"
 
@@ -72,6 +73,39 @@ class BuildingCounts(_Frozen):
     T8: list[int]
 
 
+class HeatingSystemShares(_Frozen):
+    """Shares of main heating systems per TABULA period (each row sums to 1)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    source: str
+    systems: list[str]
+    p01: list[float] = Field(alias="01")
+    p02: list[float] = Field(alias="02")
+    p03: list[float] = Field(alias="03")
+    p04: list[float] = Field(alias="04")
+    p05: list[float] = Field(alias="05")
+    p06: list[float] = Field(alias="06")
+
+    @model_validator(mode="after")
+    def _rows_are_shares(self) -> HeatingSystemShares:
+        unknown = set(self.systems) - set(HEATING_SYSTEMS)
+        if unknown:
+            raise ValueError(f"unknown heating systems {sorted(unknown)}")
+        for period in ("01", "02", "03", "04", "05", "06"):
+            row = self.shares(period)
+            if len(row) != len(self.systems) or min(row) < 0 or abs(sum(row) - 1) > 1e-6:
+                raise ValueError(
+                    f"heating system shares of period {period} must be {len(self.systems)} "
+                    f"non-negative numbers summing to 1, got {row}"
+                )
+        return self
+
+    def shares(self, period: str) -> list[float]:
+        """Shares of :attr:`systems` for a TABULA period code ``01`` … ``06``."""
+        return getattr(self, f"p{period}")
+
+
 class TwinParams(_Frozen):
     """All assumptions of the twin build, each with its source."""
 
@@ -89,6 +123,7 @@ class TwinParams(_Frozen):
     default_floors: DefaultFloors
     flanders_period_counts: PeriodCounts
     flanders_building_counts: BuildingCounts
+    heating_system_shares: HeatingSystemShares
 
 
 def _read_toml(path: Path | None, default_name: str) -> dict[str, Any]:
