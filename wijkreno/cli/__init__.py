@@ -7,40 +7,16 @@ Sub-commands live in one module each; this module assembles them.
 
 from __future__ import annotations
 
-import functools
 import logging
-import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
 
-from wijkreno.errors import InputError
+from wijkreno.cli import simulate as simulate_cli
+from wijkreno.cli import twin as twin_cli
+from wijkreno.cli import validate as validate_cli
+from wijkreno.cli._common import handle_errors
 
-console = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def handle_errors(func: F) -> F:
-    """Map exceptions to the exit codes of the CLI convention (2 bad input, 1 anything else)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            console.print(f"[bold red]Invoer niet bruikbaar / bad input:[/] {exc}")
-            raise typer.Exit(code=2) from None
-        except typer.Exit:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
-            logging.getLogger("wijkreno").debug("unexpected error", exc_info=True)
-            console.print(f"[bold red]Fout / error:[/] {type(exc).__name__}: {exc}")
-            raise typer.Exit(code=1) from None
-
-    return wrapper  # type: ignore[return-value]
-
+__all__ = ["app", "handle_errors", "main"]
 
 app = typer.Typer(
     name="wijkreno",
@@ -48,22 +24,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-
-def _register() -> None:
-    from wijkreno.cli import twin as twin_cli
-
-    app.add_typer(twin_cli.app, name="twin")
-    app.command("demo")(twin_cli.demo)
+app.add_typer(twin_cli.app, name="twin")
+app.command("demo")(twin_cli.demo)
+app.command("simulate")(simulate_cli.simulate)
+app.add_typer(validate_cli.app, name="validate")
 
 
 def main() -> None:
     """Entry point of the ``wijkreno`` console script."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    _register()
-    # typer turns its own usage errors into exit code 2 already.
     app(prog_name="wijkreno")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,0 +1,789 @@
+"""Energy need for space heating: monthly quasi-steady-state heat balance per dwelling.
+
+The method is the monthly method of EN ISO 13790:2008 (section 12.2.1), which EN ISO 52016-1
+keeps for its monthly calculation and which TABULA and the Flemish EPB method follow. Per
+dwelling and month m (equation numbers of EN ISO 13790:2008):
+
+* transmission H_tr = sum_i b_i U_i A_i + dU_tb * A_env                  (eq. 17, 18)  [W/K]
+  with b = 1 for roof, walls and windows, ``b_floor_ground_frac`` for the ground floor on soil,
+  ``b_floor_cellar_frac`` with an added resistance ``r_add_cellar_m2k_per_w`` for the share
+  ``cellar_frac`` above an unheated cellar, ``b_annex_wall_frac`` for walls to annexes and
+  ``b_party_wall_frac`` (or the column ``party_wall_b_frac``) for party walls; A_env is the
+  area of roof, ground floor, exterior walls, windows and annex walls (party walls excluded,
+  as in TABULA);
+* ventilation H_ve = rho_a c_a (n_use + n_inf) V                          (eq. 21)      [W/K]
+* losses Q_ht,m = f_red (H_tr + H_ve)(theta_int - theta_e,m) t_m           (eq. 9-11)   [kWh]
+  (f_red = 1 in the monthly engine; TABULA's temperature-reduction factor otherwise);
+* gains Q_gn,m = phi_int A_floor t_m + sum_o F_sh (1 - F_F) F_w g A_w,o I_o,m (eq. 29, 43-44)
+* utilisation: gamma = Q_gn/Q_ht, tau = C_m/(H_tr + H_ve) with C_m = c_m A_floor (eq. 55),
+  a = a_H,0 + tau/tau_H,0 (eq. 54), eta = (1 - gamma^a)/(1 - gamma^(a+1)) (eq. 52),
+  eta = a/(a+1) for gamma = 1 (eq. 53);
+* need Q_H,nd,m = max(0, Q_ht,m - eta Q_gn,m)                                 (eq. 4)
+
+Domestic hot water need is TABULA's per-m2 figure (``dhw_need_*_kwh_per_m2``) times the
+heated floor area. Solar gains through opaque elements are not counted (as in TABULA).
+
+The hot path is a numba kernel (``_heat_balance_kernels``); :func:`heating_need_reference`
+is the same algorithm in plain NumPy, kept equal by the tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numba
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from wijkreno.errors import InputError
+from wijkreno.simulate import _heat_balance_kernels as _k
+
+if TYPE_CHECKING:
+    from wijkreno.simulate.climate import MonthlyClimate
+
+logger = logging.getLogger(__name__)
+
+PARAMS_FILE = "heat_balance.toml"
+
+INPUT_COLUMNS: tuple[str, ...] = (
+    "heated_floor_area_m2",
+    "volume_m3",
+    "roof_area_m2",
+    "ground_floor_area_m2",
+    "wall_area_n_m2",
+    "wall_area_e_m2",
+    "wall_area_s_m2",
+    "wall_area_w_m2",
+    "window_area_n_m2",
+    "window_area_e_m2",
+    "window_area_s_m2",
+    "window_area_w_m2",
+    "party_wall_area_m2",
+    "annex_wall_area_m2",
+    "u_roof_w_per_m2k",
+    "u_wall_w_per_m2k",
+    "u_floor_w_per_m2k",
+    "u_window_w_per_m2k",
+    "u_party_wall_w_per_m2k",
+    "g_window_frac",
+    "thermal_bridge_w_per_m2k",
+    "infiltration_ach",
+    "cellar_frac",
+    "party_wall_b_frac",
+)
+"""Columns of the packed input matrix, in kernel order. All but ``party_wall_b_frac`` are
+required columns of the twin's ``dwellings`` table; ``party_wall_b_frac`` is optional (missing
+column or NaN: the parameter ``b_party_wall_frac``)."""
+
+OPTIONAL_COLUMNS: tuple[str, ...] = ("party_wall_b_frac",)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in INPUT_COLUMNS if c not in OPTIONAL_COLUMNS)
+
+# Accepted ranges per input [min, max] (inclusive). Upper bounds of U-values, infiltration and
+# fractions follow the twin schema (wijkreno.twin.schema.DWELLINGS).
+_U_MAX_W_PER_M2K = 10.0
+_BOUNDS: dict[str, tuple[float, float]] = {c: (0.0, np.inf) for c in INPUT_COLUMNS}
+_BOUNDS.update({c: (0.0, _U_MAX_W_PER_M2K) for c in INPUT_COLUMNS if c.startswith("u_")})
+_BOUNDS.update(
+    {
+        "g_window_frac": (0.0, 1.0),
+        "cellar_frac": (0.0, 1.0),
+        "party_wall_b_frac": (0.0, 1.0),
+        "infiltration_ach": (0.0, 5.0),
+        "thermal_bridge_w_per_m2k": (0.0, _U_MAX_W_PER_M2K),
+    }
+)
+
+ANNUAL_COLUMNS: tuple[str, ...] = (
+    "heating_need_kwh",
+    "heating_need_kwh_per_m2",
+    "dhw_need_kwh",
+    "h_tr_w_per_k",
+    "h_ve_w_per_k",
+    "heat_loss_kwh",
+    "solar_gain_kwh",
+    "internal_gain_kwh",
+    "utilisation_frac",
+    "valid",
+)
+"""Columns returned by :func:`compute_heating_need` (in this order)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# parameters
+
+
+class HeatBalanceParams(BaseModel):
+    """Parameters of the heat balance; see ``wijkreno/params/heat_balance.toml`` for sources.
+
+    Build with :func:`load_heat_balance_params`; change for one run with :meth:`with_overrides`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    theta_int_degc: float
+    rho_c_air_wh_per_m3k: float
+    n_air_use_ach: float
+    phi_int_w_per_m2: float
+    c_m_wh_per_m2k: float
+    f_sh_vert_frac: float
+    f_frame_frac: float
+    f_w_frac: float
+    a_h0: float
+    tau_h0_h: float
+    a_h0_seasonal: float
+    tau_h0_seasonal_h: float
+    f_red_at_h_tr_1_frac: float
+    f_red_at_h_tr_4_frac: float
+    h_tr_f_red_one_w_per_m2k: float
+    b_roof_frac: float
+    b_floor_ground_frac: float
+    b_floor_cellar_frac: float
+    r_add_cellar_m2k_per_w: float
+    b_annex_wall_frac: float
+    b_party_wall_frac: float
+    dhw_need_single_unit_kwh_per_m2: float
+    dhw_need_multi_unit_kwh_per_m2: float
+    sources: dict[str, str] = {}
+
+    @field_validator(
+        "f_sh_vert_frac", "f_frame_frac", "f_w_frac", "f_red_at_h_tr_1_frac",
+        "f_red_at_h_tr_4_frac", "b_roof_frac", "b_floor_ground_frac", "b_floor_cellar_frac",
+        "b_annex_wall_frac", "b_party_wall_frac",
+    )
+    @classmethod
+    def _fraction(cls, v: float) -> float:
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"must lie in [0, 1], got {v}")
+        return v
+
+    @field_validator(
+        "rho_c_air_wh_per_m3k", "c_m_wh_per_m2k", "tau_h0_h", "tau_h0_seasonal_h",
+    )
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if not v > 0.0:
+            raise ValueError(f"must be > 0, got {v}")
+        return v
+
+    @field_validator(
+        "n_air_use_ach", "phi_int_w_per_m2", "a_h0", "a_h0_seasonal", "r_add_cellar_m2k_per_w",
+        "dhw_need_single_unit_kwh_per_m2", "dhw_need_multi_unit_kwh_per_m2",
+    )
+    @classmethod
+    def _non_negative(cls, v: float) -> float:
+        if not v >= 0.0:
+            raise ValueError(f"must be >= 0, got {v}")
+        return v
+
+    @field_validator("h_tr_f_red_one_w_per_m2k")
+    @classmethod
+    def _below_one(cls, v: float) -> float:
+        if not 0.0 <= v < 1.0:
+            raise ValueError(f"must lie in [0, 1) W/(m2 K), got {v}")
+        return v
+
+    def with_overrides(self, overrides: Mapping[str, float]) -> HeatBalanceParams:
+        """A validated copy with some values replaced, e.g. ``{"theta_int_degc": 18.0}``."""
+        return _validate_params({**self.model_dump(), **dict(overrides)}, "overrides")
+
+
+def _validate_params(values: dict[str, Any], where: str) -> HeatBalanceParams:
+    try:
+        return HeatBalanceParams.model_validate(values)
+    except ValidationError as exc:
+        raise InputError(
+            f"heat-balance parameters from {where} are not valid:\n{exc}\n"
+            f"Start from wijkreno/params/{PARAMS_FILE} and change only the values."
+        ) from None
+
+
+def read_sourced_table(
+    path: str | Path | None, section: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read one section of a parameter TOML whose entries are ``{value, unit, source}`` tables.
+
+    Parameters
+    ----------
+    path : str, Path or None
+        The TOML file; None for the packaged ``wijkreno/params/heat_balance.toml``.
+    section : str
+        Top-level table to read (``"balance"`` or ``"climate"``).
+
+    Returns
+    -------
+    values, sources : dict
+        ``{name: value}`` and ``{name: source}``.
+    """
+    try:
+        if path is None:
+            text = resources.files("wijkreno.params").joinpath(PARAMS_FILE).read_text("utf-8")
+            where = f"wijkreno/params/{PARAMS_FILE}"
+        else:
+            where = str(path)
+            text = Path(path).read_text("utf-8")
+        data = tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(
+            f"cannot read the parameter file {path}: {exc}. Give a TOML file laid out as "
+            f"wijkreno/params/{PARAMS_FILE}."
+        ) from None
+    table = data.get(section)
+    if not isinstance(table, dict):
+        raise InputError(f"parameter file {where} has no [{section}] table.")
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, entry in table.items():
+        if not isinstance(entry, dict) or "value" not in entry or not entry.get("source"):
+            raise InputError(
+                f"parameter {section}.{name} in {where} must be a table with 'value' and a "
+                f"non-empty 'source' (got {entry!r})."
+            )
+        values[name] = entry["value"]
+        sources[name] = str(entry["source"])
+    return values, sources
+
+
+def load_heat_balance_params(
+    path: str | Path | None = None, overrides: Mapping[str, float] | None = None
+) -> HeatBalanceParams:
+    """Load the heat-balance parameters (packaged file by default) and apply overrides.
+
+    Parameters
+    ----------
+    path : str, Path or None
+        A TOML file laid out as ``wijkreno/params/heat_balance.toml``; None for that file.
+    overrides : mapping, optional
+        ``{name: value}`` replacing values of the file, e.g. ``{"theta_int_degc": 18.0}``.
+
+    Returns
+    -------
+    HeatBalanceParams
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read, a value has no source, a name is unknown or a value is
+        out of range.
+    """
+    values, sources = read_sourced_table(path, "balance")
+    values["sources"] = sources
+    if overrides:
+        values.update(dict(overrides))
+    return _validate_params(values, str(path or f"wijkreno/params/{PARAMS_FILE}"))
+
+
+# ---------------------------------------------------------------------------------------------
+# packing and validation
+
+
+def pack_inputs(
+    inputs: Mapping[str, Any] | pd.DataFrame, params: HeatBalanceParams | None = None
+) -> np.ndarray:
+    """Pack input columns into the kernel's C-contiguous (n, 24) float64 matrix.
+
+    Parameters
+    ----------
+    inputs : mapping or DataFrame
+        Arrays under the names of :data:`INPUT_COLUMNS` (areas [m2], volume [m3], U-values
+        [W m-2 K-1], g [-], thermal bridges [W m-2 K-1], infiltration [1/h], fractions [-]).
+        ``party_wall_b_frac`` may be missing or NaN (then ``params.b_party_wall_frac``).
+    params : HeatBalanceParams, optional
+        For the party-wall default; the packaged parameters when None.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, len(INPUT_COLUMNS)); no values are checked here (see
+        :func:`check_inputs`).
+
+    Raises
+    ------
+    InputError
+        When required columns are missing or have different lengths.
+    """
+    params = params or load_heat_balance_params()
+    missing = [c for c in REQUIRED_COLUMNS if c not in inputs]
+    if missing:
+        raise InputError(
+            f"heat balance needs the columns {missing}, which the input lacks (it has "
+            f"{sorted(map(str, inputs.keys()))[:40]}). Build dwellings with the twin stage or add "
+            "them."
+        )
+    arrays = [np.asarray(inputs[c], dtype=np.float64).ravel() for c in REQUIRED_COLUMNS]
+    n = arrays[0].shape[0]
+    if any(a.shape[0] != n for a in arrays):
+        raise InputError(
+            "heat-balance input columns differ in length: "
+            + ", ".join(f"{c}={a.shape[0]}" for c, a in zip(REQUIRED_COLUMNS, arrays, strict=True))
+        )
+    x = np.empty((n, len(INPUT_COLUMNS)), dtype=np.float64)
+    for j, a in enumerate(arrays):
+        x[:, j] = a
+    b = params.b_party_wall_frac
+    if "party_wall_b_frac" in inputs:
+        col = np.asarray(inputs["party_wall_b_frac"], dtype=np.float64).ravel()
+        x[:, _k.X_B_PARTY] = np.where(np.isnan(col), b, col)
+    else:
+        x[:, _k.X_B_PARTY] = b
+    return x
+
+
+_LO = np.array([_BOUNDS[c][0] for c in INPUT_COLUMNS], dtype=np.float64)
+_HI = np.array([_BOUNDS[c][1] for c in INPUT_COLUMNS], dtype=np.float64)
+
+
+def check_inputs(x: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+    """Which packed rows the kernel may compute, and why the others may not.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Packed inputs from :func:`pack_inputs`.
+
+    Returns
+    -------
+    valid : numpy.ndarray of bool
+        True for rows with every input finite and within its range.
+    counts : dict
+        ``{"<reason>:<column>": rows}`` for ``missing`` (NaN), ``infinite``, ``negative`` and
+        ``above_max`` (a row can count under several reasons).
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    valid = np.empty(x.shape[0], dtype=bool)
+    _k.rows_valid(x, _LO, _HI, valid)  # one pass, threads; details only for rejected rows
+    counts: dict[str, int] = {}
+    if valid.all():
+        return valid, counts
+    bad_rows = x[~valid]
+    for j, name in enumerate(INPUT_COLUMNS):
+        col = bad_rows[:, j]
+        lo, hi = _BOUNDS[name]
+        for reason, bad in (
+            ("missing", np.isnan(col)),
+            ("infinite", np.isinf(col)),
+            ("negative", col < lo),
+            ("above_max", np.isfinite(col) & (col > hi)),
+        ):
+            k = int(np.count_nonzero(bad))
+            if k:
+                counts[f"{reason}:{name}"] = k
+    return valid, counts
+
+
+# ---------------------------------------------------------------------------------------------
+# the balance on arrays
+
+
+class HeatingNeedArrays(NamedTuple):
+    """Results of :func:`heating_need_arrays`, one entry per dwelling (period axis last).
+
+    Invalid rows hold NaN in every float array.
+    """
+
+    heating_need_kwh: np.ndarray
+    """(n,) annual need for space heating Q_H,nd [kWh]."""
+    heating_need_monthly_kwh: np.ndarray | None
+    """(n, P) need per period [kWh], or None when not asked for."""
+    dhw_need_kwh: np.ndarray
+    """(n,) annual need for domestic hot water [kWh]."""
+    h_tr_w_per_k: np.ndarray
+    """(n,) transmission heat transfer coefficient [W/K]."""
+    h_ve_w_per_k: np.ndarray
+    """(n,) ventilation heat transfer coefficient [W/K]."""
+    heat_loss_kwh: np.ndarray
+    """(n,) sum of Q_ht over the periods [kWh]."""
+    solar_gain_kwh: np.ndarray
+    """(n,) sum of Q_sol [kWh]."""
+    internal_gain_kwh: np.ndarray
+    """(n,) sum of Q_int [kWh]."""
+    utilisation_frac: np.ndarray
+    """(n,) gain-weighted utilisation factor sum(eta Q_gn) / sum(Q_gn) [-] (NaN without gains)."""
+    valid: np.ndarray
+    """(n,) bool, False where the inputs were rejected."""
+    invalid_counts: dict[str, int]
+    """Rejected rows per reason (see :func:`check_inputs`)."""
+
+
+def balance_coefficients(params: HeatBalanceParams, *, seasonal: bool = False) -> np.ndarray:
+    """The kernel's scalar coefficients (``C_*`` of ``_heat_balance_kernels``) from parameters.
+
+    Parameters
+    ----------
+    params : HeatBalanceParams
+        The heat-balance parameters.
+    seasonal : bool
+        Use the seasonal utilisation parameters (a_H,0 = 0.8, tau_H,0 = 30 h, EN ISO 13790
+        Table 5; TABULA) instead of the monthly ones.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (N_COEF,), for :func:`run_balance` and :func:`reference_balance`.
+    """
+    coef = np.empty(_k.N_COEF, dtype=np.float64)
+    coef[_k.C_RHO_C] = params.rho_c_air_wh_per_m3k
+    coef[_k.C_N_USE] = params.n_air_use_ach
+    coef[_k.C_PHI_INT] = params.phi_int_w_per_m2
+    coef[_k.C_C_M] = params.c_m_wh_per_m2k
+    coef[_k.C_SOL] = params.f_sh_vert_frac * (1.0 - params.f_frame_frac) * params.f_w_frac
+    coef[_k.C_A0] = params.a_h0_seasonal if seasonal else params.a_h0
+    coef[_k.C_TAU0] = params.tau_h0_seasonal_h if seasonal else params.tau_h0_h
+    coef[_k.C_FRED1] = params.f_red_at_h_tr_1_frac
+    coef[_k.C_FRED4] = params.f_red_at_h_tr_4_frac
+    coef[_k.C_B_ROOF] = params.b_roof_frac
+    coef[_k.C_B_GROUND] = params.b_floor_ground_frac
+    coef[_k.C_B_CELLAR] = params.b_floor_cellar_frac
+    coef[_k.C_R_CELLAR] = params.r_add_cellar_m2k_per_w
+    coef[_k.C_B_ANNEX] = params.b_annex_wall_frac
+    coef[_k.C_H_FRED0] = params.h_tr_f_red_one_w_per_m2k
+    return coef
+
+
+def period_constants(
+    hours_h: np.ndarray, theta_e_degc: np.ndarray, i_sol_vertical_kwh_per_m2: np.ndarray,
+    theta_int_degc: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Climate terms hoisted out of the kernel, one value per period.
+
+    Parameters
+    ----------
+    hours_h : array of shape (P,)
+        Length of each period [h].
+    theta_e_degc : array of shape (P,)
+        Mean outdoor temperature [degC].
+    i_sol_vertical_kwh_per_m2 : array of shape (4, P)
+        Irradiation on vertical planes facing N, E, S, W [kWh m-2].
+    theta_int_degc : float
+        Set-point [degC].
+
+    Returns
+    -------
+    dth, tk, isol : numpy.ndarray
+        (theta_int - theta_e) t / 1000 [kWh per W/K], t / 1000 [kWh per W] and the
+        irradiation, C-contiguous float64.
+    """
+    hours = np.ascontiguousarray(hours_h, dtype=np.float64)
+    dth = np.ascontiguousarray((theta_int_degc - np.asarray(theta_e_degc, np.float64)) * hours
+                               / 1000.0)
+    tk = np.ascontiguousarray(hours / 1000.0)
+    isol = np.ascontiguousarray(i_sol_vertical_kwh_per_m2, dtype=np.float64)
+    if isol.shape != (4, hours.shape[0]) or dth.shape != hours.shape:
+        raise InputError(
+            f"climate arrays do not fit: hours {hours.shape}, theta_e {dth.shape}, irradiation "
+            f"{isol.shape} (expected (4, {hours.shape[0]}) for N, E, S, W)."
+        )
+    return dth, tk, isol
+
+
+def run_balance(
+    x: np.ndarray,
+    coef: np.ndarray,
+    dth: np.ndarray,
+    tk: np.ndarray,
+    isol: np.ndarray,
+    *,
+    parallel: bool = True,
+    monthly: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Call the numba kernel on prepared arrays (no checks; for the wrapper and TABULA).
+
+    Returns ``need`` ((n, P), or (0, P) when ``monthly`` is False) and ``annual`` ((8, n),
+    rows ``O_*`` of ``_heat_balance_kernels``).
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    need, annual = _k.empty_outputs(x.shape[0], dth.shape[0], monthly)
+    if parallel:
+        _k.balance_parallel(x, coef, dth, tk, isol, need, annual, 8 * numba.get_num_threads())
+    else:
+        _k.balance_serial(x, coef, dth, tk, isol, need, annual)
+    return need, annual
+
+
+def reference_balance(
+    x: np.ndarray, coef: np.ndarray, dth: np.ndarray, tk: np.ndarray, isol: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The same balance as the numba kernel in plain NumPy (readable reference).
+
+    Same arguments and outputs as :func:`run_balance` (always monthly).
+    """
+    c = {name: coef[getattr(_k, name)] for name in dir(_k) if name.startswith("C_")}
+    floor = x[:, _k.X_FLOOR]
+    u_floor = x[:, _k.X_U_FLOOR]
+    cellar = x[:, _k.X_CELLAR]
+    walls = x[:, _k.X_WALL_N:_k.X_WALL_N + 4].sum(axis=1)
+    win = x[:, _k.X_WIN_N:_k.X_WIN_N + 4]  # (n, 4) N, E, S, W
+    wins = win.sum(axis=1)
+    roof, ground, annex = x[:, _k.X_ROOF], x[:, _k.X_GROUND], x[:, _k.X_ANNEX]
+    # EN ISO 13790 eq. (17)/(18): H_tr = sum b U A + dU_tb A_env
+    b_u_floor = u_floor * ((1 - cellar) * c["C_B_GROUND"]
+                           + cellar * c["C_B_CELLAR"] / (1 + u_floor * c["C_R_CELLAR"]))
+    a_env = roof + ground + walls + wins + annex
+    h_tr = (c["C_B_ROOF"] * x[:, _k.X_U_ROOF] * roof + b_u_floor * ground
+            + x[:, _k.X_U_WALL] * (walls + c["C_B_ANNEX"] * annex)
+            + x[:, _k.X_U_WINDOW] * wins
+            + x[:, _k.X_B_PARTY] * x[:, _k.X_U_PARTY] * x[:, _k.X_PARTY]
+            + x[:, _k.X_TB] * a_env)
+    # eq. (21)
+    h_ve = c["C_RHO_C"] * (c["C_N_USE"] + x[:, _k.X_INF]) * x[:, _k.X_VOLUME]
+    h = h_tr + h_ve
+    f1, f4, h0 = c["C_FRED1"], c["C_FRED4"], c["C_H_FRED0"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h_spec = np.where(floor > 0, h_tr / floor, 4.0)
+        # temperature-reduction factor: piecewise linear through (h0, 1), (1, f1), (4, f4)
+        f_red = np.interp(h_spec, [h0, 1.0, 4.0], [1.0, f1, f4])
+        if f1 == 1.0 and f4 == 1.0:
+            f_red = np.ones_like(h)
+        # eq. (54)/(55)
+        tau = np.where(h > 0, c["C_C_M"] * floor / h, 0.0)
+    a = (c["C_A0"] + tau / c["C_TAU0"])[:, None]
+    q_ht = (h * f_red)[:, None] * dth[None, :]  # (n, P) [kWh]
+    q_sol = (c["C_SOL"] * x[:, _k.X_G])[:, None] * (win @ isol)  # eq. (43)/(44)
+    q_int = (c["C_PHI_INT"] * floor)[:, None] * tk[None, :]
+    q_gn = q_sol + q_int
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gamma = q_gn / q_ht
+        # eq. (52) rearranged to 1 - eta*gamma (see _heat_balance_kernels.need_fraction)
+        low = (1 - gamma) / (1 - gamma ** (a + 1))
+        xg = 1 / gamma
+        p = xg ** a
+        high = p * (1 - xg) / (1 - p * xg)
+        near_one = np.abs(gamma - 1) < _k.GAMMA_ONE_TOL
+        frac = np.where(near_one, 1 / (a + 1), np.where(gamma < 1, low, high))  # eq. (53)
+        # utilised share eta*gamma, in the same cancellation-free forms
+        used_frac = np.where(
+            near_one, a / (a + 1),
+            np.where(gamma < 1, (gamma - gamma ** (a + 1)) / (1 - gamma ** (a + 1)),
+                     (1 - p) / (1 - p * xg)),
+        )
+    heating = q_ht > 0
+    need = np.where(heating, np.where(q_gn > 0, q_ht * frac, q_ht), 0.0)  # eq. (4)
+    used = np.where(heating & (q_gn > 0), q_ht * used_frac, 0.0)  # eta * Q_gn
+    annual = np.empty((_k.N_OUT, x.shape[0]))
+    annual[_k.O_H_TR] = h_tr
+    annual[_k.O_H_VE] = h_ve
+    annual[_k.O_Q_HT] = q_ht.sum(axis=1)
+    annual[_k.O_Q_SOL] = q_sol.sum(axis=1)
+    annual[_k.O_Q_INT] = q_int.sum(axis=1)
+    annual[_k.O_Q_USED] = used.sum(axis=1)
+    annual[_k.O_Q_NEED] = need.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gains = annual[_k.O_Q_SOL] + annual[_k.O_Q_INT]
+        annual[_k.O_UTIL] = np.where(gains > 0, annual[_k.O_Q_USED] / gains, np.nan)
+    return need, annual
+
+
+def _assemble(
+    x: np.ndarray,
+    need: np.ndarray | None,
+    annual: np.ndarray,
+    valid: np.ndarray,
+    counts: dict[str, int],
+    dhw_rate: np.ndarray | float,
+) -> HeatingNeedArrays:
+    floor = x[:, _k.X_FLOOR]
+    out = HeatingNeedArrays(
+        heating_need_kwh=annual[_k.O_Q_NEED],
+        heating_need_monthly_kwh=need,
+        dhw_need_kwh=np.asarray(dhw_rate * floor, dtype=np.float64),
+        h_tr_w_per_k=annual[_k.O_H_TR],
+        h_ve_w_per_k=annual[_k.O_H_VE],
+        heat_loss_kwh=annual[_k.O_Q_HT],
+        solar_gain_kwh=annual[_k.O_Q_SOL],
+        internal_gain_kwh=annual[_k.O_Q_INT],
+        utilisation_frac=annual[_k.O_UTIL],
+        valid=valid,
+        invalid_counts=counts,
+    )
+    if not valid.all():
+        bad = ~valid
+        for arr in out:
+            if isinstance(arr, np.ndarray) and arr.dtype == np.float64:
+                arr[bad] = np.nan
+    return out
+
+
+def _prepare(
+    inputs: Mapping[str, Any] | pd.DataFrame | np.ndarray,
+    climate: MonthlyClimate | None,
+    params: HeatBalanceParams | None,
+    multi_unit: Any,
+) -> tuple[np.ndarray, HeatBalanceParams, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any]:
+    params = params or load_heat_balance_params()
+    if climate is None:
+        from wijkreno.simulate.climate import load_climate
+
+        climate = load_climate()
+    if isinstance(inputs, np.ndarray):
+        if inputs.ndim != 2 or inputs.shape[1] != len(INPUT_COLUMNS):
+            raise InputError(
+                f"a packed input matrix must have shape (n, {len(INPUT_COLUMNS)}), got "
+                f"{inputs.shape}; build it with pack_inputs()."
+            )
+        x = np.ascontiguousarray(inputs, dtype=np.float64)
+    else:
+        x = pack_inputs(inputs, params)
+    dth, tk, isol = period_constants(
+        climate.hours_h, climate.theta_e_degc, climate.i_sol_vertical_kwh_per_m2,
+        params.theta_int_degc,
+    )
+    coef = balance_coefficients(params)
+    if multi_unit is None:
+        rate: Any = params.dhw_need_single_unit_kwh_per_m2
+    else:
+        rate = np.where(np.asarray(multi_unit, dtype=bool),
+                        params.dhw_need_multi_unit_kwh_per_m2,
+                        params.dhw_need_single_unit_kwh_per_m2)
+    return x, params, coef, dth, tk, isol, rate
+
+
+def heating_need_arrays(
+    inputs: Mapping[str, Any] | pd.DataFrame | np.ndarray,
+    *,
+    climate: MonthlyClimate | None = None,
+    params: HeatBalanceParams | None = None,
+    parallel: bool = True,
+    monthly: bool = True,
+    multi_unit: Any = None,
+) -> HeatingNeedArrays:
+    """Monthly heat balance on arrays (no pandas needed): the entry point for other stages.
+
+    Parameters
+    ----------
+    inputs : mapping, DataFrame or numpy.ndarray
+        Columns named as :data:`INPUT_COLUMNS` (see :func:`pack_inputs` for units), or an
+        already packed (n, 24) matrix; packing once and changing columns in place is the fast
+        way to evaluate many variants (renovation packages).
+    climate : MonthlyClimate, optional
+        Monthly climate; the packaged Uccle table (:func:`~wijkreno.simulate.climate.load_climate`)
+        when None.
+    params : HeatBalanceParams, optional
+        The packaged parameters when None.
+    parallel : bool
+        Use all numba threads (True) or one.
+    monthly : bool
+        Also return the (n, 12) monthly need (costs memory on large runs).
+    multi_unit : array of bool, optional
+        True for dwellings in multi-unit buildings (DHW need per m2 of EU.MUH); else EU.SUH.
+
+    Returns
+    -------
+    HeatingNeedArrays
+        NaN results and ``valid = False`` for rejected rows; ``invalid_counts`` says why.
+
+    Examples
+    --------
+    >>> from wijkreno.simulate.heat_balance import heating_need_arrays, INPUT_COLUMNS
+    >>> row = dict.fromkeys(INPUT_COLUMNS, 0.0)
+    >>> r = heating_need_arrays({k: [v] for k, v in row.items()})
+    >>> float(r.heating_need_kwh[0])
+    0.0
+    """
+    x, params, coef, dth, tk, isol, rate = _prepare(inputs, climate, params, multi_unit)
+    valid, counts = check_inputs(x)
+    if counts:
+        logger.warning(
+            "heat balance: %d of %d rows rejected (%s)", int((~valid).sum()), x.shape[0],
+            ", ".join(f"{k}: {v}" for k, v in counts.items()),
+        )
+    need, annual = run_balance(x, coef, dth, tk, isol, parallel=parallel, monthly=monthly)
+    return _assemble(x, need if monthly else None, annual, valid, counts, rate)
+
+
+def heating_need_reference(
+    inputs: Mapping[str, Any] | pd.DataFrame | np.ndarray,
+    *,
+    climate: MonthlyClimate | None = None,
+    params: HeatBalanceParams | None = None,
+    multi_unit: Any = None,
+) -> HeatingNeedArrays:
+    """Plain-NumPy reference of :func:`heating_need_arrays` (same inputs and outputs).
+
+    Slow and memory-hungry (several (n, 12) temporaries); for tests and benchmarks.
+    """
+    x, params, coef, dth, tk, isol, rate = _prepare(inputs, climate, params, multi_unit)
+    valid, counts = check_inputs(x)
+    need, annual = reference_balance(x, coef, dth, tk, isol)
+    return _assemble(x, need, annual, valid, counts, rate)
+
+
+# ---------------------------------------------------------------------------------------------
+# the balance on the dwellings table
+
+
+def compute_heating_need(
+    dwellings: pd.DataFrame,
+    *,
+    climate: MonthlyClimate | None = None,
+    params: HeatBalanceParams | None = None,
+    parallel: bool = True,
+    monthly: bool = False,
+) -> pd.DataFrame:
+    """Energy need for space heating and hot water of every dwelling (monthly method).
+
+    Parameters
+    ----------
+    dwellings : pandas.DataFrame
+        The twin's ``dwellings`` table (or any frame with the columns of
+        :data:`REQUIRED_COLUMNS`; optional ``party_wall_b_frac`` [-] and ``typology``, whose
+        value ``apartment_building`` selects the multi-unit DHW figure).
+    climate : MonthlyClimate, optional
+        Monthly climate; the packaged Uccle table when None.
+    params : HeatBalanceParams, optional
+        The packaged parameters when None.
+    parallel : bool
+        Use all numba threads.
+    monthly : bool
+        Add columns ``heating_need_m01_kwh`` ... ``heating_need_m12_kwh``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``dwellings``, columns :data:`ANNUAL_COLUMNS`: ``heating_need_kwh``,
+        ``heating_need_kwh_per_m2`` [kWh m-2] (NaN for zero floor area), ``dhw_need_kwh``,
+        ``h_tr_w_per_k``, ``h_ve_w_per_k`` [W/K], ``heat_loss_kwh``, ``solar_gain_kwh``,
+        ``internal_gain_kwh`` [kWh], ``utilisation_frac`` [-], ``valid`` (bool), then the
+        monthly columns when asked. Rows with unusable inputs have ``valid = False`` and NaN
+        results; ``result.attrs["invalid_counts"]`` holds ``{reason: rows}``.
+
+    Raises
+    ------
+    InputError
+        When required columns are missing.
+    """
+    multi = None
+    if "typology" in dwellings.columns:
+        multi = (dwellings["typology"].astype("string") == "apartment_building").fillna(False)
+        multi = multi.to_numpy(dtype=bool)
+    r = heating_need_arrays(
+        dwellings, climate=climate, params=params, parallel=parallel, monthly=monthly,
+        multi_unit=multi,
+    )
+    floor = np.asarray(dwellings["heated_floor_area_m2"], dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_m2 = np.where(floor > 0, r.heating_need_kwh / floor, np.nan)
+    out = pd.DataFrame(
+        {
+            "heating_need_kwh": r.heating_need_kwh,
+            "heating_need_kwh_per_m2": per_m2,
+            "dhw_need_kwh": r.dhw_need_kwh,
+            "h_tr_w_per_k": r.h_tr_w_per_k,
+            "h_ve_w_per_k": r.h_ve_w_per_k,
+            "heat_loss_kwh": r.heat_loss_kwh,
+            "solar_gain_kwh": r.solar_gain_kwh,
+            "internal_gain_kwh": r.internal_gain_kwh,
+            "utilisation_frac": r.utilisation_frac,
+            "valid": r.valid,
+        },
+        index=dwellings.index,
+    )
+    if monthly and r.heating_need_monthly_kwh is not None:
+        for m in range(r.heating_need_monthly_kwh.shape[1]):
+            out[f"heating_need_m{m + 1:02d}_kwh"] = r.heating_need_monthly_kwh[:, m]
+    out.attrs["invalid_counts"] = dict(r.invalid_counts)
+    return out
