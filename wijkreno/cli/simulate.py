@@ -21,6 +21,7 @@ from rich.table import Table
 
 from wijkreno.cli._common import handle_errors
 from wijkreno.errors import InputError
+from wijkreno.io.twin_store import read_twin_file
 from wijkreno.simulate.engine import simulate_dwellings, summarise_results
 from wijkreno.simulate.heat_balance import REQUIRED_COLUMNS, load_heat_balance_params
 from wijkreno.simulate.params import load_system_params
@@ -32,21 +33,9 @@ PROGRESS_MIN_ROWS = 20_000
 
 
 def _read_dwellings(twin: Path) -> gpd.GeoDataFrame:
-    if not twin.is_dir():
-        raise InputError(
-            f"twin folder {twin} does not exist; build one with `wijkreno twin build` or "
-            "`wijkreno demo`, then pass its folder."
-        )
+    # only the engine's columns are required, so partial twins (e.g. the Genk table) also run
+    frame = read_twin_file(twin, "dwellings.parquet")
     path = twin / "dwellings.parquet"
-    if not path.exists():
-        raise InputError(
-            f"{path} does not exist: {twin} is not a twin folder (it needs dwellings.parquet "
-            "written by `wijkreno twin build`)."
-        )
-    try:
-        frame = gpd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - an unreadable file is the user's input problem
-        raise InputError(f"cannot read {path} as GeoParquet: {exc}") from None
     needed = ("dwelling_id", *REQUIRED_COLUMNS, "heating_system")
     missing = [c for c in needed if c not in frame.columns]
     if missing:

@@ -48,18 +48,30 @@ def write_table(frame: gpd.GeoDataFrame, path: Path, schema: TableSchema) -> Non
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
+def read_twin_file(twin_dir: str | Path, name: str) -> gpd.GeoDataFrame:
+    """Read ``<twin_dir>/<name>`` (GeoParquet) without validating it; clear errors otherwise."""
+    twin_dir = Path(twin_dir)
+    if not twin_dir.is_dir():
+        raise InputError(
+            f"twin folder {twin_dir} does not exist; build one with `wijkreno twin build` or "
+            "`wijkreno demo`, then pass its folder."
+        )
+    path = twin_dir / name
+    if not path.exists():
+        raise InputError(
+            f"{path} does not exist: {twin_dir} is not a twin folder (it needs {name} written "
+            "by `wijkreno twin build`)."
+        )
+    try:
+        return gpd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - unreadable file is the user's input problem
+        raise InputError(f"cannot read {path} as GeoParquet: {exc}") from exc
+
+
 def read_table(path: str | Path, schema: TableSchema) -> gpd.GeoDataFrame:
     """Read and validate a twin table written by :func:`write_table`."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(
-            f"{path} does not exist; build the twin first with `wijkreno twin build` "
-            "(or `wijkreno demo`)."
-        )
-    try:
-        frame = gpd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - unreadable file is the user's input problem
-        raise InputError(f"cannot read {path} as GeoParquet: {exc}") from exc
+    frame = read_twin_file(path.parent, path.name)
     validate_table(frame, schema)
     return frame
 
@@ -105,10 +117,5 @@ def write_twin(
 def read_twin(twin_dir: str | Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Read ``buildings`` and ``dwellings`` of a twin folder, validated against the schema."""
     twin_dir = Path(twin_dir)
-    if not twin_dir.is_dir():
-        raise InputError(
-            f"twin folder {twin_dir} does not exist; build one with `wijkreno twin build` or "
-            "`wijkreno demo`."
-        )
     return (read_table(twin_dir / "buildings.parquet", BUILDINGS),
             read_table(twin_dir / "dwellings.parquet", DWELLINGS))
