@@ -105,3 +105,16 @@ def test_download_offline_without_recording_is_an_error(tmp_path):
     result = runner.invoke(app, ["twin", "download", "--nis", "99001", "-o", str(tmp_path),
                                  "--replay", str(tmp_path / "missing")])
     assert result.exit_code == 2
+
+
+def test_demo_runs_the_whole_chain(tmp_path):
+    result = runner.invoke(app, ["demo", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for name in ("sources/gebouwen.gpkg", "sources/adressen.csv", "twin/buildings.parquet",
+                 "twin/dwellings.parquet", "simulate/results.parquet", "simulate/summary.json"):
+        assert (tmp_path / name).exists(), name
+    summary = json.loads((tmp_path / "simulate" / "summary.json").read_text())
+    dwellings = gpd.read_parquet(tmp_path / "twin" / "dwellings.parquet")
+    assert summary["n_valid"] == len(dwellings) > 400
+    results = gpd.read_parquet(tmp_path / "simulate" / "results.parquet")
+    assert set(results["dwelling_id"]) == set(dwellings["dwelling_id"])

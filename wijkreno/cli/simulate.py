@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -88,13 +89,13 @@ def _totals_table(summary: dict) -> Table:
     table.add_column("waarde / value", justify="right")
     mean = summary["epc_score_mean_kwh_per_m2"]
     median = summary["epc_score_median_kwh_per_m2"]
-    table.add_row("epc_score mean [kWh/m²]", "-" if mean is None else f"{mean:,.0f}")
-    table.add_row("epc_score median [kWh/m²]", "-" if median is None else f"{median:,.0f}")
+    table.add_row(escape("epc_score mean [kWh/m²]"), "-" if mean is None else f"{mean:,.0f}")
+    table.add_row(escape("epc_score median [kWh/m²]"), "-" if median is None else f"{median:,.0f}")
     for key, value in summary["totals"].items():
         if key.endswith("_kwh"):
-            table.add_row(f"{key[:-4]} [MWh]", f"{value / 1000:,.0f}")
+            table.add_row(escape(f"{key[:-4]} [MWh]"), f"{value / 1000:,.0f}")
         elif key.endswith("_kg_co2"):
-            table.add_row(f"{key[:-7]} [t CO2]", f"{value / 1000:,.0f}")
+            table.add_row(escape(f"{key[:-7]} [t CO2]"), f"{value / 1000:,.0f}")
         else:
             table.add_row(f"{key} ", f"{value:,.0f}")
     table.add_row("n valid / invalid", f"{summary['n_valid']:,} / {summary['n_invalid']:,}")

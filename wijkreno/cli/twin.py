@@ -128,7 +128,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the demo neighbourhood and imputation.")] = (
         20240101),
 ) -> None:
-    """Generate the built-in demo neighbourhood and run the whole chain on it."""
+    """Generate the built-in demo neighbourhood and run the whole chain on it: source files,
+    twin and per-dwelling simulation (EPC score and label, energy, cost, CO2)."""
     from wijkreno.demo import DEMO_NIS_CODE, generate_demo
 
     files = generate_demo(out / "sources", seed=seed)
@@ -140,7 +141,13 @@ def demo(
     with out_console.status("Demowijk: tweeling bouwen / building the twin …"):
         twin = build_and_write_twin(inputs, out / "twin", gpkg=False)
     print_twin_summary(twin)
-    out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
+    from wijkreno.cli.simulate import simulate
+
+    simulate(out / "twin", out / "simulate")
+    out_console.print(
+        f"Demowijk klaar / done: bronnen/sources, tweeling/twin en simulatie/simulation in "
+        f"[bold]{out}[/]"
+    )
 
 
 @app.command("download")
