@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wijkreno import __version__
@@ -62,6 +63,9 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
     if inputs.boundary is not None:
         # rows outside the municipality are rejected with a reason, so in = kept + rejected
         area = municipality_area(statbel.read_sectors(inputs.boundary), inputs.nis_code)
+        # the loader keeps rows in file order: index the kept rows by their row in the file so
+        # that rejected rows name it
+        buildings.index = np.setdiff1d(np.arange(loaded.n_in), loaded.rejected["row"])
         buildings, outside = clip_to_area(buildings, area, what=f"NIS {inputs.nis_code}")
         buildings = buildings.reset_index(drop=True)
         rejected.append(outside)

@@ -32,6 +32,9 @@ def test_every_footprint_accounted_for(baarle):
     reasons = baarle.rejected["reason"]
     assert len(baarle.rejected) == row["n_rejected"]
     assert reasons.str.contains("outside NIS 13002").sum() > 1000
+    # every rejected row names a distinct row of the file
+    assert baarle.rejected["row"].is_unique
+    assert baarle.rejected["row"].between(0, 4140).all()
 
 
 def test_main_buildings_versus_annexes(baarle):
