@@ -9,10 +9,14 @@ losses, gains, utilisation). Timed on synthetic dwellings:
 * ``arrays``: :func:`wijkreno.simulate.heat_balance.heating_need_arrays` on the packed matrix
   (adds input validation and result assembly), with and without the (n, 12) monthly output;
 * ``numpy``: the plain-NumPy reference of the same equations on a subset, scaled per dwelling;
-* ``full``: a complete evaluation, heat balance + energy systems (final energy per carrier,
-  primary energy, EPC score, cost, CO2 in both factor sets): on the kernels with prepared inputs
-  (``full_kernel``, the path of package enumeration) and through
-  :func:`wijkreno.simulate.engine.simulate_arrays` with its checks (``full_wrapper``).
+* ``full``: a complete evaluation, heat balance + hot water + energy systems (final energy per
+  carrier, primary energy, EPC score, cost, CO2 in both factor sets) with the input checks of
+  both stages: the fused kernel on prepared inputs (``full_kernel``, the headline: the path of
+  package enumeration), through :func:`wijkreno.simulate.engine.simulate_arrays`
+  (``full_wrapper``), and, for comparison, the two stage kernels one after the other
+  (``full_two_stage_kernel``: balance to an (8, n) table, then the systems kernel);
+  ``full_speedup_vs_numpy`` is the fused kernel on all threads against the NumPy references of
+  both stages (``reference_balance`` + ``energy_results_reference``) on the same dwellings.
 
 Usage: ``python benchmarks/bench_engine.py [--n 1000000] [--repeat 5]``. The last line printed
 is one JSON object with the figures.
@@ -28,10 +32,13 @@ import time
 import numba
 import numpy as np
 
+from wijkreno.simulate import _engine_kernels as ek
 from wijkreno.simulate._heat_balance_kernels import O_Q_NEED
 from wijkreno.simulate.climate import load_climate
 from wijkreno.simulate.engine import simulate_arrays
 from wijkreno.simulate.heat_balance import (
+    _HI,
+    _LO,
     INPUT_COLUMNS,
     balance_coefficients,
     check_inputs,
@@ -42,7 +49,11 @@ from wijkreno.simulate.heat_balance import (
     reference_balance,
     run_balance,
 )
-from wijkreno.simulate.systems import run_systems_kernel, system_tables
+from wijkreno.simulate.systems import (
+    energy_results_reference,
+    run_systems_kernel,
+    system_tables,
+)
 
 
 def synthetic_dwellings(n: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -136,33 +147,64 @@ def main() -> None:
     need_k, annual_k = run_balance(xs, coef, dth, tk, isol, parallel=True, monthly=True)
     max_rel = float(np.max(np.abs(annual_k[6] - annual_ref[6]) / np.abs(annual_ref[6])))
 
-    # full evaluation: heat balance + systems (final, primary, EPC score, cost, CO2), once on
-    # the kernels with prepared inputs (the path of package enumeration) and once through
-    # the array wrapper with its checks
+    # full evaluation: heat balance + hot water + systems (final, primary, EPC score, cost,
+    # CO2) with the checks of both stages: the fused kernel on prepared inputs (the path of
+    # package enumeration), the same through the array wrapper, and the two stage kernels one
+    # after the other
     systems: dict[str, float] = {}
     codes = np.random.default_rng(1).integers(0, 7, n).astype(np.int64)
     tables = system_tables()
     floor = np.ascontiguousarray(x[:, INPUT_COLUMNS.index("heated_floor_area_m2")])
-    dhw = floor * 10.0
-    dhw_code = np.zeros(n, dtype=np.int64)
+    dhw = floor * params.dhw_need_single_unit_kwh_per_m2
+    dhw_code = tables.default_dhw_code[codes]
     emitter = np.full(n, 55.0)
     solar = np.zeros(n)
     ok = np.ones(n, dtype=bool)
+    dhw_rates = np.array([params.dhw_need_single_unit_kwh_per_m2,
+                          params.dhw_need_multi_unit_kwh_per_m2])
+    out = np.empty((ek.N_EOUT, n))
+    out_valid = np.empty(n, dtype=bool)
+    out_reason = np.empty(n, dtype=np.int8)
+    t = tables
+    fused_args = (x, coef, dth, tk, isol, _LO, _HI, codes, np.empty(0, np.int64),
+                  np.empty(0, np.bool_), dhw_rates, np.array([55.0]), np.array([0.0]), t.h_carrier,
+                  t.h_generation_eff, t.h_chain_eff, t.h_hp_share, t.h_aux_frac, t.scop_t,
+                  t.scop_v, t.scop_n, t.d_carrier, t.d_eff, t.factors, t.default_dhw_code, out,
+                  out_valid, out_reason)
 
-    def full_kernels() -> np.ndarray:
+    def full_fused() -> None:
+        ek.engine_parallel(*fused_args, 8 * numba.get_num_threads())
+
+    def full_two_stage() -> np.ndarray:
         _, annual = run_balance(x, coef, dth, tk, isol, parallel=True, monthly=False)
         return run_systems_kernel(annual[O_Q_NEED], dhw, floor, codes, dhw_code, emitter,
                                   solar, ok, tables)
 
-    full_kernels()
+    full_fused()
+    two = full_two_stage()
+    assert out_valid.all()
+    fused_vs_two_stage = float(np.max(np.abs(out[ek.E_SYS:].T - two)))  # expected 0
     simulate_arrays(x[:1000], codes[:1000], climate=climate, heat_params=params)
     for label, threads in (("1thread", 1), ("all", all_threads)):
         numba.set_num_threads(threads)
-        systems[f"full_kernel_evals_per_s_{label}"] = n / best_time(full_kernels, args.repeat)
-        t = best_time(lambda: simulate_arrays(x, codes, climate=climate, heat_params=params),
-                      args.repeat)
-        systems[f"full_wrapper_evals_per_s_{label}"] = n / t
+        systems[f"full_kernel_evals_per_s_{label}"] = n / best_time(full_fused, args.repeat)
+        t_w = best_time(lambda: simulate_arrays(x, codes, climate=climate, heat_params=params),
+                        args.repeat)
+        systems[f"full_wrapper_evals_per_s_{label}"] = n / t_w
+        systems[f"full_two_stage_kernel_evals_per_s_{label}"] = n / best_time(full_two_stage,
+                                                                            args.repeat)
     numba.set_num_threads(all_threads)
+
+    # NumPy references of both stages on the same prepared dwellings (the first m)
+    def full_numpy() -> np.ndarray:
+        _, annual_m = reference_balance(x[:m], coef, dth, tk, isol)
+        return energy_results_reference(annual_m[O_Q_NEED], dhw[:m], floor[:m], codes[:m],
+                                        dhw_code[:m], emitter[:m], solar[:m], ok[:m], tables)
+
+    rates["full_numpy"] = m / best_time(full_numpy, 2)
+    full_ref = full_numpy()
+    full_rel = float(np.max(np.abs(out[ek.E_SYS:, :m].T - full_ref)
+                            / np.abs(full_ref).clip(1e-300)))
 
     print(f"dwellings: {n:,}  (numba threads: {all_threads}, cores: {os.cpu_count()}, "
           f"threading layer: {numba.threading_layer()})")
@@ -178,8 +220,17 @@ def main() -> None:
           f"run {rates['kernel_1thread'] / rates['numpy_small']:.1f}x / "
           f"{rates['kernel_all'] / rates['numpy_small']:.1f}x")
     print(f"  max relative difference kernel vs numpy (annual need): {max_rel:.2e}")
+    print("full evaluation (heat balance + DHW + systems, checks of both stages), per second:")
     for key, value in systems.items():
         print(f"  {key:<40} {value / 1e6:8.2f} M/s")
+    print(f"  {'full numpy references':<40} {rates['full_numpy'] / 1e6:8.3f} M/s  "
+          f"(on {m:,} dwellings)")
+    full_speedup = systems["full_kernel_evals_per_s_all"] / rates["full_numpy"]
+    print(f"  fused / numpy: {full_speedup:.1f}x on all threads, "
+          f"{systems['full_kernel_evals_per_s_1thread'] / rates['full_numpy']:.1f}x on one; "
+          f"max |fused - two-stage| = {fused_vs_two_stage:.1e}, max rel. vs numpy "
+          f"{full_rel:.1e}")
+    load = os.getloadavg()
     result = {
         "dwellings": n,
         "stage": "heat_balance_kernel",
@@ -196,6 +247,12 @@ def main() -> None:
         "threads": all_threads,
         "max_rel_diff_vs_numpy": max_rel,
         **{k: round(v) for k, v in systems.items()},
+        "full_numpy_evals_per_s": round(rates["full_numpy"]),
+        "full_speedup_vs_numpy": round(full_speedup, 1),
+        "full_speedup_vs_numpy_1thread": round(
+            systems["full_kernel_evals_per_s_1thread"] / rates["full_numpy"], 1),
+        "full_max_rel_diff_vs_numpy": full_rel,
+        "loadavg_1min_at_end": round(load[0], 2),
     }
     print(json.dumps(result))
 

@@ -12,6 +12,7 @@ import logging
 import typer
 
 from wijkreno.cli import simulate as simulate_cli
+from wijkreno.cli import trajectories as trajectories_cli
 from wijkreno.cli import twin as twin_cli
 from wijkreno.cli import validate as validate_cli
 from wijkreno.cli._common import handle_errors
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(twin_cli.app, name="twin")
 app.command("demo")(twin_cli.demo)
 app.command("simulate")(simulate_cli.simulate)
+app.command("trajectories")(trajectories_cli.trajectories)
 app.add_typer(validate_cli.app, name="validate")
 
 

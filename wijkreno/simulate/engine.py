@@ -15,19 +15,23 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import numba
 import numpy as np
 import pandas as pd
 
 from wijkreno.errors import InputError
+from wijkreno.simulate import _engine_kernels as _ek
+from wijkreno.simulate.heat_balance import _HI as _HB_HI
+from wijkreno.simulate.heat_balance import _LO as _HB_LO
 from wijkreno.simulate.heat_balance import (
-    INPUT_COLUMNS,
     REQUIRED_COLUMNS,
     HeatBalanceParams,
+    check_inputs,
     compute_heating_need,
-    heating_need_arrays,
 )
+from wijkreno.simulate.heat_balance import _prepare as _prepare_balance
 from wijkreno.simulate.params import CARRIERS, SystemParams, default_system_params
-from wijkreno.simulate.systems import RESULT_COLUMNS, compute_energy_arrays, compute_energy_results
+from wijkreno.simulate.systems import RESULT_COLUMNS, compute_energy_results, system_tables
 
 if TYPE_CHECKING:
     from wijkreno.simulate.climate import MonthlyClimate
@@ -163,6 +167,16 @@ def simulate_dwellings(
     return out
 
 
+def _per_dwelling_or_one(values: Any, n: int, what: str) -> np.ndarray:
+    """A float (n,) array, or a (1,) array for one value for all (the kernel broadcasts)."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 0:
+        return arr.reshape(1)
+    if arr.shape != (n,):
+        raise InputError(f"{what} has shape {arr.shape}, expected ({n},): one value per dwelling")
+    return np.ascontiguousarray(arr)
+
+
 def simulate_arrays(
     inputs: Mapping[str, Any] | pd.DataFrame | np.ndarray,
     heating_code: np.ndarray,
@@ -178,11 +192,18 @@ def simulate_arrays(
 ) -> dict[str, np.ndarray]:
     """Heat balance + systems on plain arrays (no pandas on the way): what the benchmark times.
 
+    One fused numba kernel (:mod:`wijkreno.simulate._engine_kernels`) does, per block of
+    dwellings, the monthly heat balance, the input checks of both stages, the hot-water need
+    and the systems stage; the results equal those of
+    :func:`~wijkreno.simulate.heat_balance.heating_need_arrays` followed by
+    :func:`~wijkreno.simulate.systems.compute_energy_arrays`.
+
     Parameters
     ----------
     inputs : mapping, DataFrame or (n, 24) array
         Envelope inputs named as :data:`wijkreno.simulate.heat_balance.INPUT_COLUMNS`, or the
-        matrix packed by :func:`wijkreno.simulate.heat_balance.pack_inputs`.
+        matrix packed by :func:`wijkreno.simulate.heat_balance.pack_inputs` (used as is when
+        C-contiguous float64: pack once, change columns in place, call again).
     heating_code : (n,) int array
         Position in :data:`wijkreno.twin.schema.HEATING_SYSTEMS` (-1 unknown).
     dhw_code, emitter_temperature_degc, dhw_solar_frac
@@ -195,25 +216,79 @@ def simulate_arrays(
     Returns
     -------
     dict of numpy.ndarray
-        ``heating_need_kwh``, ``dhw_need_kwh``, the systems stage's
-        :data:`~wijkreno.simulate.systems.RESULT_COLUMNS`, ``valid`` (both stages) and
-        ``invalid_reason_code`` of the systems stage.
+        The systems stage's :data:`~wijkreno.simulate.systems.RESULT_COLUMNS` (``final_gas_kwh``,
+        ``final_oil_kwh``, ``final_electricity_kwh``, ``final_wood_kwh``,
+        ``auxiliary_electricity_kwh``, ``primary_energy_kwh``, ``epc_score_kwh_per_m2``,
+        ``energy_cost_eur``, ``co2_flemish_kg_co2``, ``co2_com_kg_co2``), ``valid`` (both
+        stages), ``invalid_reason_code`` of the systems stage (int8, index into
+        :data:`~wijkreno.simulate.systems.INVALID_REASONS`; a row the heat balance rejects has
+        no need: code 3 unless a system code is wrong), ``heating_need_kwh`` and
+        ``dhw_need_kwh`` [kWh] (NaN where the heat balance rejected the row). Invalid rows hold
+        NaN results; a warning counts the heat balance's rejections by column.
+
+    Raises
+    ------
+    InputError
+        When columns are missing or arrays do not have one value per dwelling.
     """
-    hb = heating_need_arrays(
-        inputs, climate=climate, params=heat_params, parallel=parallel, monthly=False,
-        multi_unit=multi_unit,
-    )
-    if isinstance(inputs, np.ndarray):
-        floor = inputs[:, INPUT_COLUMNS.index("heated_floor_area_m2")]
+    x, hparams, coef, dth, tk, isol, _ = _prepare_balance(inputs, climate, heat_params, None)
+    n = x.shape[0]
+    sp = system_params or default_system_params()
+    t = system_tables(sp)
+    h_code = np.asarray(heating_code)
+    if h_code.shape != (n,) or not np.issubdtype(h_code.dtype, np.integer):
+        raise InputError(
+            f"heating_code must be an integer array of shape ({n},), got {h_code.dtype} "
+            f"{h_code.shape}"
+        )
+    h_code = np.ascontiguousarray(h_code, dtype=np.int64)
+    if dhw_code is None:
+        d_code = np.empty(0, dtype=np.int64)  # the kernel takes each heating system's default
     else:
-        floor = np.asarray(inputs["heated_floor_area_m2"], dtype=np.float64)
-    res = compute_energy_arrays(
-        hb.heating_need_kwh, hb.dhw_need_kwh, floor, np.asarray(heating_code), dhw_code,
-        emitter_temperature_degc, dhw_solar_frac, params=system_params, parallel=parallel,
+        d_code = np.asarray(dhw_code)
+        if d_code.shape != (n,):
+            raise InputError(f"dhw_code has shape {d_code.shape}, expected ({n},)")
+        d_code = np.ascontiguousarray(d_code, dtype=np.int64)
+    if emitter_temperature_degc is None:
+        emitter_temperature_degc = sp.settings.default_emitter_temperature_degc.value
+    temp = _per_dwelling_or_one(emitter_temperature_degc, n, "emitter_temperature_degc")
+    solar = _per_dwelling_or_one(dhw_solar_frac, n, "dhw_solar_frac")
+    rates = np.array([hparams.dhw_need_single_unit_kwh_per_m2,
+                      hparams.dhw_need_multi_unit_kwh_per_m2])
+    multi = np.empty(0, dtype=np.bool_)
+    if multi_unit is not None:
+        m = np.asarray(multi_unit, dtype=np.bool_)
+        if m.ndim == 0:
+            rates[:] = rates[1] if m else rates[0]
+        elif m.shape != (n,):
+            raise InputError(f"multi_unit has shape {m.shape}, expected ({n},)")
+        else:
+            multi = np.ascontiguousarray(m)
+    out = np.empty((_ek.N_EOUT, n), dtype=np.float64)
+    valid = np.empty(n, dtype=np.bool_)
+    reason = np.empty(n, dtype=np.int8)
+    args = (
+        x, coef, dth, tk, isol, _HB_LO, _HB_HI, h_code, d_code, multi, rates, temp, solar,
+        t.h_carrier, t.h_generation_eff, t.h_chain_eff, t.h_hp_share, t.h_aux_frac, t.scop_t,
+        t.scop_v, t.scop_n, t.d_carrier, t.d_eff, t.factors, t.default_dhw_code, out, valid,
+        reason,
     )
-    res["heating_need_kwh"] = hb.heating_need_kwh
-    res["dhw_need_kwh"] = hb.dhw_need_kwh
-    res["valid"] = res["valid"] & hb.valid
+    if parallel:
+        _ek.engine_parallel(*args, 8 * numba.get_num_threads())
+    else:
+        _ek.engine_serial(*args)
+    if not valid.all():
+        hb_valid, counts = check_inputs(x)  # detail of the heat balance's rejections, rare path
+        if counts:
+            log.warning(
+                "heat balance: %d of %d rows rejected (%s)", int((~hb_valid).sum()), n,
+                ", ".join(f"{k}: {v}" for k, v in counts.items()),
+            )
+    res = {col: out[_ek.E_SYS + j] for j, col in enumerate(RESULT_COLUMNS)}
+    res["valid"] = valid
+    res["invalid_reason_code"] = reason
+    res["heating_need_kwh"] = out[_ek.E_HEATING_NEED]
+    res["dhw_need_kwh"] = out[_ek.E_DHW_NEED]
     return res
 
 

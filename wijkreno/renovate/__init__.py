@@ -1,0 +1,1 @@
+"""Renovation measures, packages and step-by-step trajectories per dwelling."""

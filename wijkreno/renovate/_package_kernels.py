@@ -1,0 +1,445 @@
+"""Private numba kernels of the package enumeration and of the trajectory steps.
+
+Only plain arrays and scalars go in; results are written into preallocated outputs; nothing
+raises. The public wrappers are :func:`wijkreno.renovate.packages.best_packages`,
+:func:`wijkreno.renovate.packages.evaluate_packages` and
+:func:`wijkreno.renovate.trajectories.plan_trajectories`; the readable reference of the same
+algorithm is :func:`wijkreno.renovate.packages.evaluate_packages_reference` (one engine call per
+package), and the tests hold the two equal.
+
+A package is one option per dimension: envelope combination ``e`` (roof, wall, floor, glazing,
+ventilation; mixed radix, see ``env_opt``) and system options ``h`` (heating), ``p`` (PV),
+``w`` (solar water heater). The heat balance has already been run once per applicable
+(dwelling, envelope combination) row (``envrow`` maps to the row, -1 = not applicable), giving
+the heating need and the design heat load of that row. The systems stage is linear in the
+heating need and in the hot-water need (``wijkreno.simulate.systems``: every term is need times
+a factor), so the wrapper precomputes, with the engine itself, the final energy per carrier per
+kWh of heating need of each heating option (``a_heat``) and the hot-water final energy of each
+(heating, solar water heater) pair (``b_dhw``); a package's final energy is then
+``need * a_heat + b_dhw`` per carrier, which is exactly what the engine would return.
+
+Layout
+------
+``env_opt``  (E, 5) int64: option of each envelope dimension in envelope combination e.
+``envrow``   (n, E) int64: row of the heat-balance outputs, -1 when not applicable.
+``need``     (R,) heating need [kWh]; ``load`` (R,) design heat load [W m-2].
+``a_heat``   (n, Kh, 4) final energy per carrier per kWh of heating need [kWh/kWh].
+``b_dhw``    (n, Kh, Kw, 4) hot-water final energy per carrier [kWh].
+``inv``, ``prem``, ``life`` (n, 8, KMAX): invoice, premium and life-cycle cost (replacements
+            within the horizon minus residual value, discounted) of option k of dimension d.
+``factors``  (5, 4): primary energy factor, price, CO2 Flemish, CO2 CoM, fixed fee per carrier
+            (rows of ``wijkreno.simulate._systems_kernels``).
+Metric vectors have length :data:`N_M`, indices ``M_*``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+N_DIM = 8
+N_ENV = 5
+D_HEAT = 5
+D_PV = 6
+D_SWH = 7
+N_CARRIERS = 4
+ELECTRICITY = 2
+F_PEF, F_PRICE, F_CO2_FLEMISH, F_CO2_COM, F_FIXED_FEE = 0, 1, 2, 3, 4
+
+# --- metrics of one package (state) ---------------------------------------------------------
+M_INV = 0  # investment (invoice incl. VAT) [EUR]
+M_PREM = 1  # premium, sum of per-measure premiums, at most the investment [EUR]
+M_NET = 2  # net cost = investment - premium [EUR]
+M_LIFE = 3  # discounted replacements within the horizon minus residual value [EUR]
+M_NEED = 4  # heating need [kWh]
+M_LOAD = 5  # design heat load [W m-2]
+M_FINAL = 6  # 6..9 standardised final energy gas, oil, electricity, wood [kWh] (no PV)
+M_PV = 10  # PV yield [kWh]
+M_PRIMARY = 11  # primary energy, PV deducted [kWh]
+M_SCORE_STD = 12  # standardised EPC score [kWh m-2]
+M_SCORE = 13  # reported EPC score: standardised x measured/modelled [kWh m-2]
+M_COST = 14  # energy bill: calib * variable + fixed fees - PV value [EUR/yr]
+M_FINAL_NET = 15  # calib * final energy - PV yield [kWh]
+M_CO2_FL = 16  # CO2 Flemish factors, PV as avoided grid electricity [kg]
+M_CO2_COM = 17  # CO2 Covenant of Mayors factors [kg]
+M_SAVE_EUR = 18  # bill saving against the current state [EUR/yr]
+M_SAVE_KWH = 19  # final energy saving [kWh/yr]
+M_SAVE_CO2_FL = 20  # [kg/yr]
+M_SAVE_CO2_COM = 21  # [kg/yr]
+M_NPV = 22  # net present value [EUR]
+M_PAYBACK = 23  # simple payback net cost / saving [yr]; inf without saving, NaN for no measure
+N_M = 24
+
+OBJECTIVE_COST = 0
+OBJECTIVE_NPV = 1
+SCORE_TOL = 1e-9
+"""Tolerance of 'score <= target' [kWh m-2]: absorbs rounding, not a physical figure."""
+
+
+@njit(cache=True)
+def evaluate_package(i, e, h, p, w, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv,
+                     prem, life, factors, pv_value, annuity, calib, scale, cur, m):
+    """Fill ``m`` with the metrics of package (e, h, p, w) of dwelling i (heating need ``need``
+    [kWh], design load ``load`` [W m-2]); savings against ``cur`` (the current state)."""
+    invest = 0.0
+    premium = 0.0
+    lifecycle = 0.0
+    for d in range(N_ENV):
+        k = env_opt[e, d]
+        invest += inv[i, d, k]
+        premium += prem[i, d, k]
+        lifecycle += life[i, d, k]
+    invest += inv[i, D_HEAT, h] + inv[i, D_PV, p] + inv[i, D_SWH, w]
+    premium += prem[i, D_HEAT, h] + prem[i, D_PV, p] + prem[i, D_SWH, w]
+    lifecycle += life[i, D_HEAT, h] + life[i, D_PV, p] + life[i, D_SWH, w]
+    premium = min(premium, invest)
+    net = invest - premium
+    m[M_INV] = invest
+    m[M_PREM] = premium
+    m[M_NET] = net
+    m[M_LIFE] = lifecycle
+    m[M_NEED] = need
+    m[M_LOAD] = load
+    total = 0.0
+    variable = 0.0
+    fixed = 0.0
+    primary = 0.0
+    co2_fl = 0.0
+    co2_com = 0.0
+    for c in range(N_CARRIERS):
+        f = need * a_heat[i, h, c] + b_dhw[i, h, w, c]
+        m[M_FINAL + c] = f
+        total += f
+        variable += f * factors[F_PRICE, c]
+        if f > 0.0:
+            fixed += factors[F_FIXED_FEE, c]
+        primary += f * factors[F_PEF, c]
+        co2_fl += f * factors[F_CO2_FLEMISH, c]
+        co2_com += f * factors[F_CO2_COM, c]
+    y = pv_yield[i, p]
+    r = calib[i]
+    m[M_PV] = y
+    primary -= y * factors[F_PEF, ELECTRICITY]
+    m[M_PRIMARY] = primary
+    score = primary / area[i]
+    m[M_SCORE_STD] = score
+    m[M_SCORE] = score * scale[i]
+    cost = r * variable + fixed - y * pv_value
+    m[M_COST] = cost
+    m[M_FINAL_NET] = r * total - y
+    m[M_CO2_FL] = r * co2_fl - y * factors[F_CO2_FLEMISH, ELECTRICITY]
+    m[M_CO2_COM] = r * co2_com - y * factors[F_CO2_COM, ELECTRICITY]
+    save = cur[M_COST] - cost
+    m[M_SAVE_EUR] = save
+    m[M_SAVE_KWH] = cur[M_FINAL_NET] - m[M_FINAL_NET]
+    m[M_SAVE_CO2_FL] = cur[M_CO2_FL] - m[M_CO2_FL]
+    m[M_SAVE_CO2_COM] = cur[M_CO2_COM] - m[M_CO2_COM]
+    m[M_NPV] = -net + save * annuity - lifecycle
+    if invest <= 0.0:
+        m[M_PAYBACK] = np.nan
+    elif save > 0.0:
+        m[M_PAYBACK] = max(net, 0.0) / save
+    else:
+        m[M_PAYBACK] = np.inf
+
+
+@njit(cache=True)
+def current_state(i, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv, prem, life,
+                  factors, pv_value, annuity, calib, scale, cur):
+    """Metrics of the all-``keep`` package (the dwelling as it is) into ``cur``."""
+    evaluate_package(i, 0, 0, 0, 0, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv,
+                     prem, life, factors, pv_value, annuity, calib, scale, cur, cur)
+    cur[M_SAVE_EUR] = 0.0
+    cur[M_SAVE_KWH] = 0.0
+    cur[M_SAVE_CO2_FL] = 0.0
+    cur[M_SAVE_CO2_COM] = 0.0
+    cur[M_NPV] = -cur[M_NET] - cur[M_LIFE]
+
+
+@njit(cache=True, inline="always")
+def _quick(q, a_h, b_hw, y, price, pef, fee, pef_el, pv_value, area, scale, r):
+    """Reported score and bill of one package (the hot inner loop; same formulas as
+    :func:`evaluate_package`, which fills the full metrics only for packages that are kept)."""
+    variable = 0.0
+    fixed = 0.0
+    primary = 0.0
+    for c in range(N_CARRIERS):
+        f = q * a_h[c] + b_hw[c]
+        variable += f * price[c]
+        primary += f * pef[c]
+        if f > 0.0:
+            fixed += fee[c]
+    score = (primary - y * pef_el) / area * scale
+    cost = r * variable + fixed - y * pv_value
+    return score, cost
+
+
+@njit(parallel=True, cache=True)
+def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_load, pv_ok,
+                    pv_yield, swh_ok, inv, prem, life, factors, pv_value, annuity, calib, scale,
+                    target, objective, valid, cur, chosen_opt, chosen, best_opt, best, reached,
+                    n_eval, min_load):
+    """Enumerate every applicable package of every dwelling and keep only the reduction.
+
+    Per dwelling: ``cur`` (current state), ``chosen`` / ``chosen_opt`` (the package with
+    reported score <= ``target`` that is best for ``objective``; the current state when it
+    already meets the target), ``best`` / ``best_opt`` (lowest reported score), ``reached``,
+    ``n_eval`` (packages evaluated) and ``min_load`` (lowest design heat load over the
+    applicable envelope combinations [W m-2]). Invalid dwellings get NaN / -1 / 0.
+
+    The inner loop computes only net cost, reported score and NPV (:func:`_quick`); the full
+    metrics of a package (:func:`evaluate_package`) are computed when it is kept.
+    """
+    n = envrow.shape[0]
+    n_env = env_opt.shape[0]
+    kh = heat_ok.shape[1]
+    kp = pv_ok.shape[1]
+    kw = swh_ok.shape[1]
+    price = factors[F_PRICE]
+    pef = factors[F_PEF]
+    fee = factors[F_FIXED_FEE]
+    pef_el = factors[F_PEF, ELECTRICITY]
+    for i in prange(n):
+        c = cur[i]
+        if not valid[i]:
+            for j in range(N_M):
+                c[j] = np.nan
+                chosen[i, j] = np.nan
+                best[i, j] = np.nan
+            for d in range(N_DIM):
+                chosen_opt[i, d] = -1
+                best_opt[i, d] = -1
+            reached[i] = False
+            n_eval[i] = 0
+            min_load[i] = np.nan
+            continue
+        row0 = envrow[i, 0]
+        current_state(i, need[row0], load[row0], env_opt, area, a_heat, b_dhw, pv_yield, inv,
+                      prem, life, factors, pv_value, annuity, calib, scale, c)
+        cost0 = c[M_COST]
+        a_i = area[i]
+        sc_i = scale[i]
+        r_i = calib[i]
+        tgt = target[i] + SCORE_TOL
+        have = False
+        c_net = np.inf
+        c_npv = -np.inf
+        b_score = c[M_SCORE]
+        b_net = c[M_NET]
+        lowest = np.inf
+        count = 0
+        ce = 0
+        ch = 0
+        cp = 0
+        cw = 0
+        be = 0
+        bh = 0
+        bp = 0
+        bw = 0
+        for e in range(n_env):
+            row = envrow[i, e]
+            if row < 0:
+                continue
+            q = need[row]
+            ld = load[row]
+            lowest = min(lowest, ld)
+            e_inv = 0.0
+            e_prem = 0.0
+            e_life = 0.0
+            for d in range(N_ENV):
+                k = env_opt[e, d]
+                e_inv += inv[i, d, k]
+                e_prem += prem[i, d, k]
+                e_life += life[i, d, k]
+            for h in range(kh):
+                if not heat_ok[i, h]:
+                    continue
+                if h != 0 and not ld <= max_load[i, h]:
+                    continue
+                h_inv = e_inv + inv[i, D_HEAT, h]
+                h_prem = e_prem + prem[i, D_HEAT, h]
+                h_life = e_life + life[i, D_HEAT, h]
+                a_h = a_heat[i, h]
+                for p in range(kp):
+                    if not pv_ok[i, p]:
+                        continue
+                    y = pv_yield[i, p]
+                    for w in range(kw):
+                        if not swh_ok[i, w]:
+                            continue
+                        count += 1
+                        invest = h_inv + inv[i, D_PV, p] + inv[i, D_SWH, w]
+                        net = invest - min(h_prem + prem[i, D_PV, p] + prem[i, D_SWH, w],
+                                           invest)
+                        score, cost = _quick(q, a_h, b_dhw[i, h, w], y, price, pef, fee,
+                                             pef_el, pv_value, a_i, sc_i, r_i)
+                        npv = (-net + (cost0 - cost) * annuity
+                               - (h_life + life[i, D_PV, p] + life[i, D_SWH, w]))
+                        if score <= tgt:
+                            if objective == OBJECTIVE_COST:
+                                better = net < c_net or (net == c_net and npv > c_npv)
+                            else:
+                                better = npv > c_npv or (npv == c_npv and net < c_net)
+                            if not have or better:
+                                have = True
+                                c_net = net
+                                c_npv = npv
+                                ce, ch, cp, cw = e, h, p, w
+                        if score < b_score or (score == b_score and net < b_net):
+                            b_score = score
+                            b_net = net
+                            be, bh, bp, bw = e, h, p, w
+        rb = envrow[i, be]
+        evaluate_package(i, be, bh, bp, bw, need[rb], load[rb], env_opt, area, a_heat, b_dhw,
+                         pv_yield, inv, prem, life, factors, pv_value, annuity, calib, scale, c,
+                         best[i])
+        for d in range(N_ENV):
+            best_opt[i, d] = env_opt[be, d]
+        best_opt[i, D_HEAT] = bh
+        best_opt[i, D_PV] = bp
+        best_opt[i, D_SWH] = bw
+        if have:
+            rc = envrow[i, ce]
+            evaluate_package(i, ce, ch, cp, cw, need[rc], load[rc], env_opt, area, a_heat,
+                             b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity, calib,
+                             scale, c, chosen[i])
+            for d in range(N_ENV):
+                chosen_opt[i, d] = env_opt[ce, d]
+            chosen_opt[i, D_HEAT] = ch
+            chosen_opt[i, D_PV] = cp
+            chosen_opt[i, D_SWH] = cw
+        else:
+            for d in range(N_DIM):
+                chosen_opt[i, d] = -1
+            for j in range(N_M):
+                chosen[i, j] = np.nan
+        reached[i] = have
+        n_eval[i] = count
+        min_load[i] = lowest
+
+
+@njit(parallel=True, cache=True)
+def all_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_load, pv_ok,
+                 pv_yield, swh_ok, inv, prem, life, factors, pv_value, annuity, calib, scale,
+                 valid, cur, out, ok):
+    """Every package of every dwelling: ``out[i, e, h, p, w]`` metrics, ``ok`` applicability.
+
+    For small selections only (the full table a coach looks at): memory n x E x Kh x Kp x Kw.
+    """
+    n = envrow.shape[0]
+    n_env = env_opt.shape[0]
+    kh = heat_ok.shape[1]
+    kp = pv_ok.shape[1]
+    kw = swh_ok.shape[1]
+    for i in prange(n):
+        for e in range(n_env):
+            for h in range(kh):
+                for p in range(kp):
+                    for w in range(kw):
+                        ok[i, e, h, p, w] = False
+        if not valid[i]:
+            for j in range(N_M):
+                cur[i, j] = np.nan
+            continue
+        row0 = envrow[i, 0]
+        current_state(i, need[row0], load[row0], env_opt, area, a_heat, b_dhw, pv_yield, inv,
+                      prem, life, factors, pv_value, annuity, calib, scale, cur[i])
+        for e in range(n_env):
+            row = envrow[i, e]
+            if row < 0:
+                continue
+            ld = load[row]
+            for h in range(kh):
+                if not heat_ok[i, h] or (h != 0 and not ld <= max_load[i, h]):
+                    continue
+                for p in range(kp):
+                    if not pv_ok[i, p]:
+                        continue
+                    for w in range(kw):
+                        if not swh_ok[i, w]:
+                            continue
+                        ok[i, e, h, p, w] = True
+                        evaluate_package(i, e, h, p, w, need[row], ld, env_opt, area, a_heat,
+                                         b_dhw, pv_yield, inv, prem, life, factors, pv_value,
+                                         annuity, calib, scale, cur[i], out[i, e, h, p, w])
+
+
+@njit(parallel=True, cache=True)
+def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat, b_dhw,
+                pv_yield, inv, prem, life, factors, pv_value, annuity, calib, scale, cur,
+                step_dim, step_opt, step_m):
+    """Order the measures of each dwelling's final package into steps.
+
+    Envelope measures first, greedily by the largest bill saving per net euro of the measure
+    (each candidate state is the current heating with the envelope measures so far plus the
+    candidate); then the heating change (its load condition holds because the whole envelope
+    of the final package is in place), then PV, then the solar water heater. Every step's
+    state is a subset of the final package. ``step_dim`` / ``step_opt`` (n, 8) hold the
+    dimension and option of step s (-1 after the last step), ``step_m`` (n, 8, N_M) the metrics
+    of the state after the step.
+    """
+    n = final_opt.shape[0]
+    for i in prange(n):
+        m = np.empty(N_M)
+        for s in range(N_DIM):
+            step_dim[i, s] = -1
+            step_opt[i, s] = -1
+        if final_opt[i, 0] < 0:
+            continue
+        c = cur[i]
+        e_state = 0
+        save_state = 0.0
+        done = np.zeros(N_ENV, dtype=np.bool_)
+        s = 0
+        while True:
+            pick = -1
+            pick_ratio = -np.inf
+            pick_gain = -np.inf
+            for d in range(N_ENV):
+                k = final_opt[i, d]
+                if k == 0 or done[d]:
+                    continue
+                e = e_state + k * env_stride[d]
+                row = envrow[i, e]
+                evaluate_package(i, e, 0, 0, 0, need[row], load[row], env_opt, area, a_heat,
+                                 b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
+                                 calib, scale, c, m)
+                gain = m[M_SAVE_EUR] - save_state
+                cost = inv[i, d, k] - prem[i, d, k]
+                ratio = gain / cost if cost > 0.0 else np.inf
+                if pick < 0 or ratio > pick_ratio or (ratio == pick_ratio and gain > pick_gain):
+                    pick = d
+                    pick_ratio = ratio
+                    pick_gain = gain
+            if pick < 0:
+                break
+            done[pick] = True
+            e_state += final_opt[i, pick] * env_stride[pick]
+            row = envrow[i, e_state]
+            evaluate_package(i, e_state, 0, 0, 0, need[row], load[row], env_opt, area, a_heat,
+                             b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
+                             calib, scale, c, step_m[i, s])
+            save_state = step_m[i, s, M_SAVE_EUR]
+            step_dim[i, s] = pick
+            step_opt[i, s] = final_opt[i, pick]
+            s += 1
+        row = envrow[i, e_state]
+        h = 0
+        p = 0
+        w = 0
+        for d in range(D_HEAT, N_DIM):
+            k = final_opt[i, d]
+            if k == 0:
+                continue
+            if d == D_HEAT:
+                h = k
+            elif d == D_PV:
+                p = k
+            else:
+                w = k
+            evaluate_package(i, e_state, h, p, w, need[row], load[row], env_opt, area, a_heat,
+                             b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
+                             calib, scale, c, step_m[i, s])
+            step_dim[i, s] = d
+            step_opt[i, s] = k
+            s += 1

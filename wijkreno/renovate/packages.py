@@ -1,0 +1,904 @@
+"""Renovation packages: every combination of one applicable option per dimension, per dwelling.
+
+A package is one option per :data:`~wijkreno.renovate.options.DIMENSIONS` (option 0 = keep).
+The enumeration reuses the energy engine: for every applicable *envelope* combination (roof x
+wall x floor x glazing x ventilation) of every dwelling, the packed heat-balance input row is
+built and the engine's numba heat balance (:func:`wijkreno.simulate.heat_balance.run_balance`)
+runs once; then a fused numba kernel (:mod:`wijkreno.renovate._package_kernels`) combines each
+envelope row with every applicable heating x PV x solar-water-heater option (systems stage of
+:mod:`wijkreno.simulate.systems`, linear in the needs) and computes the economics. Dwellings are
+processed in chunks so that memory stays bounded; :func:`best_packages` keeps only the
+per-dwelling reduction, :func:`evaluate_packages` the full table (small selections).
+
+Rules (documented here once):
+
+* **Heat recovery** (ventilation D): the engine has no heat-recovery input; H_ve = rho c (n_use
+  + n_inf) V. With recovery efficiency eta on the mechanical (use) air change, H_ve = rho c
+  (n_use (1 - eta) + n_inf) V, which the engine computes exactly when its infiltration input is
+  n_inf - eta n_use (may be negative; the sum stays >= 0 for eta <= 1).
+* **Heat-pump condition**: an option of the ``heating`` dimension other than ``keep`` counts only
+  where the envelope combination's design heat load (H_tr + H_ve)(theta_int - theta_design) /
+  A_floor [W m-2] is at or below the option's ``max_design_load_w_per_m2``.
+* **PV**: its yield lowers primary energy (the EPC counts PV: yield x primary factor of
+  electricity) and the bill (self-consumed share at the retail electricity price, the rest at
+  the injection tariff); in CO2 it counts as avoided grid electricity (both factor sets).
+* **Premium** of a package: the sum of the per-measure premiums (each already capped by the
+  catalogue), never more than the investment.
+* **Economics**: saving = current bill - package bill [EUR/yr]; NPV = -net cost + saving x
+  sum_{t=1..H} ((1 + g)/(1 + r))^t - replacements within the horizon (invoice at each end of
+  life) + residual value at the horizon (linear), both discounted; simple payback = net cost /
+  saving.
+* **Calibration**: with ``metered_gas_kwh`` / ``metered_electricity_kwh``, the ratio of the
+  metered use of the current heating system's carrier to its standardised final energy scales
+  every package's final energy, energy bill (variable part) and CO2 (PV yield and fixed fees
+  are not scaled): savings are then ``basis = "calibrated"``. Metered electricity is only used
+  for electrically heated dwellings, and then includes appliances (a known upward bias).
+  EPC figures stay standardised.
+* **Measured EPC score** (``measured_epc_score_kwh_per_m2``): every package's reported score is
+  the standardised score times measured / modelled current score (the model's relative
+  changes, the certificate's level); ``epc_score_standardised_kwh_per_m2`` keeps the model's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from wijkreno.errors import InputError
+from wijkreno.renovate import _package_kernels as _pk
+from wijkreno.renovate.options import (
+    DIMENSIONS,
+    EFFECT_COLUMNS,
+    ENVELOPE_DIMENSIONS,
+    MeasureOptions,
+)
+from wijkreno.simulate import _heat_balance_kernels as _hk
+from wijkreno.simulate.heat_balance import (
+    REQUIRED_COLUMNS,
+    HeatBalanceParams,
+    balance_coefficients,
+    check_inputs,
+    load_heat_balance_params,
+    pack_inputs,
+    period_constants,
+    run_balance,
+)
+from wijkreno.simulate.params import CARRIERS, SystemParams, default_system_params
+from wijkreno.simulate.systems import compute_energy_arrays, epc_label, system_tables
+from wijkreno.twin.schema import HEATING_SYSTEMS
+
+if TYPE_CHECKING:
+    from wijkreno.simulate.climate import MonthlyClimate
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS_PER_CHUNK = 300_000
+"""Heat-balance rows (dwelling x envelope combination) per chunk: about 80 MB of work arrays."""
+
+METRIC_COLUMNS: dict[int, str] = {
+    _pk.M_INV: "investment_eur",
+    _pk.M_PREM: "premium_eur",
+    _pk.M_NET: "net_cost_eur",
+    _pk.M_LIFE: "life_cycle_cost_eur",
+    _pk.M_NEED: "heating_need_kwh",
+    _pk.M_LOAD: "design_heat_load_w_per_m2",
+    _pk.M_FINAL + 0: "final_gas_kwh",
+    _pk.M_FINAL + 1: "final_oil_kwh",
+    _pk.M_FINAL + 2: "final_electricity_kwh",
+    _pk.M_FINAL + 3: "final_wood_kwh",
+    _pk.M_PV: "pv_yield_kwh",
+    _pk.M_PRIMARY: "primary_energy_kwh",
+    _pk.M_SCORE_STD: "epc_score_standardised_kwh_per_m2",
+    _pk.M_SCORE: "epc_score_kwh_per_m2",
+    _pk.M_COST: "energy_cost_eur",
+    _pk.M_FINAL_NET: "final_energy_net_kwh",
+    _pk.M_CO2_FL: "co2_flemish_kg_co2",
+    _pk.M_CO2_COM: "co2_com_kg_co2",
+    _pk.M_SAVE_EUR: "saving_eur",
+    _pk.M_SAVE_KWH: "saving_kwh",
+    _pk.M_SAVE_CO2_FL: "saving_co2_flemish_kg_co2",
+    _pk.M_SAVE_CO2_COM: "saving_co2_com_kg_co2",
+    _pk.M_NPV: "npv_eur",
+    _pk.M_PAYBACK: "payback_years",
+}
+"""Names of the package metrics (kernel index -> column). Final energy per carrier is
+standardised and excludes PV; ``final_energy_net_kwh``, ``energy_cost_eur``, CO2 and the savings
+are calibrated where metered use is given and count PV; ``energy_cost_eur``, the savings and
+CO2 are per year."""
+
+OBJECTIVES: tuple[str, ...] = ("cost", "npv")
+
+DIMENSION_NAMES_NL: dict[str, str] = {
+    "roof": "dak",
+    "wall": "muur",
+    "floor": "vloer",
+    "glazing": "beglazing",
+    "ventilation": "ventilatie",
+    "heating": "verwarming",
+    "pv": "zonnepanelen",
+    "solar_water_heater": "zonneboiler",
+}
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Economic and design settings of the package evaluation.
+
+    Attributes
+    ----------
+    horizon_years : int
+        Evaluation horizon of the NPV [yr].
+    discount_rate_frac : float
+        Real discount rate [-/yr].
+    price_escalation_frac : float
+        Yearly energy-price escalation above inflation [-/yr].
+    pv_self_consumption_frac : float
+        Share of the PV yield used in the dwelling [-].
+    injection_tariff_eur_per_kwh : float
+        Value of PV electricity fed into the grid [EUR kWh-1].
+    design_outdoor_temperature_degc : float
+        Design outdoor temperature of the heat-load check [degC].
+    sources : dict
+        Where each value comes from.
+    """
+
+    horizon_years: int
+    discount_rate_frac: float
+    price_escalation_frac: float
+    pv_self_consumption_frac: float
+    injection_tariff_eur_per_kwh: float
+    design_outdoor_temperature_degc: float
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def annuity_factor(self) -> float:
+        """sum_{t=1..H} ((1 + g)/(1 + r))^t: present value of 1 EUR/yr of saving [yr]."""
+        q = (1.0 + self.price_escalation_frac) / (1.0 + self.discount_rate_frac)
+        return float(sum(q ** t for t in range(1, int(self.horizon_years) + 1)))
+
+    def life_cycle_factor(self, lifetime_years: np.ndarray) -> np.ndarray:
+        """Discounted replacements within the horizon minus the discounted residual value, per
+        EUR of invoice, for measures of the given lifetimes [yr] (0 for an infinite lifetime)."""
+        h = float(self.horizon_years)
+        r = self.discount_rate_frac
+        out = np.zeros(len(lifetime_years))
+        for j, life in enumerate(np.asarray(lifetime_years, dtype=np.float64)):
+            if not np.isfinite(life) or life <= 0:
+                continue
+            k = 1
+            while k * life < h:
+                out[j] += (1.0 + r) ** (-k * life)
+                k += 1
+            last = (k - 1) * life  # last installation year
+            residual = (last + life - h) / life
+            out[j] -= residual * (1.0 + r) ** (-h)
+        return out
+
+
+def load_economics(
+    params: Any = None, *, horizon_years: int | None = None,
+    discount_rate_frac: float | None = None,
+) -> Economics:
+    """Economics from the renovation parameters, with optional overrides.
+
+    Parameters
+    ----------
+    params : Economics or RenovationParams, optional
+        An :class:`Economics` (used as is) or what
+        :func:`wijkreno.renovate.catalogue.load_renovation_params` returns (read when None):
+        its ``[economics]`` table and ``applicability.heating.design_outdoor_temperature_degc``.
+    horizon_years : int, optional
+        Override of the horizon [yr].
+    discount_rate_frac : float, optional
+        Override of the discount rate [-/yr].
+
+    Returns
+    -------
+    Economics
+    """
+    if isinstance(params, Economics):
+        econ = params
+    else:
+        if params is None:
+            from wijkreno.renovate.catalogue import load_renovation_params
+
+            params = load_renovation_params()
+        e = params.economics
+        t = params.applicability.heating.design_outdoor_temperature_degc
+        pairs = {
+            "horizon_years": e.horizon_years,
+            "discount_rate_frac": e.discount_rate_frac,
+            "price_escalation_frac": e.energy_price_escalation_frac,
+            "pv_self_consumption_frac": e.pv_self_consumption_frac,
+            "injection_tariff_eur_per_kwh": e.pv_injection_tariff_eur_per_kwh,
+            "design_outdoor_temperature_degc": t,
+        }
+        econ = Economics(
+            horizon_years=int(round(pairs.pop("horizon_years").value)),
+            **{k: float(v.value) for k, v in pairs.items()},
+            sources={"economics": "wijkreno/params/renovation.toml [economics]"},
+        )
+    if horizon_years is not None:
+        if horizon_years < 1:
+            raise InputError(f"horizon_years must be >= 1, got {horizon_years}")
+        econ = replace(econ, horizon_years=int(horizon_years))
+    if discount_rate_frac is not None:
+        if not -0.5 < discount_rate_frac < 1.0:
+            raise InputError(
+                f"discount_rate_frac is a fraction per year (0.03 for 3 %), got "
+                f"{discount_rate_frac}"
+            )
+        econ = replace(econ, discount_rate_frac=float(discount_rate_frac))
+    return econ
+
+
+# ---------------------------------------------------------------------------------------------
+# preparation
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """Everything shared by the chunks of one run."""
+
+    options: MeasureOptions
+    k: tuple[int, ...]
+    k_max: int
+    env_opt: np.ndarray
+    env_stride: np.ndarray
+    economics: Economics
+    heat_params: HeatBalanceParams
+    system_params: SystemParams
+    coef: np.ndarray
+    dth: np.ndarray
+    tk: np.ndarray
+    isol: np.ndarray
+    factors: np.ndarray
+    h_carrier: np.ndarray
+    life_factor: np.ndarray  # (8, k_max)
+    pv_value: float
+    annuity: float
+    delta_theta_design: float
+
+
+def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalanceParams | None,
+           system_params: SystemParams | None, climate: MonthlyClimate | None) -> _Setup:
+    try:
+        options.check()
+    except ValueError as exc:
+        raise InputError(f"the measure options are not consistent: {exc}") from None
+    hp = heat_params or load_heat_balance_params()
+    sp = system_params or default_system_params()
+    if climate is None:
+        from wijkreno.simulate.climate import load_climate
+
+        climate = load_climate()
+    dth, tk, isol = period_constants(climate.hours_h, climate.theta_e_degc,
+                                     climate.i_sol_vertical_kwh_per_m2, hp.theta_int_degc)
+    k = tuple(options.n_options(d) for d in DIMENSIONS)
+    k_env = k[:len(ENVELOPE_DIMENSIONS)]
+    n_env = int(np.prod(k_env))
+    env_opt = np.ascontiguousarray(
+        np.array(np.unravel_index(np.arange(n_env), k_env)).T.astype(np.int64)
+    ).reshape(n_env, len(k_env))
+    env_stride = np.array(
+        [int(np.prod(k_env[j + 1:])) for j in range(len(k_env))], dtype=np.int64
+    )
+    k_max = max(k)
+    life = np.zeros((len(DIMENSIONS), k_max))
+    for j, d in enumerate(DIMENSIONS):
+        life[j, :k[j]] = economics.life_cycle_factor(options.lifetime_years[d])
+    t = system_tables(sp)
+    price_el = float(t.factors[_pk.F_PRICE, _pk.ELECTRICITY])
+    s = economics.pv_self_consumption_frac
+    return _Setup(
+        options=options, k=k, k_max=k_max, env_opt=env_opt, env_stride=env_stride,
+        economics=economics, heat_params=hp, system_params=sp,
+        coef=balance_coefficients(hp), dth=dth, tk=tk, isol=isol,
+        factors=np.ascontiguousarray(t.factors), h_carrier=t.h_carrier, life_factor=life,
+        pv_value=s * price_el + (1.0 - s) * economics.injection_tariff_eur_per_kwh,
+        annuity=economics.annuity_factor(),
+        delta_theta_design=hp.theta_int_degc - economics.design_outdoor_temperature_degc,
+    )
+
+
+@dataclass
+class _Chunk:
+    """Arrays of one chunk of dwellings, ready for the kernels."""
+
+    lo: int
+    hi: int
+    envrow: np.ndarray
+    need: np.ndarray
+    load: np.ndarray
+    area: np.ndarray
+    a_heat: np.ndarray
+    b_dhw: np.ndarray
+    heat_ok: np.ndarray
+    max_load: np.ndarray
+    pv_ok: np.ndarray
+    pv_yield: np.ndarray
+    swh_ok: np.ndarray
+    inv: np.ndarray
+    prem: np.ndarray
+    life: np.ndarray
+    calib: np.ndarray
+    scale: np.ndarray
+    valid: np.ndarray
+    invalid_reason: np.ndarray
+    basis_calibrated: np.ndarray
+
+    def kernel_args(self, s: _Setup) -> tuple:
+        return (s.env_opt, self.envrow, self.need, self.load, self.area, self.a_heat,
+                self.b_dhw, self.heat_ok, self.max_load, self.pv_ok, self.pv_yield, self.swh_ok,
+                self.inv, self.prem, self.life, s.factors, s.pv_value, s.annuity, self.calib,
+                self.scale)
+
+
+def _c(a: Any, dtype: Any = np.float64) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(a, dtype=dtype))
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray | None:
+    if name not in frame.columns:
+        return None
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64,
+                                                                na_value=np.nan)
+
+
+def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
+    """Heat balance of every applicable envelope combination and the kernels' lookup arrays."""
+    o = s.options
+    n = hi - lo
+    sl = slice(lo, hi)
+    hp = s.heat_params
+    base = pack_inputs(dw, hp)
+    base_ok, _ = check_inputs(base)
+    # envelope combinations applicable to each dwelling
+    env_ok = np.ones((n, s.env_opt.shape[0]), dtype=bool)
+    for j, d in enumerate(ENVELOPE_DIMENSIONS):
+        env_ok &= np.asarray(o.applicable[d][sl], dtype=bool)[:, s.env_opt[:, j]]
+    env_ok &= base_ok[:, None]
+    env_ok[:, 0] = True  # the current state is always a row (NaN results when invalid)
+    ii, ee = np.nonzero(env_ok)
+    envrow = np.full(env_ok.shape, -1, dtype=np.int64)
+    envrow[ii, ee] = np.arange(ii.size)
+    x = base[ii]
+    eff = o.effect
+    kr, kwl, kf, kg, kv = (s.env_opt[ee, j] for j in range(5))
+    x[:, _hk.X_U_ROOF] = eff["roof"]["u_roof_w_per_m2k"][sl][ii, kr]
+    x[:, _hk.X_U_WALL] = eff["wall"]["u_wall_w_per_m2k"][sl][ii, kwl]
+    x[:, _hk.X_U_FLOOR] = eff["floor"]["u_floor_w_per_m2k"][sl][ii, kf]
+    x[:, _hk.X_U_WINDOW] = eff["glazing"]["u_window_w_per_m2k"][sl][ii, kg]
+    x[:, _hk.X_G] = eff["glazing"]["g_window_frac"][sl][ii, kg]
+    # heat recovery re-expressed through the infiltration input (module docstring)
+    x[:, _hk.X_INF] = (eff["ventilation"]["infiltration_ach"][sl][ii, kv]
+                       - eff["ventilation"]["heat_recovery_frac"][sl][ii, kv] * hp.n_air_use_ach)
+    _, annual = run_balance(x, s.coef, s.dth, s.tk, s.isol, monthly=False)
+    area = _c(base[:, _hk.X_FLOOR])
+    need = _c(annual[_hk.O_Q_NEED])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        load = _c((annual[_hk.O_H_TR] + annual[_hk.O_H_VE]) * s.delta_theta_design
+                  / area[ii])
+    # systems: final energy per carrier per kWh of heating need, per heating option
+    kh, kw = s.k[5], s.k[7]
+    h_ok = np.asarray(o.applicable["heating"][sl], dtype=bool)
+    h_code_f = np.asarray(eff["heating"]["heating_code"][sl], dtype=np.float64)
+    h_code = np.where(np.isfinite(h_code_f), h_code_f, -1).astype(np.int64)
+    emit = np.asarray(eff["heating"]["emitter_temperature_degc"][sl], dtype=np.float64)
+    emit = np.where(np.isfinite(emit), emit,
+                    s.system_params.settings.default_emitter_temperature_degc.value)
+    dummy = ~h_ok  # a non-applicable option may carry no usable system: compute code 0
+    dummy[:, 0] = False
+    h_code_run = np.where(dummy, 0, h_code)
+    ones = np.ones(n * kh)
+    zeros = np.zeros(n * kh)
+    area_h = np.repeat(area, kh)
+    res = compute_energy_arrays(ones, zeros, np.where(area_h > 0, area_h, 1.0),
+                                h_code_run.ravel(), None, emit.ravel(), 0.0,
+                                params=s.system_params)
+    a_heat = np.stack([res[f"final_{c}_kwh"] for c in CARRIERS], axis=1).reshape(n, kh, 4)
+    # hot water per (heating option, solar water heater option)
+    if "typology" in dw.columns:
+        multi = (dw["typology"].astype("string") == "apartment_building").fillna(False)
+        multi = multi.to_numpy(dtype=bool)
+    else:
+        multi = np.zeros(n, dtype=bool)
+    rate = np.where(multi, hp.dhw_need_multi_unit_kwh_per_m2, hp.dhw_need_single_unit_kwh_per_m2)
+    dhw_need = rate * area
+    dhw_code_keep = np.full(n, -1, dtype=np.int64)
+    if "dhw_system" in dw.columns:
+        names = {nm: j for j, nm in enumerate(s.system_params.dhw_system_names)}
+        dhw_code_keep = dw["dhw_system"].astype("object").map(names).fillna(-1).to_numpy(
+            dtype=np.int64)
+    dhw_code = np.full((n, kh), -1, dtype=np.int64)
+    dhw_code[:, 0] = dhw_code_keep
+    solar = np.asarray(eff["solar_water_heater"]["dhw_solar_frac"][sl], dtype=np.float64)
+    solar = np.where(np.isfinite(solar), solar, 0.0)
+    m = n * kh * kw
+    res_d = compute_energy_arrays(
+        np.zeros(m), np.broadcast_to(dhw_need[:, None, None], (n, kh, kw)).ravel(),
+        np.where(area_h > 0, area_h, 1.0).repeat(kw),
+        np.broadcast_to(h_code_run[:, :, None], (n, kh, kw)).ravel(),
+        np.broadcast_to(dhw_code[:, :, None], (n, kh, kw)).ravel(),
+        np.broadcast_to(emit[:, :, None], (n, kh, kw)).ravel(),
+        np.broadcast_to(np.clip(solar, 0, 1)[:, None, :], (n, kh, kw)).ravel(),
+        params=s.system_params,
+    )
+    b_dhw = np.stack([res_d[f"final_{c}_kwh"] for c in CARRIERS], axis=1).reshape(n, kh, kw, 4)
+    sys_ok = (res["valid"].reshape(n, kh)[:, 0] & res_d["valid"].reshape(n, kh, kw)[:, 0, 0])
+    h_ok = h_ok & res["valid"].reshape(n, kh)
+    max_load = np.asarray(eff["heating"]["max_design_load_w_per_m2"][sl], dtype=np.float64)
+    max_load = np.where(np.isnan(max_load), np.inf, max_load)
+    # costs per dimension and option, padded to k_max
+    inv = np.zeros((n, len(DIMENSIONS), s.k_max))
+    prem = np.zeros_like(inv)
+    life = np.zeros_like(inv)
+    for j, d in enumerate(DIMENSIONS):
+        k = s.k[j]
+        i_d = np.nan_to_num(np.asarray(o.investment_eur[d][sl], dtype=np.float64))
+        inv[:, j, :k] = i_d
+        prem[:, j, :k] = np.nan_to_num(np.asarray(o.premium_eur[d][sl], dtype=np.float64))
+        life[:, j, :k] = i_d * s.life_factor[j, :k]
+    valid = base_ok & sys_ok & (area > 0)
+    reason = np.full(n, "", dtype=object)
+    reason[~base_ok] = "heat balance: envelope input missing or out of range"
+    reason[base_ok & ~sys_ok] = "systems: heating or hot-water system unknown"
+    reason[base_ok & sys_ok & ~(area > 0)] = "heated floor area not positive"
+    # calibration and measured score need the current state
+    row0 = envrow[:, 0]
+    final0 = need[row0, None] * a_heat[:, 0, :] + b_dhw[:, 0, 0, :]
+    calib = np.ones(n)
+    calibrated = np.zeros(n, dtype=bool)
+    metered = {"gas": _column(dw, "metered_gas_kwh"),
+               "electricity": _column(dw, "metered_electricity_kwh")}
+    carrier = s.h_carrier[np.clip(h_code[:, 0], 0, len(HEATING_SYSTEMS) - 1)]
+    for c_name, values in metered.items():
+        if values is None:
+            continue
+        c = CARRIERS.index(c_name)
+        std = final0[:, c]
+        use = (carrier == c) & np.isfinite(values) & (values >= 0) & (std > 0)
+        calib = np.where(use, values / np.where(std > 0, std, 1.0), calib)
+        calibrated |= use
+    scale = np.ones(n)
+    measured = _column(dw, "measured_epc_score_kwh_per_m2")
+    if measured is not None:
+        pv0 = np.asarray(eff["pv"]["pv_yield_kwh"][sl], dtype=np.float64)[:, 0]
+        primary0 = final0 @ s.factors[_pk.F_PEF] - np.nan_to_num(pv0) * s.factors[
+            _pk.F_PEF, _pk.ELECTRICITY]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score0 = primary0 / area
+            use = np.isfinite(measured) & np.isfinite(score0) & (score0 > 0)
+            scale = np.where(use, measured / np.where(use, score0, 1.0), 1.0)
+    pv_yield = np.nan_to_num(np.asarray(eff["pv"]["pv_yield_kwh"][sl], dtype=np.float64))
+    return _Chunk(
+        lo=lo, hi=hi, envrow=envrow, need=need, load=load, area=area,
+        a_heat=_c(a_heat), b_dhw=_c(b_dhw), heat_ok=_c(h_ok, np.bool_), max_load=_c(max_load),
+        pv_ok=_c(o.applicable["pv"][sl], np.bool_), pv_yield=_c(pv_yield),
+        swh_ok=_c(o.applicable["solar_water_heater"][sl], np.bool_),
+        inv=_c(inv), prem=_c(prem), life=_c(life), calib=_c(calib), scale=_c(scale),
+        valid=_c(valid, np.bool_), invalid_reason=reason, basis_calibrated=calibrated,
+    )
+
+
+def _chunks(n: int, n_env: int, chunk_size: int | None) -> Iterator[tuple[int, int]]:
+    size = chunk_size or max(1, MAX_ROWS_PER_CHUNK // max(n_env, 1))
+    for lo in range(0, n, size):
+        yield lo, min(n, lo + size)
+
+
+def _check_dwellings(dwellings: pd.DataFrame, options: MeasureOptions | None) -> None:
+    missing = [c for c in (*REQUIRED_COLUMNS, "heating_system") if c not in dwellings.columns]
+    if missing:
+        raise InputError(
+            f"the dwellings table lacks the columns {missing} the package evaluation needs; "
+            "build it with wijkreno.twin.build_twin."
+        )
+    if options is not None and options.n_dwellings != len(dwellings):
+        raise InputError(
+            f"the measure options hold {options.n_dwellings} dwellings but the dwellings table "
+            f"has {len(dwellings)} rows; build them with measure_options(dwellings)."
+        )
+
+
+def _resolve(dwellings: pd.DataFrame, options: MeasureOptions | None,
+             economics: Economics | None, horizon_years: int | None,
+             discount_rate_frac: float | None) -> tuple[MeasureOptions, Economics]:
+    _check_dwellings(dwellings, options)
+    if options is None:
+        from wijkreno.renovate.applicability import measure_options
+
+        options = measure_options(dwellings)
+        _check_dwellings(dwellings, options)
+    econ = load_economics(economics, horizon_years=horizon_years,
+                          discount_rate_frac=discount_rate_frac)
+    return options, econ
+
+
+def target_array(target_score_kwh_per_m2: float | np.ndarray, n: int) -> np.ndarray:
+    """Per-dwelling upper bound of the EPC score [kWh m-2] (a scalar is broadcast)."""
+    t = np.asarray(target_score_kwh_per_m2, dtype=np.float64)
+    if t.ndim == 0:
+        t = np.full(n, float(t))
+    if t.shape != (n,):
+        raise InputError(f"target score has shape {t.shape}, expected ({n},) or a scalar")
+    return np.ascontiguousarray(t)
+
+
+def _option_names(options: MeasureOptions, opt: np.ndarray) -> dict[str, np.ndarray]:
+    """Per dimension, the option name of each row (``None`` where opt is -1)."""
+    out = {}
+    for j, d in enumerate(DIMENSIONS):
+        names = np.array(list(options.option_names[d]) + [None], dtype=object)
+        k = opt[:, j]
+        out[d] = names[np.where(k >= 0, k, len(names) - 1)]
+    return out
+
+
+def _metrics_frame(m: np.ndarray, index: Any, prefix: str = "",
+                   params: SystemParams | None = None) -> pd.DataFrame:
+    cols = {f"{prefix}{name}": m[:, j] for j, name in METRIC_COLUMNS.items()}
+    frame = pd.DataFrame(cols, index=index)
+    frame.insert(frame.columns.get_loc(f"{prefix}epc_score_kwh_per_m2") + 1,
+                 f"{prefix}epc_label", epc_label(m[:, _pk.M_SCORE], params=params))
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+
+
+def enumerate_chunks(
+    dwellings: pd.DataFrame,
+    options: MeasureOptions,
+    economics: Economics,
+    target: np.ndarray,
+    objective: str,
+    *,
+    climate: MonthlyClimate | None = None,
+    heat_params: HeatBalanceParams | None = None,
+    system_params: SystemParams | None = None,
+    chunk_size: int | None = None,
+    with_steps: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """The bulk enumeration, chunk by chunk (shared by :func:`best_packages` and trajectories).
+
+    Yields per chunk a dict of arrays: ``lo``, ``hi``, ``cur``, ``chosen``, ``chosen_opt``,
+    ``best``, ``best_opt``, ``reached``, ``n_eval``, ``min_load``, ``valid``,
+    ``invalid_reason``, ``calibrated`` and, with ``with_steps``, ``step_dim``, ``step_opt``,
+    ``step_m`` and ``step_inv`` / ``step_prem`` (the measure's own invoice and premium) for
+    the chosen package (the best reachable one where the target is not reached).
+    """
+    if objective not in OBJECTIVES:
+        raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
+    s = _setup(options, economics, heat_params, system_params, climate)
+    obj = _pk.OBJECTIVE_COST if objective == "cost" else _pk.OBJECTIVE_NPV
+    n_env = s.env_opt.shape[0]
+    for lo, hi in _chunks(len(dwellings), n_env, chunk_size):
+        ch = _prepare_chunk(dwellings.iloc[lo:hi], s, lo, hi)
+        n = hi - lo
+        cur = np.empty((n, _pk.N_M))
+        chosen = np.empty((n, _pk.N_M))
+        best = np.empty((n, _pk.N_M))
+        chosen_opt = np.empty((n, _pk.N_DIM), dtype=np.int64)
+        best_opt = np.empty((n, _pk.N_DIM), dtype=np.int64)
+        reached = np.empty(n, dtype=np.bool_)
+        n_eval = np.empty(n, dtype=np.int64)
+        min_load = np.empty(n)
+        _pk.reduce_packages(*ch.kernel_args(s), target[lo:hi], obj, ch.valid, cur, chosen_opt,
+                            chosen, best_opt, best, reached, n_eval, min_load)
+        out: dict[str, Any] = dict(
+            lo=lo, hi=hi, cur=cur, chosen=chosen, chosen_opt=chosen_opt, best=best,
+            best_opt=best_opt, reached=reached, n_eval=n_eval, min_load=min_load,
+            valid=ch.valid, invalid_reason=ch.invalid_reason, calibrated=ch.basis_calibrated,
+        )
+        if with_steps:
+            final_opt = np.ascontiguousarray(np.where(reached[:, None], chosen_opt, best_opt))
+            step_dim = np.empty((n, _pk.N_DIM), dtype=np.int64)
+            step_opt = np.empty((n, _pk.N_DIM), dtype=np.int64)
+            step_m = np.empty((n, _pk.N_DIM, _pk.N_M))
+            _pk.order_steps(final_opt, s.env_stride, s.env_opt, ch.envrow, ch.need, ch.load,
+                            ch.area, ch.a_heat, ch.b_dhw, ch.pv_yield, ch.inv, ch.prem, ch.life,
+                            s.factors, s.pv_value, s.annuity, ch.calib, ch.scale, cur, step_dim,
+                            step_opt, step_m)
+            rows = np.arange(n)[:, None]
+            d_safe = np.where(step_dim >= 0, step_dim, 0)
+            k_safe = np.where(step_opt >= 0, step_opt, 0)
+            out.update(final_opt=final_opt, step_dim=step_dim, step_opt=step_opt,
+                       step_m=step_m, step_inv=ch.inv[rows, d_safe, k_safe],
+                       step_prem=ch.prem[rows, d_safe, k_safe])
+        yield out
+
+
+def best_packages(
+    dwellings: pd.DataFrame,
+    options: MeasureOptions | None = None,
+    *,
+    target_score_kwh_per_m2: float | np.ndarray = 100.0,
+    objective: str = "cost",
+    economics: Economics | None = None,
+    horizon_years: int | None = None,
+    discount_rate_frac: float | None = None,
+    climate: MonthlyClimate | None = None,
+    heat_params: HeatBalanceParams | None = None,
+    system_params: SystemParams | None = None,
+    chunk_size: int | None = None,
+) -> pd.DataFrame:
+    """The bulk path: every applicable package of every dwelling, reduced per dwelling.
+
+    Parameters
+    ----------
+    dwellings : pandas.DataFrame
+        The twin's ``dwellings`` table (optionally with the override columns
+        ``measured_epc_score_kwh_per_m2``, ``metered_gas_kwh``, ``metered_electricity_kwh``
+        [kWh/yr]).
+    options : MeasureOptions, optional
+        Options per dimension for these dwellings; built with
+        :func:`wijkreno.renovate.applicability.measure_options` when None.
+    target_score_kwh_per_m2 : float or (n,) array
+        Upper bound of the (reported) EPC score the package must reach [kWh m-2 yr-1].
+    objective : {"cost", "npv"}
+        Among the packages that reach the target: least net cost (ties: higher NPV) or highest
+        NPV (ties: lower net cost).
+    economics : Economics, optional
+        Horizon, discount rate, price escalation, PV settings, design temperature; the
+        renovation parameters when None.
+    horizon_years, discount_rate_frac : optional
+        Overrides of ``economics``.
+    climate, heat_params, system_params : optional
+        As in :func:`wijkreno.simulate.engine.simulate_dwellings`.
+    chunk_size : int, optional
+        Dwellings per chunk (default: about 300,000 heat-balance rows per chunk).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``dwellings``: ``dwelling_id`` (when present), ``valid``,
+        ``invalid_reason``, ``basis`` ("calibrated" / "standardised"), ``n_packages``,
+        ``reached``, the option of each dimension in the chosen package (columns named after
+        :data:`~wijkreno.renovate.options.DIMENSIONS`; None when the target is not reached),
+        the chosen package's metrics (:data:`METRIC_COLUMNS` and ``epc_label``), the current
+        state's (prefix ``current_``), the best reachable score and label
+        (``best_epc_score_kwh_per_m2``, ``best_epc_label``, ``best_net_cost_eur``) and
+        ``min_design_heat_load_w_per_m2``.
+    """
+    options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac)
+    target = target_array(target_score_kwh_per_m2, len(dwellings))
+    parts = list(enumerate_chunks(dwellings, options, econ, target, objective, climate=climate,
+                                  heat_params=heat_params, system_params=system_params,
+                                  chunk_size=chunk_size))
+    return _best_frame(dwellings, options, parts, system_params)
+
+
+def _cat(parts: list[dict[str, Any]], key: str) -> np.ndarray:
+    if not parts:
+        return np.empty(0)
+    return np.concatenate([p[key] for p in parts])
+
+
+def _best_frame(dwellings: pd.DataFrame, options: MeasureOptions, parts: list[dict[str, Any]],
+                system_params: SystemParams | None) -> pd.DataFrame:
+    idx = dwellings.index
+    n = len(dwellings)
+    cur = _cat(parts, "cur").reshape(n, _pk.N_M)
+    chosen = _cat(parts, "chosen").reshape(n, _pk.N_M)
+    best = _cat(parts, "best").reshape(n, _pk.N_M)
+    chosen_opt = _cat(parts, "chosen_opt").reshape(n, _pk.N_DIM).astype(np.int64)
+    out = pd.DataFrame(index=idx)
+    if "dwelling_id" in dwellings.columns:
+        out["dwelling_id"] = dwellings["dwelling_id"].to_numpy()
+    out["valid"] = _cat(parts, "valid").astype(bool)
+    out["invalid_reason"] = _cat(parts, "invalid_reason").astype(object) if n else []
+    out["basis"] = np.where(_cat(parts, "calibrated").astype(bool), "calibrated",
+                            "standardised") if n else []
+    out["n_packages"] = _cat(parts, "n_eval").astype(np.int64)
+    out["reached"] = _cat(parts, "reached").astype(bool)
+    for d, names in _option_names(options, chosen_opt).items():
+        out[d] = names
+    out = pd.concat([out, _metrics_frame(chosen, idx, "", system_params),
+                     _metrics_frame(cur, idx, "current_", system_params)], axis=1)
+    out["best_epc_score_kwh_per_m2"] = best[:, _pk.M_SCORE]
+    out["best_epc_label"] = epc_label(best[:, _pk.M_SCORE], params=system_params)
+    out["best_net_cost_eur"] = best[:, _pk.M_NET]
+    out["min_design_heat_load_w_per_m2"] = _cat(parts, "min_load")
+    return out
+
+
+def evaluate_packages(
+    dwellings: pd.DataFrame,
+    options: MeasureOptions | None = None,
+    *,
+    economics: Economics | None = None,
+    horizon_years: int | None = None,
+    discount_rate_frac: float | None = None,
+    climate: MonthlyClimate | None = None,
+    heat_params: HeatBalanceParams | None = None,
+    system_params: SystemParams | None = None,
+) -> pd.DataFrame:
+    """The full table for a small selection: one row per dwelling x applicable package.
+
+    Memory grows with dwellings x all combinations; meant for one address or a street (what a
+    coach looks at). For a city use :func:`best_packages`.
+
+    Parameters
+    ----------
+    dwellings, options, economics, horizon_years, discount_rate_frac, climate, heat_params,
+    system_params
+        As in :func:`best_packages`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per applicable package (the current state, all ``keep``, included), with
+        ``dwelling_id`` (when present; else the position in ``row``), ``row`` (position of the
+        dwelling in the input), ``basis``, the option of each dimension (columns named after
+        :data:`~wijkreno.renovate.options.DIMENSIONS`), ``measures`` (the non-keep options
+        joined with '+', '' for the current state), ``n_measures``, the metrics of
+        :data:`METRIC_COLUMNS` and ``epc_label``. Invalid dwellings have no rows; the
+        package table's ``attrs["invalid"]`` maps their position to the reason.
+    """
+    options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac)
+    s = _setup(options, econ, heat_params, system_params, climate)
+    n_env = s.env_opt.shape[0]
+    frames = []
+    invalid: dict[int, str] = {}
+    kh, kp, kw = s.k[5], s.k[6], s.k[7]
+    size = max(1, 2_000_000 // max(1, n_env * kh * kp * kw))
+    for lo, hi in _chunks(len(dwellings), n_env, size):
+        ch = _prepare_chunk(dwellings.iloc[lo:hi], s, lo, hi)
+        n = hi - lo
+        cur = np.empty((n, _pk.N_M))
+        out = np.empty((n, n_env, kh, kp, kw, _pk.N_M))
+        ok = np.empty((n, n_env, kh, kp, kw), dtype=np.bool_)
+        _pk.all_packages(*ch.kernel_args(s), ch.valid, cur, out, ok)
+        for j in np.nonzero(~ch.valid)[0]:
+            invalid[lo + int(j)] = str(ch.invalid_reason[j])
+        i, e, h, p, w = np.nonzero(ok)
+        opt = np.column_stack([s.env_opt[e], h, p, w]).astype(np.int64)
+        f = _metrics_frame(out[i, e, h, p, w], None, "", s.system_params)
+        f.insert(0, "row", lo + i)
+        if "dwelling_id" in dwellings.columns:
+            f.insert(0, "dwelling_id", dwellings["dwelling_id"].to_numpy()[lo + i])
+        f.insert(2 if "dwelling_id" in dwellings.columns else 1, "basis",
+                 np.where(ch.basis_calibrated[i], "calibrated", "standardised"))
+        names = _option_names(options, opt)
+        for j, d in enumerate(DIMENSIONS):
+            f.insert(3 + j, d, names[d])
+        measures = np.full(len(f), "", dtype=object)
+        for d in DIMENSIONS:
+            nm = names[d]
+            add = nm != "keep"
+            measures = np.where(add & (measures != ""), measures + "+" + nm.astype(str),
+                                np.where(add, nm.astype(str), measures))
+        f.insert(3 + len(DIMENSIONS), "measures", measures)
+        f.insert(4 + len(DIMENSIONS), "n_measures", (opt > 0).sum(axis=1))
+        frames.append(f)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    table.attrs["invalid"] = invalid
+    return table
+
+
+def evaluate_packages_reference(
+    dwellings: pd.DataFrame,
+    options: MeasureOptions,
+    economics: Economics,
+    *,
+    heat_params: HeatBalanceParams | None = None,
+    system_params: SystemParams | None = None,
+) -> pd.DataFrame:
+    """Slow reference of :func:`evaluate_packages`: one engine call per package, in Python.
+
+    Builds each package's envelope row with :func:`~wijkreno.simulate.heat_balance.pack_inputs`,
+    runs the engine's NumPy heat balance
+    (:func:`~wijkreno.simulate.heat_balance.reference_balance`) and systems stage
+    (:func:`~wijkreno.simulate.systems.compute_energy_arrays`) and the economics written out.
+    Returns the same columns for the dwellings' packages (no ``epc_label``/``basis``).
+    For tests only.
+    """
+    from itertools import product
+
+    from wijkreno.simulate.climate import load_climate
+    from wijkreno.simulate.heat_balance import reference_balance
+
+    hp = heat_params or load_heat_balance_params()
+    sp = system_params or default_system_params()
+    climate = load_climate()
+    dth, tk, isol = period_constants(climate.hours_h, climate.theta_e_degc,
+                                     climate.i_sol_vertical_kwh_per_m2, hp.theta_int_degc)
+    coef = balance_coefficients(hp)
+    t = system_tables(sp)
+    f = t.factors
+    o = options
+    rows = []
+    af = economics.annuity_factor()
+    pv_value = (economics.pv_self_consumption_frac * f[_pk.F_PRICE, _pk.ELECTRICITY]
+                + (1 - economics.pv_self_consumption_frac)
+                * economics.injection_tariff_eur_per_kwh)
+    for i in range(len(dwellings)):
+        d_row = dwellings.iloc[[i]]
+        base = pack_inputs(d_row, hp)[0]
+        multi = str(d_row["typology"].iloc[0]) == "apartment_building" \
+            if "typology" in d_row.columns else False
+        area = base[_hk.X_FLOOR]
+        dhw_need = area * (hp.dhw_need_multi_unit_kwh_per_m2 if multi
+                           else hp.dhw_need_single_unit_kwh_per_m2)
+        results = {}
+        ranges = [range(o.n_options(d)) for d in DIMENSIONS]
+        for combo in product(*ranges):
+            if not all(o.applicable[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True)):
+                continue
+            x = base.copy()
+            eff = {d: {c: o.effect[d][c][i, k] for c in EFFECT_COLUMNS[d]}
+                   for d, k in zip(DIMENSIONS, combo, strict=True)}
+            x[_hk.X_U_ROOF] = eff["roof"]["u_roof_w_per_m2k"]
+            x[_hk.X_U_WALL] = eff["wall"]["u_wall_w_per_m2k"]
+            x[_hk.X_U_FLOOR] = eff["floor"]["u_floor_w_per_m2k"]
+            x[_hk.X_U_WINDOW] = eff["glazing"]["u_window_w_per_m2k"]
+            x[_hk.X_G] = eff["glazing"]["g_window_frac"]
+            x[_hk.X_INF] = (eff["ventilation"]["infiltration_ach"]
+                            - eff["ventilation"]["heat_recovery_frac"] * hp.n_air_use_ach)
+            _, annual = reference_balance(x[None, :], coef, dth, tk, isol)
+            need = annual[_hk.O_Q_NEED, 0]
+            load = ((annual[_hk.O_H_TR, 0] + annual[_hk.O_H_VE, 0])
+                    * (hp.theta_int_degc - economics.design_outdoor_temperature_degc) / area)
+            h = combo[5]
+            if h != 0 and not load <= o.effect["heating"]["max_design_load_w_per_m2"][i, h]:
+                continue
+            code = int(eff["heating"]["heating_code"])
+            dhw_code = None
+            if h == 0 and "dhw_system" in d_row.columns and pd.notna(d_row["dhw_system"].iloc[0]):
+                dhw_code = np.array([sp.dhw_system_names.index(d_row["dhw_system"].iloc[0])])
+            res = compute_energy_arrays(
+                np.array([need]), np.array([dhw_need]), np.array([area]), np.array([code]),
+                dhw_code, eff["heating"]["emitter_temperature_degc"],
+                eff["solar_water_heater"]["dhw_solar_frac"], params=sp)
+            final = np.array([res[f"final_{c}_kwh"][0] for c in CARRIERS])
+            y = eff["pv"]["pv_yield_kwh"]
+            invest = sum(o.investment_eur[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True))
+            premium = min(invest, sum(o.premium_eur[d][i, k]
+                                      for d, k in zip(DIMENSIONS, combo, strict=True)))
+            life = sum(o.investment_eur[d][i, k]
+                       * economics.life_cycle_factor(o.lifetime_years[d][[k]])[0]
+                       for d, k in zip(DIMENSIONS, combo, strict=True))
+            primary = final @ f[_pk.F_PEF] - y * f[_pk.F_PEF, _pk.ELECTRICITY]
+            cost = final @ f[_pk.F_PRICE] + (final > 0) @ f[_pk.F_FIXED_FEE] - y * pv_value
+            results[combo] = dict(
+                investment_eur=invest, premium_eur=premium, net_cost_eur=invest - premium,
+                life_cycle_cost_eur=life, heating_need_kwh=need, design_heat_load_w_per_m2=load,
+                final_gas_kwh=final[0], final_oil_kwh=final[1], final_electricity_kwh=final[2],
+                final_wood_kwh=final[3], pv_yield_kwh=y, primary_energy_kwh=primary,
+                epc_score_kwh_per_m2=primary / area, energy_cost_eur=cost,
+                final_energy_net_kwh=final.sum() - y,
+                co2_flemish_kg_co2=final @ f[_pk.F_CO2_FLEMISH]
+                - y * f[_pk.F_CO2_FLEMISH, _pk.ELECTRICITY],
+                co2_com_kg_co2=final @ f[_pk.F_CO2_COM] - y * f[_pk.F_CO2_COM, _pk.ELECTRICITY],
+            )
+        cur = results[(0,) * len(DIMENSIONS)]
+        for combo, r in results.items():
+            r["saving_eur"] = cur["energy_cost_eur"] - r["energy_cost_eur"]
+            r["saving_kwh"] = cur["final_energy_net_kwh"] - r["final_energy_net_kwh"]
+            r["npv_eur"] = -r["net_cost_eur"] + r["saving_eur"] * af - r["life_cycle_cost_eur"]
+            r["row"] = i
+            for d, k in zip(DIMENSIONS, combo, strict=True):
+                r[d] = o.option_names[d][k]
+            rows.append(r)
+    return pd.DataFrame(rows)
+
+
+__all__ = [
+    "DIMENSION_NAMES_NL",
+    "METRIC_COLUMNS",
+    "OBJECTIVES",
+    "Economics",
+    "best_packages",
+    "enumerate_chunks",
+    "evaluate_packages",
+    "evaluate_packages_reference",
+    "load_economics",
+    "target_array",
+]
+

@@ -1,0 +1,412 @@
+"""Step-by-step renovation trajectories per dwelling.
+
+:func:`plan_trajectories` picks, per dwelling, the package that reaches the target (EPC score at
+or below the target label's upper bound) at least net cost (``objective="cost"``) or with the
+best net present value (``"npv"``) among *all* applicable packages (full enumeration,
+:mod:`wijkreno.renovate.packages`), so the trajectory reaches the target whenever any
+applicable package does. Where none does, it takes the package with the lowest score and says
+how close it gets and why. The package's measures are then ordered into steps:
+
+1. envelope measures (roof, wall, floor, glazing, ventilation), greedily by the largest yearly
+   bill saving per net euro of the measure given the steps before it;
+2. the heating change (a heat pump comes after all envelope measures of the package, which are
+   the ones that make its design-load condition hold);
+3. PV, then the solar water heater (both after the heating change).
+
+Every step's state is a subset of the final package (no step locks in a worse end state), and
+each state was evaluated by the same kernel as the packages.
+
+Targets: ``"label_A_2050"`` (the long-term strategy of ``renovation.toml [target]``: label A,
+EPC score <= 100 kWh m-2 yr-1, by 2050) or ``"obligation"``: the renovation obligation after
+purchase, label and deadline from :func:`wijkreno.renovate.catalogue.obligation_labels` for
+the deed year (column ``deed_year`` or argument) and typology; dwellings without an obligation
+(no deed year, a deed before the rules) fall back to the long-term target (their ``target``
+column says so).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from wijkreno.errors import InputError
+from wijkreno.renovate import _package_kernels as _pk
+from wijkreno.renovate.options import DIMENSIONS, MeasureOptions
+from wijkreno.renovate.packages import (
+    DIMENSION_NAMES_NL,
+    OBJECTIVES,
+    Economics,
+    _resolve,
+    enumerate_chunks,
+)
+from wijkreno.simulate.params import SystemParams, default_system_params
+from wijkreno.simulate.systems import epc_label
+
+if TYPE_CHECKING:
+    from wijkreno.simulate.climate import MonthlyClimate
+    from wijkreno.simulate.heat_balance import HeatBalanceParams
+
+log = logging.getLogger(__name__)
+
+TARGETS: tuple[str, ...] = ("label_A_2050", "obligation")
+
+
+KEY_COLUMNS: tuple[str, ...] = ("dwelling_id", "adres_id", "street", "house_number",
+                                "box_number")
+
+STEP_COLUMNS: tuple[str, ...] = (
+    "dwelling_id", "step", "dimension", "measure", "investment_eur", "premium_eur",
+    "net_cost_eur", "cumulative_investment_eur", "cumulative_premium_eur",
+    "cumulative_net_cost_eur", "saving_eur", "saving_kwh", "cumulative_saving_eur",
+    "cumulative_saving_kwh", "heating_need_kwh", "design_heat_load_w_per_m2",
+    "epc_score_kwh_per_m2", "epc_label", "co2_flemish_kg_co2", "co2_com_kg_co2",
+    "cumulative_saving_co2_flemish_kg_co2", "cumulative_saving_co2_com_kg_co2", "basis",
+)
+"""Columns of the steps table (one row per dwelling x step); the savings are per year, the
+cumulative ones against the current state, ``saving_*`` the step's own."""
+
+
+def label_upper_bounds(params: SystemParams | None = None) -> dict[str, float]:
+    """Upper bound of the EPC score of each label [kWh m-2] (A+: scores below its bound)."""
+    p = params or default_system_params()
+    bounds = list(p.epc_labels.upper_bounds_kwh_per_m2) + [np.inf]
+    labels = list(p.epc_labels.labels)
+    # A+ is strictly below its bound; the largest float below it stands for '<'.
+    out = {lab: float(b) for lab, b in zip(labels, bounds, strict=True)}
+    out[labels[0]] = float(np.nextafter(bounds[0], -np.inf))
+    return out
+
+
+def _deed_years(dwellings: pd.DataFrame, deed_year: Any) -> np.ndarray:
+    n = len(dwellings)
+    if deed_year is not None:
+        years = np.asarray(deed_year, dtype=np.float64)
+        if years.ndim == 0:
+            years = np.full(n, float(years))
+    elif "deed_year" in dwellings.columns:
+        years = pd.to_numeric(dwellings["deed_year"], errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan)
+    else:
+        raise InputError(
+            "target 'obligation' needs the deed year: give deed_year (an int or one per "
+            "dwelling) or a 'deed_year' column (the coach's overrides file can carry it)."
+        )
+    if years.shape != (n,):
+        raise InputError(f"deed_year has shape {years.shape}, expected ({n},) or a scalar")
+    return years
+
+
+def resolve_targets(
+    dwellings: pd.DataFrame,
+    target: str | float = "label_A_2050",
+    *,
+    deed_year: Any = None,
+    params: SystemParams | None = None,
+    renovation: Any = None,
+) -> pd.DataFrame:
+    """Per-dwelling target: name, label, upper bound of the score and deadline year.
+
+    Parameters
+    ----------
+    dwellings : pandas.DataFrame
+        Needs ``typology`` for the obligation (houses and apartments differ from 2035).
+    target : {"label_A_2050", "obligation"} or float
+        A named target, or an EPC score bound [kWh m-2 yr-1] itself.
+    deed_year : int or (n,) array, optional
+        Year of the deed of sale (obligation target); else the ``deed_year`` column.
+    params : SystemParams, optional
+        Holds the label bounds.
+    renovation : RenovationParams, optional
+        Long-term target and obligation rules; the packaged ``renovation.toml`` when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``dwellings``: ``target``, ``target_label``, ``target_score_kwh_per_m2``,
+        ``target_year`` (float, NaN when unknown).
+    """
+    n = len(dwellings)
+    bounds = label_upper_bounds(params)
+    out = pd.DataFrame(index=dwellings.index)
+    if not isinstance(target, str):
+        score = float(target)
+        out["target"] = f"score_{score:g}"
+        out["target_label"] = np.asarray(epc_label(np.full(n, score), params=params)).astype(
+            object)
+        out["target_score_kwh_per_m2"] = score
+        out["target_year"] = np.nan
+        return out
+    if target not in TARGETS:
+        raise InputError(f"target must be one of {list(TARGETS)} or a score, got {target!r}")
+    from wijkreno.renovate.catalogue import load_renovation_params, obligation_labels
+
+    ren = renovation or load_renovation_params()
+    long_label = ren.target.label
+    out["target"] = "label_A_2050"
+    out["target_label"] = long_label
+    # the long-term target's own score bound (renovation.toml), not the label table's
+    out["target_score_kwh_per_m2"] = float(ren.target.max_epc_score_kwh_per_m2.value)
+    out["target_year"] = float(ren.target.year)
+    if target == "label_A_2050":
+        return out
+    years = _deed_years(dwellings, deed_year)
+    typ = (dwellings["typology"].astype("string").fillna("").to_numpy(dtype=object)
+           if "typology" in dwellings.columns else np.full(n, "", dtype=object))
+    labels, deadline = obligation_labels(years, typ, renovation=ren)
+    known = labels != ""
+    if (~known).any():
+        log.warning("obligation target: %d of %d dwellings have no obligation (no deed year, "
+                    "deed before the rules, not residential): the long-term target is used",
+                    int((~known).sum()), n)
+    if not known.any():
+        return out
+    col_target = out["target"].to_numpy(dtype=object, copy=True)
+    col_label = out["target_label"].to_numpy(dtype=object, copy=True)
+    col_score = out["target_score_kwh_per_m2"].to_numpy(dtype=np.float64, copy=True)
+    col_year = out["target_year"].to_numpy(dtype=np.float64, copy=True)
+    col_target[known] = "obligation"
+    col_label[known] = labels[known]
+    col_score[known] = [bounds[str(lab)] for lab in labels[known]]
+    col_year[known] = deadline[known]
+    out["target"], out["target_label"] = col_target, col_label
+    out["target_score_kwh_per_m2"], out["target_year"] = col_score, col_year
+    return out
+
+
+def _explain(options: MeasureOptions, summary: pd.DataFrame, min_load: np.ndarray,
+             lo_hi_positions: np.ndarray) -> np.ndarray:
+    """Plain-Dutch explanation for dwellings that do not reach the target (vectorised per
+    dimension, not per dwelling)."""
+    n = len(summary)
+    text = np.full(n, "", dtype=object)
+    reached = summary["reached"].to_numpy(dtype=bool)
+    valid = summary["valid"].to_numpy(dtype=bool)
+    bad = valid & ~reached
+    if not bad.any():
+        return text
+    best = summary["best_epc_score_kwh_per_m2"].to_numpy(dtype=np.float64)
+    tgt = summary["target_score_kwh_per_m2"].to_numpy(dtype=np.float64)
+    head = pd.Series(
+        "doel label " + summary["target_label"].astype(str) + " (≤ "
+        + pd.Series(tgt, index=summary.index).map("{:.0f}".format) + " kWh/m²) niet haalbaar: "
+        + "beste haalbare score " + pd.Series(best, index=summary.index).map("{:.0f}".format)
+        + " kWh/m² (label " + summary["best_epc_label"].astype(str) + "), nog "
+        + pd.Series(best - tgt, index=summary.index).map("{:.0f}".format) + " kWh/m² te veel"
+    ).to_numpy(dtype=object)
+    text[bad] = head[bad]
+    pos = lo_hi_positions
+    for d in DIMENSIONS:
+        appl = np.asarray(options.applicable[d], dtype=bool)[pos]
+        if appl.shape[1] <= 1:
+            continue
+        none = bad & ~appl[:, 1:].any(axis=1)
+        if not none.any():
+            continue
+        reasons = np.asarray(options.reason[d], dtype=object)[pos][:, 1:]
+        first = np.full(n, "", dtype=object)
+        for k in range(reasons.shape[1] - 1, -1, -1):  # first non-empty reason wins
+            r = reasons[:, k].astype(str)
+            first = np.where((r != "") & (r != "None"), reasons[:, k], first)
+        msg = np.where(first != "", DIMENSION_NAMES_NL[d] + ": " + first.astype(str),
+                       DIMENSION_NAMES_NL[d] + ": geen maatregel van toepassing")
+        text[none] = text[none] + "; " + msg[none]
+    # heat pumps blocked by the design heat load on every envelope combination
+    h_appl = np.asarray(options.applicable["heating"], dtype=bool)[pos][:, 1:]
+    h_max = np.asarray(options.effect["heating"]["max_design_load_w_per_m2"],
+                       dtype=np.float64)[pos][:, 1:]
+    limited = h_appl & np.isfinite(h_max)
+    if limited.any():
+        loosest = np.where(limited, h_max, -np.inf).max(axis=1)
+        unlimited = (h_appl & ~np.isfinite(h_max)).any(axis=1)
+        blocked = bad & limited.any(axis=1) & ~unlimited & (min_load > loosest)
+        if blocked.any():
+            msg = ("warmtepomp niet mogelijk: warmtevraag na isolatie nog "
+                   + pd.Series(min_load).map("{:.0f}".format).to_numpy(dtype=object)
+                   + " W/m² (max " + pd.Series(loosest).map("{:.0f}".format).to_numpy(
+                       dtype=object) + " W/m²)")
+            text[blocked] = text[blocked] + "; " + msg[blocked]
+    return text
+
+
+def plan_trajectories(
+    dwellings: pd.DataFrame,
+    options: MeasureOptions | None = None,
+    *,
+    target: str | float = "label_A_2050",
+    objective: str = "cost",
+    deed_year: Any = None,
+    economics: Economics | None = None,
+    horizon_years: int | None = None,
+    discount_rate_frac: float | None = None,
+    climate: MonthlyClimate | None = None,
+    heat_params: HeatBalanceParams | None = None,
+    system_params: SystemParams | None = None,
+    chunk_size: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per dwelling, the ordered renovation steps that reach the target at least cost.
+
+    Parameters
+    ----------
+    dwellings : pandas.DataFrame
+        The twin's ``dwellings`` table, overrides applied (optional columns ``deed_year``,
+        ``measured_epc_score_kwh_per_m2``, ``metered_gas_kwh``, ``metered_electricity_kwh``).
+    options : MeasureOptions, optional
+        Built with :func:`wijkreno.renovate.applicability.measure_options` when None.
+    target : {"label_A_2050", "obligation"} or float
+        See :func:`resolve_targets`.
+    objective : {"cost", "npv"}
+        Least net cost or best NPV among the packages that reach the target.
+    deed_year : int or (n,) array, optional
+        For ``target="obligation"`` when the dwellings have no ``deed_year`` column.
+    economics, horizon_years, discount_rate_frac, climate, heat_params, system_params,
+    chunk_size
+        As in :func:`wijkreno.renovate.packages.best_packages`.
+
+    Returns
+    -------
+    steps : pandas.DataFrame
+        One row per dwelling x step, columns :data:`STEP_COLUMNS` (plus the address columns of
+        :data:`KEY_COLUMNS` present in ``dwellings``); ``dimension`` is a
+        :data:`~wijkreno.renovate.options.DIMENSIONS` name, ``measure`` the option's name;
+        money in EUR, savings per year, scores in kWh m-2 yr-1.
+    summary : pandas.DataFrame
+        Indexed like ``dwellings``: the key columns, ``valid``, ``invalid_reason``, ``basis``,
+        ``target``, ``target_label``, ``target_score_kwh_per_m2``, ``target_year``,
+        ``current_epc_score_kwh_per_m2``, ``current_epc_label``, ``reached``,
+        ``final_epc_score_kwh_per_m2``, ``final_epc_label``, ``n_steps``, ``measures`` ('+'
+        joined, in step order), ``investment_eur``, ``premium_eur``, ``net_cost_eur``,
+        ``saving_eur``, ``saving_kwh``, ``saving_co2_flemish_kg_co2``,
+        ``saving_co2_com_kg_co2``, ``npv_eur``, ``payback_years``,
+        ``best_epc_score_kwh_per_m2`` and ``best_epc_label`` (the lowest score any applicable
+        package reaches), ``gap_kwh_per_m2`` (best score minus target, 0 when reached),
+        ``n_packages`` (packages evaluated), ``explanation`` (plain Dutch, why the target is
+        not reached; '' when it is).
+    """
+    if objective not in OBJECTIVES:
+        raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
+    options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac)
+    targets = resolve_targets(dwellings, target, deed_year=deed_year, params=system_params)
+    tscore = np.ascontiguousarray(targets["target_score_kwh_per_m2"].to_numpy(np.float64))
+    parts = list(enumerate_chunks(dwellings, options, econ, tscore, objective, climate=climate,
+                                  heat_params=heat_params, system_params=system_params,
+                                  chunk_size=chunk_size, with_steps=True))
+    n = len(dwellings)
+    keys = [c for c in KEY_COLUMNS if c in dwellings.columns]
+    if parts:
+        cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k not in ("lo", "hi")}
+    else:
+        cat = {}
+    steps = _steps_frame(dwellings, options, cat, keys, system_params) if n else pd.DataFrame(
+        columns=list(STEP_COLUMNS))
+    summary = _summary_frame(dwellings, options, cat, targets, keys, steps, system_params)
+    return steps, summary
+
+
+def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str, np.ndarray],
+                 keys: list[str], params: SystemParams | None) -> pd.DataFrame:
+    step_dim = cat["step_dim"]
+    has = step_dim >= 0
+    pos, s = np.nonzero(has)
+    m = cat["step_m"][pos, s]  # (rows, N_M) state after the step
+    prev = np.where((s > 0)[:, None], cat["step_m"][pos, np.maximum(s - 1, 0)],
+                    cat["cur"][pos])
+    dims = np.array(DIMENSIONS, dtype=object)[step_dim[pos, s]]
+    opt = cat["step_opt"][pos, s]
+    measure = np.empty(len(pos), dtype=object)
+    for j, d in enumerate(DIMENSIONS):
+        sel = step_dim[pos, s] == j
+        if sel.any():
+            measure[sel] = np.array(options.option_names[d], dtype=object)[opt[sel]]
+    basis = np.where(cat["calibrated"][pos], "calibrated", "standardised")
+    out = pd.DataFrame({c: dwellings[c].to_numpy()[pos] for c in keys})
+    if "dwelling_id" not in out.columns:
+        out["dwelling_id"] = dwellings.index.to_numpy()[pos]
+    out["step"] = s + 1
+    out["dimension"] = dims
+    out["measure"] = measure
+    out["investment_eur"] = m[:, _pk.M_INV] - prev[:, _pk.M_INV]
+    out["premium_eur"] = m[:, _pk.M_PREM] - prev[:, _pk.M_PREM]
+    out["net_cost_eur"] = m[:, _pk.M_NET] - prev[:, _pk.M_NET]
+    out["cumulative_investment_eur"] = m[:, _pk.M_INV]
+    out["cumulative_premium_eur"] = m[:, _pk.M_PREM]
+    out["cumulative_net_cost_eur"] = m[:, _pk.M_NET]
+    out["saving_eur"] = m[:, _pk.M_SAVE_EUR] - prev[:, _pk.M_SAVE_EUR]
+    out["saving_kwh"] = m[:, _pk.M_SAVE_KWH] - prev[:, _pk.M_SAVE_KWH]
+    out["cumulative_saving_eur"] = m[:, _pk.M_SAVE_EUR]
+    out["cumulative_saving_kwh"] = m[:, _pk.M_SAVE_KWH]
+    out["heating_need_kwh"] = m[:, _pk.M_NEED]
+    out["design_heat_load_w_per_m2"] = m[:, _pk.M_LOAD]
+    out["epc_score_kwh_per_m2"] = m[:, _pk.M_SCORE]
+    out["epc_label"] = epc_label(m[:, _pk.M_SCORE], params=params)
+    out["co2_flemish_kg_co2"] = m[:, _pk.M_CO2_FL]
+    out["co2_com_kg_co2"] = m[:, _pk.M_CO2_COM]
+    out["cumulative_saving_co2_flemish_kg_co2"] = m[:, _pk.M_SAVE_CO2_FL]
+    out["cumulative_saving_co2_com_kg_co2"] = m[:, _pk.M_SAVE_CO2_COM]
+    out["basis"] = basis
+    out["row"] = pos  # position of the dwelling in the input, for joins
+    return out
+
+
+def _joined_measures(options: MeasureOptions, step_dim: np.ndarray,
+                     step_opt: np.ndarray) -> np.ndarray:
+    """'+'-joined measure names per dwelling in step order (a loop over the 8 step slots)."""
+    n = step_dim.shape[0]
+    acc = np.full(n, "", dtype=object)
+    for s in range(step_dim.shape[1]):
+        names = np.full(n, "", dtype=object)
+        for j, d in enumerate(DIMENSIONS):
+            sel = step_dim[:, s] == j
+            if sel.any():
+                names[sel] = np.array(options.option_names[d], dtype=object)[step_opt[sel, s]]
+        has = names != ""
+        acc = np.where(has & (acc != ""), acc + "+" + names, np.where(has, names, acc))
+    return acc
+
+
+def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str, np.ndarray],
+                   targets: pd.DataFrame, keys: list[str], steps: pd.DataFrame,
+                   params: SystemParams | None) -> pd.DataFrame:
+    n = len(dwellings)
+    idx = dwellings.index
+    out = pd.DataFrame({c: dwellings[c].to_numpy() for c in keys}, index=idx)
+    if n == 0:
+        return out
+    cur, best = cat["cur"], cat["best"]
+    reached = cat["reached"].astype(bool)
+    final = np.where(reached[:, None], cat["chosen"], best)
+    n_steps = (cat["step_dim"] >= 0).sum(axis=1)
+    # the state after the last step is the final package (the current state with no step)
+    out["valid"] = cat["valid"].astype(bool)
+    out["invalid_reason"] = cat["invalid_reason"].astype(object)
+    out["basis"] = np.where(cat["calibrated"], "calibrated", "standardised")
+    for c in targets.columns:
+        out[c] = targets[c].to_numpy()
+    out["current_epc_score_kwh_per_m2"] = cur[:, _pk.M_SCORE]
+    out["current_epc_label"] = epc_label(cur[:, _pk.M_SCORE], params=params)
+    out["current_energy_cost_eur"] = cur[:, _pk.M_COST]
+    out["reached"] = reached
+    out["final_epc_score_kwh_per_m2"] = final[:, _pk.M_SCORE]
+    out["final_epc_label"] = epc_label(final[:, _pk.M_SCORE], params=params)
+    out["n_steps"] = n_steps
+    out["measures"] = _joined_measures(options, cat["step_dim"], cat["step_opt"])
+    for j, name in ((_pk.M_INV, "investment_eur"), (_pk.M_PREM, "premium_eur"),
+                    (_pk.M_NET, "net_cost_eur"), (_pk.M_SAVE_EUR, "saving_eur"),
+                    (_pk.M_SAVE_KWH, "saving_kwh"),
+                    (_pk.M_SAVE_CO2_FL, "saving_co2_flemish_kg_co2"),
+                    (_pk.M_SAVE_CO2_COM, "saving_co2_com_kg_co2"), (_pk.M_NPV, "npv_eur"),
+                    (_pk.M_PAYBACK, "payback_years")):
+        out[name] = final[:, j]
+    out["best_epc_score_kwh_per_m2"] = best[:, _pk.M_SCORE]
+    out["best_epc_label"] = epc_label(best[:, _pk.M_SCORE], params=params)
+    gap = best[:, _pk.M_SCORE] - out["target_score_kwh_per_m2"].to_numpy(np.float64)
+    out["gap_kwh_per_m2"] = np.where(reached, 0.0, np.maximum(gap, 0.0))
+    out["n_packages"] = cat["n_eval"].astype(np.int64)
+    out["explanation"] = _explain(options, out, cat["min_load"], np.arange(n))
+    return out
+
+
+__all__ = ["KEY_COLUMNS", "STEP_COLUMNS", "TARGETS", "label_upper_bounds", "plan_trajectories",
+           "resolve_targets"]
