@@ -1,0 +1,1 @@
+"""Collective renovation groups, aggregation to sectors / wijken / municipalities, priorities."""
