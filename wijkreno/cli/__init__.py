@@ -11,9 +11,12 @@ import logging
 
 import typer
 
+from wijkreno.cli import groups as groups_cli
+from wijkreno.cli import scenario as scenario_cli
 from wijkreno.cli import simulate as simulate_cli
 from wijkreno.cli import trajectories as trajectories_cli
 from wijkreno.cli import twin as twin_cli
+from wijkreno.cli import uncertainty as uncertainty_cli
 from wijkreno.cli import validate as validate_cli
 from wijkreno.cli._common import handle_errors
 
@@ -29,6 +32,9 @@ app.add_typer(twin_cli.app, name="twin")
 app.command("demo")(twin_cli.demo)
 app.command("simulate")(simulate_cli.simulate)
 app.command("trajectories")(trajectories_cli.trajectories)
+app.command("groups")(groups_cli.groups)
+app.command("scenario")(scenario_cli.scenario)
+app.command("uncertainty")(uncertainty_cli.uncertainty)
 app.add_typer(validate_cli.app, name="validate")
 
 

@@ -128,8 +128,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the demo neighbourhood and imputation.")] = (
         20240101),
 ) -> None:
-    """Generate the built-in demo neighbourhood and run the whole chain on it: source files,
-    twin and per-dwelling simulation (EPC score and label, energy, cost, CO2)."""
+    """Generate the demo neighbourhood and run the whole chain on it (sources, twin, simulation)."""
     from wijkreno.demo import DEMO_NIS_CODE, generate_demo
 
     files = generate_demo(out / "sources", seed=seed)
