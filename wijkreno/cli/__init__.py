@@ -11,7 +11,9 @@ import logging
 
 import typer
 
+from wijkreno.cli import aggregate as aggregate_cli
 from wijkreno.cli import groups as groups_cli
+from wijkreno.cli import map as map_cli
 from wijkreno.cli import scenario as scenario_cli
 from wijkreno.cli import simulate as simulate_cli
 from wijkreno.cli import trajectories as trajectories_cli
@@ -33,6 +35,8 @@ app.command("demo")(twin_cli.demo)
 app.command("simulate")(simulate_cli.simulate)
 app.command("trajectories")(trajectories_cli.trajectories)
 app.command("groups")(groups_cli.groups)
+app.command("aggregate")(aggregate_cli.aggregate)
+app.command("map")(map_cli.map_)
 app.command("scenario")(scenario_cli.scenario)
 app.command("uncertainty")(uncertainty_cli.uncertainty)
 app.add_typer(validate_cli.app, name="validate")

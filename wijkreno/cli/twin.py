@@ -140,13 +140,21 @@ def demo(
     with out_console.status("Demowijk: tweeling bouwen / building the twin …"):
         twin = build_and_write_twin(inputs, out / "twin", gpkg=False)
     print_twin_summary(twin)
+    from wijkreno.cli.aggregate import aggregate
+    from wijkreno.cli.groups import groups
+    from wijkreno.cli.map import map_
     from wijkreno.cli.simulate import simulate
+    from wijkreno.cli.trajectories import trajectories
 
     simulate(out / "twin", out / "simulate")
-    out_console.print(
-        f"Demowijk klaar / done: bronnen/sources, tweeling/twin en simulatie/simulation in "
-        f"[bold]{out}[/]"
-    )
+    trajectories(out / "twin", out / "trajectories")
+    groups(out / "twin", out / "groups")
+    aggregate(out / "twin", results=out / "simulate", plan=out / "trajectories",
+              groups=out / "groups", areas=files["sectors"], level="sector",
+              out=out / "aggregate")
+    map_(out / "aggregate" / "sector", format_="both", title="Demowijk: prioriteit per sector")
+    summary = write_demo_summary(out)
+    out_console.print(f"Samenvatting / summary: [bold]{summary}[/]")
 
 
 @app.command("download")
@@ -179,3 +187,41 @@ def download(
         paths = download_sources(nis_code, out, transport=transport, page_size=page_size)
     for name, path in paths.items():
         out_console.print(f"{name}: [bold]{path}[/]")
+
+
+def write_demo_summary(out: Path) -> Path:
+    """Write ``samenvatting.md``: the demo's figures in Dutch, with the files to open."""
+    import json
+
+    sim = json.loads((out / "simulate" / "summary.json").read_text(encoding="utf-8"))
+    plan = pd.read_parquet(out / "trajectories" / "summary.parquet")
+    groups = pd.read_csv(out / "groups" / "groups.csv")
+    prio = pd.read_csv(out / "aggregate" / "sector" / "priority.csv")
+    labels = ", ".join(f"{k} {v}" for k, v in sim["label_counts"].items())
+    big = groups[groups["n_dwellings"] >= 10]
+    key = "sector_code" if "sector_code" in prio.columns else prio.columns[0]
+    top = prio.sort_values("priority_rank").head(3)
+    lines = [
+        "# Demowijk — samenvatting",
+        "",
+        f"- Woningen: {sim['n_dwellings']}; EPC-labels nu: {labels}.",
+        f"- Gemiddelde EPC-score: {sim['epc_score_mean_kwh_per_m2']:.0f} kWh/m² "
+        "(gestandaardiseerd, geen gemeten verbruik).",
+        f"- Renovatietraject naar label A (2050): {int(plan['reached'].sum())} van "
+        f"{len(plan)} woningen halen het doel; mediane netto kost "
+        f"€ {plan['net_cost_eur'].median():,.0f} per woning na premies.",
+        f"- Collectieve renovatie: {len(big)} groepen van minstens 10 woningen "
+        f"({int(big['n_dwellings'].sum())} woningen).",
+        "- Prioritaire sectoren: "
+        + "; ".join(f"{r[key]} (score {r['priority_score']:.2f})" for _, r in top.iterrows())
+        + ".",
+        "",
+        "Bestanden: `aggregate/sector/kaart.html` (interactieve kaart, werkt offline), "
+        "`aggregate/sector/kaart_priority_score.png`, `trajectories/trajectories.csv` "
+        "(stappen per woning), `groups/groups.csv`, `twin/` (digitale tweeling), "
+        "`simulate/results.parquet`.",
+        "",
+    ]
+    path = out / "samenvatting.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
