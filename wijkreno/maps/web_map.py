@@ -25,8 +25,10 @@ import pandas as pd
 from wijkreno.errors import CRSError, InputError
 from wijkreno.maps.static_map import (
     ATTRIBUTION,
+    CLASS_COLOURS,
     EPC_COLOURS,
     NO_DATA_COLOUR,
+    POINT_CLASS_COLOURS,
     _palette,
     caption,
     classify_areas,
@@ -201,7 +203,10 @@ def render_html(
         cls = classify_areas(drawn, col, scheme=scheme, k=k)
         props[f"_c{i}"] = cls.classes.to_numpy()
         layer_specs.append({"id": i, "column": col, "caption": caption(col),
-                            "colours": _palette(len(cls.bins)), "labels": cls.labels(col)})
+                            # purples under the EPC-coloured dwelling dots, as on the PNG
+                            "colours": _palette(len(cls.bins), POINT_CLASS_COLOURS
+                                                if dwellings is not None else CLASS_COLOURS),
+                            "labels": cls.labels(col)})
     components = [c.removeprefix("priority_") for c in drawn.columns
                   if c.startswith("priority_") and c not in ("priority_score", "priority_rank")
                   and drawn[c].notna().any()]
