@@ -14,7 +14,12 @@ import pytest
 
 from tests.conftest import shared_data
 from tests.maps.test_maps import check_classes
-from wijkreno.aggregate.areas import aggregate_dwellings, assign_areas, assign_areas_by_name
+from wijkreno.aggregate.areas import (
+    aggregate_dwellings,
+    assign_areas,
+    assign_areas_by_name,
+    merge_areas,
+)
 from wijkreno.aggregate.dwelling_results import assemble_dwelling_results
 from wijkreno.aggregate.priority import priority_score
 from wijkreno.io.genk import read_genk_teaser
@@ -23,15 +28,25 @@ from wijkreno.simulate.engine import simulate_dwellings
 
 log = logging.getLogger(__name__)
 
-# The TEASER set names neighbourhoods in English. Only translations that are unambiguous are
-# mapped; Genk's wijken split Winterslag (1 / 2 en 4), Termien (Oud- / Nieuw-) and Waterschei
-# (Oud- / Noord / Zuid) differently from the source, so those names stay unmatched and listed.
+# The TEASER set names neighbourhoods in English. Unambiguous translations are aliases; where
+# a source neighbourhood spans several of Genk's wijken (Winterslag = "Winterslag 1" and
+# "Winterslag 2 en 4"; Termien East/West = Oud- and Nieuw-Termien; Waterschei's garden city
+# within Oud-Waterschei, Waterschei-Noord and -Zuid) the wijken are merged (merge_areas)
+# instead of guessing which wijk each address lies in.
+GENK_MERGES = {
+    "Winterslag": ["71016W28", "71016W29"],
+    "Termien": ["71016W18", "71016W22"],
+    "Waterschei": ["71016W23", "71016W26", "71016W27"],
+}
 GENK_ALIASES = {
     "ZwartbergSouth": "Zwartberg-Zuid",
     "ZwartbergNEast": "Zwartberg-Noord",
     "ZwartbergNWest": "Zwartberg-Noord",
+    "Winterslag": "71016W28+71016W29",
+    "TermienEast": "71016W18+71016W22",
+    "TermienWest": "71016W18+71016W22",
+    "WaterscheiGarden": "71016W23+71016W26+71016W27",
 }
-GENK_UNMATCHED = {"WaterscheiGarden", "Winterslag", "TermienEast", "TermienWest"}
 
 
 def _wijken() -> gpd.GeoDataFrame:
@@ -69,32 +84,32 @@ def test_genk_by_wijk_name(tmp_path):
     wijken = _wijken()
     genk_wijken = wijken[wijken["geoitem"].str.startswith("71016")]
     assert len(genk_wijken) == 31
+    genk_wijken = merge_areas(genk_wijken, GENK_MERGES)
+    assert len(genk_wijken) == 31 - 7 + 3
     table, report = assign_areas_by_name(table, genk_wijken, name_column="neighbourhood",
                                          aliases=GENK_ALIASES)
-    matched = report[report["match"].isin(["name", "alias"])]
-    n_matched = int(matched["n_dwellings"].sum())
-    log.warning("Genk: %d of %d addresses matched to a wijk by name; unmatched: %s", n_matched,
-                len(table), report.loc[~report.index.isin(matched.index), "source_name"].tolist())
-    # every neighbourhood name is matched or listed
+    # every neighbourhood name is matched: by name or by an alias listed above
     assert set(report["source_name"]) == set(genk["neighbourhood"])
-    assert set(report.loc[~report.index.isin(matched.index), "source_name"]) == GENK_UNMATCHED
+    assert report["match"].isin(["name", "alias"]).all(), report
     assert report.set_index("source_name").loc["Boxbergheide", "match"] == "name"
     assert report.set_index("source_name").loc["OudWinterslag", "match"] == "name"
-    assert n_matched == 1753 + 360 + 1079 + 500 + 410
-    assert table["wijk_code"].notna().sum() == n_matched
+    assert table["wijk_code"].notna().all()
 
     agg = aggregate_dwellings(table, by="wijk_code", areas=genk_wijken)
-    assert agg["n_dwellings"].sum() == 7775  # unmatched kept in the missing-key row
-    assert agg.attrs["n_unassigned"] == 7775 - n_matched
-    named = agg[agg["wijk_code"].notna()].set_index("wijk_code")
-    assert set(named.index) == {"71016W02", "71016W24", "71016W30", "71016W31"}
+    assert agg["n_dwellings"].sum() == 7775
+    assert agg.attrs["n_unassigned"] == 0
+    named = agg.set_index("wijk_code")
+    assert set(named.index) == {"71016W02", "71016W24", "71016W30", "71016W31",
+                                "71016W28+71016W29", "71016W18+71016W22",
+                                "71016W23+71016W26+71016W27"}
     assert named.loc["71016W30", "n_dwellings"] == 910  # Zwartberg-Noord: NEast + NWest
+    assert named.loc["71016W18+71016W22", "n_dwellings"] == 519 + 350
     assert named.loc["71016W02", "area_name"] == "Boxbergheide (Genk)"
     assert (named["epc_score_mean_kwh_per_m2"].between(100, 900)).all()
     assert np.isclose(agg["co2_flemish_kg_co2"].sum(), table["co2_flemish_kg_co2"].sum())
     frame = _with_priority(agg)
     classes = _check_maps(frame, "epc_score_mean_kwh_per_m2", tmp_path)
-    assert (classes.classes >= 0).sum() == 4
+    assert (classes.classes >= 0).sum() == 7
 
 
 @pytest.mark.realdata

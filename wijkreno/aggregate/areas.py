@@ -147,6 +147,55 @@ def standardise_areas(areas: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
     return out.reset_index(drop=True)
 
 
+def merge_areas(
+    areas: gpd.GeoDataFrame, merges: Mapping[str, Sequence[str]], *, key: str = "wijk_code"
+) -> gpd.GeoDataFrame:
+    """Replace groups of official areas by their union, for sources coarser than the areas.
+
+    A neighbourhood of a source may span several official wijken (Genk's TEASER "Winterslag"
+    is ggw7's "Winterslag 1" and "Winterslag 2 en 4"). Rather than guess which wijk each
+    address lies in, aggregate to the union: the merged area's code joins the members' codes
+    with ``+`` and its name joins their names with `` + ``.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame
+        Area layer (see :func:`standardise_areas`).
+    merges : mapping
+        ``{label: [member codes]}``; the label is only used in error messages.
+    key : str
+        Key of the level (``wijk_code``, ...).
+
+    Returns
+    -------
+    GeoDataFrame
+        :func:`standardise_areas` of ``areas`` with each group of members replaced by one row.
+    """
+    std = standardise_areas(areas, key)
+    codes = std[key].astype(str)
+    used: set[str] = set()
+    rows = []
+    for label, members in merges.items():
+        members = [str(m) for m in members]
+        unknown = sorted(set(members) - set(codes))
+        if unknown or not members:
+            raise InputError(f"merge {label!r}: unknown area codes {unknown or members}.")
+        twice = sorted(used & set(members))
+        if twice:
+            raise InputError(f"merge {label!r}: areas {twice} are already in another merge.")
+        used |= set(members)
+        part = std[codes.isin(members)]
+        rows.append({key: "+".join(members),
+                     "area_name": " + ".join(part["area_name"].astype(str)),
+                     "geometry": shapely.union_all(part.geometry.to_numpy())})
+    kept = std[~codes.isin(used)]
+    merged = gpd.GeoDataFrame(rows, geometry="geometry", crs=std.crs) if rows else kept.iloc[:0]
+    out = pd.concat([kept, merged], ignore_index=True)
+    out[key] = out[key].astype("string")
+    out["area_name"] = out["area_name"].astype("string")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=std.crs)
+
+
 def _name_column(key: str) -> str:
     return key[:-5] + "_name" if key.endswith("_code") else f"{key}_name"
 
