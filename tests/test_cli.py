@@ -118,3 +118,11 @@ def test_demo_runs_the_whole_chain(tmp_path):
     assert summary["n_valid"] == len(dwellings) > 400
     results = gpd.read_parquet(tmp_path / "simulate" / "results.parquet")
     assert set(results["dwelling_id"]) == set(dwellings["dwelling_id"])
+    areas = gpd.read_parquet(tmp_path / "aggregate" / "sector" / "areas.parquet")
+    assert areas["n_dwellings"].sum() == len(dwellings)
+    # the uncertainty ranges reach the areas and the map popups
+    assert (areas["co2_flemish_kg_co2_p10"] <= areas["co2_flemish_kg_co2_p90"]).all()
+    page = (tmp_path / "aggregate" / "sector" / "kaart.html").read_text(encoding="utf-8")
+    assert "bereik p10" in page
+    assert (tmp_path / "aggregate" / "sector" / "kaart_priority_score.png").stat().st_size > 30_000
+    assert "Prioritaire sectoren" in (tmp_path / "samenvatting.md").read_text(encoding="utf-8")

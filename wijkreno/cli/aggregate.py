@@ -101,6 +101,22 @@ def _ranking(frame: gpd.GeoDataFrame, key: str) -> pd.DataFrame:
     return pd.DataFrame(frame[cols]).sort_values(["priority_rank", key], na_position="last")
 
 
+def _join_uncertainty(frame: gpd.GeoDataFrame, path: Path, key: str) -> gpd.GeoDataFrame:
+    """Add the per-area p10/p50/p90 of ``wijkreno uncertainty`` to the aggregated areas."""
+    path = _in_folder(path, ("ensemble_sectors.parquet",), "uncertainty results")
+    ranges = _read_frame(path, "uncertainty results")
+    if key not in ranges.columns:
+        raise InputError(
+            f"{path} has no {key!r} column: run `wijkreno uncertainty --by {key}` for this level."
+        )
+    cols = [c for c in ranges.columns if c.endswith(("_p10", "_p50", "_p90"))]
+    attrs = frame.attrs
+    joined = frame.merge(pd.DataFrame(ranges[[key, *cols]]), on=key, how="left",
+                         validate="one_to_one")
+    joined.attrs = attrs
+    return joined
+
+
 @handle_errors
 def aggregate(
     twin: Annotated[Path, typer.Argument(help="Twin folder holding dwellings.parquet.")],
@@ -120,6 +136,10 @@ def aggregate(
     priority_params: Annotated[Path | None, typer.Option(
         "--priority-params", help="TOML laid out as wijkreno/params/priority.toml "
         "(weights of the priority score).")] = None,
+    uncertainty: Annotated[Path | None, typer.Option(
+        "--uncertainty", help="Folder (or ensemble_sectors.parquet) of `wijkreno "
+        "uncertainty` run with the same --by level: its p10/p50/p90 per area are added, and "
+        "the map popups show the range.")] = None,
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path(
         "out/aggregate"),
 ) -> None:
@@ -140,6 +160,8 @@ def aggregate(
     prio = priority_score(agg, weights=params)
     frame = agg.join(prio)
     frame.attrs = {**agg.attrs, **prio.attrs}
+    if uncertainty is not None:
+        frame = _join_uncertainty(frame, uncertainty, key)
     out.mkdir(parents=True, exist_ok=True)
     plain = table.copy()
     for col in plain.columns:

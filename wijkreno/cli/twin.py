@@ -145,13 +145,15 @@ def demo(
     from wijkreno.cli.map import map_
     from wijkreno.cli.simulate import simulate
     from wijkreno.cli.trajectories import trajectories
+    from wijkreno.cli.uncertainty import uncertainty
 
     simulate(out / "twin", out / "simulate")
     trajectories(out / "twin", out / "trajectories")
     groups(out / "twin", out / "groups")
+    uncertainty(out / "twin", draws=50, seed=seed, out=out / "uncertainty")
     aggregate(out / "twin", results=out / "simulate", plan=out / "trajectories",
               groups=out / "groups", areas=files["sectors"], level="sector",
-              out=out / "aggregate")
+              uncertainty=out / "uncertainty", out=out / "aggregate")
     map_(out / "aggregate" / "sector", format_="both", title="Demowijk: prioriteit per sector")
     summary = write_demo_summary(out)
     out_console.print(f"Samenvatting / summary: [bold]{summary}[/]")
@@ -219,7 +221,8 @@ def write_demo_summary(out: Path) -> Path:
         "Bestanden: `aggregate/sector/kaart.html` (interactieve kaart, werkt offline), "
         "`aggregate/sector/kaart_priority_score.png`, `trajectories/trajectories.csv` "
         "(stappen per woning), `groups/groups.csv`, `twin/` (digitale tweeling), "
-        "`simulate/results.parquet`.",
+        "`simulate/results.parquet`, `uncertainty/` (p10/p50/p90 over de geschatte "
+        "invoer).",
         "",
     ]
     path = out / "samenvatting.md"

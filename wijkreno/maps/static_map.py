@@ -52,6 +52,8 @@ LABELS_NL: dict[str, str] = {
     "co2_flemish_per_dwelling_kg_co2": "CO2 per woning, Vlaamse factoren [kg/jaar]",
     "co2_com_per_dwelling_kg_co2": "CO2 per woning, Burgemeestersconvenant [kg/jaar]",
     "energy_cost_per_dwelling_eur": "Energiekost per woning [EUR/jaar]",
+    "energy_cost_eur": "Energiekost [EUR/jaar]",
+    "final_energy_kwh": "Eindenergie [kWh/jaar]",
     "primary_energy_kwh": "Primair energieverbruik [kWh/jaar]",
     "plan_investment_eur": "Investering renovatiepakketten [EUR]",
     "plan_premium_eur": "Premies [EUR]",
