@@ -13,7 +13,10 @@ import typer
 
 from wijkreno.cli import aggregate as aggregate_cli
 from wijkreno.cli import groups as groups_cli
+from wijkreno.cli import indicators as indicators_cli
 from wijkreno.cli import map as map_cli
+from wijkreno.cli import register as register_cli
+from wijkreno.cli import report as report_cli
 from wijkreno.cli import scenario as scenario_cli
 from wijkreno.cli import simulate as simulate_cli
 from wijkreno.cli import trajectories as trajectories_cli
@@ -38,7 +41,10 @@ app.command("groups")(groups_cli.groups)
 app.command("aggregate")(aggregate_cli.aggregate)
 app.command("map")(map_cli.map_)
 app.command("scenario")(scenario_cli.scenario)
+app.command("indicators")(indicators_cli.indicators)
 app.command("uncertainty")(uncertainty_cli.uncertainty)
+app.add_typer(register_cli.app, name="register")
+app.add_typer(report_cli.app, name="report")
 app.add_typer(validate_cli.app, name="validate")
 
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of the register (run programmatically by ``open_register``)."""

@@ -1,0 +1,177 @@
+"""Tables of the register of realised renovations (SQLAlchemy 2 declarative).
+
+Portable column types only (``String``, ``Integer``, ``Float``, ``Boolean``, ``Date``,
+``DateTime``, ``JSON``), so that the same models run on the embedded SQLite file and on
+PostgreSQL. The schema is created and changed only by the Alembic migrations in
+``wijkreno/register/migrations``; these models must match the head revision (a test checks it).
+
+Tables
+------
+``upload``                 one row per imported file (who, when, which file, sha256, counts)
+``renovation``             one row per measure realised at one address
+``klimaattafel``           one row per klimaattafel (street or block meeting)
+``trajectory_delivered``   one row per renovation trajectory handed to a household
+``participative_pv``       one row per participative renewable-energy (PV) project
+``wvc_milestone``          one row per milestone reached by a wijkverbeteringscontract
+``audit_log``              one row per inserted or corrected row (who, when, old/new values)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+VERSION_TABLE = "wijkreno_register_version"
+"""Alembic's version table (named, so the register can share a PostgreSQL database)."""
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the register tables."""
+
+
+class Upload(Base):
+    """An imported file."""
+
+    __tablename__ = "upload"
+
+    upload_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    nis_code: Mapped[str] = mapped_column(String(5), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    user_name: Mapped[str] = mapped_column(String(255))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    n_rows: Mapped[int] = mapped_column(Integer)
+    n_accepted: Mapped[int] = mapped_column(Integer)
+    n_rejected: Mapped[int] = mapped_column(Integer)
+    n_duplicates: Mapped[int] = mapped_column(Integer)
+
+
+class Renovation(Base):
+    """A measure realised at one address."""
+
+    __tablename__ = "renovation"
+    __table_args__ = (
+        Index("ix_renovation_lookup", "nis_code", "adres_id", "measure", "completed_on"),
+    )
+
+    renovation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nis_code: Mapped[str] = mapped_column(String(5), index=True)
+    adres_id: Mapped[str | None] = mapped_column(String(64))
+    dwelling_id: Mapped[str | None] = mapped_column(String(128))
+    measure: Mapped[str] = mapped_column(String(64))
+    completed_on: Mapped[dt.date] = mapped_column(Date)
+    collective_project: Mapped[str | None] = mapped_column(String(255))
+    fossil_free: Mapped[bool] = mapped_column(Boolean)
+    premium_eur: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Klimaattafel(Base):
+    """A klimaattafel: a street or block meeting with residents."""
+
+    __tablename__ = "klimaattafel"
+
+    klimaattafel_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nis_code: Mapped[str] = mapped_column(String(5), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(255))
+    invited_housing_units: Mapped[int] = mapped_column(Integer)
+    street: Mapped[str | None] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TrajectoryDelivered(Base):
+    """A renovation trajectory handed to the household of one address."""
+
+    __tablename__ = "trajectory_delivered"
+
+    trajectory_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nis_code: Mapped[str] = mapped_column(String(5), index=True)
+    adres_id: Mapped[str | None] = mapped_column(String(64))
+    dwelling_id: Mapped[str | None] = mapped_column(String(128))
+    delivered_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ParticipativePV(Base):
+    """A participative renewable-energy project (PV with citizen participation)."""
+
+    __tablename__ = "participative_pv"
+
+    pv_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nis_code: Mapped[str] = mapped_column(String(5), index=True)
+    project: Mapped[str] = mapped_column(String(255))
+    kwp: Mapped[float] = mapped_column(Float)
+    commissioned_on: Mapped[dt.date] = mapped_column(Date)
+    n_participants: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WVCMilestone(Base):
+    """A milestone reached by a wijkverbeteringscontract."""
+
+    __tablename__ = "wvc_milestone"
+
+    milestone_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nis_code: Mapped[str] = mapped_column(String(5), index=True)
+    contract: Mapped[str] = mapped_column(String(255))
+    milestone: Mapped[str] = mapped_column(String(64))
+    reached_on: Mapped[dt.date] = mapped_column(Date)
+    includes_collective_renovation: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditLog(Base):
+    """One inserted or corrected row: who, when, what before and after."""
+
+    __tablename__ = "audit_log"
+
+    audit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    who: Mapped[str] = mapped_column(String(255))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(16))
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_key: Mapped[str] = mapped_column(String(64))
+    nis_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    upload_id: Mapped[str | None] = mapped_column(String(36))
+    old_values: Mapped[dict | None] = mapped_column(JSON)
+    new_values: Mapped[dict | None] = mapped_column(JSON)
+
+
+KIND_MODELS: dict[str, type[Base]] = {
+    "renovations": Renovation,
+    "klimaattafels": Klimaattafel,
+    "trajectories": TrajectoryDelivered,
+    "participative_pv": ParticipativePV,
+    "wvc_milestones": WVCMilestone,
+}
+"""Register kind → model, in the order of :data:`wijkreno.register.REGISTER_KINDS`."""

@@ -1,0 +1,708 @@
+"""Bulk upload into the register: templates with Dutch headers, and validated import.
+
+``write_template(kind, path, fmt=...)`` writes an empty CSV or XLSX template with one example row
+(the XLSX adds a styled header, column widths and a sheet "Uitleg" with every column and the
+allowed values). ``import_file(register, path, kind, ...)`` reads a filled template, checks every
+row, stores the good rows and returns the bad ones with a reason in Dutch:
+
+- the address exists in the twin (``adres_id`` matched against the twin's ``adres_id`` or
+  ``dwelling_id``) and lies in the municipality imported for;
+- dates are dates and lie in the accepted range (2021-01-01 to today by default,
+  ``register_vocabulary.toml``);
+- measures and milestones are known (Dutch label, alias or code);
+- yes/no columns say ``ja``/``nee``/``1``/``0``; numbers may use a decimal comma;
+- no row repeats another row of the file or a row already in the register (renovations: same
+  address, measure and date) — such rows are skipped and counted as duplicates.
+
+A file whose content (sha256) was imported before for the same kind and municipality changes
+nothing. The whole import is one transaction: on a database error, or with ``strict=True`` and
+any bad row, the database is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from wijkreno.errors import InputError
+from wijkreno.register.models import KIND_MODELS, AuditLog, Upload
+from wijkreno.register.store import (
+    KIND_COLUMNS,
+    REGISTER_KINDS,
+    Register,
+    Vocabulary,
+    _is_blank,
+    _normalise,
+    _now,
+    load_vocabulary,
+    new_upload_id,
+    parse_bool,
+    parse_date,
+    parse_number,
+    term_lookup,
+)
+
+log = logging.getLogger(__name__)
+
+EXAMPLE_NOTE = "VOORBEELD - vervang of verwijder deze rij"
+"""Remark of the templates' example row; rows with exactly this remark are skipped on import."""
+
+REJECTED_COLUMNS: tuple[str, ...] = ("row", "column", "value", "reason")
+"""Columns of :attr:`ImportResult.rejected`: row number as the spreadsheet shows it (header is
+row 1), the offending column(s), the value(s) and the reason(s) in Dutch."""
+
+
+@dataclass(frozen=True)
+class UploadField:
+    """One column of an upload template.
+
+    Attributes
+    ----------
+    header : str
+        Dutch column header in the template.
+    column : str
+        Register column the value goes to.
+    kind : str
+        ``address``, ``measure``, ``milestone``, ``date``, ``bool``, ``number``, ``int`` or
+        ``text``.
+    required : bool
+        Whether a row must fill it.
+    example : object
+        Value of the example row.
+    help_nl : str
+        Explanation in the "Uitleg" sheet.
+    """
+
+    header: str
+    column: str
+    kind: str
+    required: bool
+    example: Any
+    help_nl: str
+
+
+_NOTE = UploadField("opmerking", "note", "text", False, EXAMPLE_NOTE,
+                    "Vrije opmerking (optioneel).")
+
+UPLOAD_FIELDS: dict[str, tuple[UploadField, ...]] = {
+    "renovations": (
+        UploadField("adres_id", "adres_id", "address", True, "VOORBEELD-ADRES-1",
+                    "Adres-id uit het Adressenregister (of de dwelling_id van de tweeling)."),
+        UploadField("maatregel", "measure", "measure", True, "dakisolatie",
+                    "Uitgevoerde maatregel; zie de lijst hieronder (Nederlandse naam of code)."),
+        UploadField("datum_uitvoering", "completed_on", "date", True, dt.date(2024, 3, 15),
+                    "Datum waarop de maatregel klaar was (JJJJ-MM-DD of DD/MM/JJJJ)."),
+        UploadField("collectief_project", "collective_project", "text", False,
+                    "Burenpremie Dorpsstraat",
+                    "Naam van het collectieve project (burenpremie, klimaattafel, VME...); leeg "
+                    "als de renovatie niet collectief georganiseerd was."),
+        UploadField("fossielvrij", "fossil_free", "bool", False, "nee",
+                    "ja als de woning na deze renovatie fossielvrij verwarmd wordt, anders nee "
+                    "(leeg = nee)."),
+        UploadField("premie_eur", "premium_eur", "number", False, "1.250,00",
+                    "Uitbetaalde premie in euro (komma als decimaalteken mag)."),
+        _NOTE,
+    ),
+    "klimaattafels": (
+        UploadField("naam", "name", "text", True, "Klimaattafel Kerkstraat",
+                    "Naam van de klimaattafel."),
+        UploadField("datum", "held_on", "date", True, dt.date(2024, 5, 2),
+                    "Datum van de klimaattafel."),
+        UploadField("uitgenodigde_wooneenheden", "invited_housing_units", "int", True, 45,
+                    "Aantal uitgenodigde wooneenheden (geheel getal)."),
+        UploadField("straat", "street", "text", False, "Kerkstraat",
+                    "Straat of blok (optioneel)."),
+        _NOTE,
+    ),
+    "trajectories": (
+        UploadField("adres_id", "adres_id", "address", True, "VOORBEELD-ADRES-1",
+                    "Adres-id van de woning die een renovatietraject kreeg."),
+        UploadField("datum_levering", "delivered_on", "date", True, dt.date(2024, 6, 10),
+                    "Datum waarop het traject aan het huishouden bezorgd werd."),
+        _NOTE,
+    ),
+    "participative_pv": (
+        UploadField("project", "project", "text", True, "Zonnedak sporthal",
+                    "Naam van het participatieve project."),
+        UploadField("kwp", "kwp", "number", True, "36,5",
+                    "Piekvermogen in kWp (komma als decimaalteken mag)."),
+        UploadField("datum_ingebruikname", "commissioned_on", "date", True,
+                    dt.date(2024, 9, 1), "Datum van ingebruikname."),
+        UploadField("aantal_deelnemers", "n_participants", "int", False, 120,
+                    "Aantal deelnemende burgers (optioneel)."),
+        _NOTE,
+    ),
+    "wvc_milestones": (
+        UploadField("contract", "contract", "text", True, "Wijkverbeteringscontract Centrum",
+                    "Naam van het wijkverbeteringscontract."),
+        UploadField("mijlpaal", "milestone", "milestone", True, "ondertekend",
+                    "Bereikte mijlpaal; zie de lijst hieronder."),
+        UploadField("datum", "reached_on", "date", True, dt.date(2025, 2, 20),
+                    "Datum waarop de mijlpaal bereikt werd."),
+        UploadField("inclusief_collectieve_renovatie", "includes_collective_renovation",
+                    "bool", False, "ja",
+                    "ja als het contract een collectieve renovatie omvat (leeg = nee)."),
+        _NOTE,
+    ),
+}
+"""Template columns per register kind, in template order."""
+
+DUPLICATE_KEYS: dict[str, tuple[str, ...]] = {
+    "renovations": ("_address", "measure", "completed_on"),
+    "klimaattafels": ("_name", "held_on"),
+    "trajectories": ("_address", "delivered_on"),
+    "participative_pv": ("_project", "commissioned_on"),
+    "wvc_milestones": ("_contract", "milestone"),
+}
+"""What makes two rows the same realisation (``_address``: dwelling_id, else adres_id; ``_name``
+etc.: the text compared case-insensitively)."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did.
+
+    Attributes
+    ----------
+    upload_id : str or None
+        Id of the upload (of the earlier one when the file was already imported; None when
+        nothing was stored because ``dry_run``).
+    n_rows : int
+        Data rows in the file (the template's example row not counted).
+    accepted : pandas.DataFrame
+        Rows stored: ``row`` plus the register columns, with the new row id.
+    rejected : pandas.DataFrame
+        Rows refused, one per row: :data:`REJECTED_COLUMNS`.
+    duplicates : int
+        Rows skipped because they repeat a row of the file or of the register.
+    duplicate_rows : pandas.DataFrame
+        Those rows: ``row``, ``reason``.
+    already_imported : bool
+        True when the same file (sha256) was imported before: nothing changed.
+    message : str
+        One line in Dutch for the user.
+    """
+
+    upload_id: str | None
+    n_rows: int
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    duplicates: int
+    duplicate_rows: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["row", "reason"]))
+    already_imported: bool = False
+    message: str = ""
+
+    @property
+    def n_accepted(self) -> int:
+        """Number of rows stored."""
+        return len(self.accepted)
+
+    @property
+    def n_rejected(self) -> int:
+        """Number of rows refused (duplicates not counted)."""
+        return len(self.rejected)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in REGISTER_KINDS:
+        raise InputError(f"unknown register kind {kind!r}; use one of {list(REGISTER_KINDS)}.")
+
+
+# --------------------------------------------------------------------------------------------
+# templates
+
+
+def _allowed_values(kind: str, vocabulary: Vocabulary) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    if kind == "renovations":
+        rows += [("maatregel", t.label_nl, code) for code, t in vocabulary.measures.items()]
+        rows += [("fossielvrij", v, "") for v in ("ja", "nee")]
+    if kind == "wvc_milestones":
+        rows += [("mijlpaal", t.label_nl, code) for code, t in vocabulary.milestones.items()]
+        rows += [("inclusief_collectieve_renovatie", v, "") for v in ("ja", "nee")]
+    return rows
+
+
+def write_template(kind: str, path: str | Path, *, fmt: str = "csv") -> Path:
+    """Write an upload template for one register kind.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`wijkreno.register.REGISTER_KINDS`.
+    path : str or Path
+        File to write.
+    fmt : {"csv", "xlsx"}
+        CSV (``;``-separated, UTF-8 with BOM so that Excel shows accents) or XLSX (sheet
+        "Gegevens" with styled header and an example row, sheet "Uitleg" with every column and
+        the allowed values).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    _check_kind(kind)
+    if fmt not in ("csv", "xlsx"):
+        raise InputError(f"template format {fmt!r} is not supported; use 'csv' or 'xlsx'.")
+    path = Path(path)
+    if not path.parent.exists():
+        raise InputError(f"the folder {path.parent} does not exist; create it first.")
+    fields = UPLOAD_FIELDS[kind]
+    if fmt == "csv":
+        example = [f.example.isoformat() if isinstance(f.example, dt.date) else str(f.example)
+                   for f in fields]
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, delimiter=";")
+            writer.writerow([f.header for f in fields])
+            writer.writerow(example)
+        return path
+    _write_xlsx_template(kind, path, load_vocabulary())
+    return path
+
+
+def _write_xlsx_template(kind: str, path: Path, vocabulary: Vocabulary) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    fields = UPLOAD_FIELDS[kind]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Gegevens"
+    bold_white = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1F4E79")
+    for j, f in enumerate(fields, start=1):
+        cell = ws.cell(row=1, column=j, value=f.header)
+        cell.font = bold_white
+        cell.fill = fill
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        value = ws.cell(row=2, column=j, value=f.example)
+        if f.kind == "date":
+            value.number_format = "DD/MM/YYYY"
+        width = max(len(f.header), len(str(f.example))) + 4
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width, 14), 60)
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 22
+
+    info = wb.create_sheet("Uitleg")
+    info.append(["kolom", "verplicht", "betekenis", "voorbeeld"])
+    for f in fields:
+        example = f.example.strftime("%d/%m/%Y") if isinstance(f.example, dt.date) else f.example
+        info.append([f.header, "ja" if f.required else "nee", f.help_nl, example])
+    info.append([])
+    info.append(["Data: tussen 01/01/2021 en vandaag. De voorbeeldrij (opmerking "
+                 f"'{EXAMPLE_NOTE}') wordt bij het importeren overgeslagen."])
+    allowed = _allowed_values(kind, vocabulary)
+    first_allowed = None
+    if allowed:
+        info.append([])
+        info.append(["kolom", "toegelaten waarde", "code"])
+        first_allowed = info.max_row + 1
+        for row in allowed:
+            info.append(list(row))
+    for row in (1, first_allowed - 1 if first_allowed else None):
+        if row:
+            for cell in info[row]:
+                cell.font = bold_white
+                cell.fill = fill
+    for letter, width in zip("ABCD", (34, 46, 80, 30), strict=True):
+        info.column_dimensions[letter].width = width
+
+    # drop-down lists on the data sheet, pointing at the allowed values on "Uitleg"
+    if first_allowed:
+        by_column: dict[str, list[int]] = {}
+        for k, (col, _, _) in enumerate(allowed):
+            by_column.setdefault(col, []).append(first_allowed + k)
+        for j, f in enumerate(fields, start=1):
+            rows = by_column.get(f.header)
+            if not rows:
+                continue
+            dv = DataValidation(type="list", formula1=f"=Uitleg!$B${rows[0]}:$B${rows[-1]}",
+                                allow_blank=not f.required)
+            dv.error = "Kies een waarde uit de lijst op het blad Uitleg."
+            ws.add_data_validation(dv)
+            dv.add(f"{get_column_letter(j)}2:{get_column_letter(j)}5000")
+    wb.save(path)
+
+
+# --------------------------------------------------------------------------------------------
+# reading a file
+
+
+def _decode(content: bytes, path: Path) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"cannot decode {path} as UTF-8 or Windows-1252 text; save it as CSV UTF-8.")
+
+
+def read_upload(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """Read an upload file (CSV with ``,`` or ``;``, or XLSX) as raw values.
+
+    Returns
+    -------
+    rows : pandas.DataFrame
+        One row per non-empty data row, object dtype, headers normalised to lower case with
+        ``_`` for spaces; the index is the row number as a spreadsheet shows it (header = 1).
+    sha256 : str
+        Hex digest of the file's bytes.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"the upload file {path} does not exist; check the path.")
+    content = path.read_bytes()
+    sha = hashlib.sha256(content).hexdigest()
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        table = _read_xlsx(content, path)
+    elif path.suffix.lower() in (".csv", ".txt"):
+        table = _read_csv(_decode(content, path), path)
+    else:
+        raise InputError(f"cannot import {path.name}: use a .csv or .xlsx file (the templates "
+                         "of `wijkreno register template`).")
+    table.columns = [_header(c) for c in table.columns]
+    blank = table.apply(lambda col: col.map(_is_blank)).all(axis=1)
+    return table.loc[~blank], sha
+
+
+def _header(name: Any) -> str:
+    return "_".join(str(name if name is not None else "").strip().lower().split())
+
+
+def _read_csv(text: str, path: Path) -> pd.DataFrame:
+    lines = text.splitlines()
+    if not lines:
+        raise InputError(f"{path} is empty; fill the template and import it again.")
+    head = lines[0]
+    sep = ";" if head.count(";") > head.count(",") else ","
+    try:
+        table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            skip_blank_lines=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"cannot read {path} as CSV ({sep!r}-separated): {exc}") from None
+    table.index = pd.RangeIndex(2, 2 + len(table))
+    return table.astype(object)
+
+
+def _read_xlsx(content: bytes, path: Path) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's input
+        raise InputError(f"cannot read {path} as an Excel workbook: {exc}") from None
+    ws = wb["Gegevens"] if "Gegevens" in wb.sheetnames else wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    wb.close()
+    if not rows:
+        raise InputError(f"{path} has an empty first sheet; fill the template's sheet Gegevens.")
+    header = list(rows[0])
+    while header and header[-1] is None:
+        header.pop()
+    data = [list(r[: len(header)]) + [None] * (len(header) - len(r)) for r in rows[1:]]
+    return pd.DataFrame(data, columns=header, index=pd.RangeIndex(2, 2 + len(data)),
+                        dtype=object)
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def _address_lookup(dwellings: pd.DataFrame) -> dict[str, tuple[str | None, str, str | None]]:
+    """Map adres_id and dwelling_id to (adres_id, dwelling_id, nis_code)."""
+    for col in ("dwelling_id",):
+        if col not in dwellings.columns:
+            raise InputError(f"the dwellings table has no column {col!r}; pass the twin's "
+                             "dwellings (wijkreno.io.twin_store.read_table).")
+    n = len(dwellings)
+    adres = (dwellings["adres_id"].astype(object) if "adres_id" in dwellings.columns
+             else pd.Series([None] * n, dtype=object))
+    nis = (dwellings["nis_code"].astype(object) if "nis_code" in dwellings.columns
+           else pd.Series([None] * n, dtype=object))
+    out: dict[str, tuple[str | None, str, str | None]] = {}
+    entries = list(zip(adres.map(lambda v: None if _is_blank(v) else str(v)),
+                       dwellings["dwelling_id"].astype(str),
+                       nis.map(lambda v: None if _is_blank(v) else str(v)), strict=True))
+    for a, d, c in entries:
+        out[d] = (a, d, c)
+    for a, d, c in entries:  # an adres_id wins over a dwelling_id spelled the same
+        if a is not None:
+            out[a] = (a, d, c)
+    return out
+
+
+def _validate_rows(kind: str, table: pd.DataFrame, *, nis_code: str,
+                   addresses: dict | None, earliest: dt.date, latest: dt.date,
+                   vocabulary: Vocabulary) -> tuple[list[tuple[int, dict]], list[dict]]:
+    # one Python pass per row: uploads are hundreds of rows, and each cell needs its own Dutch
+    # reason, which a vectorised parse would lose
+    fields = UPLOAD_FIELDS[kind]
+    measures = term_lookup(vocabulary.measures)
+    milestones = term_lookup(vocabulary.milestones)
+    good: list[tuple[int, dict]] = []
+    bad: list[dict] = []
+    for row_number, raw in table.iterrows():
+        record: dict[str, Any] = {"nis_code": nis_code}
+        problems: list[tuple[str, str, str]] = []
+        for f in fields:
+            value = raw.get(f.header) if f.header in raw.index else None
+            if _is_blank(value):
+                if f.required:
+                    problems.append((f.header, "", "verplichte waarde ontbreekt"))
+                record[f.column] = False if f.kind == "bool" else None
+                continue
+            try:
+                record.update(_parse_field(f, value, nis_code=nis_code, addresses=addresses,
+                                           earliest=earliest, latest=latest,
+                                           measures=measures, milestones=milestones))
+            except ValueError as exc:
+                problems.append((f.header, str(value), str(exc)))
+        if problems:
+            bad.append({"row": int(row_number),
+                        "column": ", ".join(p[0] for p in problems),
+                        "value": " | ".join(p[1] for p in problems),
+                        "reason": "; ".join(p[2] for p in problems)})
+        else:
+            good.append((int(row_number), record))
+    return good, bad
+
+
+def _parse_field(f: UploadField, value: Any, *, nis_code: str, addresses: dict | None,
+                 earliest: dt.date, latest: dt.date, measures: dict[str, str],
+                 milestones: dict[str, str]) -> dict[str, Any]:
+    if f.kind == "address":
+        key = str(value).strip()
+        if addresses is None:
+            return {"adres_id": key, "dwelling_id": None}
+        hit = addresses.get(key)
+        if hit is None:
+            raise ValueError(f"adres {key!r} bestaat niet in de tweeling")
+        if hit[2] is not None and hit[2] != nis_code:
+            raise ValueError(f"adres {key!r} ligt in gemeente {hit[2]}, niet in {nis_code}")
+        return {"adres_id": hit[0], "dwelling_id": hit[1]}
+    if f.kind in ("measure", "milestone"):
+        lookup = measures if f.kind == "measure" else milestones
+        code = lookup.get(_normalise(value))
+        if code is None:
+            what = "maatregel" if f.kind == "measure" else "mijlpaal"
+            raise ValueError(f"onbekende {what} {str(value).strip()!r} (zie blad Uitleg)")
+        return {f.column: code}
+    if f.kind == "date":
+        day = parse_date(value)
+        if day < earliest:
+            raise ValueError(f"datum {day:%d/%m/%Y} ligt voor {earliest:%d/%m/%Y}")
+        if day > latest:
+            raise ValueError(f"datum {day:%d/%m/%Y} ligt in de toekomst (na {latest:%d/%m/%Y})")
+        return {f.column: day}
+    if f.kind == "bool":
+        return {f.column: parse_bool(value)}
+    if f.kind in ("number", "int"):
+        number = parse_number(value)
+        if number < 0:
+            raise ValueError(f"negatief getal: {value!r}")
+        if f.kind == "int":
+            if number != int(number):
+                raise ValueError(f"geen geheel getal: {value!r}")
+            number = int(number)
+        return {f.column: number}
+    return {f.column: str(value).strip()}
+
+
+def _dup_key(kind: str, record: dict[str, Any]) -> tuple:
+    key = []
+    for col in DUPLICATE_KEYS[kind]:
+        if col == "_address":
+            key.append(record.get("dwelling_id") or record.get("adres_id"))
+        elif col.startswith("_"):
+            key.append(str(record.get(col[1:]) or "").strip().casefold())
+        else:
+            value = record.get(col)
+            key.append(value.isoformat() if isinstance(value, dt.date) else value)
+    return tuple(key)
+
+
+def _register_keys(conn: Connection, kind: str, nis_code: str) -> set[tuple]:
+    table = KIND_MODELS[kind].__table__
+    cols = [c for c in table.columns.keys()
+            if c in ("adres_id", "dwelling_id", "measure", "completed_on", "delivered_on",
+                     "name", "held_on", "project", "commissioned_on", "contract", "milestone")]
+    stmt = select(*[table.c[c] for c in cols]).where(table.c.nis_code == nis_code)
+    keys: set[tuple] = set()
+    for row in conn.execute(stmt).mappings():
+        record = dict(row)
+        keys.add(_dup_key(kind, record))
+        if record.get("adres_id") and record.get("dwelling_id"):
+            # rows stored without a twin match carry only adres_id: match those too
+            keys.add(_dup_key(kind, {**record, "dwelling_id": None}))
+    return keys
+
+
+# --------------------------------------------------------------------------------------------
+# import
+
+
+def import_file(register: Register, path: str | Path, kind: str, *, nis_code: str,
+                dwellings: pd.DataFrame | None, user: str, strict: bool = False,
+                date_range: tuple[dt.date, dt.date] | None = None) -> ImportResult:
+    """Import a filled template into the register.
+
+    Parameters
+    ----------
+    register : Register
+        The register to write to.
+    path : str or Path
+        CSV (``,`` or ``;``, UTF-8 with or without BOM) or XLSX file with the template's
+        Dutch headers (the register's English column names are accepted too).
+    kind : str
+        One of :data:`wijkreno.register.REGISTER_KINDS`.
+    nis_code : str
+        NIS5 code of the municipality the rows belong to.
+    dwellings : pandas.DataFrame or None
+        The twin's dwellings (``dwelling_id``, ``adres_id``, ``nis_code``); addresses are
+        checked against them and ``dwelling_id`` filled in. None skips the address check
+        (logged as a warning).
+    user : str
+        Who imports (kept on the upload, the rows and the audit trail).
+    strict : bool
+        When True, any invalid row aborts the import and nothing is stored.
+    date_range : (date, date) or None
+        Accepted dates, inclusive; default from ``register_vocabulary.toml`` (2021-01-01 to
+        today).
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    InputError
+        Unreadable file, unknown or missing columns, bad ``nis_code``, or ``strict`` with
+        invalid rows (the database is left unchanged).
+    """
+    _check_kind(kind)
+    nis_code = str(nis_code).strip()
+    if not (len(nis_code) == 5 and nis_code.isdigit()):
+        raise InputError(f"nis_code {nis_code!r} is not a NIS5 code (5 digits, e.g. '13002').")
+    if not user or not str(user).strip():
+        raise InputError("user is empty; say who imports the file (a name or e-mail).")
+    path = Path(path)
+    vocabulary = register.vocabulary
+    earliest, latest = date_range or (vocabulary.dates.earliest, vocabulary.latest_date())
+    table, sha = read_upload(path)
+    table = _map_headers(kind, table, path)
+    if "opmerking" in table.columns:
+        table = table.loc[table["opmerking"].map(lambda v: str(v).strip() != EXAMPLE_NOTE)]
+    n_rows = len(table)
+    fields = UPLOAD_FIELDS[kind]
+    out_columns = ["row", *{f.column: None for f in fields if f.kind != "address"}]
+
+    upload_t = Upload.__table__
+    with register.engine.connect() as conn:
+        earlier = conn.execute(
+            select(upload_t.c.upload_id, upload_t.c.uploaded_at).where(
+                upload_t.c.sha256 == sha, upload_t.c.kind == kind,
+                upload_t.c.nis_code == nis_code)).first()
+    if earlier is not None:
+        message = (f"{path.name} is al geïmporteerd op {earlier[1]:%d/%m/%Y %H:%M} "
+                   f"(upload {earlier[0]}); 0 nieuwe rijen.")
+        log.info(message)
+        return ImportResult(upload_id=earlier[0], n_rows=n_rows,
+                            accepted=pd.DataFrame(columns=out_columns),
+                            rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)),
+                            duplicates=n_rows, already_imported=True, message=message)
+
+    addresses = None
+    if dwellings is None:
+        if any(f.kind == "address" for f in fields):
+            log.warning("no twin dwellings given: addresses of %s are not checked", path.name)
+    else:
+        addresses = _address_lookup(dwellings)
+    good, bad = _validate_rows(kind, table, nis_code=nis_code, addresses=addresses,
+                               earliest=earliest, latest=latest, vocabulary=vocabulary)
+    rejected = pd.DataFrame(bad, columns=list(REJECTED_COLUMNS))
+    if strict and bad:
+        lines = [f"rij {b['row']}: {b['reason']}" for b in bad[:20]]
+        raise InputError(f"{len(bad)} of {n_rows} rows of {path.name} are not valid and "
+                         "--strict is set, so nothing was imported:\n- " + "\n- ".join(lines))
+
+    upload_id = new_upload_id()
+    with register.engine.begin() as conn:
+        # duplicates are looked up inside the transaction that writes, so two imports of
+        # overlapping files cannot both store the same row
+        seen = _register_keys(conn, kind, nis_code)
+        first_in_file: dict[tuple, int] = {}
+        keep: list[tuple[int, dict]] = []
+        dups: list[dict] = []
+        for row_number, record in good:
+            key = _dup_key(kind, record)
+            if key in first_in_file:
+                dups.append({"row": row_number, "reason": "dubbele rij in het bestand (zelfde "
+                             f"als rij {first_in_file[key]})"})
+            elif key in seen:
+                dups.append({"row": row_number, "reason": "staat al in het register"})
+            else:
+                first_in_file[key] = row_number
+                keep.append((row_number, record))
+        now = _now()
+        conn.execute(insert(upload_t), [{
+            "upload_id": upload_id, "nis_code": nis_code, "kind": kind,
+            "file_name": path.name[:255], "sha256": sha, "user_name": user, "uploaded_at": now,
+            "n_rows": n_rows, "n_accepted": len(keep), "n_rejected": len(bad),
+            "n_duplicates": len(dups)}])
+        conn.execute(insert(AuditLog.__table__), [{
+            "who": user, "at": now, "action": "insert", "table_name": "upload",
+            "row_key": upload_id, "nis_code": nis_code, "upload_id": upload_id,
+            "old_values": None,
+            "new_values": {"file_name": path.name, "sha256": sha, "kind": kind,
+                           "n_rows": n_rows, "n_accepted": len(keep), "n_rejected": len(bad),
+                           "n_duplicates": len(dups)}}])
+        ids = register._insert(conn, kind, [r for _, r in keep], user=user,
+                               upload_id=upload_id)
+    accepted = pd.DataFrame([{"row": n, **r} for n, r in keep])
+    if len(accepted):
+        accepted.insert(1, KIND_COLUMNS[kind][0], ids)
+    message = (f"{path.name}: {n_rows} rijen, {len(keep)} aanvaard, {len(bad)} geweigerd, "
+               f"{len(dups)} dubbel.")
+    log.info(message)
+    return ImportResult(upload_id=upload_id, n_rows=n_rows, accepted=accepted,
+                        rejected=rejected, duplicates=len(dups),
+                        duplicate_rows=pd.DataFrame(dups, columns=["row", "reason"]),
+                        message=message)
+
+
+def _map_headers(kind: str, table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    fields = UPLOAD_FIELDS[kind]
+    names: dict[str, str] = {}
+    for f in fields:
+        names[f.header] = f.header
+        names[f.column] = f.header  # the register's English names are accepted too
+    unknown = [c for c in table.columns if c not in names]
+    if unknown:
+        raise InputError(f"{path.name} has columns {unknown} that the {kind} template does not "
+                         f"know; the template's columns are {[f.header for f in fields]}.")
+    table = table.rename(columns=names)
+    if table.columns.duplicated().any():
+        raise InputError(f"{path.name} names a column twice: {list(table.columns)}.")
+    missing = [f.header for f in fields if f.required and f.header not in table.columns]
+    if missing:
+        raise InputError(f"{path.name} lacks the columns {missing}; start from "
+                         f"`wijkreno register template {kind}`.")
+    return table
+
+
+__all__ = ["EXAMPLE_NOTE", "ImportResult", "REJECTED_COLUMNS", "UPLOAD_FIELDS", "import_file",
+           "read_upload", "write_template"]

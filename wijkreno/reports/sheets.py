@@ -1,0 +1,320 @@
+"""Per-address klimaattafel sheets: one printable A4 page per dwelling, and street bundles.
+
+:func:`render_address_sheets` renders the twin's dwellings with their renovation trajectory
+(:func:`wijkreno.renovate.trajectories.plan_trajectories`) as one page each: address, typology,
+construction year (marked "geschat" where imputed), current EPC score and label on the label
+colour scale, energy cost and CO2, the steps with their cost, premium, saving and label, a
+small chart of the label path, the target and whether it is reached (or why not), and a note
+on what is estimated. A street bundle is the sheets of a street's dwellings in one PDF.
+
+The Dutch names of measures, typologies and heating systems live here, in one place
+(:data:`MEASURE_NAMES_NL` is read from the catalogue's ``label_nl``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from wijkreno.errors import InputError
+from wijkreno.maps.static_map import EPC_COLOURS
+from wijkreno.reports import charts
+
+log = logging.getLogger(__name__)
+
+EXTRA_MEASURE_NAMES_NL: dict[str, str] = {
+    # registered measures that are not in the renovation catalogue (register measure list)
+    "heat_pump_boiler": "warmtepompboiler",
+    "keep": "geen wijziging",
+}
+
+TYPOLOGY_NL: dict[str, str] = {
+    "detached": "vrijstaande woning (open bebouwing)",
+    "semi_detached": "halfopen bebouwing",
+    "terraced": "rijwoning (gesloten bebouwing)",
+    "apartment_building": "appartement",
+    "non_residential": "niet-residentieel gebouw",
+}
+
+HEATING_NL: dict[str, str] = {
+    "gas_boiler": "gasketel (niet-condenserend)",
+    "gas_condensing_boiler": "condensatieketel op gas",
+    "oil_boiler": "stookolieketel",
+    "electric_resistance": "elektrische weerstandsverwarming",
+    "heat_pump_air_water": "lucht-water warmtepomp",
+    "heat_pump_ground": "bodem-water warmtepomp",
+    "hybrid_heat_pump": "hybride warmtepomp",
+}
+
+SHEET_KEYS: tuple[str, ...] = ("dwelling_id",)
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "dwelling_id", "current_epc_score_kwh_per_m2", "current_epc_label", "target_label",
+    "target_score_kwh_per_m2", "reached", "explanation",
+)
+
+STEP_COLUMNS: tuple[str, ...] = (
+    "dwelling_id", "step", "measure", "investment_eur", "premium_eur", "net_cost_eur",
+    "cumulative_net_cost_eur", "saving_eur", "epc_score_kwh_per_m2", "epc_label",
+)
+
+
+@functools.cache
+def measure_names_nl() -> dict[str, str]:
+    """Dutch name of every measure: the catalogue's ``label_nl`` plus register-only measures."""
+    from wijkreno.renovate.catalogue import load_catalogue
+
+    names = {name: m.label_nl for name, m in load_catalogue().measures.items()}
+    return {**EXTRA_MEASURE_NAMES_NL, **names}
+
+
+def measure_name_nl(measure: str) -> str:
+    """Dutch name of a measure (the name itself when unknown)."""
+    return measure_names_nl().get(str(measure), str(measure))
+
+
+def _is_imputed(row: pd.Series, column: str) -> bool:
+    return str(row.get(f"{column}_source", "")) == "imputed"
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def _address(row: pd.Series) -> str:
+    street, number = _text(row.get("street")), _text(row.get("house_number"))
+    box, postcode = _text(row.get("box_number")), _text(row.get("postcode"))
+    text = f"{street} {number}".strip() or f"woning {row.get('dwelling_id')}"
+    if box:
+        text += f" bus {box}"
+    if postcode:
+        text += f", {postcode}"
+    return text
+
+
+def _current_co2(summary: pd.DataFrame, steps: pd.DataFrame,
+                 dwellings: pd.DataFrame) -> pd.DataFrame:
+    """Current CO2 per dwelling [kg CO2 per year], both factor sets, NaN when unknown.
+
+    From the summary or the dwellings when they carry it, else from the first step: the state
+    after a step plus the cumulative saving against the current state is the current state.
+    """
+    out = pd.DataFrame(index=summary["dwelling_id"].astype(str).to_numpy())
+    for kind in ("flemish", "com"):
+        col = f"co2_{kind}_kg_co2"
+        value = pd.Series(np.nan, index=out.index)
+        for frame, name in ((summary, f"current_{col}"), (dwellings, col),
+                            (dwellings, f"current_{col}")):
+            if name in frame.columns:
+                have = pd.Series(pd.to_numeric(frame[name], errors="coerce").to_numpy(),
+                                 index=frame["dwelling_id"].astype(str).to_numpy())
+                have = have[~have.index.duplicated()]
+                value = value.fillna(have.reindex(out.index))
+        saving = f"cumulative_saving_co2_{kind}_kg_co2"
+        if len(steps) and {col, saving} <= set(steps.columns):
+            first = steps.sort_values("step").groupby(steps["dwelling_id"].astype(str)).first()
+            value = value.fillna((first[col] + first[saving]).reindex(out.index))
+        out[col] = value.to_numpy()
+    return out
+
+
+def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
+                  summary: pd.DataFrame) -> list[dict[str, Any]]:
+    """The content of each sheet, one dict per dwelling, in the order of ``dwellings``.
+
+    Parameters
+    ----------
+    dwellings, steps, summary : pandas.DataFrame
+        See :func:`render_address_sheets`.
+
+    Returns
+    -------
+    list of dict
+        Display-ready values (Dutch, formatted); ``estimated`` lists what is estimated.
+    """
+    for frame, cols, what in ((dwellings, ("dwelling_id",), "dwellings"),
+                              (summary, SUMMARY_COLUMNS, "summary"),
+                              (steps, STEP_COLUMNS, "steps")):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing and not (what == "steps" and frame.empty):
+            raise InputError(
+                f"the {what} table misses the columns {missing}; it has {list(frame.columns)}. "
+                "Give the twin's dwellings and the outputs of 'wijkreno trajectories' "
+                "(trajectories.parquet = steps, summary.parquet = summary)."
+            )
+    ids = dwellings["dwelling_id"].astype(str)
+    summ = summary.assign(_id=summary["dwelling_id"].astype(str)).drop_duplicates("_id")
+    summ = summ.set_index("_id")
+    unknown = sorted(set(ids) - set(summ.index))
+    if unknown:
+        raise InputError(f"{len(unknown)} dwellings have no trajectory in the summary, e.g. "
+                         f"{unknown[:5]}; run 'wijkreno trajectories' on the same dwellings.")
+    by_dwelling = ({k: g.sort_values("step") for k, g in
+                    steps.groupby(steps["dwelling_id"].astype(str), sort=False)}
+                   if len(steps) else {})
+    co2 = _current_co2(summ.reset_index(drop=True), steps, dwellings)
+    records = []
+    for pos in range(len(dwellings)):
+        d = dwellings.iloc[pos]
+        key = ids.iloc[pos]
+        s = summ.loc[key]
+        st = by_dwelling.get(key, pd.DataFrame(columns=list(STEP_COLUMNS)))
+        estimated = []
+        year = d.get("construction_year")
+        year_txt = charts.format_number(float(year), 0).replace("\u2009", "") if (
+            year is not None and pd.notna(year)) else "onbekend"
+        if _is_imputed(d, "construction_year"):
+            year_txt += " (geschat)"
+            estimated.append("bouwjaar")
+        typ = TYPOLOGY_NL.get(_text(d.get("typology")), _text(d.get("typology")) or "onbekend")
+        if _is_imputed(d, "typology"):
+            typ += " (geschat)"
+            estimated.append("bouwtype")
+        area = d.get("heated_floor_area_m2")
+        area_txt = (f"{charts.format_number(float(area), 0)} m²"
+                    if area is not None and pd.notna(area) else "onbekend")
+        if _is_imputed(d, "heated_floor_area_m2"):
+            area_txt += " (geschat)"
+            estimated.append("vloeroppervlakte")
+        heat = HEATING_NL.get(_text(d.get("heating_system")),
+                              _text(d.get("heating_system")) or "onbekend")
+        if _is_imputed(d, "heating_system"):
+            heat += " (geschat)"
+            estimated.append("verwarmingssysteem")
+        envelope = [what for col, what in (("u_roof_w_per_m2k", "dak"),
+                                           ("u_wall_w_per_m2k", "muren"),
+                                           ("u_floor_w_per_m2k", "vloer"),
+                                           ("u_window_w_per_m2k", "ramen"))
+                    if _is_imputed(d, col)]
+        if envelope:
+            estimated.append("isolatiepeil van " + ", ".join(envelope))
+        cur_label = _text(s.get("current_epc_label"))
+        cur_score = float(s.get("current_epc_score_kwh_per_m2", np.nan))
+        rows = []
+        for r in st.itertuples(index=False):
+            rows.append({
+                "step": int(r.step), "measure": measure_name_nl(r.measure),
+                "investment": charts.format_number(r.investment_eur, 0),
+                "premium": charts.format_number(r.premium_eur, 0),
+                "net": charts.format_number(r.net_cost_eur, 0),
+                "cumulative": charts.format_number(r.cumulative_net_cost_eur, 0),
+                "saving": charts.format_number(r.saving_eur, 0),
+                "label": _text(r.epc_label),
+                "colour": EPC_COLOURS.get(_text(r.epc_label), "#ffffff"),
+                "score": charts.format_number(r.epc_score_kwh_per_m2, 0),
+            })
+        scores = [cur_score, *st["epc_score_kwh_per_m2"].astype(float).tolist()]
+        labels = [cur_label, *st["epc_label"].astype(str).tolist()]
+        names = ["nu", *[f"stap {int(k)}" for k in st["step"]]]
+        target_score = float(s.get("target_score_kwh_per_m2", np.nan))
+        valid = bool(s.get("valid", True))
+        reached = bool(s.get("reached", False))
+        target_year = s.get("target_year", np.nan)
+        records.append({
+            "address": _address(d),
+            "dwelling_id": key,
+            "adres_id": _text(d.get("adres_id")),
+            "typology": typ,
+            "construction_year": year_txt,
+            "area": area_txt,
+            "heating": heat,
+            "current_label": cur_label,
+            "current_colour": EPC_COLOURS.get(cur_label, "#ffffff"),
+            "current_score": charts.format_number(cur_score, 0),
+            "label_scale": charts.label_scale(cur_label),
+            "energy_cost": charts.format_number(float(s.get("current_energy_cost_eur", np.nan)),
+                                                0),
+            "co2_flemish": charts.format_number(float(co2.loc[key, "co2_flemish_kg_co2"]), 0),
+            "co2_com": charts.format_number(float(co2.loc[key, "co2_com_kg_co2"]), 0),
+            "steps": rows,
+            "totals": {
+                "investment": charts.format_number(float(s.get("investment_eur", np.nan)), 0),
+                "premium": charts.format_number(float(s.get("premium_eur", np.nan)), 0),
+                "net": charts.format_number(float(s.get("net_cost_eur", np.nan)), 0),
+                "saving": charts.format_number(float(s.get("saving_eur", np.nan)), 0),
+            },
+            "chart": jinja2.utils.markupsafe.Markup(
+                charts.label_path_svg(scores, labels, names, target_score, height=130)),
+            "target_label": _text(s.get("target_label")),
+            "target_score": charts.format_number(target_score, 0),
+            "target_year": (str(int(target_year)) if pd.notna(target_year) else ""),
+            "final_label": _text(s.get("final_epc_label")),
+            "valid": valid,
+            "invalid_reason": _text(s.get("invalid_reason")),
+            "reached": reached,
+            "explanation": _text(s.get("explanation")),
+            "calibrated": _text(s.get("basis")) == "calibrated",
+            "estimated": estimated,
+        })
+    return records
+
+
+def render_address_sheets(
+    dwellings: pd.DataFrame,
+    steps: pd.DataFrame,
+    summary: pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    bundle_name: str | None = None,
+) -> dict[str, Path]:
+    """One printable A4 page per dwelling (klimaattafel sheet), all in one HTML and one PDF.
+
+    Parameters
+    ----------
+    dwellings : pandas.DataFrame
+        Rows of the twin's ``dwellings`` table (``dwelling_id``, address columns, ``typology``,
+        ``construction_year``, ``heated_floor_area_m2``, ``heating_system`` and their
+        ``*_source`` companions); one page each, in this order.
+    steps : pandas.DataFrame
+        Steps of :func:`wijkreno.renovate.trajectories.plan_trajectories` (money [EUR],
+        savings per year, scores [kWh m-2 yr-1]).
+    summary : pandas.DataFrame
+        Summary of the same call; every dwelling must have a row.
+    out_dir : str or Path
+        Output folder (created).
+    bundle_name : str, optional
+        Title of the bundle (e.g. the street) and stem of the file names; default
+        ``"klimaattafel"``.
+
+    Returns
+    -------
+    dict
+        ``{"pdf": Path, "html": Path}``.
+    """
+    from weasyprint import HTML
+
+    if len(dwellings) == 0:
+        raise InputError("no dwellings to print; check the street or address selection.")
+    records = sheet_records(dwellings, steps, summary)
+    title = bundle_name or "Klimaattafel"
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("wijkreno.reports", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    css = (Path(__file__).parent / "templates" / "print.css").read_text(encoding="utf-8")
+    page = env.get_template("sheet.html.j2").render(
+        css=jinja2.utils.markupsafe.Markup(css), title=title, sheets=records,
+        made_on=dt.date.today().strftime("%d-%m-%Y"))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in
+                   (bundle_name or "klimaattafel").strip().lower()) or "klimaattafel"
+    html_path, pdf_path = out_dir / f"{stem}.html", out_dir / f"{stem}.pdf"
+    html_path.write_text(page, encoding="utf-8")
+    HTML(string=page, base_url=str(out_dir)).write_pdf(pdf_path)
+    log.info("klimaattafel sheets %s: %d pages", stem, len(records))
+    return {"pdf": pdf_path, "html": html_path}
+
+
+__all__ = ["HEATING_NL", "TYPOLOGY_NL", "measure_name_nl", "measure_names_nl",
+           "render_address_sheets", "sheet_records"]
