@@ -18,10 +18,12 @@ from wijkreno.cli import map as map_cli
 from wijkreno.cli import register as register_cli
 from wijkreno.cli import report as report_cli
 from wijkreno.cli import scenario as scenario_cli
+from wijkreno.cli import serve as serve_cli
 from wijkreno.cli import simulate as simulate_cli
 from wijkreno.cli import trajectories as trajectories_cli
 from wijkreno.cli import twin as twin_cli
 from wijkreno.cli import uncertainty as uncertainty_cli
+from wijkreno.cli import users as users_cli
 from wijkreno.cli import validate as validate_cli
 from wijkreno.cli._common import handle_errors
 
@@ -45,6 +47,8 @@ app.command("indicators")(indicators_cli.indicators)
 app.command("uncertainty")(uncertainty_cli.uncertainty)
 app.add_typer(register_cli.app, name="register")
 app.add_typer(report_cli.app, name="report")
+app.command("serve")(serve_cli.serve)
+app.add_typer(users_cli.app, name="users")
 app.add_typer(validate_cli.app, name="validate")
 
 

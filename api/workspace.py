@@ -1,0 +1,304 @@
+"""Load and cache a workspace folder (the output of ``wijkreno demo`` or the pipeline).
+
+A workspace holds ``twin/`` (buildings, dwellings), ``simulate/results.parquet``,
+``trajectories/`` (steps and summary), ``groups/`` and ``aggregate/<level>/areas.parquet``. The
+service reads it once per *version* (the newest modification time of those files) and keeps
+the frames, their EPSG:4326 copies for GeoJSON, STRtree indexes for bounding-box queries and the
+serialised area GeoJSON in memory: a request only slices.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from fastapi import Depends, HTTPException
+
+from api.settings import Settings, get_settings
+from wijkreno.errors import InputError
+from wijkreno.io.twin_store import read_twin
+
+log = logging.getLogger(__name__)
+
+WGS84 = "EPSG:4326"
+LAMBERT72 = "EPSG:31370"
+_WATCHED = ("twin/buildings.parquet", "twin/dwellings.parquet", "simulate/results.parquet",
+            "trajectories/trajectories.parquet", "trajectories/summary.parquet",
+            "groups/groups.parquet", "groups/group_members.parquet")
+
+# columns of the per-dwelling map layer (labels + what a popup shows)
+DWELLING_MAP_COLUMNS = ("dwelling_id", "adres_id", "gebouw_id", "street", "house_number",
+                        "box_number", "postcode", "sector_code", "typology", "construction_year",
+                        "heated_floor_area_m2", "epc_score_kwh_per_m2", "epc_label",
+                        "plan_target_label", "plan_epc_label", "plan_net_cost_eur", "group_id")
+BUILDING_MAP_COLUMNS = ("gebouw_id", "sector_code", "building_role", "typology",
+                        "construction_year", "n_dwellings", "height_m", "footprint_area_m2")
+
+
+def workspace_version(data_dir: Path) -> float:
+    """Newest modification time [s since epoch] of the workspace's files (0 when none)."""
+    times = [p.stat().st_mtime for p in (data_dir / rel for rel in _WATCHED) if p.exists()]
+    times += [p.stat().st_mtime for p in data_dir.glob("aggregate/*/areas.parquet")]
+    return max(times, default=0.0)
+
+
+def _read(path: Path) -> pd.DataFrame | None:
+    if not path.exists():
+        return None
+    try:
+        return gpd.read_parquet(path)
+    except ValueError:  # a plain Parquet table without geometry metadata
+        return pd.read_parquet(path)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar (NaN/NA → None, numpy → Python)."""
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``frame`` (without geometry) as JSON-ready dictionaries."""
+    cols = [c for c in frame.columns if c != "geometry"]
+    return [{c: _plain(v) for c, v in zip(cols, row, strict=True)}
+            for row in frame[cols].itertuples(index=False, name=None)]
+
+
+def feature_collection(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[str]
+                       ) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection dict of ``frame`` (already in EPSG:4326)."""
+    return json.loads(feature_collection_bytes(frame, columns))
+
+
+def feature_collection_bytes(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[str],
+                             extra: dict[str, Any] | None = None) -> bytes:
+    """GeoJSON FeatureCollection of ``frame`` (EPSG:4326) serialised to UTF-8 bytes.
+
+    Geometries come from ``shapely.to_geojson`` (vectorised) and properties from
+    ``DataFrame.to_json`` (NaN/NA → null); the pieces are joined as text, without building
+    one Python dict per feature.
+    """
+    cols = [c for c in columns if c in frame.columns]
+    geoms = shapely.to_geojson(frame.geometry.values, indent=None)
+    plain = pd.DataFrame(frame[cols]).copy()
+    for col in plain.columns:
+        if isinstance(plain[col].dtype, pd.CategoricalDtype):
+            plain[col] = plain[col].astype(object)
+    props = json.loads(plain.to_json(orient="records", force_ascii=False, double_precision=10,
+                                     date_format="iso")) if len(plain) else []
+    parts = [
+        '{"type":"Feature","geometry":' + (g if g is not None else "null") + ',"properties":'
+        + json.dumps(p, ensure_ascii=False, separators=(",", ":")) + "}"
+        for g, p in zip(geoms, props, strict=True)
+    ]
+    head = '{"type":"FeatureCollection"'
+    for key, value in (extra or {}).items():
+        head += f',"{key}":' + json.dumps(value)
+    return (head + ',"features":[' + ",".join(parts) + "]}").encode("utf-8")
+
+
+@dataclass
+class Workspace:
+    """The frames of one workspace version, read once, with indexes for the API."""
+
+    data_dir: Path
+    version: float
+    buildings: gpd.GeoDataFrame
+    dwellings: gpd.GeoDataFrame
+    results: pd.DataFrame | None
+    steps: pd.DataFrame | None
+    plan: pd.DataFrame | None
+    groups: pd.DataFrame | None
+    group_members: pd.DataFrame | None
+    areas: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    _geojson_cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def load(cls, data_dir: str | Path) -> Workspace:
+        """Read a workspace folder; :class:`InputError` when it has no twin."""
+        data_dir = Path(data_dir)
+        if not (data_dir / "twin").is_dir():
+            raise InputError(f"workspace {data_dir} has no twin/ folder; run `wijkreno demo -o "
+                             f"{data_dir}` or point WIJKRENO_DATA_DIR at a workspace folder.")
+        version = workspace_version(data_dir)
+        buildings, dwellings = read_twin(data_dir / "twin")
+        areas: dict[str, gpd.GeoDataFrame] = {}
+        for path in sorted(data_dir.glob("aggregate/*/areas.parquet")):
+            frame = gpd.read_parquet(path)
+            areas[path.parent.name] = frame
+        ws = cls(data_dir=data_dir, version=version, buildings=buildings, dwellings=dwellings,
+                 results=_read(data_dir / "simulate" / "results.parquet"),
+                 steps=_read(data_dir / "trajectories" / "trajectories.parquet"),
+                 plan=_read(data_dir / "trajectories" / "summary.parquet"),
+                 groups=_read(data_dir / "groups" / "groups.parquet"),
+                 group_members=_read(data_dir / "groups" / "group_members.parquet"),
+                 areas=areas)
+        log.info("workspace %s loaded: %d buildings, %d dwellings, area levels %s", data_dir,
+                 len(buildings), len(dwellings), sorted(areas))
+        return ws
+
+    # -- indexes (built on first use, then kept) -----------------------------------------
+    @cached_property
+    def dwelling_pos(self) -> pd.Series:
+        """Row position of each dwelling by ``adres_id``."""
+        ids = self.dwellings["adres_id"].astype(str).to_numpy()
+        return pd.Series(np.arange(len(ids)), index=ids)
+
+    @cached_property
+    def _by_dwelling(self) -> dict[str, dict[str, np.ndarray]]:
+        """Row positions per ``dwelling_id`` in results, plan and group members."""
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for name in ("results", "plan", "group_members", "steps"):
+            frame = getattr(self, name)
+            if frame is None:
+                continue
+            ids = frame["dwelling_id"].astype(str).to_numpy()
+            order = np.argsort(ids, kind="stable")
+            out[name] = {"ids": ids[order], "order": order}
+        return out
+
+    def rows_for(self, name: str, dwelling_id: str) -> pd.DataFrame | None:
+        """Rows of ``results``, ``plan``, ``group_members`` or ``steps`` of one dwelling."""
+        idx = self._by_dwelling.get(name)
+        if idx is None:
+            return None
+        lo, hi = np.searchsorted(idx["ids"], [dwelling_id, dwelling_id], side="left")[0], \
+            np.searchsorted(idx["ids"], dwelling_id, side="right")
+        return getattr(self, name).iloc[np.sort(idx["order"][lo:hi])]
+
+    @cached_property
+    def building_pos(self) -> pd.Series:
+        """Row position of each building by ``gebouw_id``."""
+        ids = self.buildings["gebouw_id"].astype(str).to_numpy()
+        return pd.Series(np.arange(len(ids)), index=ids)
+
+    @cached_property
+    def nis_codes(self) -> frozenset[str]:
+        """NIS codes of the municipalities in the twin."""
+        return frozenset(self.dwellings["nis_code"].astype(str).unique())
+
+    @cached_property
+    def dwelling_layer(self) -> gpd.GeoDataFrame:
+        """Dwellings with labels and plan (EPSG:4326), the bbox query's source."""
+        dw = self.dwellings
+        out = dw[[c for c in DWELLING_MAP_COLUMNS if c in dw.columns] + ["geometry"]].copy()
+        if self.results is not None:
+            res = pd.DataFrame(self.results).set_index("dwelling_id")
+            for col in ("epc_score_kwh_per_m2", "epc_label"):
+                if col in res.columns:
+                    out[col] = out["dwelling_id"].map(res[col]).to_numpy()
+        if self.plan is not None:
+            plan = pd.DataFrame(self.plan).set_index("dwelling_id")
+            for src, dst in (("target_label", "plan_target_label"),
+                             ("final_epc_label", "plan_epc_label"),
+                             ("net_cost_eur", "plan_net_cost_eur")):
+                if src in plan.columns:
+                    out[dst] = out["dwelling_id"].map(plan[src]).to_numpy()
+        if self.group_members is not None and "group_id" in self.group_members.columns:
+            gm = pd.DataFrame(self.group_members).drop_duplicates("dwelling_id")
+            out["group_id"] = out["dwelling_id"].map(gm.set_index("dwelling_id")["group_id"]
+                                                     ).to_numpy()
+        return gpd.GeoDataFrame(out, geometry="geometry", crs=dw.crs).to_crs(WGS84)
+
+    @cached_property
+    def building_layer(self) -> gpd.GeoDataFrame:
+        """Buildings (EPSG:4326) with the dominant label of their dwellings."""
+        b = self.buildings
+        out = b[[c for c in BUILDING_MAP_COLUMNS if c in b.columns] + ["geometry"]].copy()
+        dl = self.dwelling_layer
+        if "epc_label" in dl.columns and len(dl):
+            # worst label of the building's dwellings (labels sort A+ < A < … < F)
+            order = {lab: i for i, lab in enumerate(("A+", "A", "B", "C", "D", "E", "F"))}
+            rank = dl["epc_label"].map(order)
+            worst = (pd.DataFrame({"g": dl["gebouw_id"].astype(str), "r": rank})
+                     .dropna().groupby("g")["r"].max())
+            inv = {i: lab for lab, i in order.items()}
+            out["epc_label"] = out["gebouw_id"].astype(str).map(worst).map(inv).to_numpy()
+            score = (pd.DataFrame({"g": dl["gebouw_id"].astype(str),
+                                   "s": dl["epc_score_kwh_per_m2"]})
+                     .groupby("g")["s"].mean())
+            out["epc_score_kwh_per_m2"] = out["gebouw_id"].astype(str).map(score).to_numpy()
+        return gpd.GeoDataFrame(out, geometry="geometry", crs=b.crs).to_crs(WGS84)
+
+    @cached_property
+    def dwelling_tree(self) -> shapely.STRtree:
+        """STRtree over the EPSG:4326 dwelling points."""
+        return shapely.STRtree(self.dwelling_layer.geometry.values)
+
+    @cached_property
+    def building_tree(self) -> shapely.STRtree:
+        """STRtree over the EPSG:4326 building footprints."""
+        return shapely.STRtree(self.building_layer.geometry.values)
+
+    def in_bbox(self, layer: str, bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+        """Rows of ``layer`` (``buildings`` or ``dwellings``) intersecting a lon/lat box."""
+        frame = self.building_layer if layer == "buildings" else self.dwelling_layer
+        tree = self.building_tree if layer == "buildings" else self.dwelling_tree
+        hits = np.sort(tree.query(shapely.box(*bbox), predicate="intersects"))
+        return frame.iloc[hits]
+
+    def area_geojson(self, level: str, columns: list[str] | None = None) -> bytes:
+        """The areas of ``level`` as GeoJSON bytes (EPSG:4326), serialised once and cached."""
+        with self._lock:
+            if level not in self._geojson_cache:
+                frame = self.areas[level].to_crs(WGS84)
+                cols = columns or [c for c in frame.columns if c != "geometry"]
+                self._geojson_cache[level] = feature_collection_bytes(frame, cols)
+            return self._geojson_cache[level]
+
+
+_CACHE: dict[str, Workspace] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_workspace_for(data_dir: str | Path) -> Workspace:
+    """The cached workspace of ``data_dir``, reloaded when its files changed."""
+    key = str(Path(data_dir).resolve())
+    version = workspace_version(Path(data_dir))
+    with _CACHE_LOCK:
+        ws = _CACHE.get(key)
+        if ws is None or ws.version != version:
+            ws = Workspace.load(data_dir)
+            _CACHE[key] = ws
+        return ws
+
+
+def clear_cache() -> None:
+    """Forget every cached workspace (tests)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def get_workspace(settings: Annotated[Settings, Depends(get_settings)]) -> Workspace:
+    """FastAPI dependency: the workspace of ``settings.data_dir`` (503 when missing)."""
+    try:
+        return get_workspace_for(settings.data_dir)
+    except InputError as exc:
+        raise HTTPException(status_code=503, detail=(
+            f"Geen werkruimte beschikbaar: {exc}")) from None
