@@ -9,6 +9,8 @@ serialised area GeoJSON in memory: a request only slices.
 
 from __future__ import annotations
 
+import gc
+import gzip
 import json
 import logging
 import threading
@@ -21,7 +23,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from fastapi import Depends, HTTPException
+from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings, get_settings
 from wijkreno.errors import InputError
@@ -42,6 +45,21 @@ DWELLING_MAP_COLUMNS = ("dwelling_id", "adres_id", "gebouw_id", "street", "house
                         "plan_target_label", "plan_epc_label", "plan_net_cost_eur", "group_id")
 BUILDING_MAP_COLUMNS = ("gebouw_id", "sector_code", "building_role", "typology",
                         "construction_year", "n_dwellings", "height_m", "footprint_area_m2")
+# properties of the area map layer (GET /api/sectors): what the map page colours by (its layer
+# switch, ``api.routes.pages.MAP_LAYERS``) and shows in the sector sidebar (``showSector`` in
+# ``api/static/app.js``), plus every ``priority_*`` component and the area's ``*_code``. The
+# other aggregate indicators are served with ``?full=true``.
+AREA_MAP_COLUMNS = ("sector_code", "area_name", "n_dwellings", "priority_score", "priority_rank",
+                    "epc_score_mean_kwh_per_m2", "label_ef_frac", "co2_flemish_kg_co2",
+                    "plan_net_cost_eur")
+AREA_MAP_SIMPLIFY_TOLERANCE_M = 2.0
+"""Douglas-Peucker tolerance of the area map layer's outlines [m] (EPSG:31370). Each outline is
+simplified on its own (``shapely.simplify(preserve_topology=True)`` keeps it valid, not shared
+with its neighbour), so adjacent sectors may gap or overlap by up to this much: under a pixel
+at the zooms where sectors are drawn (zoom 16: 1.6 m per 512-px-tile pixel at 51 °N)."""
+AREA_MAP_DECIMALS = 6
+"""Decimals of the map layer's lon/lat coordinates [deg]: 1e-6° ≈ 0.1 m, well under the
+simplification tolerance."""
 
 
 def workspace_version(data_dir: Path) -> float:
@@ -122,6 +140,98 @@ def feature_collection_bytes(frame: gpd.GeoDataFrame, columns: tuple[str, ...] |
     return (head + ',"features":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
+def area_map_columns(columns: list[str] | pd.Index) -> list[str]:
+    """The columns of an area frame that go into the slim map layer (in frame order)."""
+    return [c for c in columns if c != "geometry" and (
+        c in AREA_MAP_COLUMNS or c.startswith("priority_") or c.endswith("_code"))]
+
+
+def simplify_outlines(geoms: np.ndarray, tolerance_m: float = AREA_MAP_SIMPLIFY_TOLERANCE_M
+                      ) -> np.ndarray:
+    """Outlines (EPSG:31370) simplified with Douglas-Peucker, each kept valid.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries
+        Area outlines in EPSG:31370 [m].
+    tolerance_m : float
+        Largest distance of a dropped vertex from the simplified outline [m].
+
+    Returns
+    -------
+    numpy.ndarray
+        The simplified geometries (same length and order).
+    """
+    return shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+
+
+@dataclass(frozen=True)
+class CachedBody:
+    """A response body serialised once: the bytes, their gzip copy and the entity tag."""
+
+    raw: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, raw: bytes, etag: str) -> CachedBody:
+        """Compress ``raw`` once (level 6, no timestamp: the same bytes every time)."""
+        return cls(raw=raw, gzipped=gzip.compress(raw, compresslevel=6, mtime=0), etag=etag)
+
+    @property
+    def etag_gzip(self) -> str:
+        """Entity tag of the gzip representation (a strong tag differs per coding)."""
+        return self.etag[:-1] + '-gz"'
+
+
+def _column_arrays(frame: pd.DataFrame) -> list[tuple[str, str, np.ndarray]]:
+    """Columns of ``frame`` (without geometry) as contiguous NumPy arrays with their kind.
+
+    ``f``: float64 (non-finite → null per request), ``n``: int/bool (``tolist`` is JSON-ready),
+    ``o``: object values cleaned by :func:`_plain` per request. Converted once so that a request
+    slices plain arrays instead of chunked Arrow columns (``iloc`` costs milliseconds there).
+    """
+    out = []
+    for col in frame.columns:
+        if col == "geometry":
+            continue
+        series = frame[col]
+        dtype = series.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            out.append((col, "f", series.to_numpy(dtype=np.float64)))
+        elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
+            out.append((col, "n", series.to_numpy()))
+        else:
+            out.append((col, "o", series.to_numpy(dtype=object)))
+    return out
+
+
+def _rows_json_ready(columns: list[tuple[str, str, np.ndarray]], rows: np.ndarray
+                     ) -> list[dict[str, Any]]:
+    """Rows ``rows`` (positions) of prepared columns as JSON-ready dicts, like :func:`records`."""
+    values: list[list[Any]] = []
+    for _, kind, arr in columns:
+        part = arr[rows]
+        if kind == "f":
+            bad = ~np.isfinite(part)
+            vals = part.tolist()
+            if bad.any():
+                vals = [None if b else v for v, b in zip(vals, bad.tolist(), strict=True)]
+        elif kind == "n":
+            vals = part.tolist()
+        else:
+            vals = [_plain(v) for v in part]
+        values.append(vals)
+    names = [c for c, _, _ in columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def dumps(content: Any) -> bytes:
+    """JSON bytes as FastAPI's ``JSONResponse`` writes them (UTF-8, compact, no NaN)."""
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None,
+                      separators=(",", ":")).encode("utf-8")
+
+
 @dataclass
 class Workspace:
     """The frames of one workspace version, read once, with indexes for the API."""
@@ -137,6 +247,7 @@ class Workspace:
     group_members: pd.DataFrame | None
     areas: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     _geojson_cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _bodies: dict[tuple[str, bool], CachedBody] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -263,14 +374,106 @@ class Workspace:
         hits = np.sort(tree.query(shapely.box(*bbox), predicate="intersects"))
         return frame.iloc[hits]
 
-    def area_geojson(self, level: str, columns: list[str] | None = None) -> bytes:
-        """The areas of ``level`` as GeoJSON bytes (EPSG:4326), serialised once and cached."""
+    def area_body(self, level: str, full: bool = False) -> CachedBody:
+        """The areas of ``level`` as GeoJSON (EPSG:4326), serialised and gzipped once.
+
+        ``full=False``: the map layer, the properties of :func:`area_map_columns` and outlines
+        simplified by :data:`AREA_MAP_SIMPLIFY_TOLERANCE_M` with coordinates rounded to
+        :data:`AREA_MAP_DECIMALS`; ``full=True``: every column and the exact outlines.
+        """
+        key = (level, full)
+        body = self._bodies.get(key)
+        if body is not None:
+            return body
         with self._lock:
-            if level not in self._geojson_cache:
-                frame = self.areas[level].to_crs(WGS84)
-                cols = columns or [c for c in frame.columns if c != "geometry"]
-                self._geojson_cache[level] = feature_collection_bytes(frame, cols)
-            return self._geojson_cache[level]
+            if key not in self._bodies:
+                kind = "full" if full else "map"
+                if full:
+                    raw = self.area_geojson(level, _locked=True)
+                else:
+                    frame = self.areas[level]
+                    geoms = frame.geometry.values
+                    if frame.crs is not None and frame.crs.equals(LAMBERT72):
+                        geoms = simplify_outlines(geoms)
+                    slim = gpd.GeoDataFrame(frame[area_map_columns(frame.columns)].copy(),
+                                            geometry=geoms, crs=frame.crs).to_crs(WGS84)
+                    slim = slim.set_geometry(shapely.transform(
+                        slim.geometry.values, lambda xy: np.round(xy, AREA_MAP_DECIMALS)))
+                    raw = feature_collection_bytes(slim, area_map_columns(slim.columns))
+                self._bodies[key] = CachedBody.of(raw, f'"{level}-{kind}-{self.version!r}"')
+            return self._bodies[key]
+
+    def area_body_cached(self, level: str, full: bool = False) -> CachedBody | None:
+        """The body of :meth:`area_body` when it was built already, else None (no work)."""
+        return self._bodies.get((level, full))
+
+    # -- standard trajectories, one address at a time -------------------------------------
+    @cached_property
+    def _trajectory_columns(self) -> dict[str, list[tuple[str, str, np.ndarray]]]:
+        """The steps and plan tables as prepared column arrays (see :func:`_column_arrays`)."""
+        self._by_dwelling  # noqa: B018 - build the per-dwelling index in the same pass
+        return {name: _column_arrays(getattr(self, name)) for name in ("steps", "plan")
+                if getattr(self, name) is not None}
+
+    @cached_property
+    def _dwelling_ids(self) -> np.ndarray:
+        """``dwelling_id`` of each twin dwelling (by row position) as Python strings."""
+        return self.dwellings["dwelling_id"].astype(str).to_numpy(dtype=object)
+
+    def prepare_trajectories(self) -> bool:
+        """Build the indexes of :meth:`trajectory_bytes` (seconds for a city, then kept)."""
+        self._dwelling_ids  # noqa: B018
+        return bool(self._trajectory_columns)
+
+    @property
+    def trajectories_prepared(self) -> bool:
+        """Whether :meth:`prepare_trajectories` ran (a request then only slices)."""
+        return "_trajectory_columns" in self.__dict__ and "_dwelling_ids" in self.__dict__
+
+    def _positions(self, name: str, dwelling_id: str) -> np.ndarray | None:
+        idx = self._by_dwelling.get(name)
+        if idx is None:
+            return None
+        lo = np.searchsorted(idx["ids"], dwelling_id, side="left")
+        hi = np.searchsorted(idx["ids"], dwelling_id, side="right")
+        return np.sort(idx["order"][lo:hi])
+
+    def trajectory_bytes(self, adres_id: str, pos: int) -> bytes | None:
+        """The standard trajectory of the dwelling at row ``pos`` as the JSON of the
+        ``Trajectory`` response (``steps`` and ``summary`` as :func:`records` writes them);
+        None when the workspace has no trajectory for it.
+
+        Built per request from prepared arrays (about 0.1 ms) rather than cached: a city has
+        too many addresses to keep every answer, and a request asks for a random one.
+        """
+        cols = self._trajectory_columns
+        if "steps" not in cols or "plan" not in cols:
+            return None
+        did = self._dwelling_ids[pos]
+        plan_rows = self._positions("plan", did)
+        if plan_rows is None or not len(plan_rows):
+            return None
+        steps_rows = self._positions("steps", did)
+        return dumps({"adres_id": adres_id, "basis": "standard",
+                      "steps": _rows_json_ready(cols["steps"], steps_rows),
+                      "summary": _rows_json_ready(cols["plan"], plan_rows[:1])[0],
+                      "changes": []})
+
+    def area_geojson(self, level: str, columns: list[str] | None = None,
+                     _locked: bool = False) -> bytes:
+        """The areas of ``level`` as GeoJSON bytes (EPSG:4326), every column and the exact
+        outlines, serialised once and cached."""
+        if _locked:
+            return self._area_geojson(level, columns)
+        with self._lock:
+            return self._area_geojson(level, columns)
+
+    def _area_geojson(self, level: str, columns: list[str] | None) -> bytes:
+        if level not in self._geojson_cache:
+            frame = self.areas[level].to_crs(WGS84)
+            cols = columns or [c for c in frame.columns if c != "geometry"]
+            self._geojson_cache[level] = feature_collection_bytes(frame, cols)
+        return self._geojson_cache[level]
 
 
 _CACHE: dict[str, Workspace] = {}
@@ -286,6 +489,11 @@ def get_workspace_for(data_dir: str | Path) -> Workspace:
         if ws is None or ws.version != version:
             ws = Workspace.load(data_dir)
             _CACHE[key] = ws
+            # the frames live as long as the process: move them out of the collector's sight,
+            # else a full collection walks millions of objects and stalls every request for
+            # a few hundred milliseconds (measured as the p99 of the first benchmark burst)
+            gc.collect()
+            gc.freeze()
         return ws
 
 
@@ -293,6 +501,35 @@ def clear_cache() -> None:
     """Forget every cached workspace (tests)."""
     with _CACHE_LOCK:
         _CACHE.clear()
+
+
+def current_workspace(data_dir: str | Path) -> Workspace | None:
+    """The cached workspace of ``data_dir`` when it is loaded and current, else None.
+
+    Never loads and never waits on the loading lock (a dict read is atomic), so that an
+    ``async`` route may call it on the event loop.
+    """
+    ws = _CACHE.get(str(Path(data_dir).resolve()))
+    if ws is None or ws.version != workspace_version(Path(data_dir)):
+        return None
+    return ws
+
+
+def request_settings(request: Request) -> Settings:
+    """The settings of the app serving ``request``, honouring a test's override of
+    :func:`api.settings.get_settings` (called directly: no threadpool hop)."""
+    provider = request.app.dependency_overrides.get(get_settings, get_settings)
+    return provider()
+
+
+async def get_workspace_async(request: Request) -> Workspace:
+    """FastAPI dependency for ``async`` routes: the workspace, loaded in the threadpool only
+    when it is not in memory or its files changed (503 when missing)."""
+    settings = request_settings(request)
+    ws = current_workspace(settings.data_dir)
+    if ws is not None:
+        return ws
+    return await run_in_threadpool(get_workspace, settings)
 
 
 def get_workspace(settings: Annotated[Settings, Depends(get_settings)]) -> Workspace:

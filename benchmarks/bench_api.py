@@ -1,11 +1,17 @@
 """Load benchmark of the web service: throughput and p50/p99 latency at 50 concurrent clients.
 
-Starts the service (``uvicorn api.app:create_app --factory``, one worker) in a subprocess on
+Starts the service (``uvicorn api.app:create_app --factory``, ``--workers`` processes) in a
+subprocess on
 127.0.0.1 on a free port, serving a WORKSPACE (``--data``; default: ``wijkreno demo`` built in
 a temporary folder), waits until it has loaded the workspace, warms every scenario (the service
 builds its indexes and caches on first use), then drives it from this process with bounded
-concurrent requests (asyncio + httpx, ``--clients`` connections, keep-alive) and stops by
-itself. Every request goes to loopback only.
+concurrent requests (asyncio + httpx, ``--clients`` clients, each with its own keep-alive
+connection) and stops by itself. Every request goes to loopback only.
+
+Each simulated client has its own ``httpx.AsyncClient`` (one connection): one client shared by
+all, with a 50-connection pool (``--shared-pool``, the first version of this script), cost the
+load generator itself several milliseconds of CPU per request in httpcore's pool bookkeeping,
+so that on 2 cores it, not the service, set the throughput.
 
 Scenarios (each ``--requests`` requests, or fewer when ``--max-seconds`` runs out):
 
@@ -29,7 +35,8 @@ it is sent to when its whole body has arrived.
 Usage::
 
     python benchmarks/bench_api.py [--data out/city] [--clients 50] [--requests 1000]
-        [--scenarios sectors,bbox,dwellings,trajectory] [--profile prof.out]
+        [--scenarios sectors,bbox,dwellings,trajectory] [--workers 1] [--shared-pool]
+        [--profile prof.out]
 
 Prints one line per scenario (requests, errors, req/s, p50, p99, max [ms], mean body size);
 the last line is one JSON object with every figure.
@@ -111,8 +118,8 @@ def request_urls(data: Path, n: int, seed: int, zoom: float, viewport: tuple[int
     }
 
 
-def start_service(data: Path, port: int, state_dir: Path, profile: Path | None
-                  ) -> subprocess.Popen:
+def start_service(data: Path, port: int, state_dir: Path, profile: Path | None,
+                  workers: int = 1) -> subprocess.Popen:
     """Start uvicorn with the service on 127.0.0.1:``port`` (users and register in
     ``state_dir``, never in the workspace); optionally under cProfile."""
     env = {**os.environ,
@@ -127,6 +134,8 @@ def start_service(data: Path, port: int, state_dir: Path, profile: Path | None
     cmd += ["-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
             "--port", str(port), "--log-level", "warning", "--no-access-log",
             "--timeout-keep-alive", "60"]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     return subprocess.Popen(cmd, env=env, cwd=str(ROOT))
 
 
@@ -159,8 +168,11 @@ def wait_ready(base: str, proc: subprocess.Popen, timeout_s: float) -> dict:
     raise RuntimeError(f"the service was not ready after {timeout_s:.0f} s: {last}")
 
 
-async def drive(base: str, urls: list[str], clients: int, max_seconds: float) -> dict:
-    """Send ``urls`` with ``clients`` concurrent connections; latencies [ms] and counts."""
+async def drive(base: str, urls: list[str], clients: int, max_seconds: float,
+                shared_pool: bool = False) -> dict:
+    """Send ``urls`` with ``clients`` concurrent clients (each its own connection, or one
+    ``httpx.AsyncClient`` with a pool of ``clients`` when ``shared_pool``); latencies [ms]
+    and counts."""
     latencies: list[float] = []
     sizes: list[int] = []
     statuses: dict[int, int] = {}
@@ -169,26 +181,34 @@ async def drive(base: str, urls: list[str], clients: int, max_seconds: float) ->
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     deadline = time.perf_counter() + max_seconds
 
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120.0) as client:
-        async def worker() -> None:
-            for url in queue:
-                if time.perf_counter() > deadline:
-                    return
-                t0 = time.perf_counter()
-                try:
-                    r = await client.get(url)
-                except httpx.HTTPError as exc:  # counted, reported, never fatal
-                    key = type(exc).__name__
-                    failures[key] = failures.get(key, 0) + 1
-                    continue
-                latencies.append((time.perf_counter() - t0) * 1e3)
-                sizes.append(len(r.content))
-                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+    async def worker(client: httpx.AsyncClient) -> None:
+        for url in queue:
+            if time.perf_counter() > deadline:
+                return
+            t0 = time.perf_counter()
+            try:
+                r = await client.get(url)
+            except httpx.HTTPError as exc:  # counted, reported, never fatal
+                key = type(exc).__name__
+                failures[key] = failures.get(key, 0) + 1
+                continue
+            latencies.append((time.perf_counter() - t0) * 1e3)
+            sizes.append(len(r.content))
+            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
 
+    n_pools = 1 if shared_pool else clients
+    if not shared_pool:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    pools = [httpx.AsyncClient(base_url=base, limits=limits, timeout=120.0)
+             for _ in range(n_pools)]
+    try:
         t_start, cpu_start = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(worker() for _ in range(clients)))
+        await asyncio.gather(*(worker(pools[i % n_pools]) for i in range(clients)))
         wall = time.perf_counter() - t_start
         client_cpu = time.process_time() - cpu_start
+    finally:
+        for pool in pools:
+            await pool.aclose()
     lat = np.asarray(latencies)
     n = len(lat)
     return {
@@ -219,6 +239,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--zoom", type=float, default=16.0, help="Map zoom of the bbox viewport.")
     ap.add_argument("--viewport", default="1024x768", help="Viewport WxH [CSS px].")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=1,
+                    help="uvicorn worker processes of the service (each loads the workspace).")
+    ap.add_argument("--shared-pool", action="store_true",
+                    help="Drive with one httpx client and a pool of --clients connections (the "
+                    "first version; its pool bookkeeping loads the client's CPU).")
     ap.add_argument("--ready-timeout", type=float, default=600.0,
                     help="Longest wait for the service to load the workspace [s].")
     ap.add_argument("--profile", type=Path, default=None,
@@ -248,7 +273,7 @@ def main(argv: list[str] | None = None) -> dict:
         base = f"http://127.0.0.1:{port}"
         (tmp_path / "state").mkdir()
         t0 = time.perf_counter()
-        proc = start_service(data, port, tmp_path / "state", args.profile)
+        proc = start_service(data, port, tmp_path / "state", args.profile, args.workers)
         try:
             health = wait_ready(base, proc, args.ready_timeout)
             ready_s = time.perf_counter() - t0
@@ -260,9 +285,11 @@ def main(argv: list[str] | None = None) -> dict:
                 t1 = time.perf_counter()
                 for url in warm[:5]:  # first use builds the indexes, one request at a time
                     httpx.get(base + url, timeout=args.ready_timeout)
-                asyncio.run(drive(base, warm[5:], args.clients, args.max_seconds))
+                asyncio.run(drive(base, warm[5:], args.clients, args.max_seconds,
+                                  args.shared_pool))
                 warm_s = time.perf_counter() - t1
-                res = asyncio.run(drive(base, timed, args.clients, args.max_seconds))
+                res = asyncio.run(drive(base, timed, args.clients, args.max_seconds,
+                                        args.shared_pool))
                 res["warmup_s"] = round(warm_s, 2)
                 target = TARGET_P99_MS.get(name)
                 if target is not None and res["p99_ms"] is not None:
@@ -283,6 +310,7 @@ def main(argv: list[str] | None = None) -> dict:
                "n_buildings": health.get("n_buildings"), "clients": args.clients,
                "viewport_px": [width, height], "zoom": args.zoom,
                "service_ready_s": round(ready_s, 1), "cpu_count": os.cpu_count(),
+               "workers": args.workers, "shared_pool": args.shared_pool,
                "scenarios": results}
     print(json.dumps(figures))
     return figures

@@ -7,11 +7,12 @@ import functools
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.models import ERRORS, FeatureCollection, GroupDetail, GroupList, Health
 from api.settings import Settings, get_settings
-from api.workspace import Workspace, get_workspace, get_workspace_for
+from api.workspace import Workspace, get_workspace, get_workspace_async, get_workspace_for
 from wijkreno.errors import InputError
 
 router = APIRouter(prefix="/api", tags=["publiek"])
@@ -31,33 +32,72 @@ def health(settings: Annotated[Settings, Depends(get_settings)]) -> Health:
                   area_levels=sorted(ws.areas), nis_codes=sorted(ws.nis_codes))
 
 
-def _areas_response(ws: Workspace, level: str, request: Request) -> Response:
+def _accepts_gzip(request: Request) -> bool:
+    """Whether the request's ``Accept-Encoding`` allows gzip (and does not give it q=0)."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            q = params.strip().lower().replace(" ", "")
+            return not (q.startswith("q=") and q[2:] in ("0", "0.", "0.0", "0.00", "0.000"))
+    return False
+
+
+def _etag_matches(request: Request, tags: tuple[str, ...]) -> bool:
+    """Whether ``If-None-Match`` names one of ``tags`` (weak comparison, ``*`` matches)."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    sent = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return "*" in sent or any(t in sent for t in tags)
+
+
+async def _areas_response(ws: Workspace, level: str, request: Request, full: bool) -> Response:
+    """The pre-built GeoJSON of ``level``: gzip when the client accepts it, 304 on a matching
+    ``If-None-Match``. Built in the threadpool on first use, then only sent."""
     if level not in ws.areas:
         known = ", ".join(sorted(ws.areas)) or "geen"
         raise HTTPException(status_code=404, detail=(
             f"Geen gebieden op niveau '{level}' in deze werkruimte (beschikbaar: {known}). "
             "Maak ze met `wijkreno aggregate --level …`."))
-    etag = f'"{level}-{ws.version}"'
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"ETag": etag})
-    return Response(content=ws.area_geojson(level), media_type=GEOJSON,
-                    headers={"ETag": etag, "Cache-Control": "public, max-age=60"})
+    body = ws.area_body_cached(level, full)
+    if body is None:
+        body = await run_in_threadpool(ws.area_body, level, full)
+    zipped = _accepts_gzip(request)
+    etag = body.etag_gzip if zipped else body.etag
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=60", "Vary": "Accept-Encoding"}
+    if _etag_matches(request, (body.etag, body.etag_gzip)):
+        return Response(status_code=304, headers=headers)
+    if zipped:
+        headers["Content-Encoding"] = "gzip"
+        return Response(content=body.gzipped, media_type=GEOJSON, headers=headers)
+    return Response(content=body.raw, media_type=GEOJSON, headers=headers)
+
+
+FULL_QUERY = Query(description=(
+    "false (standaard): de kaartlaag, met de eigenschappen die de kaart toont (prioriteit en "
+    "haar componenten, kleurlagen, zijbalk) en vereenvoudigde grenzen (2 m); true: alle "
+    "geaggregeerde indicatoren en de exacte grenzen."))
 
 
 @router.get("/sectors", response_model=FeatureCollection, responses=ERRORS,
             summary="Statistische sectoren met prioriteitsscore en indicatoren (GeoJSON)")
-def sectors(request: Request, ws: Annotated[Workspace, Depends(get_workspace)]) -> Response:
-    """Statistical sectors as GeoJSON (EPSG:4326) with ``priority_score``, ``priority_rank``,
-    the ``priority_*`` components and the aggregate indicators of ``wijkreno aggregate``."""
-    return _areas_response(ws, "sector", request)
+async def sectors(request: Request, ws: Annotated[Workspace, Depends(get_workspace_async)],
+                  full: Annotated[bool, FULL_QUERY] = False) -> Response:
+    """Statistical sectors as GeoJSON (EPSG:4326) with ``priority_score``, ``priority_rank``
+    and the ``priority_*`` components; by default the map layer (the indicators the map shows,
+    outlines simplified), with ``full=true`` every aggregate indicator of ``wijkreno
+    aggregate`` and the exact outlines. Gzip-compressed when the client accepts it."""
+    return await _areas_response(ws, "sector", request, full)
 
 
 @router.get("/areas/{level}", response_model=FeatureCollection, responses=ERRORS,
             summary="Gebieden van een niveau (sector, wijk, …) met prioriteit (GeoJSON)")
-def areas(level: str, request: Request,
-          ws: Annotated[Workspace, Depends(get_workspace)]) -> Response:
-    """Areas of ``level`` (a folder under ``aggregate/``) as GeoJSON (EPSG:4326)."""
-    return _areas_response(ws, level, request)
+async def areas(level: str, request: Request,
+                ws: Annotated[Workspace, Depends(get_workspace_async)],
+                full: Annotated[bool, FULL_QUERY] = False) -> Response:
+    """Areas of ``level`` (a folder under ``aggregate/``) as GeoJSON (EPSG:4326), the map
+    layer or (``full=true``) every indicator, as for ``/api/sectors``."""
+    return await _areas_response(ws, level, request, full)
 
 
 @functools.lru_cache(maxsize=1)

@@ -27,8 +27,6 @@ Group ids are stable under a permutation of the rows: ``apartment-<gebouw_id>``,
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +39,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from wijkreno.errors import CRSError, InputError
+from wijkreno.io.params import read_param_toml
 from wijkreno.renovate.catalogue import Sourced
 from wijkreno.renovate.options import DIMENSIONS
 from wijkreno.twin.schema import CRS_EPSG, TYPOLOGIES
@@ -200,19 +199,7 @@ def load_collective_params(path: str | Path | None = None) -> CollectiveParams:
     InputError
         When the file cannot be read, a field is unknown or missing, or a value has no source.
     """
-    try:
-        if path is None:
-            text = resources.files("wijkreno.params").joinpath(PARAMS_FILE).read_text("utf-8")
-            where = f"wijkreno/params/{PARAMS_FILE}"
-        else:
-            text = Path(path).read_text("utf-8")
-            where = str(path)
-        data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"cannot read the parameter file {path}: {exc}. Give a TOML file laid out as "
-            f"wijkreno/params/{PARAMS_FILE}."
-        ) from None
+    data, where = read_param_toml(path, PARAMS_FILE, what="collective parameter file")
     try:
         return CollectiveParams.model_validate(data)
     except ValidationError as exc:

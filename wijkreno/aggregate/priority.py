@@ -23,9 +23,7 @@ other components (weighted mean over what it has).
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +32,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wijkreno.errors import InputError
+from wijkreno.io.params import read_param_toml
 
 log = logging.getLogger(__name__)
 
@@ -120,19 +119,7 @@ def load_priority_params(path: str | Path | None = None) -> PriorityParams:
     -------
     PriorityParams
     """
-    try:
-        if path is None:
-            text = resources.files("wijkreno.params").joinpath(PRIORITY_FILE).read_text("utf-8")
-            where = f"wijkreno/params/{PRIORITY_FILE}"
-        else:
-            where = str(path)
-            text = Path(path).read_text("utf-8")
-        data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"cannot read the priority parameter file {path}: {exc}. Give a TOML file laid out "
-            f"as wijkreno/params/{PRIORITY_FILE}."
-        ) from None
+    data, where = read_param_toml(path, PRIORITY_FILE, what="priority parameter file")
     try:
         return PriorityParams.model_validate(data)
     except ValidationError as exc:

@@ -21,10 +21,8 @@ A value marked ``placeholder = true`` is an order of magnitude, not a published 
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,6 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from wijkreno.errors import InputError
+from wijkreno.io.params import read_param_toml
 from wijkreno.renovate.options import DIMENSIONS
 from wijkreno.twin.schema import DWELLINGS, HEATING_SYSTEMS, TYPOLOGIES
 
@@ -525,19 +524,7 @@ class RenovationParams(_Frozen):
 
 
 def _read_toml(path: str | Path | None, default: str) -> tuple[dict[str, Any], str]:
-    try:
-        if path is None:
-            text = resources.files(PARAMS_PACKAGE).joinpath(default).read_text("utf-8")
-            where = f"wijkreno/params/{default}"
-        else:
-            where = str(path)
-            text = Path(path).read_text("utf-8")
-        return tomllib.loads(text), where
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"cannot read the parameter file {path}: {exc}. Give a TOML file laid out as "
-            f"wijkreno/params/{default}."
-        ) from None
+    return read_param_toml(path, default)
 
 
 def _validate(model: type[BaseModel], data: Mapping[str, Any], where: str, default: str) -> Any:

@@ -30,9 +30,7 @@ is the same algorithm in plain NumPy, kept equal by the tests.
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -42,6 +40,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from wijkreno.errors import InputError
+from wijkreno.io.params import read_param_toml
 from wijkreno.simulate import _heat_balance_kernels as _k
 
 if TYPE_CHECKING:
@@ -220,19 +219,7 @@ def read_sourced_table(
     values, sources : dict
         ``{name: value}`` and ``{name: source}``.
     """
-    try:
-        if path is None:
-            text = resources.files("wijkreno.params").joinpath(PARAMS_FILE).read_text("utf-8")
-            where = f"wijkreno/params/{PARAMS_FILE}"
-        else:
-            where = str(path)
-            text = Path(path).read_text("utf-8")
-        data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"cannot read the parameter file {path}: {exc}. Give a TOML file laid out as "
-            f"wijkreno/params/{PARAMS_FILE}."
-        ) from None
+    data, where = read_param_toml(path, PARAMS_FILE, what="heat-balance parameter file")
     table = data.get(section)
     if not isinstance(table, dict):
         raise InputError(f"parameter file {where} has no [{section}] table.")

@@ -6,7 +6,6 @@ error, not a silently ignored value.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wijkreno.errors import InputError
+from wijkreno.io.params import read_param_toml
 from wijkreno.twin.schema import HEATING_SYSTEMS
 
 PARAMS_PACKAGE = "wijkreno.params"
@@ -127,16 +127,7 @@ class TwinParams(_Frozen):
 
 
 def _read_toml(path: Path | None, default_name: str) -> dict[str, Any]:
-    if path is None:
-        text = resources.files(PARAMS_PACKAGE).joinpath(default_name).read_text("utf-8")
-        return tomllib.loads(text)
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"parameter file {path} does not exist")
-    try:
-        return tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"parameter file {path} is not valid TOML: {exc}") from exc
+    return read_param_toml(path, default_name, what="twin parameter file")[0]
 
 
 def load_twin_params(path: str | Path | None = None) -> TwinParams:

@@ -21,10 +21,8 @@ advanced to each chunk's first row).
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wijkreno.errors import InputError
+from wijkreno.io.params import read_param_toml
 from wijkreno.io.statbel import STATBEL_PERIODS
 from wijkreno.simulate.engine import simulate_arrays
 from wijkreno.simulate.heat_balance import (
@@ -220,18 +219,7 @@ def load_uncertainty_params(path: str | Path | None = None) -> UncertaintyParams
     InputError
         When the file is missing, not TOML, or does not validate (unknown keys included).
     """
-    where = f"wijkreno/params/{PARAMS_FILE}" if path is None else str(path)
-    try:
-        if path is None:
-            text = resources.files("wijkreno.params").joinpath(PARAMS_FILE).read_text("utf-8")
-        else:
-            text = Path(path).read_text("utf-8")
-        data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"cannot read the uncertainty parameter file {where}: {exc}. Give a TOML file laid "
-            f"out as wijkreno/params/{PARAMS_FILE}."
-        ) from None
+    data, where = read_param_toml(path, PARAMS_FILE, what="uncertainty parameter file")
     try:
         return UncertaintyParams.model_validate(data)
     except ValidationError as exc:
