@@ -126,3 +126,20 @@ def test_demo_runs_the_whole_chain(tmp_path):
     assert "bereik p10" in page
     assert (tmp_path / "aggregate" / "sector" / "kaart_priority_score.png").stat().st_size > 30_000
     assert "Prioritaire sectoren" in (tmp_path / "samenvatting.md").read_text(encoding="utf-8")
+    # a per-sector income table adds the income proxy of energy poverty
+    income = tmp_path / "inkomen.csv"
+    codes = sorted(areas["sector_code"].dropna())
+    income.write_text("sector_code,income_eur\n" + "".join(
+        f"{c},{20_000 + 1_000 * i}\n" for i, c in enumerate(codes)))
+    result = runner.invoke(app, ["aggregate", str(tmp_path / "twin"), "--results",
+                                 str(tmp_path / "simulate"), "--sector-income", str(income),
+                                 "-o", str(tmp_path / "agg_income")])
+    assert result.exit_code == 0, result.output
+    with_income = pd.read_csv(tmp_path / "agg_income" / "sector" / "areas.csv")
+    assert with_income.set_index("sector_code").loc[codes[0], "income_eur"] == 20_000
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,inkomen\n")
+    result = runner.invoke(app, ["aggregate", str(tmp_path / "twin"), "--results",
+                                 str(tmp_path / "simulate"), "--sector-income", str(bad),
+                                 "-o", str(tmp_path / "agg_bad")])
+    assert result.exit_code == 2 and "income_eur" in result.output

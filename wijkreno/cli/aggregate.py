@@ -101,6 +101,17 @@ def _ranking(frame: gpd.GeoDataFrame, key: str) -> pd.DataFrame:
     return pd.DataFrame(frame[cols]).sort_values(["priority_rank", key], na_position="last")
 
 
+def _read_sector_income(path: Path) -> pd.Series:
+    """``sector_code`` → income [EUR] from a CSV with columns sector_code and income_eur."""
+    table = _read_frame(path, "sector income")
+    missing = [c for c in ("sector_code", "income_eur") if c not in table.columns]
+    if missing:
+        raise InputError(f"{path} lacks the columns {missing}; give sector_code and income_eur.")
+    codes = table["sector_code"].astype(str).str.strip()
+    return pd.Series(pd.to_numeric(table["income_eur"], errors="coerce").to_numpy(),
+                     index=codes.to_numpy())
+
+
 def _join_uncertainty(frame: gpd.GeoDataFrame, path: Path, key: str) -> gpd.GeoDataFrame:
     """Add the per-area p10/p50/p90 of ``wijkreno uncertainty`` to the aggregated areas."""
     path = _in_folder(path, ("ensemble_sectors.parquet",), "uncertainty results")
@@ -136,6 +147,9 @@ def aggregate(
     priority_params: Annotated[Path | None, typer.Option(
         "--priority-params", help="TOML laid out as wijkreno/params/priority.toml "
         "(weights of the priority score).")] = None,
+    sector_income: Annotated[Path | None, typer.Option(
+        "--sector-income", help="CSV with sector_code and income_eur per statistical sector "
+        "(e.g. Statbel fiscal income): adds an income proxy of energy poverty.")] = None,
     uncertainty: Annotated[Path | None, typer.Option(
         "--uncertainty", help="Folder (or ensemble_sectors.parquet) of `wijkreno "
         "uncertainty` run with the same --by level: its p10/p50/p90 per area are added, and "
@@ -156,7 +170,8 @@ def aggregate(
                 "put each dwelling in its wijk.")
         table = assign_areas(table, polygons, "wijk_code")
     params = load_priority_params(priority_params)
-    agg = aggregate_dwellings(table, by=key, areas=polygons, params=params)
+    income = _read_sector_income(sector_income) if sector_income is not None else None
+    agg = aggregate_dwellings(table, by=key, areas=polygons, params=params, sector_income=income)
     prio = priority_score(agg, weights=params)
     frame = agg.join(prio)
     frame.attrs = {**agg.attrs, **prio.attrs}
