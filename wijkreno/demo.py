@@ -58,6 +58,8 @@ import rasterio.features
 import shapely
 from affine import Affine
 
+from wijkreno.twin.schema import CRS_EPSG
+
 log = logging.getLogger(__name__)
 
 DEMO_NAME = "Demowijk"
@@ -68,7 +70,6 @@ ORIGIN_X_M, ORIGIN_Y_M = 150_000.0, 200_000.0
 """Lambert-72 position [m] of the village's local origin (south-west corner)."""
 ROTATION_DEG = 8.0
 """The streets run 8° north of east: no footprint edge is parallel to the raster grid."""
-CRS_EPSG = 31370
 NODATA = -9999.0
 STATBEL_YEAR = 2025
 BUILDING_URI = "https://data.vlaanderen.be/id/gebouw/"

@@ -29,10 +29,10 @@ import shapely
 
 from wijkreno.aggregate.priority import PriorityParams, load_priority_params
 from wijkreno.errors import CRSError, InputError
+from wijkreno.twin.schema import CRS_EPSG
 
 log = logging.getLogger(__name__)
 
-CRS_EPSG = 31370
 
 LEVELS: dict[str, str] = {
     "sector": "sector_code",

@@ -30,15 +30,15 @@ import shapely
 
 from wijkreno.errors import CRSError, InputError
 from wijkreno.io import columns as cols
-from wijkreno.twin.schema import CRS_EPSG, REJECTED_COLUMNS
+from wijkreno.twin.schema import BUILDINGS, CRS_EPSG, REJECTED_COLUMNS
 
 log = logging.getLogger(__name__)
 
-# Data-quality thresholds of the loaders (set by the project brief; the schema's height bound
-# is the same 200 m). A footprint under 1 m² is a digitising sliver, not a building.
+# Data-quality thresholds of the loaders (set by the project brief; the height bound is the
+# schema's, 200 m). A footprint under 1 m² is a digitising sliver, not a building.
 MIN_FOOTPRINT_AREA_M2 = 1.0
 """Smallest footprint area [m²] kept."""
-MAX_HEIGHT_M = 200.0
+MAX_HEIGHT_M = float(BUILDINGS["height_m"].max_value or 200.0)
 """Largest building height [m] kept (Belgium's tallest building is about 150 m)."""
 
 REJECT_REASONS: Mapping[str, str] = {
