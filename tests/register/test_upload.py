@@ -1,4 +1,5 @@
-"""Bulk upload: templates, row-level validation, idempotence and rollback (SQLite in tmp)."""
+"""Bulk upload: templates, row-level validation, idempotence and rollback (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ def dwellings() -> pd.DataFrame:
 
 
 @pytest.fixture
-def reg(tmp_path):
-    with open_register(f"sqlite:///{tmp_path / 'register.sqlite'}") as r:
+def reg(register_url):
+    """An empty register, SQLite and PostgreSQL (tests/conftest.py)."""
+    with open_register(register_url) as r:
         yield r
 
 
