@@ -111,8 +111,10 @@ def list_rows(nis: str, kind: str, user: CurrentUser,
 @router.patch("/{nis}/{kind}/{row_id}", response_model=RegisterPage, responses=ERRORS,
               summary="Een registerrij corrigeren (geauditeerd)")
 def correct_row(nis: str, kind: str, row_id: int, body: Correction, user: CurrentUser,
-                register: Annotated[Register, Depends(get_register)]) -> RegisterPage:
-    """Change values of one row of ``nis``; the audit trail keeps old and new values."""
+                register: Annotated[Register, Depends(get_register)],
+                ws: Annotated[Workspace, Depends(get_workspace)]) -> RegisterPage:
+    """Change values of one row of ``nis``; the audit trail keeps old and new values. The row
+    passes the import's checks again (address in the twin, dates, bounds, no duplicate)."""
     _check(nis, kind)
     check_role(user, nis, "coach")
     table = register.read(kind, nis)
@@ -126,7 +128,9 @@ def correct_row(nis: str, kind: str, row_id: int, body: Correction, user: Curren
         raise HTTPException(status_code=403, detail=(
             "Een rij kan niet naar een andere gemeente verplaatst worden."))
     try:
-        register.correct(kind, row_id, dict(body.changes), user=user.username)
+        register.correct(kind, row_id, dict(body.changes), user=user.username,
+                         dwellings=pd.DataFrame(ws.dwellings[["dwelling_id", "adres_id",
+                                                              "nis_code"]]))
     except InputError as exc:
         raise HTTPException(status_code=422, detail=f"Correctie niet aanvaard: {exc}") from None
     table = register.read(kind, nis)

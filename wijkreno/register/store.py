@@ -33,18 +33,18 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from wijkreno.errors import InputError
-from wijkreno.register.transaction import (
-    configure_engine,
-    key_tuple,
-    natural_key,
-    write_transaction,
-)
 from wijkreno.register.models import (
     KIND_MODELS,
     VERSION_TABLE,
     AuditLog,
     Base,
     Upload,
+)
+from wijkreno.register.transaction import (
+    configure_engine,
+    key_tuple,
+    natural_key,
+    write_transaction,
 )
 
 log = logging.getLogger(__name__)

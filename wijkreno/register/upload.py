@@ -36,12 +36,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from wijkreno.errors import InputError
 from wijkreno.register.models import KIND_MODELS, AuditLog, Upload
-from wijkreno.register.transaction import (
-    NATURAL_KEYS,
-    key_tuple,
-    upload_key,
-    write_transaction,
-)
 from wijkreno.register.store import (
     KIND_COLUMNS,
     REGISTER_KINDS,
@@ -58,6 +52,12 @@ from wijkreno.register.store import (
     parse_date,
     parse_number,
     term_lookup,
+)
+from wijkreno.register.transaction import (
+    NATURAL_KEYS,
+    key_tuple,
+    upload_key,
+    write_transaction,
 )
 
 log = logging.getLogger(__name__)
@@ -541,8 +541,9 @@ def _dup_key(kind: str, record: dict[str, Any]) -> tuple:
 def _register_keys(conn: Connection, kind: str, nis_code: str) -> set[tuple]:
     table = KIND_MODELS[kind].__table__
     cols = [c for c in table.columns.keys()
-            if c in ("nis_code", "adres_id", "dwelling_id", "measure", "completed_on", "delivered_on",
-                     "name", "held_on", "project", "commissioned_on", "contract", "milestone")]
+            if c in ("nis_code", "adres_id", "dwelling_id", "measure", "completed_on",
+                     "delivered_on", "name", "held_on", "project", "commissioned_on",
+                     "contract", "milestone")]
     stmt = select(*[table.c[c] for c in cols]).where(table.c.nis_code == nis_code)
     keys: set[tuple] = set()
     for row in conn.execute(stmt).mappings():
