@@ -36,11 +36,23 @@ class Settings(BaseSettings):
                                    "unset a random key per process is used (sessions end at "
                                    "restart).")
     session_max_age_s: int = Field(8 * 3600, ge=1, description="Session/token lifetime [s].")
-    cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only.")
+    cookie_secure: bool = Field(True, description="Send the session cookies over HTTPS only; "
+                                "set false explicitly only for local use over plain HTTP.")
     max_bbox_area_km2: float = Field(4.0, gt=0, description="Largest bounding box [km2].")
     max_features: int = Field(5000, ge=1, description="Most features in one GeoJSON response.")
     max_page_size: int = Field(500, ge=1, description="Largest page of a register listing.")
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1, description="Largest upload [bytes].")
+    max_body_bytes: int = Field(1024 * 1024, ge=1, description="Largest request body of "
+                                "every route but uploads [bytes].")
+    max_jobs_per_user: int = Field(2, ge=1, description="Scenario jobs one user may have "
+                                   "queued or running at once.")
+    scenarios_dir: Path | None = Field(None, description="Folder of scenario TOML files an "
+                                       "admin registered (name = file stem). Default: "
+                                       "scenarios/ in data_dir.")
+    login_free_failures: int = Field(5, ge=1, description="Failed logins per user name or "
+                                     "client before back-off starts.")
+    login_max_backoff_s: float = Field(900.0, gt=0, description="Longest wait imposed after "
+                                       "repeated failed logins [s] (doubles per failure).")
     job_workers: int = Field(2, ge=1, description="Threads that run scenario jobs.")
     max_jobs: int = Field(20, ge=1, description="Jobs kept in memory (oldest finished dropped).")
 

@@ -66,7 +66,8 @@ def _one(frame: pd.DataFrame | None) -> dict[str, Any] | None:
 @router.get("/{adres_id}", response_model=AddressState, responses=ERRORS,
             summary="Toestand van één adres")
 def address_state(adres_id: str, ws: Annotated[Workspace, Depends(get_workspace)],
-                  store: Annotated[UserStore, Depends(get_user_store)]) -> AddressState:
+                  store: Annotated[UserStore, Depends(get_user_store)],
+                  user: OptionalUser) -> AddressState:
     """Twin attributes (each imputed value flagged in its ``*_source`` column), the simulation
     results, the current EPC label and the standard plan of one address."""
     pos = locate(ws, adres_id)
@@ -88,7 +89,9 @@ def address_state(adres_id: str, ws: Annotated[Workspace, Depends(get_workspace)
         epc_score_kwh_per_m2=(results or {}).get("epc_score_kwh_per_m2"),
         twin=twin, building=building, results=results, plan=plan,
         group_id=(members or {}).get("group_id"),
-        has_overrides=store.load_overrides(adres_id) is not None)
+        # whether a coach edited the address is municipal data: only its users learn it
+        has_overrides=(user is not None and user.has_role(str(row["nis_code"]), "viewer")
+                       and store.load_overrides(adres_id) is not None))
 
 
 def rerun(ws: Workspace, pos: int, overrides: dict[str, Any]

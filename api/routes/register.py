@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFil
 
 from api.auth import CurrentUser, check_role, get_register
 from api.models import ERRORS, Correction, RegisterPage, UploadResult
+from api.security import safe_upload_name, scrub_paths
 from api.settings import Settings, get_settings
 from api.workspace import Workspace, get_workspace, records
 from wijkreno.errors import InputError
@@ -51,7 +52,7 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
         raise HTTPException(status_code=413, detail=(
             f"Bestand te groot (maximum {limit // 1024:,} kB); splits het op in kleinere "
             "bestanden."))
-    name = Path(file.filename or "upload.csv").name
+    name = safe_upload_name(file.filename)  # 300 characters or a NUL byte stay harmless
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise HTTPException(status_code=415, detail=(
@@ -76,7 +77,7 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
                 result = import_file(register, path, kind, nis_code=nis, dwellings=dwellings,
                                      user=user.username, strict=strict)
             except InputError as exc:
-                raise HTTPException(status_code=422, detail=(
+                raise HTTPException(status_code=422, detail=scrub_paths(
                     f"Bestand niet ingelezen: {exc}")) from None
         return UploadResult(upload_id=result.upload_id, n_rows=result.n_rows,
                             n_accepted=result.n_accepted, n_rejected=result.n_rejected,

@@ -32,6 +32,7 @@ def workspace_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(workspace_dir: Path) -> Settings:
     """Settings of the test service: the demo workspace, a test secret, its own register."""
     return Settings(data_dir=workspace_dir, secret_key="test-secret-not-for-production",
+                    cookie_secure=False,  # TestClient speaks plain http://testserver
                     register_url=f"sqlite:///{workspace_dir / 'register.sqlite'}")
 
 

@@ -47,6 +47,7 @@ def fuzz_settings(workspace_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     shutil.copytree(workspace_dir, data,
                     ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-*", "register*"))
     return Settings(data_dir=data, secret_key="fuzz-secret-not-for-production",
+                    cookie_secure=False,
                     register_url=f"sqlite:///{data / 'register.sqlite'}",
                     users_db=data / "users.sqlite")
 

@@ -21,7 +21,7 @@ HEAD = "adres_id;maatregel;datum_uitvoering;premie_eur;opmerking"
 def web(register_url, settings, users):
     """An app on the demo workspace whose register is ``register_url``, and a login helper
     that returns bearer-token clients (one per thread)."""
-    own = Settings(data_dir=settings.data_dir, secret_key=settings.secret_key,
+    own = Settings(data_dir=settings.data_dir, secret_key=settings.secret_key, cookie_secure=False,
                    users_db=settings.effective_users_db(), register_url=register_url)
     app = create_app(own)
     clients: list[TestClient] = []

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from wijkreno.cli._common import handle_errors
 from wijkreno.errors import InputError
+from wijkreno.io.spreadsheet import write_safe_csv
 
 out_console = Console()
 
@@ -115,7 +116,7 @@ def import_(
     report = pd.concat([result.rejected,
                         result.duplicate_rows.assign(column="", value="")[list(
                             result.rejected.columns)]], ignore_index=True)
-    report.sort_values("row").to_csv(target, index=False, encoding="utf-8-sig")
+    write_safe_csv(report.sort_values("row"), target)
     table = Table(title=f"Import {path.name} ({kind}, {nis})")
     for col in ("rijen", "aanvaard", "geweigerd", "dubbel"):
         table.add_column(col, justify="right")
@@ -144,7 +145,7 @@ def list_(
     finally:
         reg.close()
     if out is not None:
-        frame.to_csv(out, index=False, encoding="utf-8-sig")
+        write_safe_csv(frame, out)  # no cell runs as a spreadsheet formula
     table = Table(title=f"{kind}: {len(frame)} rijen")
     for col in frame.columns:
         table.add_column(str(col))
