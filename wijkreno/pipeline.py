@@ -38,11 +38,17 @@ class TwinInputs:
     params: Path | None = None
     archetypes: Path | None = None
     seed: int = 0
+    buildings_layer: str | None = None
+    addresses_layer: str | None = None
+    addresses_crs: str | None = None
 
 
-def _input_row(name: str, n_in: int, n_rejected: int, n_imputed: int = 0) -> dict[str, Any]:
+def _input_row(name: str, n_in: int, n_rejected: int, n_imputed: int = 0,
+               frame: Any = None) -> dict[str, Any]:
+    attrs = getattr(frame, "attrs", {})
     return {"input": name, "n_in": n_in, "n_kept": n_in - n_rejected, "n_rejected": n_rejected,
-            "n_imputed": n_imputed}
+            "n_imputed": n_imputed, "layer": attrs.get("source_layer") or "",
+            "unmapped_columns": ", ".join(map(str, attrs.get("unmapped_columns", [])))}
 
 
 def build_twin_from_files(inputs: TwinInputs) -> Twin:
@@ -56,7 +62,7 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
 
         raise InputError("give both a DSM and a DTM raster (--dsm and --dtm), or neither.")
     t0 = time.perf_counter()
-    loaded = sources.read_buildings(inputs.buildings)
+    loaded = sources.read_buildings(inputs.buildings, layer=inputs.buildings_layer)
     rejected = [loaded.rejected]
     buildings = loaded.frame
     n_outside = 0
@@ -73,7 +79,8 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
     addresses = None
     address_load = None
     if inputs.addresses is not None:
-        address_load = sources.read_addresses(inputs.addresses)
+        address_load = sources.read_addresses(inputs.addresses, layer=inputs.addresses_layer,
+                                              crs=inputs.addresses_crs)
         rejected.append(address_load.rejected)
         addresses = address_load.frame
     heights = None
@@ -94,10 +101,12 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
         seed=inputs.seed,
     )
     all_rejected = pd.concat([*rejected, twin.rejected], ignore_index=True)
-    rows = [_input_row("buildings", loaded.n_in, len(loaded.rejected) + n_outside)]
+    rows = [_input_row("buildings", loaded.n_in, len(loaded.rejected) + n_outside,
+                       frame=loaded.frame)]
     if address_load is not None:
         n_rej = len(address_load.rejected) + int((twin.rejected["input"] == "addresses").sum())
-        rows.append(_input_row("addresses", address_load.n_in, n_rej))
+        rows.append(_input_row("addresses", address_load.n_in, n_rej,
+                               frame=address_load.frame))
     if heights is not None:
         # a building without a usable height is kept with an imputed one (height_m_source)
         ok = int((heights["height_status"] == "ok").sum())

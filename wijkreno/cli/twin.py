@@ -90,6 +90,13 @@ def build(
                                                 "the defaults.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the imputation.")] = 0,
     gpkg: Annotated[bool, typer.Option(help="Also write twin.gpkg for older GIS.")] = False,
+    layer: Annotated[str | None, typer.Option(
+        "--layer", help="Layer of a multi-layer buildings file (GRB: Gbg); by default the one "
+        "named like buildings, or the only one that fits.")] = None,
+    addresses_layer: Annotated[str | None, typer.Option(
+        help="Layer of a multi-layer addresses file.")] = None,
+    addresses_crs: Annotated[str | None, typer.Option(
+        help="CRS of an addresses CSV's x/y columns, e.g. 31370.")] = None,
 ) -> None:
     """Build the twin from source files and write it, with its data-quality summary, to OUT."""
     inputs = TwinInputs(
@@ -103,6 +110,9 @@ def build(
         boundary=_existing(boundary, "boundary"),
         params=_existing(params, "parameter"),
         seed=seed,
+        buildings_layer=layer,
+        addresses_layer=addresses_layer,
+        addresses_crs=addresses_crs,
     )
     with out_console.status("Tweeling bouwen / building the twin …"):
         twin = build_and_write_twin(inputs, out, gpkg=gpkg)

@@ -411,10 +411,17 @@ def _read_xlsx(content: bytes, path: Path) -> pd.DataFrame:
     wb.close()
     if not rows:
         raise InputError(f"{path} has an empty first sheet; fill the template's sheet Gegevens.")
-    header = list(rows[0])
-    while header and header[-1] is None:
-        header.pop()
-    data = [list(r[: len(header)]) + [None] * (len(header) - len(r)) for r in rows[1:]]
+    def width(row: tuple) -> int:
+        cells = list(row)
+        while cells and cells[-1] is None:
+            cells.pop()
+        return len(cells)
+
+    # as wide as the widest of the first rows: a title row above the headers is narrower
+    n_cols = max(width(r) for r in rows[:11])
+    header = [f"kolom_{j + 1}" if v is None else v
+              for j, v in enumerate(list(rows[0][:n_cols]) + [None] * (n_cols - len(rows[0])))]
+    data = [list(r[:n_cols]) + [None] * (n_cols - len(r)) for r in rows[1:]]
     return pd.DataFrame(data, columns=header, index=pd.RangeIndex(2, 2 + len(data)),
                         dtype=object)
 
@@ -712,6 +719,17 @@ def _already_imported(earlier: tuple, path: Path, n_rows: int,
                         duplicates=n_rows, already_imported=True, message=message)
 
 
+def _header_row_below(table: pd.DataFrame, names: dict[str, str]) -> int | None:
+    """The spreadsheet row (header = 1) among the first ten that holds most of the template's
+    headers, when a title row pushed them down; None when there is none."""
+    wanted = set(names)
+    for row_number, values in table.head(10).iterrows():
+        cells = {_header(v) for v in values if not _is_blank(v)}
+        if len(cells & wanted) >= 2:
+            return int(row_number)
+    return None
+
+
 def _map_headers(kind: str, table: pd.DataFrame, path: Path) -> pd.DataFrame:
     fields = UPLOAD_FIELDS[kind]
     names: dict[str, str] = {}
@@ -720,6 +738,12 @@ def _map_headers(kind: str, table: pd.DataFrame, path: Path) -> pd.DataFrame:
         names[f.column] = f.header  # the register's English names are accepted too
     unknown = [c for c in table.columns if c not in names]
     if unknown:
+        header_row = _header_row_below(table, names)
+        if header_row is not None:
+            raise InputError(
+                f"{path.name}: de kolomkoppen staan op rij {header_row}, niet op rij 1; "
+                f"verwijder de titelrij(en) erboven en importeer opnieuw / the column headers "
+                f"are on row {header_row}: remove the title row(s) above them.")
         raise InputError(f"{path.name} has columns {unknown} that the {kind} template does not "
                          f"know; the template's columns are {[f.header for f in fields]}.")
     table = table.rename(columns=names)
