@@ -22,6 +22,7 @@ from rich.table import Table
 
 from wijkreno.cli._common import handle_errors
 from wijkreno.errors import InputError
+from wijkreno.io.atomic import atomic_path, write_text_atomic
 from wijkreno.io.twin_store import read_twin_file
 from wijkreno.simulate.engine import simulate_dwellings, summarise_results
 from wijkreno.simulate.heat_balance import REQUIRED_COLUMNS, load_heat_balance_params
@@ -140,10 +141,10 @@ def simulate(
     frame = gpd.GeoDataFrame(
         results, geometry=dwellings.geometry.to_numpy(), crs=dwellings.crs
     ).reset_index(drop=True)
-    frame.to_parquet(out / "results.parquet", index=False)
-    (out / "summary.json").write_text(
-        json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
-    )
+    # atomic: a run killed mid-write leaves the previous results, never half a file
+    with atomic_path(out / "results.parquet") as tmp:
+        frame.to_parquet(tmp, index=False)
+    write_text_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
     out_console.print(_summary_table(summary))
     out_console.print(_totals_table(summary))
     if summary["n_invalid"]:

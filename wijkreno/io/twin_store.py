@@ -15,6 +15,7 @@ under ``wijkreno:schema``, so that a GIS analyst can see units without the docs.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from wijkreno.errors import InputError
+from wijkreno.io.atomic import atomic_path, write_text_atomic
 from wijkreno.twin.schema import BUILDINGS, DWELLINGS, TableSchema, validate_table
 
 SCHEMA_KEY = b"wijkreno:schema"
@@ -39,13 +41,16 @@ def _schema_json(schema: TableSchema) -> bytes:
 
 
 def write_table(frame: gpd.GeoDataFrame, path: Path, schema: TableSchema) -> None:
-    """Write a twin table as GeoParquet with its schema in the file's metadata."""
+    """Write a twin table as GeoParquet with its schema in the file's metadata, atomically
+    (:func:`wijkreno.io.atomic.atomic_path`: a killed write leaves the old file)."""
     validate_table(frame, schema)
-    frame.to_parquet(path, index=False)
-    table = pq.read_table(path)
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    table = pq.read_table(io.BytesIO(buffer.getvalue()))
     meta = dict(table.schema.metadata or {})
     meta[SCHEMA_KEY] = _schema_json(schema)
-    pq.write_table(table.replace_schema_metadata(meta), path)
+    with atomic_path(path) as tmp:
+        pq.write_table(table.replace_schema_metadata(meta), tmp)
 
 
 def read_twin_file(twin_dir: str | Path, name: str) -> gpd.GeoDataFrame:
@@ -97,11 +102,13 @@ def write_twin(
              "rejected": out / "rejected.csv", "quality": out / "quality.json"}
     write_table(buildings, paths["buildings"], BUILDINGS)
     write_table(dwellings, paths["dwellings"], DWELLINGS)
-    rejected.to_csv(paths["rejected"], index=False)
+    with atomic_path(paths["rejected"]) as tmp:
+        rejected.to_csv(tmp, index=False)
     for name, table in quality.items():
-        table.to_csv(out / "quality" / f"{name}.csv", index=False)
+        with atomic_path(out / "quality" / f"{name}.csv") as tmp:
+            table.to_csv(tmp, index=False)
     doc = {"metadata": metadata or {}, **{k: _jsonable(v) for k, v in quality.items()}}
-    paths["quality"].write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_text_atomic(paths["quality"], json.dumps(doc, indent=2, ensure_ascii=False))
     if gpkg:
         paths["gpkg"] = out / "twin.gpkg"
         paths["gpkg"].unlink(missing_ok=True)
