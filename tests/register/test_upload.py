@@ -302,3 +302,36 @@ def test_cli_template_import_list_correct(tmp_path, dwellings):
     res = runner.invoke(app, ["correct", "renovations", "99", "--set", "fossil_free=ja",
                               "--register", url])
     assert res.exit_code == 2
+
+
+def test_money_and_text_bounds(reg, dwellings, tmp_path):
+    """Issue 14: a premium of €99,999,999,999 and a 3,000-character remark are refused with
+    their reason; the bounds come from register_vocabulary.toml."""
+    bounds = load_vocabulary().bounds
+    path = _write(tmp_path / "grens.csv", (
+        "adres_id;maatregel;datum_uitvoering;premie_eur;opmerking\n"
+        "A1;dakisolatie;2023-03-15;99.999.999.999;\n"
+        f"A2;dakisolatie;2023-03-15;{bounds.premium_eur_max:.0f};\n"
+        f"A3;dakisolatie;2023-03-15;;{'x' * (bounds.note_max_chars + 1)}\n"))
+    result = import_file(reg, path, "renovations", nis_code=NIS, dwellings=dwellings, user="an")
+    assert result.n_accepted == 1  # exactly the bound is accepted
+    reasons = dict(zip(result.rejected["row"], result.rejected["reason"], strict=True))
+    assert "onwaarschijnlijk groot" in reasons[2] and "te lang" in reasons[4]
+    with pytest.raises(InputError, match="plausible maximum"):
+        reg.add("participative_pv", pd.DataFrame({
+            "nis_code": [NIS], "project": ["Zon"], "kwp": [1e9],
+            "commissioned_on": [dt.date(2023, 1, 1)]}), user="an")
+
+
+def test_cli_list_export_neutralises_formulas(reg, tmp_path):
+    from wijkreno.cli.register import app
+
+    reg.add("renovations", pd.DataFrame({
+        "nis_code": [NIS], "adres_id": ["A1"], "measure": ["roof_insulation"],
+        "completed_on": [dt.date(2023, 5, 1)], "note": ["=cmd|' /C calc'!A0"]}), user="an")
+    url = reg.engine.url.render_as_string(hide_password=False)
+    res = CliRunner().invoke(app, ["list", "renovations", "--register", url,
+                                   "-o", str(tmp_path / "lijst.csv")])
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "lijst.csv").read_text(encoding="utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in text and "\n=cmd" not in text and ",=cmd" not in text
