@@ -48,6 +48,7 @@ def fuzz_settings(workspace_dir: Path, tmp_path_factory: pytest.TempPathFactory)
                     ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-*", "register*"))
     return Settings(data_dir=data, secret_key="fuzz-secret-not-for-production",
                     cookie_secure=False,
+                    login_free_failures=1_000_000,  # fuzzing the login is not guessing
                     register_url=f"sqlite:///{data / 'register.sqlite'}",
                     users_db=data / "users.sqlite")
 

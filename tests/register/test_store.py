@@ -99,10 +99,14 @@ def test_upgrade_from_first_revision_keeps_rows_and_adds_note(url):
         assert "ix_renovation_lookup" in indexes
 
 
-def test_create_false_refuses_a_missing_register(tmp_path):
+def test_create_false_refuses_a_missing_register(tmp_path, url):
     with pytest.raises(InputError, match="no register"):
         open_register(f"sqlite:///{tmp_path / 'absent.sqlite'}", create=False)
     assert not (tmp_path / "absent.sqlite").exists()
+    # an empty database (SQLite file or PostgreSQL database) holds no register either
+    if url.startswith("postgresql"):
+        with pytest.raises(InputError, match="holds no wijkreno register"):
+            open_register(url, create=False)
     with pytest.raises(InputError, match="register URL"):
         open_register("nosuchdialect://x")
 

@@ -265,13 +265,13 @@ def test_file_level_errors(reg, dwellings, tmp_path):
     assert reg.uploads().empty
 
 
-def test_cli_template_import_list_correct(tmp_path, dwellings):
+def test_cli_template_import_list_correct(tmp_path, dwellings, register_url):
     from wijkreno.cli.register import app
 
     twin = tmp_path / "twin"
     twin.mkdir()
     dwellings.to_parquet(twin / "dwellings.parquet")
-    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    url = register_url
     runner = CliRunner()
     res = runner.invoke(app, ["template", "renovations", "-o", str(tmp_path / "t.xlsx"),
                               "--format", "xlsx"])
