@@ -206,10 +206,14 @@ class UserStore:
         return nis_code, role
 
     # -- sessions: a login creates one; logout and a new password end them --------------
-    def open_session(self, username: str) -> str:
-        """Record a new session of ``username``; return its random id."""
+    def open_session(self, username: str, max_age_s: float | None = None) -> str:
+        """Record a new session of ``username``; return its random id. Sessions older than
+        ``max_age_s`` (expired anyway) are forgotten."""
         sid = secrets.token_urlsafe(24)
         with self._lock, self._conn:
+            if max_age_s is not None:
+                oldest = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=max_age_s)).isoformat()
+                self._conn.execute("DELETE FROM api_session WHERE created_at < ?", (oldest,))
             self._conn.execute("INSERT INTO api_session (sid, username, created_at) "
                                "VALUES (?, ?, ?)",
                                (sid, username, dt.datetime.now(dt.UTC).isoformat()))

@@ -81,7 +81,7 @@ def login(body: LoginRequest, request: Request, response: Response,
         raise HTTPException(status_code=401, detail=(
             "Gebruikersnaam of wachtwoord onjuist; controleer ze en probeer opnieuw."))
     throttle.succeeded(keys[0])
-    sid = store.open_session(user.username)
+    sid = store.open_session(user.username, max_age_s=settings.session_max_age_s)
     session, csrf = issue_session(settings, user.username, sid)
     age = settings.session_max_age_s
     response.set_cookie(SESSION_COOKIE, session, max_age=age, httponly=True, samesite="lax",
