@@ -44,7 +44,7 @@ def _with_frame_ancestors(csp: str) -> str:
 class SecurityHeaders:
     """ASGI middleware: :data:`SECURITY_HEADERS` on every response; on HTML responses a CSP
     (:data:`DEFAULT_HTML_CSP` unless the route set one, which gets ``frame-ancestors 'none'``
-    added)."""
+    added); ``Cache-Control: no-store`` on answers to logged-in requests that set none."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -53,6 +53,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        request_headers = dict(scope.get("headers", []))
+        authenticated = (b"authorization" in request_headers
+                         or b"wijkreno_session=" in request_headers.get(b"cookie", b""))
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -61,6 +64,9 @@ class SecurityHeaders:
                 for name, value in SECURITY_HEADERS.items():
                     if name.lower() not in present:
                         headers.append((name.encode("latin-1"), value.encode("latin-1")))
+                if authenticated and "cache-control" not in present:
+                    # municipal data must not stay in a shared browser's cache (ASVS V8.2.1)
+                    headers.append((b"cache-control", b"no-store"))
                 ctype = next((v.decode("latin-1") for k, v in headers
                               if k.lower() == b"content-type"), "")
                 if ctype.startswith("text/html"):

@@ -47,7 +47,7 @@ def own_app(settings, users, tmp_path):
 
 # -- headers, CSP, body limit ---------------------------------------------------------------
 
-def test_security_headers_on_json_html_and_errors(client, workspace_dir):
+def test_security_headers_on_json_html_and_errors(client, login, workspace_dir):
     adres_id = _house(workspace_dir)
     for url in ("/api/health", "/", f"/api/addresses/{adres_id}/sheet.html", "/api/nope"):
         r = client.get(url)
@@ -56,6 +56,9 @@ def test_security_headers_on_json_html_and_errors(client, workspace_dir):
         if r.headers.get("content-type", "").startswith("text/html"):
             csp = r.headers["content-security-policy"]
             assert "frame-ancestors 'none'" in csp, url
+    assert "cache-control" not in client.get("/api/health").headers
+    assert login("viewer99").get("/api/register/99001/renovations").headers[
+        "cache-control"] == "no-store"  # municipal data is not cached
     sheet = client.get(f"/api/addresses/{adres_id}/sheet.html")
     assert sheet.status_code == 200
     assert sheet.headers["content-security-policy"] == DEFAULT_HTML_CSP  # no scripts at all
