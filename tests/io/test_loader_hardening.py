@@ -96,3 +96,21 @@ def test_title_row_above_register_headers_gets_a_clear_message(tmp_path, fmt):
     with open_register(f"sqlite:///{tmp_path / 'r.sqlite'}") as reg, \
             pytest.raises(InputError, match="rij 2.*verwijder de titelrij"):
         import_file(reg, path, "renovations", nis_code="99001", dwellings=None, user="an")
+
+
+def test_spelled_out_adressenregister_names_keep_street_number_box_and_status(tmp_path):
+    path = tmp_path / "adressen.csv"
+    path.write_text("AdresId;Straatnaam;Huisnummer;Busnummer;Postcode;NISCode;AdresStatus;"
+                    "Opmerking;x;y\n"
+                    "300001;Dorpsstraat;5;;2999;99001;InGebruik;;150000;200000\n"
+                    "300001;Dorpsstraat;5;;2999;99001;Gehistoreerd;oud;150001;200000\n"
+                    "300002;Dorpsstraat;7;0.1;2999;99001;InGebruik;;150010;200000\n")
+    loaded = read_addresses(path, crs=31370)
+    out = loaded.frame
+    assert out.attrs["source_layout"] == "adressenregister"
+    assert out["street"].tolist() == ["Dorpsstraat", "Dorpsstraat"]
+    assert out["house_number"].tolist() == ["5", "7"]
+    assert out["box_number"].iloc[1] == "0.1"
+    assert out["address_status"].tolist() == ["current", "current"]
+    assert out.attrs["unmapped_columns"] == ["Opmerking"]
+    assert loaded.rejected["reason"].str.startswith("duplicate_id").sum() == 1

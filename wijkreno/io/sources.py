@@ -324,6 +324,7 @@ def clean_addresses(frame: gpd.GeoDataFrame, *, input_name: str = "addresses") -
     See :func:`read_addresses` for the output columns.
     """
     frame = _check_frame(frame, "addresses", reproject=False)
+    frame = _apply_address_aliases(frame)
     layout, colmap = detect_layout(list(frame.columns), cols.ADDRESS_LAYOUTS, "addresses")
     n = len(frame)
     ids = _object_ids(frame, layout, colmap)
@@ -751,6 +752,25 @@ def _flag_duplicates(reason: np.ndarray, ids: pd.Series, name: str,
         f"{statuses[f]}), which is kept as the current one"
         for i, r, f in zip(sub.to_numpy()[dup], rows, firsts, strict=True)
     ]
+
+
+def _apply_address_aliases(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rename spelled-out Adressenregister names to the short official ones
+    (:data:`wijkreno.io.columns.ADDRESS_FIELD_ALIASES`) when that makes the file match the
+    Adressenregister layout; otherwise leave the names (unmatched ones are reported)."""
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    renames = {}
+    for low, original in lower.items():
+        short = cols.ADDRESS_FIELD_ALIASES.get(low)
+        if short is not None and short not in lower and short not in renames.values():
+            renames[original] = short
+    if not renames:
+        return frame
+    renamed = frame.rename(columns=renames)
+    new_lower = {str(c).strip().lower() for c in renamed.columns}
+    if all(f in new_lower for f in cols.ADRESSENREGISTER_ADDRESSES.required):
+        return renamed
+    return frame
 
 
 _STATUS_RANK = {"current": 0, "proposed": 1, "retired": 2, "rejected": 3}
