@@ -59,8 +59,8 @@ def resolve(path: str | Path | None, default_name: str, *, what: str = "paramete
     p = Path(path).expanduser().resolve()
     if not p.is_file():
         raise InputError(
-            f"the {what} {path} was not found (it does not exist or is not a file); give a "
-            f"TOML file laid out as "
+            f"cannot read the {what} {path}: it was not found (it does not exist or is not a "
+            "file). Give a TOML file laid out as "
             f"wijkreno/params/{default_name} (`wijkreno params list` shows every value)."
         )
     return p
@@ -93,7 +93,8 @@ def read_toml(
         return tomllib.loads(p.read_text("utf-8")), where
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
-            f"the {what} {where} is not valid TOML: {exc}. Give a TOML file laid out as "
+            f"cannot read the {what} {where}: it is not valid TOML ({exc}). Give a TOML file "
+            "laid out as "
             f"wijkreno/params/{default_name}."
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -212,7 +213,7 @@ def explain(
         rng = allowed(model, loc) if loc else None
         if err["type"] == "extra_forbidden":
             rng = None
-            msg = "unknown key (check the spelling; unknown keys are refused)"
+            msg = f"{msg}: unknown key (check its spelling against the packaged file)"
         line = f"  - {key or '(file)'}{got_text}: {msg}"
         if rng:
             line += f" (allowed: {rng})"
