@@ -173,7 +173,8 @@ def _rows(node: Any, path: str, ctx: Mapping[str, Any], out: list[dict[str, Any]
         out.append({
             "file": file, "key": key,
             "value": value if isinstance(value, bool | int | float) else str(value),
-            "unit": c.get("unit", "") if unit is None else unit, "source": c.get("source", ""), "date": str(c.get("date") or ""),
+            "unit": c.get("unit", "") if unit is None else unit,
+            "source": c.get("source", ""), "date": str(c.get("date") or ""),
             "placeholder": flagged,
             "replace_with": c.get("replace_with") or "",
         })
