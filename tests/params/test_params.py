@@ -241,3 +241,21 @@ def test_parameter_layer_imports_no_upper_layer():
                 if name.startswith("wijkreno"):
                     assert name == "wijkreno.errors" or name.startswith("wijkreno.params"), (
                         f"{path.name} imports {name}")
+
+
+def test_cli_override_file_error_names_key_and_range(tmp_path):
+    """A command's --params file is validated by the same model; exit 2 with file/key/range."""
+    text = (PARAMS_DIR / "uncertainty.toml").read_text("utf-8")
+    raw = tomllib.loads(text)
+    assert raw["insulation"]["roof"]["renovated_frac"]["01"] != 1.7
+    user = tmp_path / "unc.toml"
+    head, sep, tail = text.partition("[insulation.roof]")
+    user.write_text(head + sep + tail.replace('"01" = 0.71', '"01" = 1.7', 1))
+    assert tomllib.loads(user.read_text())["insulation"]["roof"]["renovated_frac"]["01"] == 1.7
+    result = CliRunner().invoke(
+        app, ["uncertainty", str(tmp_path / "no_twin"), "--params", str(user)],
+        env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    flat = " ".join(result.output.split())
+    assert "unc.toml" in flat and "insulation.roof.renovated_frac.01 = 1.7" in flat
+    assert "0 ≤ 01 ≤ 1" in flat
