@@ -13,10 +13,9 @@ numpy and the standard library) and offers:
   :func:`~wijkreno.params.registry.list_parameters` (``wijkreno params list``).
 """
 
-from wijkreno.params.base import Efficiency, Fraction, Frozen, NonNegative, Positive, Sourced
+from wijkreno.params.base import Efficiency, Fraction, Frozen, Sourced
 from wijkreno.params.reader import clear_cache, load_model, read_toml
 
 __all__ = [
-    "Efficiency", "Fraction", "Frozen", "NonNegative", "Positive", "Sourced", "clear_cache",
-    "load_model", "read_toml",
+    "Efficiency", "Fraction", "Frozen", "Sourced", "clear_cache", "load_model", "read_toml",
 ]

@@ -68,18 +68,6 @@ class Efficiency(Sourced):
     value: float = Field(gt=0.0, le=10.0)
 
 
-class Positive(Sourced):
-    """A sourced number above 0."""
-
-    value: float = Field(gt=0.0)
-
-
-class NonNegative(Sourced):
-    """A sourced number of at least 0."""
-
-    value: float = Field(ge=0.0)
-
-
 def iter_sourced(obj: Any, path: str = "") -> list[tuple[str, Sourced]]:
     """Every :class:`Sourced` value inside a model, with its key path (``a.b.c``)."""
     out: list[tuple[str, Sourced]] = []

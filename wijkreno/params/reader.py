@@ -192,7 +192,8 @@ def allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     name = str(loc[-1]) if loc else "value"
     kind = _type_name(field.annotation)
     if not bounds:
-        return kind
+        # a table's own checks explain themselves; a bare type is worth stating
+        return None if _model_of(field.annotation) is not None else kind
     low = [f"{b[1]:g} {'≤' if b[0] == '≥' else '<'} " for b in bounds if b[0] in ("≥", ">")]
     high = [f" {b[0]} {b[1]:g}" for b in bounds if b[0] in ("≤", "<")]
     return f"{kind}, {''.join(low)}{name}{''.join(high)}"
@@ -200,7 +201,7 @@ def allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
 
 def explain(
     exc: ValidationError, model: type[BaseModel], where: str, default_name: str,
-    *, key_of: Callable[[tuple[Any, ...]], str] | None = None,
+    *, key_of: Callable[[tuple[Any, ...]], str] | None = None, what: str = "parameter file",
 ) -> InputError:
     """Turn a pydantic error into an :class:`InputError` naming file, key, value and range."""
     lines = []
@@ -208,7 +209,9 @@ def explain(
         loc = tuple(err["loc"])
         key = key_of(loc) if key_of else ".".join(str(p) for p in loc)
         got = err.get("input")
-        got_text = "" if err["type"] == "missing" else f" = {got!r}"[:120]
+        got_text = "" if err["type"] == "missing" or isinstance(got, dict) else f" = {got!r}"
+        if len(got_text) > 80:
+            got_text = got_text[:79] + "…"
         msg = err["msg"]
         rng = allowed(model, loc) if loc else None
         if err["type"] == "extra_forbidden":
@@ -219,7 +222,7 @@ def explain(
             line += f" (allowed: {rng})"
         lines.append(line)
     return InputError(
-        f"the parameter file {where} is not valid ({len(lines)} "
+        f"the {what} {where} is not valid ({len(lines)} "
         f"{'error' if len(lines) == 1 else 'errors'}):\n" + "\n".join(lines) + "\n"
         f"Fix these keys, or start from wijkreno/params/{default_name} and change only the "
         "values (`wijkreno params list` shows every value with its source)."
@@ -228,20 +231,24 @@ def explain(
 
 def validate(
     model: type[M], data: Mapping[str, Any], where: str, default_name: str,
-    *, key_of: Callable[[tuple[Any, ...]], str] | None = None,
+    *, key_of: Callable[[tuple[Any, ...]], str] | None = None, what: str = "parameter file",
 ) -> M:
     """Validate parsed data with ``model``; errors as :func:`explain` writes them."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise explain(exc, model, where, default_name, key_of=key_of) from None
+        raise explain(exc, model, where, default_name, key_of=key_of, what=what) from None
 
 
 # ---------------------------------------------------------------------------------------------
 # cached loads
 
 
-def _stamp(p: Path) -> tuple[int, int]:
+def _stamp(p: Path, packaged: bool) -> tuple[int, int]:
+    """Modification time and size of a user's file; packaged files are parsed once per process
+    (no ``stat`` on every default load; :func:`clear_cache` after editing one)."""
+    if packaged:
+        return (0, 0)
     st = p.stat()
     return st.st_mtime_ns, st.st_size
 
@@ -251,7 +258,7 @@ def _load_cached(
     model: type[BaseModel], p: Path, stamp: tuple[int, int], default_name: str, what: str
 ) -> BaseModel:
     data, where = read_toml(p, default_name, what=what)
-    return validate(model, data, where, default_name)
+    return validate(model, data, where, default_name, what=what)
 
 
 def load_model(
@@ -273,10 +280,13 @@ def load_model(
 
     Returns
     -------
-    The validated model (the same object while the file is unchanged).
+    pydantic.BaseModel
+        The validated model: the same object while the file is unchanged (a user's file is
+        read again when its modification time or size changes).
     """
     p = resolve(path, default_name, what=what)
-    return _load_cached(model, p, _stamp(p), default_name, what)  # type: ignore[return-value]
+    stamp = _stamp(p, path is None)
+    return _load_cached(model, p, stamp, default_name, what)  # type: ignore[return-value]
 
 
 def flatten_sourced(
@@ -331,7 +341,7 @@ def _load_flat_cached(
     values, sources, keys = flatten_sourced(data, where, sections)
     if with_sources:
         values["sources"] = sources
-    return validate(model, values, where, default_name, key_of=flat_key_of(keys))
+    return validate(model, values, where, default_name, key_of=flat_key_of(keys), what=what)
 
 
 def flat_key_of(keys: Mapping[str, str]) -> Callable[[tuple[Any, ...]], str]:
@@ -358,7 +368,7 @@ def load_flat(
     """
     p = resolve(path, default_name, what=what)
     return _load_flat_cached(  # type: ignore[return-value]
-        model, p, _stamp(p), default_name, what, sections, with_sources
+        model, p, _stamp(p, path is None), default_name, what, sections, with_sources
     )
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from wijkreno.params.base import Frozen, Sourced, require_dated_placeholders
+from wijkreno.params.base import Fraction, Frozen, Sourced, require_dated_placeholders
 from wijkreno.params.names import DIMENSIONS, TABULA_PERIODS, TYPOLOGIES
 from wijkreno.params.reader import load_model
 
@@ -60,16 +60,13 @@ class FixedCostSharing(Frozen):
     """Sharing of the catalogue's fixed costs (``[fixed_costs]``)."""
 
     group_sets: Sourced
-    per_dwelling_frac: dict[str, Sourced]
+    per_dwelling_frac: dict[str, Fraction]
 
     @field_validator("per_dwelling_frac")
     @classmethod
-    def _every_dimension(cls, v: dict[str, Sourced]) -> dict[str, Sourced]:
+    def _every_dimension(cls, v: dict[str, Fraction]) -> dict[str, Fraction]:
         if set(v) != set(DIMENSIONS):
             raise ValueError(f"per_dwelling_frac needs exactly the dimensions {list(DIMENSIONS)}")
-        bad = [k for k, s in v.items() if not 0.0 <= s.value <= 1.0]
-        if bad:
-            raise ValueError(f"per_dwelling_frac of {bad} must lie in [0, 1]")
         return v
 
 
@@ -110,15 +107,8 @@ class ProjectCost(Frozen):
 class PartyWalls(Frozen):
     """Party-wall adjustment factors (``[party_walls]``)."""
 
-    b_neighbour_alone_frac: Sourced
-    b_neighbour_renovated_frac: Sourced
-
-    @field_validator("b_neighbour_alone_frac", "b_neighbour_renovated_frac")
-    @classmethod
-    def _fraction(cls, v: Sourced) -> Sourced:
-        if not 0.0 <= v.value <= 1.0:
-            raise ValueError(f"a b-factor lies in [0, 1], got {v.value}")
-        return v
+    b_neighbour_alone_frac: Fraction
+    b_neighbour_renovated_frac: Fraction
 
 
 class CollectiveParams(Frozen):

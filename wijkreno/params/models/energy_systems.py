@@ -226,7 +226,9 @@ def load_system_params(
     if overrides:
         raw = deep_merge(raw, overrides)
         where = f"{where} with the run's overrides"
-    return validate(SystemParams, raw, where, SYSTEM_PARAMS_FILE)
+    return validate(
+        SystemParams, raw, where, SYSTEM_PARAMS_FILE, what="energy-system parameter file"
+    )
 
 
 def default_system_params() -> SystemParams:

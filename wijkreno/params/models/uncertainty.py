@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import ConfigDict, Field, field_validator
 
-from wijkreno.params.base import Frozen, Sourced
+from wijkreno.params.base import Fraction, Frozen, Sourced
 from wijkreno.params.names import TABULA_PERIODS
 from wijkreno.params.reader import load_model
 
@@ -58,20 +58,13 @@ class GlazingReplacement(Frozen):
     replace_with: str | None = None
     renovated_frac: PeriodShares
     u_after_w_per_m2k: Sourced
-    g_after_frac: Sourced
+    g_after_frac: Fraction
 
     @field_validator("u_after_w_per_m2k")
     @classmethod
     def _u_range(cls, v: Sourced) -> Sourced:
         if not 0 < v.value <= 10:
             raise ValueError(f"must lie in (0, 10] W/(m2 K), got {v.value}")
-        return v
-
-    @field_validator("g_after_frac")
-    @classmethod
-    def _g_range(cls, v: Sourced) -> Sourced:
-        if not 0 <= v.value <= 1:
-            raise ValueError(f"must lie in [0, 1], got {v.value}")
         return v
 
 
