@@ -22,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import annotated_types
 from pydantic import BaseModel, ValidationError
 
 from wijkreno.errors import InputError
@@ -180,15 +179,11 @@ def allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     if field is None:
         return None
     bounds = []
-    for m in field.metadata:
-        if isinstance(m, annotated_types.Ge):
-            bounds.append(("≥", m.ge))
-        elif isinstance(m, annotated_types.Gt):
-            bounds.append((">", m.gt))
-        elif isinstance(m, annotated_types.Le):
-            bounds.append(("≤", m.le))
-        elif isinstance(m, annotated_types.Lt):
-            bounds.append(("<", m.lt))
+    for m in field.metadata:  # annotated_types.Ge/Gt/Le/Lt, as pydantic stores Field(ge=...)
+        for attr, sign in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
+            bound = getattr(m, attr, None)
+            if isinstance(bound, int | float):
+                bounds.append((sign, bound))
     name = str(loc[-1]) if loc else "value"
     kind = _type_name(field.annotation)
     if not bounds:
