@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
@@ -40,15 +40,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from wijkreno.errors import InputError
-from wijkreno.io.params import read_param_toml
 from wijkreno.simulate import _heat_balance_kernels as _k
-
-if TYPE_CHECKING:
-    from wijkreno.simulate.climate import MonthlyClimate
+from wijkreno.simulate.climate import MonthlyClimate, load_climate
+from wijkreno.simulate.sourced import HEAT_BALANCE_FILE, read_sourced_table
 
 logger = logging.getLogger(__name__)
 
-PARAMS_FILE = "heat_balance.toml"
+PARAMS_FILE = HEAT_BALANCE_FILE
 
 INPUT_COLUMNS: tuple[str, ...] = (
     "heated_floor_area_m2",
@@ -200,40 +198,6 @@ def _validate_params(values: dict[str, Any], where: str) -> HeatBalanceParams:
             f"heat-balance parameters from {where} are not valid:\n{exc}\n"
             f"Start from wijkreno/params/{PARAMS_FILE} and change only the values."
         ) from None
-
-
-def read_sourced_table(
-    path: str | Path | None, section: str
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Read one section of a parameter TOML whose entries are ``{value, unit, source}`` tables.
-
-    Parameters
-    ----------
-    path : str, Path or None
-        The TOML file; None for the packaged ``wijkreno/params/heat_balance.toml``.
-    section : str
-        Top-level table to read (``"balance"`` or ``"climate"``).
-
-    Returns
-    -------
-    values, sources : dict
-        ``{name: value}`` and ``{name: source}``.
-    """
-    data, where = read_param_toml(path, PARAMS_FILE, what="heat-balance parameter file")
-    table = data.get(section)
-    if not isinstance(table, dict):
-        raise InputError(f"parameter file {where} has no [{section}] table.")
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    for name, entry in table.items():
-        if not isinstance(entry, dict) or "value" not in entry or not entry.get("source"):
-            raise InputError(
-                f"parameter {section}.{name} in {where} must be a table with 'value' and a "
-                f"non-empty 'source' (got {entry!r})."
-            )
-        values[name] = entry["value"]
-        sources[name] = str(entry["source"])
-    return values, sources
 
 
 def load_heat_balance_params(
@@ -603,8 +567,6 @@ def _prepare(
 ) -> tuple[np.ndarray, HeatBalanceParams, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any]:
     params = params or load_heat_balance_params()
     if climate is None:
-        from wijkreno.simulate.climate import load_climate
-
         climate = load_climate()
     if isinstance(inputs, np.ndarray):
         if inputs.ndim != 2 or inputs.shape[1] != len(INPUT_COLUMNS):
