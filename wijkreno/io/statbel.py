@@ -11,8 +11,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from wijkreno.crs import require_lambert72
 from wijkreno.errors import InputError
-from wijkreno.io._common import ensure_lambert72, require_file
+from wijkreno.io._common import require_file
 
 # Statbel open data "Gebouwenpark" in long layout (one count per row).
 # Source: Statbel, building stock 1 January 2025; layout as in
@@ -128,7 +129,8 @@ def read_sectors(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFr
         )
     frame = frame.rename(columns={k: v for k, v in mapping.items() if k in frame.columns})
     keep = [v for v in mapping.values() if v in frame.columns] + ["geometry"]
-    frame = ensure_lambert72(frame[keep], what=str(path))
+    frame = require_lambert72(frame[keep], str(path), reproject=True,
+                              hint="Or add the .prj file of the shapefile.")
     for col in keep[:-1]:
         frame[col] = frame[col].astype("string")
     return frame

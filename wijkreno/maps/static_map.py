@@ -21,7 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
-from wijkreno.errors import CRSError, InputError
+from wijkreno.crs import require_lambert72
+from wijkreno.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -260,10 +261,7 @@ def render_png(
     """
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InputError(f"render_png needs a GeoDataFrame, got {type(frame).__name__}.")
-    if frame.crs is None or frame.crs.to_epsg() != 31370:
-        raise CRSError(
-            f"the areas are in {frame.crs}, maps are drawn in EPSG:31370; reproject with "
-            ".to_crs(31370).")
+    require_lambert72(frame, "the areas")
     drawn = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
     if drawn.empty:
         raise InputError("none of the areas has a geometry; nothing to draw.")
@@ -290,8 +288,7 @@ def render_png(
                              label="geen gegevens"))
     point_handles: list = []
     if points is not None and len(points):
-        if points.crs is None or points.crs.to_epsg() != 31370:
-            raise CRSError(f"the points are in {points.crs}; reproject with .to_crs(31370).")
+        require_lambert72(points, "the points")
         pts = points[~(points.geometry.isna() | points.geometry.is_empty)]
         if "epc_label" in pts.columns:
             lab = pts["epc_label"].astype("object")

@@ -26,10 +26,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from wijkreno.errors import CRSError, SchemaError
-
-CRS_EPSG = 31370
-"""All twin geometry is in Belgian Lambert 72 (EPSG:31370)."""
+from wijkreno.crs import CRS_EPSG, require_lambert72
+from wijkreno.errors import SchemaError
 
 SOURCE_VALUES: tuple[str, ...] = ("observed", "derived", "imputed")
 
@@ -287,16 +285,7 @@ def _geometry_check(frame: pd.DataFrame, schema: TableSchema, problems: list[str
     if not isinstance(frame, gpd.GeoDataFrame):
         problems.append(f"expected a GeoDataFrame, got {type(frame).__name__}")
         return
-    if frame.crs is None:
-        raise CRSError(
-            f"the {schema.name} table has no CRS; twin tables are in EPSG:{CRS_EPSG}. "
-            f"Declare it with .set_crs({CRS_EPSG}) if the coordinates are Lambert 72."
-        )
-    if frame.crs.to_epsg() != CRS_EPSG:
-        raise CRSError(
-            f"the {schema.name} table is in {frame.crs.to_string()}, twin tables are in "
-            f"EPSG:{CRS_EPSG}; reproject with .to_crs({CRS_EPSG})."
-        )
+    require_lambert72(frame, f"the {schema.name} table")
     if len(frame):
         types = set(frame.geometry.geom_type.dropna().unique())
         bad = types - set(schema.geometry_types)
