@@ -46,24 +46,6 @@ HIERARCHY_FIELDS = {
     "ggw7": "wijk_code",
 }
 
-STATBEL_BUILDING_TYPES = ("R1", "R2", "R3", "R4", "R5", "R6")
-
-STATBEL_PERIODS: dict[str, tuple[int, int]] = {
-    "T3.1": (1850, 1899),
-    "T3.2": (1900, 1918),
-    "T3.3": (1919, 1945),
-    "T3.4": (1946, 1961),
-    "T3.5": (1962, 1970),
-    "T3.6": (1971, 1981),
-    "T3.7.1": (1982, 1991),
-    "T3.7.2": (1992, 2001),
-    "T3.7.3": (2002, 2011),
-    "T3.7.4": (2012, 2024),
-}
-"""Statbel construction-period classes (codebook_stat_type.csv) with the years the twin draws
-from. Statbel's open ends (before 1900, after 2011) are closed at 1850 and 2024 (the last full
-year before the 2025 count)."""
-
 
 def read_gebouwenpark(path: str | Path, nis_code: str | None = None) -> pd.DataFrame:
     """Read a Statbel building-stock table ("gebouwenpark", long layout).

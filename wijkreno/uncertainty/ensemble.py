@@ -32,7 +32,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from wijkreno.errors import InputError
 from wijkreno.io.params import read_param_toml
-from wijkreno.io.statbel import STATBEL_PERIODS
 from wijkreno.simulate.engine import simulate_arrays
 from wijkreno.simulate.heat_balance import (
     INPUT_COLUMNS,
@@ -44,7 +43,7 @@ from wijkreno.simulate.heat_balance import (
 from wijkreno.simulate.params import SystemParams, default_system_params
 from wijkreno.twin.imputation import TABULA_PERIOD_BOUNDS, TYPOLOGY_TO_STATBEL, tabula_period
 from wijkreno.twin.params import TwinParams, load_archetypes, load_twin_params
-from wijkreno.twin.schema import HEATING_SYSTEMS
+from wijkreno.twin.schema import HEATING_SYSTEMS, STATBEL_PERIODS
 from wijkreno.uncertainty import _kernels as _uk
 
 if TYPE_CHECKING:
