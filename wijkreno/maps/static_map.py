@@ -184,7 +184,7 @@ def classify_areas(
     return MapClasses(scheme, np.asarray(clf.bins, dtype=np.float64), classes, float(y.min()))
 
 
-def _nice_length(span_m: float) -> float:
+def scale_bar_length_m(span_m: float) -> float:
     """A round scale-bar length near a fifth of the map width: 1, 2 or 5 × 10^n metres."""
     target = span_m / 5.0
     exp = 10 ** math.floor(math.log10(target))
@@ -194,7 +194,7 @@ def _nice_length(span_m: float) -> float:
 def _scale_bar(ax, xmin: float, xmax: float, ymin: float, ymax: float) -> None:
     # matplotlib-scalebar is not a dependency: a two-segment bar drawn in map units (metres,
     # EPSG:31370 is a metric projection with negligible scale error at municipal extent)
-    length = _nice_length(xmax - xmin)
+    length = scale_bar_length_m(xmax - xmin)
     height = 0.012 * (ymax - ymin)
     x0 = xmin + 0.04 * (xmax - xmin)
     y0 = ymin + 0.05 * (ymax - ymin)
