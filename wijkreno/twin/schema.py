@@ -1,4 +1,9 @@
-"""Schema of the building-stock twin: the ``buildings`` and ``dwellings`` tables.
+"""Schema of the tables handed between stages: the twin's ``buildings`` and ``dwellings``.
+
+Also the vocabulary the readers and the stages share: typologies, heating systems, the Statbel
+building types and construction periods, and the overrides table of a renovation coach
+(:data:`OVERRIDE_COLUMNS`, :func:`check_overrides`), read by :mod:`wijkreno.io` and used by the
+compute stages: io needs nothing else of the stages.
 
 Every column has a dtype, a unit and a description. Every attribute that is not read straight
 from a source has a companion ``<name>_source`` column whose value says where the figure comes
