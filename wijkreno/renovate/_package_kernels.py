@@ -115,7 +115,7 @@ def evaluate_package(i, e, h, p, w, need, load, env_opt, area, a_heat, b_dhw, pv
     m[M_FINAL + 1] = f1
     m[M_FINAL + 2] = f2
     m[M_FINAL + 3] = f3
-    total = 0.0 + f0 + f1 + f2 + f3
+    total = f0 + f1 + f2 + f3
     primary, variable, fixed, co2_fl, co2_com = carrier_accounts(
         f0, f1, f2, f3, factors[F_PEF], factors[F_PRICE], factors[F_FIXED_FEE],
         factors[F_CO2_FLEMISH], factors[F_CO2_COM])
