@@ -1,13 +1,13 @@
 """The layer contracts of issue 10, checked on the source tree (ast, no import, no extra tool).
 
-``io`` sits at the bottom beside ``errors``, ``params`` and ``crs``: it may use the twin schema
-and nothing else of the compute stages. The compute stages (twin → simulate → renovate →
-aggregate → scenario / uncertainty → indicators) import only the bottom, the schema and the
-public modules of stages upstream of them; they read and write no files and never import
-``io``, ``cli``, ``pipeline``, ``reports``, ``maps``, ``demo``, ``register`` or ``api``. No module
-imports another package's private (``_x``) module or name, nothing under ``wijkreno/`` imports
-``api``, and the imports form no cycle (imports inside functions count, so a cycle cannot hide
-in a function; imports under ``TYPE_CHECKING`` do not).
+``io`` sits at the bottom beside ``errors``, ``params`` and ``crs`` (which use only each other
+and the twin schema): it may use the twin schema and nothing else of the compute stages. The
+compute stages (twin → simulate → renovate → aggregate → scenario / uncertainty → indicators)
+import only the bottom, the schema and the public modules of stages upstream of them; they read
+and write no files and never import ``io``, ``cli``, ``pipeline``, ``reports``, ``maps``,
+``demo``, ``register`` or ``api``. No module imports another package's private (``_x``) module or
+name, nothing under ``wijkreno/`` imports ``api``, and the imports form no cycle (imports inside
+functions count, so a cycle cannot hide in a function; imports under ``TYPE_CHECKING`` do not).
 
 ``check_layers`` returns one line per violation (``file:line [rule] (function) what — how to
 fix``); the test on the real tree asserts the list is empty, and the tests on tiny synthetic
@@ -179,6 +179,10 @@ def _check_import(target: str, names: tuple[str, ...], own: str, top: str, imp: 
                f"imports {', '.join(private)} of {target}, private to {top}.{theirs}; "
                f"give it a public module or name in {top}.{theirs} (e.g. a kernels.py "
                f"that re-exports what other packages' kernels need)")
+    if own in BOTTOM and theirs not in BOTTOM and target != SCHEMA:
+        report(file, imp.line, "bottom", imp.where,
+               f"{own} imports {target}; errors, crs and params sit at the bottom and may use "
+               f"only each other and {SCHEMA} — move what they need down")
     if own == "io" and theirs not in BOTTOM | {"io"} and target != SCHEMA:
         report(file, imp.line, "io-bottom", imp.where,
                f"io imports {target}; io sits at the bottom and may use only errors, "
@@ -361,6 +365,8 @@ def test_clean_tree_passes(tmp_path: Path) -> None:
     ({"renovate/plan.py": "from wijkreno.simulate.kernels import _helper\n"},
      "wijkreno/renovate/plan.py:1 [private]"),
     ({"cli.py": "from api.settings import Settings\n"}, "wijkreno/cli.py:1 [api]"),
+    ({"params/__init__.py": "", "params/base.py": "from wijkreno.simulate import engine\n"},
+     "wijkreno/params/base.py:1 [bottom]"),
     ({"twin/build.py": "from wijkreno.renovate import plan\n"}, "wijkreno/twin/build.py:1 [flow]"),
     ({"simulate/a.py": "from wijkreno.simulate import b\n",
       "simulate/b.py": "def g():\n    from wijkreno.simulate.a import x\n"},
