@@ -6,8 +6,9 @@ compute stages (twin → simulate → renovate → aggregate → scenario / unce
 import only the bottom, the schema and the public modules of stages upstream of them; they read
 and write no files and never import ``io``, ``cli``, ``pipeline``, ``reports``, ``maps``,
 ``demo``, ``register`` or ``api``. No module imports another package's private (``_x``) module or
-name, nothing under ``wijkreno/`` imports ``api``, and the imports form no cycle (imports inside
-functions count, so a cycle cannot hide in a function; imports under ``TYPE_CHECKING`` do not).
+name, nothing under ``wijkreno/`` imports ``api``, only ``wijkreno/crs.py`` writes the EPSG code
+of Lambert 72, and the imports form no cycle (imports inside functions count, so a cycle cannot
+hide in a function; imports under ``TYPE_CHECKING`` do not).
 
 ``check_layers`` returns one line per violation (``file:line [rule] (function) what — how to
 fix``); the test on the real tree asserts the list is empty, and the tests on tiny synthetic
@@ -40,6 +41,7 @@ COMPUTE_RANK = {
 # the CRS policy.
 BOTTOM = {"wijkreno", "errors", "params", "crs"}
 SCHEMA = "wijkreno.twin.schema"
+LAMBERT72_EPSG = 31370  # written once, in wijkreno/crs.py; the "crs" rule finds any other
 
 # Calls that read or write files (or services) when made in a compute stage.
 IO_ATTRS = {
@@ -230,6 +232,13 @@ def check_layers(root: Path = ROOT, allowed: list[Allowed] | None = None) -> lis
             targets = [(t, ()) for t in subs] + ([(imp.target, rest)] if rest or not subs else [])
             for target, names in targets:
                 _check_import(target, names, own, top, imp, file, report)
+        if module != f"{top}.crs":
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and type(node.value) is int \
+                        and node.value == LAMBERT72_EPSG:
+                    report(file, node.lineno, "crs", "-",
+                           f"writes the EPSG code {LAMBERT72_EPSG} itself; use "
+                           f"{top}.crs.CRS_EPSG and {top}.crs.require_lambert72")
         if own in COMPUTE_RANK:
             for line, call, where in calls:
                 report(file, line, "file-io", where,
@@ -351,6 +360,8 @@ def test_clean_tree_passes(tmp_path: Path) -> None:
     ({"renovate/plan.py": "from wijkreno.simulate.kernels import _helper\n"},
      "wijkreno/renovate/plan.py:1 [private]"),
     ({"cli.py": "from api.settings import Settings\n"}, "wijkreno/cli.py:1 [api]"),
+    ({"maps.py": "def check(frame):\n    return frame.crs.to_epsg() == 31370\n"},
+     "wijkreno/maps.py:2 [crs]"),
     ({"params/__init__.py": "", "params/base.py": "from wijkreno.simulate import engine\n"},
      "wijkreno/params/base.py:1 [bottom]"),
     ({"twin/build.py": "from wijkreno.renovate import plan\n"}, "wijkreno/twin/build.py:1 [flow]"),
