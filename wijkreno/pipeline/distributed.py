@@ -316,10 +316,6 @@ def _stage_calls(part: PartitionSources, options: RunOptions) -> dict[str, Calla
     }
 
 
-def _dwelling_table(ws: Any) -> gpd.GeoDataFrame:
-    return ws.read("aggregate", "dwelling_results")
-
-
 def _area_tables(
     dwellings: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame | None
 ) -> dict[str, gpd.GeoDataFrame]:
@@ -328,10 +324,8 @@ def _area_tables(
     for level in AREA_LEVELS:
         key = LEVELS[level]
         table = dwellings
-        if level == "wijk":
-            if wijken is None:
-                continue
-            table = assign_areas(dwellings, wijken, key)
+        if level == "wijk" and wijken is None:
+            continue
         if key not in table.columns:
             continue
         levels[level] = aggregate_dwellings(table, by=key, areas=wijken if level == "wijk"
@@ -339,14 +333,15 @@ def _area_tables(
     return levels
 
 
-def _publish(ws: Any, part: PartitionSources, options: RunOptions) -> int:
+def _publish(dwellings: gpd.GeoDataFrame, part: PartitionSources, options: RunOptions) -> int:
     """Write the partition's rows of the published datasets; returns its dwelling count."""
     from wijkreno.io.tables import plain_for_gis, write_parquet
 
-    dwellings = _dwelling_table(ws)
-    wijken = (gpd.read_file(options.wijken, engine="pyogrio") if options.wijken is not None
-              else None)
-    if wijken is not None:
+    wijken = None
+    if options.wijken is not None and len(dwellings):
+        # only the wijken around this municipality: the shared layer covers all of Flanders
+        bbox = tuple(float(v) for v in dwellings.total_bounds)
+        wijken = gpd.read_file(options.wijken, engine="pyogrio", bbox=bbox)
         dwellings = assign_areas(dwellings, wijken, "wijk_code")
     # the NIS code lives in the folder name (hive partitioning), not in the file
     write_parquet(plain_for_gis(dwellings.drop(columns="nis_code", errors="ignore")),
@@ -381,14 +376,18 @@ def run_partition(part: PartitionSources, options: RunOptions) -> PartitionRepor
             )
         ws = Workspace(partition_folder(options.out, part.nis_code))
         calls = _stage_calls(part, options)
+        results = {}
         for stage in options.stages:
             t = time.perf_counter()
-            result = calls[stage](ws)
+            results[stage] = calls[stage](ws)
             report.stage_seconds[stage] = round(time.perf_counter() - t, 3)
-            (report.stages_skipped if result.skipped else report.stages_run).append(stage)
+            (report.stages_skipped if results[stage].skipped
+             else report.stages_run).append(stage)
         if "aggregate" in options.stages and (report.stages_run
                                               or not _published(options, part.nis_code)):
-            report.n_dwellings = _publish(ws, part, options)
+            # the aggregate stage's per-dwelling table: in memory when it ran, else read
+            dwellings = results["aggregate"].tables["dwelling_results"]
+            report.n_dwellings = _publish(dwellings, part, options)
         elif "aggregate" in options.stages:
             report.n_dwellings = _count_rows(dataset_file(options.out, "dwellings",
                                                           part.nis_code))
@@ -637,7 +636,7 @@ def dask_client(
                           "distributed.scheduler.work-stealing": True}):
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            memory_limit=memory_limit, silence_logs=logging.ERROR, env=dict(WORKER_ENV),
+            memory_limit=memory_limit, silence_logs=logging.CRITICAL, env=dict(WORKER_ENV),
             local_directory=None if local_directory is None else str(local_directory),
         )
         client = Client(cluster)
