@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from wijkreno.errors import InputError
@@ -41,6 +42,9 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
+            err_console.print(f"[bold red]Invoer niet bruikbaar / bad input:[/] {exc}")
+            raise typer.Exit(code=2) from None
+        except ValidationError as exc:  # options the pipeline's models refuse
             err_console.print(f"[bold red]Invoer niet bruikbaar / bad input:[/] {exc}")
             raise typer.Exit(code=2) from None
         except typer.Exit:

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from wijkreno.cli._common import handle_errors
 from wijkreno.errors import InputError
+from wijkreno.pipeline import Workspace
 
 out_console = Console()
 
@@ -65,15 +66,11 @@ def template(
 
 
 def _read_dwellings(twin: Path) -> pd.DataFrame:
-    path = twin / "dwellings.parquet"
-    if not path.exists():
-        raise InputError(f"{path} does not exist; pass --twin with a twin folder (built by "
-                         "`wijkreno twin build` or `wijkreno demo`).")
-    try:
-        return pd.read_parquet(path, columns=["dwelling_id", "adres_id", "nis_code"])
-    except Exception as exc:  # noqa: BLE001 - an unreadable twin is the user's input problem
-        raise InputError(f"cannot read dwelling_id, adres_id, nis_code from {path}: {exc}"
-                         ) from None
+    ws = Workspace(folders={"twin": twin})
+    if not ws.exists("twin", "dwellings"):
+        raise InputError(f"{ws.path('twin', 'dwellings')} does not exist; pass --twin with a "
+                         "twin folder (built by `wijkreno twin build` or `wijkreno demo`).")
+    return ws.read("twin", "dwellings", columns=["dwelling_id", "adres_id", "nis_code"])
 
 
 @app.command("import")

@@ -172,7 +172,8 @@ def read_csv(path: str | Path, what: str = "table", dtype: Any = None) -> pd.Dat
 
 
 def read_frame(path: str | Path, what: str = "table",
-               dtype: dict[str, Any] | None = None) -> pd.DataFrame:
+               dtype: dict[str, Any] | None = None,
+               columns: list[str] | None = None) -> pd.DataFrame:
     """Read a table by its suffix: GeoParquet (or plain Parquet), CSV, or a vector GIS file.
 
     Parameters
@@ -183,6 +184,8 @@ def read_frame(path: str | Path, what: str = "table",
         What the file holds, for the error message.
     dtype : dict, optional
         Column types of a CSV (identifiers as ``str``).
+    columns : list of str, optional
+        Read only these columns of a Parquet file (a plain DataFrame, no geometry).
 
     Returns
     -------
@@ -195,6 +198,8 @@ def read_frame(path: str | Path, what: str = "table",
     try:
         if path.suffix == ".csv":
             return pd.read_csv(path, dtype=dtype)
+        if path.suffix == ".parquet" and columns is not None:
+            return pd.read_parquet(path, columns=columns)
         if path.suffix == ".parquet":
             try:
                 return gpd.read_parquet(path)

@@ -88,7 +88,6 @@ def build_twin_from_files(inputs: TwinOptions) -> Twin:
         ok = int((heights["height_status"] == "ok").sum())
         rows.append(_input_row("heights", len(heights), 0, n_imputed=len(heights) - ok))
     quality = {"inputs": pd.DataFrame(rows), **twin.quality}
-    quality["typology"].attrs.update(twin.quality["typology"].attrs)
     twin = Twin(twin.buildings, twin.dwellings, all_rejected, quality)
     log.info("twin build took %.1f s", time.perf_counter() - t0)
     return twin

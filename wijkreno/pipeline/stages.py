@@ -588,11 +588,8 @@ def _join_uncertainty(frame: gpd.GeoDataFrame, ranges: pd.DataFrame, key: str,
             f"{source} has no {key!r} column: run `wijkreno uncertainty --by {key}` for this "
             "level.")
     cols = [c for c in ranges.columns if c.endswith(("_p10", "_p50", "_p90"))]
-    attrs = frame.attrs
-    joined = frame.merge(pd.DataFrame(ranges[[key, *cols]]), on=key, how="left",
-                         validate="one_to_one")
-    joined.attrs = attrs
-    return joined
+    return frame.merge(pd.DataFrame(ranges[[key, *cols]]), on=key, how="left",
+                       validate="one_to_one")
 
 
 def ranking(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -686,7 +683,6 @@ def run_aggregate(ws: Workspace, options: AggregateOptions | None = None, *,
                                   sector_income=income)
         prio = priority_score(agg, weights=params)
         frame = agg.join(prio)
-        frame.attrs = {**agg.attrs, **prio.attrs}
         if with_uncertainty:
             frame = _join_uncertainty(frame, ws.read("uncertainty", "areas"), key,
                                       ws.path("uncertainty", "areas"))

@@ -28,9 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import pandas as pd
-
 from wijkreno.errors import InputError
 from wijkreno.io import tables as io_tables
 from wijkreno.io import twin_store
@@ -253,17 +250,24 @@ class Workspace:
         return path.exists() or bool(spec.csv and (path.parent / spec.csv).exists())
 
     # -- reading ---------------------------------------------------------------------------
-    def read(self, stage: str, table: str, *, validate: bool = True, **fields: str) -> Any:
+    def read(self, stage: str, table: str, *, validate: bool = True,
+             columns: list[str] | None = None, **fields: str) -> Any:
         """Read ``table`` of ``stage``.
 
         Returns a (Geo)DataFrame for tables, a dict for JSON documents, and for the twin's
         ``quality`` a pair ``(tables, metadata)``. Twin tables are checked against the twin
         schema unless ``validate=False`` (partial twins that only carry the columns a stage
         needs). A table whose Parquet file is missing is read from its CSV companion.
+        ``columns`` reads only those columns of a Parquet table (a plain DataFrame, unchecked).
         """
         spec = self.table_file(stage, table)
         folder = self.folder(stage)
         path = self.path(stage, table, **fields)
+        if columns is not None and spec.kind in ("twin_buildings", "twin_dwellings",
+                                                 "geoparquet", "parquet"):
+            if not path.exists():
+                twin_store.read_twin_file(folder, path.name)  # says which command writes it
+            return io_tables.read_frame(path, f"{stage} {table}", columns=columns)
         if spec.kind in ("twin_buildings", "twin_dwellings"):
             if not validate:
                 return twin_store.read_twin_file(folder, path.name)
@@ -370,8 +374,3 @@ class Workspace:
     def write_manifest(self, stage: str, manifest: Mapping[str, Any]) -> Path:
         """Write the stage's ``manifest.json``."""
         return io_tables.write_json(dict(manifest), self.manifest_path(stage))
-
-
-def as_frame(value: pd.DataFrame | gpd.GeoDataFrame) -> pd.DataFrame:
-    """``value`` as a plain DataFrame (drops the GeoDataFrame wrapper, keeps columns)."""
-    return pd.DataFrame(value)
