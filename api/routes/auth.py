@@ -16,7 +16,7 @@ from api.auth import (
 )
 from api.models import ERRORS, LoginRequest, LoginResponse, Me
 from api.settings import Settings, get_settings
-from api.users import UserStore
+from wijkreno.users import UserStore
 
 router = APIRouter(prefix="/api/auth", tags=["aanmelden"])
 
