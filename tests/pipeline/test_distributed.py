@@ -54,8 +54,11 @@ def in_process(sources, tmp_path_factory):
     return out, result
 
 
-def _dataset_files(out: Path) -> dict[str, bytes]:
-    files = sorted(p for d in ("dwellings", "areas") for p in (out / d).rglob("*.parquet"))
+def _dataset_files(out: Path, stages: bool = False) -> dict[str, bytes]:
+    """Bytes of the published datasets (and, with ``stages``, of every stage's Parquet file in
+    the partitions' workspaces)."""
+    folders = ("dwellings", "areas", "partitions") if stages else ("dwellings", "areas")
+    files = sorted(p for d in folders for p in (out / d).rglob("*.parquet"))
     return {str(p.relative_to(out)): p.read_bytes() for p in files}
 
 
@@ -155,8 +158,9 @@ def test_two_worker_local_cluster_gives_identical_files(sources, in_process, tmp
                                 client=client)
     assert sorted(r.status for r in result.reports) == ["done"] * 3
     assert len({r.worker for r in result.reports}) >= 1
-    mine, theirs = _dataset_files(out), _dataset_files(cluster_out)
-    assert sorted(mine) == sorted(theirs) and len(mine) >= 3 * 4
+    mine, theirs = _dataset_files(out, stages=True), _dataset_files(cluster_out, stages=True)
+    assert sorted(mine) == sorted(theirs)
+    assert len(mine) >= 3 * 9  # 4 published + twin 2, simulate 1, trajectories 2, aggregate 2
     for name in mine:
         assert mine[name] == theirs[name], f"{name} differs between in-process and cluster"
     for level in ("sector", "municipality", "flanders"):

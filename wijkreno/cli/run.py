@@ -59,12 +59,13 @@ def run(
         "--memory-per-worker", help="Memory limit of each LocalCluster worker (e.g. 6GB).")
     ] = "auto",
 ) -> None:
-    """Run twin → simulate → trajectories → aggregate for many municipalities, resumable.
+    """Run twin → simulate → trajectories → aggregate per municipality, resumable.
 
-    Outputs: OUT/dwellings/nis_code=XXXXX/ (one GeoParquet dataset), OUT/aggregate/<level>/
-    for sector, wijk, municipality and flanders, OUT/run_report.csv. A municipality that fails
-    is reported with its reason; the others finish (exit code 1). A rerun skips the
-    municipalities whose inputs did not change.
+    Outputs: OUT/dwellings/ (one GeoParquet dataset, a folder per NIS code),
+    OUT/aggregate/<level>/ for sector, wijk, municipality and flanders,
+    OUT/run_report.csv. A municipality that fails is listed with its reason
+    and the others finish (exit code 1). A rerun skips the municipalities
+    whose inputs did not change. See docs/cluster.md.
     """
     from wijkreno.pipeline.distributed import (
         RunOptions,
