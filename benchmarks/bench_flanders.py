@@ -80,12 +80,9 @@ def peak_rss_mb() -> float:
 
 
 class _Village:
-    """One demo village's source rows in local coordinates (origin at its lower-left corner)."""
+    """One demo village's source rows and the corner its copies are stretched about."""
 
-    def __init__(self, folder: Path, seed: int) -> None:
-        from wijkreno.demo import generate_demo
-
-        paths = generate_demo(folder, seed=seed)
+    def __init__(self, paths: dict[str, Path]) -> None:
         self.buildings = gpd.read_file(paths["buildings"], engine="pyogrio")
         self.addresses = pd.read_csv(paths["addresses"], dtype={"house_number": str})
         self.sectors = gpd.read_file(paths["sectors"], engine="pyogrio")
@@ -96,39 +93,32 @@ class _Village:
         self.n_dwellings = len(self.addresses)
 
 
+def _village_paths(folder: Path, n_base: int) -> list[dict[str, Path]]:
+    from wijkreno.demo import generate_demo
+
+    return [generate_demo(folder / str(s), seed=s) for s in BASE_SEEDS[:n_base]]
+
+
 def _place(xy: np.ndarray, origin: np.ndarray, scale: np.ndarray, at: np.ndarray) -> np.ndarray:
     return (xy - origin) * scale + at
 
 
-def write_flanders_sources(
-    out: Path, n_partitions: int, dwellings_per_partition: int, *, seed: int = 0,
-    n_base: int = len(BASE_SEEDS),
-) -> dict[str, object]:
-    """Write a synthetic stock of ``n_partitions`` municipalities as ``wijkreno run`` sources.
-
-    Layout: ``out/<nis>/gebouwen.gpkg`` and ``out/<nis>/adressen.csv`` per municipality,
-    ``out/sectoren.gpkg`` (Statbel-style sectors, three per village copy) and
-    ``out/wijken.gpkg`` (one wijk per copy, ggw7-style ``geoitem``). Returns the paths of the
-    shared files and the counts written.
-    """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        villages = [_Village(Path(tmp) / str(s), s) for s in BASE_SEEDS[:n_base]]
+def _write_municipalities(
+    out: Path, village_paths: list[dict[str, Path]], ms: list[int], copies: int, seed: int
+) -> tuple[int, int, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Write the sources of municipalities ``ms`` (a worker of :func:`write_flanders_sources`)."""
+    villages = [_Village(p) for p in village_paths]
     to_wgs = pyproj.Transformer.from_crs(31370, 4326, always_xy=True)
-    per_village = float(np.mean([v.n_dwellings for v in villages]))
-    copies = max(1, math.ceil(dwellings_per_partition / per_village))
     side = math.ceil(math.sqrt(copies))
     cell = max(float(v.size.max()) for v in villages) * SCALE_RANGE[1] + 200.0
+    per_copy = max(len(v.buildings) for v in villages)
+    per_copy_a = max(len(v.addresses) for v in villages)
     sector_rows: list[gpd.GeoDataFrame] = []
     wijk_rows: list[dict[str, object]] = []
-    next_building, next_address = 10_000_000, 1_000_000
     n_buildings = n_addresses = 0
-    nis_codes = []
-    for m in range(n_partitions):
+    for m in ms:
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(m,)))
         nis = str(FIRST_NIS + m)
-        nis_codes.append(nis)
         base = np.array([150_000.0 + (m % 20) * MUNICIPALITY_STEP_M,
                          150_000.0 + (m // 20) * MUNICIPALITY_STEP_M])
         b_parts, a_parts = [], []
@@ -136,40 +126,42 @@ def write_flanders_sources(
             v = villages[int(rng.integers(len(villages)))]
             scale = rng.uniform(*SCALE_RANGE, size=2)
             at = base + np.array([(c % side) * cell, (c // side) * cell])
+
+            def move(xy: np.ndarray, v: _Village = v, s: np.ndarray = scale,
+                     a: np.ndarray = at) -> np.ndarray:
+                return _place(xy, v.origin, s, a)
+
             b = v.buildings.copy()
-            b["geometry"] = shapely.transform(
-                b.geometry.to_numpy(), lambda xy, v=v, s=scale, a=at: _place(xy, v.origin, s, a))
-            ids = np.arange(next_building, next_building + len(b))
-            next_building += len(b)
+            b["geometry"] = shapely.transform(b.geometry.to_numpy(), move)
+            first = 10_000_000 + (m * copies + c) * per_copy
+            ids = np.arange(first, first + len(b))
             b["gebouwid"] = ids.astype(np.int32)
             b["id"] = [f"https://data.vlaanderen.be/id/gebouw/{i}" for i in ids]
             b_parts.append(b)
             a = v.addresses.copy()
-            xy = _place(a[["EPSG:31370_x", "EPSG:31370_y"]].to_numpy(), v.origin, scale, at)
+            xy = move(a[["EPSG:31370_x", "EPSG:31370_y"]].to_numpy())
             a["EPSG:31370_x"], a["EPSG:31370_y"] = xy[:, 0].round(3), xy[:, 1].round(3)
             lon, lat = to_wgs.transform(xy[:, 0], xy[:, 1])
             a["EPSG:4326_lon"], a["EPSG:4326_lat"] = np.round(lon, 6), np.round(lat, 6)
-            a["address_id"] = np.arange(next_address, next_address + len(a))
-            next_address += len(a)
+            first = 1_000_000 + (m * copies + c) * per_copy_a
+            a["address_id"] = np.arange(first, first + len(a))
             a["municipality_id"] = int(nis)
             a["municipality_name_nl"] = f"Synthetisch {nis}"
             a["postname_nl"] = f"Synthetisch {nis}"
             a["street_id"] = a["street_id"] * 1000 + c
             a["streetname_nl"] = a["streetname_nl"] + f" {c + 1}"
             a_parts.append(a)
-            s = v.sectors.copy()
-            s["geometry"] = shapely.transform(
-                s.geometry.to_numpy(), lambda xy, v=v, s_=scale, a_=at: _place(xy, v.origin, s_,
-                                                                                a_))
-            s["CD_SECTOR"] = [f"{nis}{chr(65 + k)}{c:02d}-" if c < 100
-                              else f"{nis}{chr(65 + k)}{c:03d}" for k in range(len(s))]
-            s["TX_SECTOR_DESCR_NL"] = s["TX_SECTOR_DESCR_NL"] + f" {c + 1}"
-            s["CD_MUNTY_REFNIS"] = nis
-            s["TX_MUNTY_DESCR_NL"] = f"Synthetisch {nis}"
-            sector_rows.append(s)
+            sec = v.sectors.copy()
+            sec["geometry"] = shapely.transform(sec.geometry.to_numpy(), move)
+            sec["CD_SECTOR"] = [f"{nis}{chr(65 + k)}{c:02d}-" if c < 100
+                                else f"{nis}{chr(65 + k)}{c:03d}" for k in range(len(sec))]
+            sec["TX_SECTOR_DESCR_NL"] = sec["TX_SECTOR_DESCR_NL"] + f" {c + 1}"
+            sec["CD_MUNTY_REFNIS"] = nis
+            sec["TX_MUNTY_DESCR_NL"] = f"Synthetisch {nis}"
+            sector_rows.append(sec)
             wijk_rows.append({"geoitem": f"{nis}-{c + 1:03d}",
                               "naam": f"Synthetisch {nis} wijk {c + 1}",
-                              "geometry": shapely.union_all(s.geometry.to_numpy())})
+                              "geometry": shapely.union_all(sec.geometry.to_numpy())})
         folder = out / nis
         folder.mkdir(exist_ok=True)
         buildings = gpd.GeoDataFrame(pd.concat(b_parts, ignore_index=True), crs=31370)
@@ -179,11 +171,47 @@ def write_flanders_sources(
         n_buildings += len(buildings)
         n_addresses += len(addresses)
     sectors = gpd.GeoDataFrame(pd.concat(sector_rows, ignore_index=True), crs=31370)
-    sectors.to_file(out / "sectoren.gpkg", engine="pyogrio")
     wijken = gpd.GeoDataFrame(wijk_rows, geometry="geometry", crs=31370)
+    return n_buildings, n_addresses, sectors, wijken
+
+
+def write_flanders_sources(
+    out: Path, n_partitions: int, dwellings_per_partition: int, *, seed: int = 0,
+    n_base: int = len(BASE_SEEDS), jobs: int = 1,
+) -> dict[str, object]:
+    """Write a synthetic stock of ``n_partitions`` municipalities as ``wijkreno run`` sources.
+
+    Layout: ``out/<nis>/gebouwen.gpkg`` and ``out/<nis>/adressen.csv`` per municipality,
+    ``out/sectoren.gpkg`` (Statbel-style sectors, three per village copy) and
+    ``out/wijken.gpkg`` (one wijk per copy, ggw7-style ``geoitem``). Municipality ``m`` draws
+    from its own random stream (``seed``, ``m``), so the files do not depend on ``jobs``
+    (processes writing municipalities side by side). Returns the paths of the shared files
+    and the counts written.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = _village_paths(Path(tmp), n_base)
+        per_village = float(np.mean([_Village(p).n_dwellings for p in paths]))
+        copies = max(1, math.ceil(dwellings_per_partition / per_village))
+        chunks = [list(range(n_partitions))[k::jobs] for k in range(jobs)]
+        if jobs == 1:
+            parts = [_write_municipalities(out, paths, chunks[0], copies, seed)]
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(jobs) as pool:
+                parts = list(pool.map(_write_municipalities, [out] * jobs, [paths] * jobs,
+                                      chunks, [copies] * jobs, [seed] * jobs))
+    sectors = gpd.GeoDataFrame(pd.concat([p[2] for p in parts], ignore_index=True), crs=31370)
+    sectors = sectors.sort_values("CD_SECTOR", ignore_index=True)
+    sectors.to_file(out / "sectoren.gpkg", engine="pyogrio")
+    wijken = gpd.GeoDataFrame(pd.concat([p[3] for p in parts], ignore_index=True), crs=31370)
+    wijken = wijken.sort_values("geoitem", ignore_index=True)
     wijken.to_file(out / "wijken.gpkg", engine="pyogrio")
     return {"sectors": out / "sectoren.gpkg", "wijken": out / "wijken.gpkg",
-            "nis_codes": nis_codes, "n_buildings": n_buildings, "n_addresses": n_addresses,
+            "nis_codes": [str(FIRST_NIS + m) for m in range(n_partitions)],
+            "n_buildings": sum(p[0] for p in parts), "n_addresses": sum(p[1] for p in parts),
             "copies_per_partition": copies}
 
 
@@ -256,13 +284,11 @@ def main() -> None:
     work = args.out or Path(tempfile.mkdtemp(prefix="bench_flanders_"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        from concurrent.futures import ProcessPoolExecutor
-
         t0 = time.perf_counter()
-        # written in a child process, so that the driver's peak memory is the run's
-        with ProcessPoolExecutor(1) as pool:
-            written = pool.submit(write_flanders_sources, work / "sources", args.partitions,
-                                  args.dwellings_per_partition, seed=args.seed).result()
+        # written by child processes, so that the driver's peak memory is the run's
+        written = write_flanders_sources(work / "sources", args.partitions,
+                                         args.dwellings_per_partition, seed=args.seed,
+                                         jobs=max(2, args.workers))
         t_sources = time.perf_counter() - t0
         nis = list(written["nis_codes"])
         print(f"sources: {args.partitions} municipalities, {written['n_buildings']:,} "
