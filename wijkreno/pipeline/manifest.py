@@ -75,16 +75,26 @@ def describe_files(files: Mapping[str, Path | None]) -> dict[str, dict[str, str]
 
 
 def fingerprint(parts: Mapping[str, Any]) -> str:
-    """SHA-256 of what decides a stage's outputs (paths of inputs left out: moving a
-    workspace does not make it stale)."""
+    """SHA-256 of what decides a stage's outputs.
+
+    Paths are left out (files count by their hash), so a workspace that is moved or copied,
+    sources included, stays current.
+    """
     def strip(entries: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
         return {k: v["sha256"] for k, v in entries.items()}
 
     doc = {"stage": parts["stage"], "wijkreno_version": parts["wijkreno_version"],
-           "options": parts["options"], "seed": parts.get("seed"),
+           "options": _options_without_paths(parts), "seed": parts.get("seed"),
            "inputs": strip(parts["inputs"]), "parameter_files": strip(parts["parameter_files"]),
            "overrides": strip(parts["overrides"]), "always_run": parts.get("always_run")}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _options_without_paths(parts: Mapping[str, Any]) -> dict[str, Any]:
+    """The options with every file option replaced by ``"<file>"``: a file counts by its hash
+    (in ``inputs``/``overrides``), not by its path."""
+    hashed = set(parts.get("inputs") or {}) | set(parts.get("overrides") or {})
+    return {k: "<file>" if k in hashed else v for k, v in (parts.get("options") or {}).items()}
 
 
 def build_manifest(
@@ -171,7 +181,9 @@ def check_fresh(previous: Mapping[str, Any] | None, current: Mapping[str, Any],
     if previous.get("fingerprint") != current["fingerprint"]:
         changed = [key for key in ("wijkreno_version", "options", "seed", "inputs",
                                    "parameter_files", "overrides")
-                   if _comparable(previous.get(key)) != _comparable(current.get(key))]
+                   if (_options_without_paths(previous) != _options_without_paths(current)
+                       if key == "options"
+                       else _comparable(previous.get(key)) != _comparable(current.get(key)))]
         return Freshness(False, "changed: " + (", ".join(changed) or "fingerprint"))
     outputs = previous.get("outputs") or {}
     if not outputs:
