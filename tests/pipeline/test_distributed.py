@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow.dataset as pads
 import pytest
@@ -140,9 +141,13 @@ def test_area_totals_are_conserved_across_levels(in_process):
     fl = levels["flanders"].iloc[0]
     assert fl["label_ef_frac"] == pytest.approx(
         (fl["n_label_e"] + fl["n_label_f"]) / fl["n_simulated"])
-    # every sector lies in one municipality
+    # every sector lies in one municipality, whose polygon is the union of its sectors
     sectors = levels["sector"].dropna(subset=["sector_code"])
     assert (sectors["sector_code"].str[:5] == sectors["nis_code"].astype(str)).all()
+    by_nis = sectors.geometry.area.groupby(sectors["nis_code"].astype(str)).sum()
+    muni = levels["municipality"].set_index(levels["municipality"]["nis_code"].astype(str))
+    np.testing.assert_allclose(muni.geometry.area.loc[by_nis.index], by_nis, rtol=1e-6)
+    assert levels["flanders"].geometry.area.iloc[0] == pytest.approx(by_nis.sum(), rel=1e-6)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from wijkreno.aggregate.areas import (
     ADDITIVE_COLUMNS,
@@ -65,6 +66,7 @@ from wijkreno.aggregate.areas import (
     aggregate_dwellings,
     assign_areas,
     label_slug,
+    standardise_areas,
 )
 from wijkreno.errors import InputError
 
@@ -316,20 +318,42 @@ def _stage_calls(part: PartitionSources, options: RunOptions) -> dict[str, Calla
     }
 
 
+def _around(path: Path | None, dwellings: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """The polygons of a shared layer that intersect the dwellings' bounding box (the layer
+    covers all of Flanders; one municipality needs a few of them)."""
+    if path is None or not len(dwellings):
+        return None
+    bbox = tuple(float(v) for v in dwellings.total_bounds)
+    return gpd.read_file(path, engine="pyogrio", bbox=bbox)
+
+
+def _municipality_area(sectors: gpd.GeoDataFrame | None, nis_code: str
+                       ) -> gpd.GeoDataFrame | None:
+    """The municipality's polygon as the union of its statistical sectors (a Statbel sector
+    code starts with the NIS code)."""
+    if sectors is None or not len(sectors):
+        return None
+    std = standardise_areas(sectors, "sector_code")
+    mine = std[std["sector_code"].astype(str).str[:5] == nis_code]
+    if mine.empty:
+        return None
+    return gpd.GeoDataFrame({"nis_code": [nis_code]},
+                            geometry=[shapely.union_all(mine.geometry.to_numpy())], crs=std.crs)
+
+
 def _area_tables(
-    dwellings: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame | None
+    dwellings: gpd.GeoDataFrame, polygons: dict[str, gpd.GeoDataFrame | None]
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Per-partition aggregates of every level (without priority: that is ranked over all)."""
+    """Per-partition aggregates of every level (without priority: that is ranked over all).
+
+    An area gets its polygon from ``polygons[level]`` and the hull of its dwellings without.
+    """
     levels: dict[str, gpd.GeoDataFrame] = {}
     for level in AREA_LEVELS:
         key = LEVELS[level]
-        table = dwellings
-        if level == "wijk" and wijken is None:
+        if key not in dwellings.columns:
             continue
-        if key not in table.columns:
-            continue
-        levels[level] = aggregate_dwellings(table, by=key, areas=wijken if level == "wijk"
-                                            else None)
+        levels[level] = aggregate_dwellings(dwellings, by=key, areas=polygons.get(level))
     return levels
 
 
@@ -337,16 +361,15 @@ def _publish(dwellings: gpd.GeoDataFrame, part: PartitionSources, options: RunOp
     """Write the partition's rows of the published datasets; returns its dwelling count."""
     from wijkreno.io.tables import plain_for_gis, write_parquet
 
-    wijken = None
-    if options.wijken is not None and len(dwellings):
-        # only the wijken around this municipality: the shared layer covers all of Flanders
-        bbox = tuple(float(v) for v in dwellings.total_bounds)
-        wijken = gpd.read_file(options.wijken, engine="pyogrio", bbox=bbox)
-        dwellings = assign_areas(dwellings, wijken, "wijk_code")
+    sectors = _around(options.sectors, dwellings)
+    polygons = {"sector": sectors, "wijk": _around(options.wijken, dwellings),
+                "municipality": _municipality_area(sectors, part.nis_code)}
+    if polygons["wijk"] is not None:
+        dwellings = assign_areas(dwellings, polygons["wijk"], "wijk_code")
     # the NIS code lives in the folder name (hive partitioning), not in the file
     write_parquet(plain_for_gis(dwellings.drop(columns="nis_code", errors="ignore")),
                   dataset_file(options.out, "dwellings", part.nis_code))
-    for level, frame in _area_tables(dwellings, wijken).items():
+    for level, frame in _area_tables(dwellings, polygons).items():
         write_parquet(plain_for_gis(frame.drop(columns="nis_code", errors="ignore")),
                       dataset_file(options.out, f"areas/{level}", part.nis_code))
     return len(dwellings)
@@ -536,8 +559,6 @@ def flanders_row(municipalities: pd.DataFrame) -> gpd.GeoDataFrame:
     row["n_municipalities"] = int(municipalities["nis_code"].nunique())
     geometry = None
     if isinstance(municipalities, gpd.GeoDataFrame) and municipalities.geometry.notna().any():
-        import shapely
-
         geometry = shapely.union_all(municipalities.geometry.dropna().to_numpy())
     crs = municipalities.crs if isinstance(municipalities, gpd.GeoDataFrame) else None
     return gpd.GeoDataFrame([row], geometry=[geometry], crs=crs)
