@@ -253,9 +253,11 @@ def _run(sources: Path, out: Path, nis_codes: list[str], workers: int, seed: int
             print(f"  {last['n']}/{len(partitions)} partitions, {last['t']:.0f} s", flush=True)
 
     with dask_client(workers=workers, memory_limit=memory_limit) as client:
+        load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
         result = run_partitions(partitions, options, client=client, on_done=on_done)
         wall = time.perf_counter() - t0
+        load1 = os.getloadavg()[0]
         peaks = worker_peak_rss_mb(client)
         n_distinct = None
         if distinct:
@@ -265,7 +267,8 @@ def _run(sources: Path, out: Path, nis_codes: list[str], workers: int, seed: int
             n_distinct = int(len(np.unique(hashes)))
     frame = result.frame()
     return {"wall": wall, "combine": wall - last["t"], "frame": frame, "peaks": peaks,
-            "distinct": n_distinct}
+            "distinct": n_distinct, "cpu": float(frame["cpu_seconds"].sum()),
+            "load": (load0, load1)}
 
 
 def main() -> None:
@@ -279,22 +282,35 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=None,
                     help="working folder (default: a temporary one, removed afterwards)")
+    ap.add_argument("--reuse-sources", action="store_true",
+                    help="use the sources already in OUT/sources (written by an earlier run "
+                    "with the same --partitions and --dwellings-per-partition)")
     args = ap.parse_args()
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # the driver itself computes nothing
     work = args.out or Path(tempfile.mkdtemp(prefix="bench_flanders_"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         t0 = time.perf_counter()
-        # written by child processes, so that the driver's peak memory is the run's
-        written = write_flanders_sources(work / "sources", args.partitions,
-                                         args.dwellings_per_partition, seed=args.seed,
-                                         jobs=max(2, args.workers))
-        t_sources = time.perf_counter() - t0
-        nis = list(written["nis_codes"])
-        print(f"sources: {args.partitions} municipalities, {written['n_buildings']:,} "
-              f"buildings, {written['n_addresses']:,} addresses "
-              f"({written['copies_per_partition']} village copies each), written in "
-              f"{t_sources:.0f} s (not counted)", flush=True)
+        if args.reuse_sources:
+            from wijkreno.pipeline.distributed import find_partitions
+
+            nis = [p.nis_code for p in find_partitions(work / "sources")]
+            if len(nis) != args.partitions:
+                raise SystemExit(f"{work / 'sources'} holds {len(nis)} municipalities, not "
+                                 f"{args.partitions}")
+            t_sources = None
+            print(f"sources: {len(nis)} municipalities reused from {work / 'sources'}")
+        else:
+            # written by child processes, so that the driver's peak memory is the run's
+            written = write_flanders_sources(work / "sources", args.partitions,
+                                             args.dwellings_per_partition, seed=args.seed,
+                                             jobs=max(2, args.workers))
+            t_sources = round(time.perf_counter() - t0, 1)
+            nis = list(written["nis_codes"])
+            print(f"sources: {args.partitions} municipalities, {written['n_buildings']:,} "
+                  f"buildings, {written['n_addresses']:,} addresses "
+                  f"({written['copies_per_partition']} village copies each), written in "
+                  f"{t_sources:.0f} s (not counted)", flush=True)
 
         speedup = None
         k = min(args.speedup_partitions, len(nis))
@@ -305,7 +321,9 @@ def main() -> None:
                        args.memory_per_worker)
             speedup = one["wall"] / two["wall"]
             print(f"speed-up on the first {k} partitions: 1 worker {one['wall']:.1f} s, "
-                  f"2 workers {two['wall']:.1f} s -> {speedup:.2f}x", flush=True)
+                  f"2 workers {two['wall']:.1f} s -> {speedup:.2f}x (CPU seconds "
+                  f"{one['cpu']:.0f} and {two['cpu']:.0f}; load average "
+                  f"{one['load'][0]:.1f}-{two['load'][1]:.1f})", flush=True)
             for d in ("speedup_1", "speedup_2"):
                 shutil.rmtree(work / d, ignore_errors=True)
 
@@ -327,8 +345,13 @@ def main() -> None:
         for s, v in stage_s.items():
             print(f"  {s:<13}{v:9.1f} s")
         print(f"  {'publish':<13}{publish_s:9.1f} s  (per-partition datasets and areas)")
+        projected = full["cpu"] / args.workers + full["combine"]
         print(f"wall time on {args.workers} workers: {full['wall']:.1f} s (of which combining "
-              f"the areas of all partitions: {full['combine']:.1f} s)")
+              f"the areas of all partitions: {full['combine']:.1f} s); machine load average "
+              f"{full['load'][0]:.1f} at the start, {full['load'][1]:.1f} at the end")
+        print(f"CPU time of the partitions: {full['cpu']:.0f} s, i.e. "
+              f"{full['cpu'] / max(n, 1) * 1e6:.0f} s per million dwellings; on "
+              f"{args.workers} cores of its own the run would take about {projected:.0f} s")
         print(f"peak memory (RSS): driver {driver_peak:,.0f} MB; workers "
               + ", ".join(f"{v:,.0f}" for v in full["peaks"].values()) + " MB; largest "
               f"partition report {frame['peak_rss_mb'].max():,.0f} MB")
@@ -340,11 +363,14 @@ def main() -> None:
             "distinct_dwellings": full["distinct"],
             "failed": int(len(failed)),
             "workers": args.workers,
-            "seconds_sources_not_counted": round(t_sources, 1),
+            "seconds_sources_not_counted": t_sources,
             **{f"seconds_{s}_summed": round(v, 1) for s, v in stage_s.items()},
             "seconds_publish_summed": round(publish_s, 1),
             "seconds_combine": round(full["combine"], 1),
             "seconds_total": round(full["wall"], 1),
+            "cpu_seconds_partitions": round(full["cpu"], 1),
+            "seconds_projected_uncontended": round(projected, 1),
+            "load_average_start_end": [round(v, 1) for v in full["load"]],
             "peak_rss_mb_worker": round(worker_peak, 1),
             "peak_rss_mb_workers": [round(v, 1) for v in full["peaks"].values()],
             "peak_rss_mb_driver": round(driver_peak, 1),

@@ -276,6 +276,9 @@ class PartitionReport:
     reason: str = ""
     n_dwellings: int = 0
     seconds: float = 0.0
+    """Wall time of the partition [s]."""
+    cpu_seconds: float = 0.0
+    """CPU time of the process while it ran the partition (user + system, all threads) [s]."""
     stage_seconds: dict[str, float] = field(default_factory=dict)
     stages_run: list[str] = field(default_factory=list)
     stages_skipped: list[str] = field(default_factory=list)
@@ -390,7 +393,7 @@ def run_partition(part: PartitionSources, options: RunOptions) -> PartitionRepor
 
     report = PartitionReport(nis_code=part.nis_code,
                              worker=f"{socket.gethostname()}:{os.getpid()}")
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     try:
         if part.buildings is None:
             raise InputError(
@@ -420,6 +423,7 @@ def run_partition(part: PartitionSources, options: RunOptions) -> PartitionRepor
         report.status = "failed"
         report.reason = f"{type(exc).__name__}: {exc}"
     report.seconds = round(time.perf_counter() - t0, 3)
+    report.cpu_seconds = round(time.process_time() - cpu0, 3)
     report.peak_rss_mb = round(peak_rss_mb(), 1)
     return report
 
