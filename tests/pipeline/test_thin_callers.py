@@ -13,8 +13,9 @@ from wijkreno.pipeline import LAYOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / "wijkreno" / "cli"
-ALLOWED_CLI_IMPORTS = {"wijkreno.cli._common"}
-"""What a command module may import from the CLI package (``cli/__init__`` assembles them)."""
+ALLOWED_CLI_IMPORTS = {"wijkreno.cli._common", "wijkreno.cli._summaries"}
+"""What a command module may import from the CLI package: the shared helpers, never another
+command (``cli/__init__`` assembles the commands)."""
 
 
 def _imports(path: Path) -> set[str]:

@@ -18,11 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.errors import InputError
 from wijkreno.pipeline import AggregateOptions, Workspace, run_aggregate
 
@@ -87,28 +86,6 @@ def aggregate(
          "sector_income": sector_income})
     result = run_aggregate(ws, options, force=force)
     print_stage(result)
-    meta = result.metadata
-    key = meta["key"]
-    ranking = result.tables["priority"]
-    table_out = Table(title=f"Prioriteit per {level} / priority per {level}")
-    for col in ("rang", key, "naam", "woningen", "E/F", "score"):
-        table_out.add_column(col, justify="right" if col in ("rang", "woningen", "E/F",
-                                                              "score") else "left")
-    for row in ranking.head(15).itertuples(index=False):
-        r = row._asdict()
-        table_out.add_row(
-            "-" if pd.isna(r.get("priority_rank")) else str(int(r["priority_rank"])),
-            str(r[key]), "" if pd.isna(r.get("area_name")) else str(r["area_name"]),
-            f"{int(r['n_dwellings']):,}",
-            "-" if pd.isna(r.get("label_ef_frac")) else f"{r['label_ef_frac']:.0%}",
-            "-" if pd.isna(r.get("priority_score")) else f"{r['priority_score']:.2f}",
-        )
-    out_console.print(table_out)
-    if meta.get("n_unassigned"):
-        out_console.print(f"[yellow]{meta['n_unassigned']:,} woningen zonder gebied / "
-                          "dwellings without an area[/]")
-    if meta.get("priority_skipped"):
-        out_console.print("Componenten zonder gegevens / components without data: "
-                          f"{meta['priority_skipped']}")
+    print_stage_summary(result)
     folder = ws.path("aggregate", "areas", level=level).parent
     out_console.print(f"Geschreven naar / written to [bold]{folder}[/]")

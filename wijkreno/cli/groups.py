@@ -18,10 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.pipeline import GroupsOptions, Workspace, run_groups
 
 
@@ -50,36 +50,5 @@ def groups(
                             target_score_kwh_per_m2=target_score, income_category=income_category)
     result = run_groups(Workspace(folders={"twin": twin, "groups": out}), options, force=force)
     print_stage(result)
-    _print_summary(pd.DataFrame(result.tables["groups"]), result.tables["members"])
+    print_stage_summary(result)
     out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
-
-
-def _print_summary(group_table: pd.DataFrame, dwelling_table: pd.DataFrame) -> None:
-    big = group_table[group_table["n_dwellings"] >= 10]
-    kinds = group_table["group_kind"].value_counts()
-    out_console.print(
-        f"[bold]{len(group_table):,}[/] groepen / groups ("
-        + ", ".join(f"{k}: {int(v)}" for k, v in kinds.items()) + ")"
-    )
-    out_console.print(
-        f"[bold]{len(big):,}[/] groepen met minstens 10 woningen / groups of at least 10 "
-        f"dwellings ({int(big['n_dwellings'].sum()):,} woningen / dwellings); "
-        f"{int(group_table['burenpremie_eligible'].sum()):,} met burenpremie / with burenpremie"
-    )
-    coll = dwelling_table[dwelling_table["collective"]]
-    if len(coll):
-        gain = float(coll["collective_gain_eur"].mean())
-        pw = float(coll["party_wall_saving_eur"].mean())
-        out_console.print(
-            f"gemiddelde collectieve winst / mean collective gain: [bold]€ {gain:,.0f}[/] "
-            f"per woning / dwelling (eenmalig / one-off), + € {pw:,.0f} per jaar / year "
-            f"door gemene muren / through party walls ({len(coll):,} woningen / dwellings)"
-        )
-    else:
-        out_console.print("geen collectieve groepen / no collective groups")
-    n_part = int(dwelling_table["participating"].sum())
-    if n_part < len(dwelling_table):
-        out_console.print(
-            f"{len(dwelling_table) - n_part:,} woningen zonder pakket / dwellings without a "
-            "package (target not reached, not computed or nothing to do)"
-        )

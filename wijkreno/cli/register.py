@@ -65,7 +65,7 @@ def template(
     out_console.print(f"Sjabloon geschreven / template written: {path}")
 
 
-def _read_dwellings(twin: Path) -> pd.DataFrame:
+def _twin_addresses(twin: Path) -> pd.DataFrame:
     ws = Workspace(folders={"twin": twin})
     if not ws.exists("twin", "dwellings"):
         raise InputError(f"{ws.path('twin', 'dwellings')} does not exist; pass --twin with a "
@@ -99,7 +99,7 @@ def import_(
     if needs_twin and twin is None:
         raise InputError(f"--twin is required for {kind}: the addresses are checked against "
                          "the twin's dwellings.")
-    dwellings = _read_dwellings(twin) if twin is not None else None
+    dwellings = _twin_addresses(twin) if twin is not None else None
     target = out if out.suffix.lower() == ".csv" else out / "afgewezen.csv"
     if not target.parent.exists():
         target.parent.mkdir(parents=True)

@@ -12,44 +12,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.pipeline import SimulateOptions, Workspace, run_simulate
 
 PROGRESS_MIN_ROWS = 20_000
 """Runs with at least this many dwellings show a progress bar."""
-
-
-def _summary_table(summary: dict) -> Table:
-    table = Table(title="EPC-label / label distribution (standardised)")
-    table.add_column("label")
-    table.add_column("woningen / dwellings", justify="right")
-    table.add_column("aandeel / share", justify="right")
-    for label, count in summary["label_counts"].items():
-        table.add_row(label, f"{count:,}", f"{summary['label_shares_frac'][label]:.1%}")
-    return table
-
-
-def _totals_table(summary: dict) -> Table:
-    table = Table(title="Totalen / totals (valid dwellings)")
-    table.add_column("grootheid / quantity")
-    table.add_column("waarde / value", justify="right")
-    mean = summary["epc_score_mean_kwh_per_m2"]
-    median = summary["epc_score_median_kwh_per_m2"]
-    table.add_row(escape("epc_score mean [kWh/m²]"), "-" if mean is None else f"{mean:,.0f}")
-    table.add_row(escape("epc_score median [kWh/m²]"), "-" if median is None else f"{median:,.0f}")
-    for key, value in summary["totals"].items():
-        if key.endswith("_kwh"):
-            table.add_row(escape(f"{key[:-4]} [MWh]"), f"{value / 1000:,.0f}")
-        elif key.endswith("_kg_co2"):
-            table.add_row(escape(f"{key[:-7]} [t CO2]"), f"{value / 1000:,.0f}")
-        else:
-            table.add_row(f"{key} ", f"{value:,.0f}")
-    table.add_row("n valid / invalid", f"{summary['n_valid']:,} / {summary['n_invalid']:,}")
-    return table
 
 
 @handle_errors
@@ -85,12 +55,5 @@ def simulate(
 
         result = run_simulate(ws, options, force=force, progress=advance)
     print_stage(result)
-    summary = result.tables["summary"]
-    out_console.print(_summary_table(summary))
-    out_console.print(_totals_table(summary))
-    if summary["n_invalid"]:
-        out_console.print(
-            f"[yellow]{summary['n_invalid']:,} woningen niet gesimuleerd / dwellings not "
-            f"simulated:[/] {summary['invalid_reasons']}"
-        )
+    print_stage_summary(result)
     out_console.print(f"Geschreven naar / written to [bold]{out}[/]")

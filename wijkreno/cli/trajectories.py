@@ -12,11 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 
 from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.errors import InputError
 from wijkreno.pipeline import TrajectoryOptions, Workspace, run_trajectories
 
@@ -56,27 +55,5 @@ def trajectories(
     result = run_trajectories(Workspace(folders={"twin": twin, "trajectories": out}), options,
                               force=force)
     print_stage(result)
-    _print_summary(result.tables["summary"])
+    print_stage_summary(result)
     out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
-
-
-def _print_summary(summary: pd.DataFrame) -> None:
-    valid = summary[summary["valid"]]
-    n = len(valid)
-    n_reached = int(valid["reached"].sum())
-    median = float(valid.loc[valid["reached"], "net_cost_eur"].median()) if n_reached else np.nan
-    out_console.print(
-        f"[bold]{n_reached:,} van {n:,}[/] woningen halen het doel / dwellings reach the target"
-        + (f"; mediane netto kost / median net cost [bold]€ {median:,.0f}[/]"
-           if np.isfinite(median) else "")
-    )
-    before = valid["current_epc_label"].value_counts().sort_index()
-    after = valid["final_epc_label"].value_counts().sort_index()
-    labels = [str(lab) for lab in before.index]
-    out_console.print("label  voor/before  na/after")
-    for lab in labels:
-        out_console.print(f"{lab:>5}  {int(before.get(lab, 0)):>11,}  {int(after.get(lab, 0)):>8,}")
-    n_invalid = int((~summary["valid"]).sum())
-    if n_invalid:
-        out_console.print(f"[yellow]{n_invalid:,} woningen niet berekend / dwellings not "
-                          "computed[/] (see invalid_reason in summary.csv)")

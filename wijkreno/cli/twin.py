@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.errors import InputError
 from wijkreno.pipeline import StageResult, TwinOptions, Workspace, run_twin
 from wijkreno.twin.schema import schema_markdown
@@ -25,45 +23,6 @@ def _existing(path: Path | None, what: str) -> Path | None:
     if path is not None and not path.exists():
         raise InputError(f"the {what} file {path} does not exist; check the path.")
     return path
-
-
-def _table(frame: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title, show_lines=False)
-    for col in frame.columns:
-        table.add_column(str(col), justify="right" if frame[col].dtype.kind in "if" else "left")
-    for row in frame.itertuples(index=False):
-        table.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
-    return table
-
-
-def print_twin_summary(result: StageResult, console: Console = out_console) -> None:
-    """Print the data-quality summary of a twin stage run as rich tables."""
-    q, metadata = result.tables["quality"]
-    console.print(_table(q["inputs"], "Invoer / inputs (in = kept + rejected)"))
-    typ = q["typology"]
-    shown = pd.DataFrame({
-        "typologie": typ["typology"],
-        "Statbel": typ["statbel_type"],
-        "tweeling": typ["twin_buildings"],
-        "Statbel n": typ["statbel_buildings"].round().astype(int),
-        "tweeling %": (100 * typ["twin_share_frac"]).round(1),
-        "Statbel %": (100 * typ["statbel_share_frac"]).round(1),
-    })
-    console.print(_table(shown, "Hoofdgebouwen per typologie / main buildings by typology "
-                         f"(kalibratie: {metadata.get('calibration', '')})"))
-    periods = q["periods"].groupby("statbel_period", sort=False)[
-        ["twin_buildings", "statbel_buildings"]].sum().reset_index()
-    console.print(_table(periods, "Bouwperiode / construction period (main buildings)"))
-    attrs = q["attributes"]
-    console.print(_table(attrs, "Herkomst / provenance of attributes"))
-    if len(q.get("address_links", [])):
-        console.print(_table(q["address_links"], "Adressen / address links"))
-    console.print(
-        f"[bold]{metadata['n_buildings']:,}[/] gebouwen/buildings "
-        f"({metadata['n_main_buildings']:,} hoofdgebouwen/main), "
-        f"[bold]{metadata['n_dwellings']:,}[/] woningen/dwellings, "
-        f"[bold]{metadata['n_rejected']:,}[/] geweigerde rijen/rejected rows."
-    )
 
 
 @app.command("build")
@@ -97,7 +56,7 @@ def build(
     with out_console.status("Tweeling bouwen / building the twin …"):
         result = run_twin(Workspace(folders={"twin": out}), options, force=force)
     print_stage(result)
-    print_twin_summary(result)
+    print_stage_summary(result)
     out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
 
 
@@ -128,8 +87,8 @@ def demo(
 
     def report(result: StageResult) -> None:
         print_stage(result)
-        if result.stage == "twin" and not result.skipped:
-            print_twin_summary(result)
+        if not result.skipped:
+            print_stage_summary(result)
 
     with out_console.status("Demowijk: de hele keten / the whole chain …"):
         run_demo(ws, DemoOptions(seed=seed), force=force, on_stage=report)

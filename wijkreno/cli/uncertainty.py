@@ -19,22 +19,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.pipeline import UncertaintyOptions, Workspace, run_uncertainty
-
-
-def _range_table(ensemble, n_draws: int) -> Table:
-    table = Table(title=f"Onzekerheid / uncertainty ({n_draws} trekkingen / draws, standardised)")
-    table.add_column("grootheid / quantity")
-    for q in ("p10", "p50", "p90"):
-        table.add_column(f"mediaan {q} / median of {q}", justify="right")
-    for metric, unit in (("epc_score_kwh_per_m2", "kWh/m²"), ("co2_flemish_kg_co2", "kg CO2"),
-                         ("energy_cost_eur", "EUR")):
-        table.add_row(f"{metric} [{unit}]", *(
-            f"{ensemble[f'{metric}_{q}'].median():,.0f}" for q in ("p10", "p50", "p90")))
-    return table
 
 
 @handle_errors
@@ -57,7 +45,7 @@ def uncertainty(
         result = run_uncertainty(Workspace(folders={"twin": twin, "uncertainty": out}), options,
                                  force=force)
     print_stage(result)
-    out_console.print(_range_table(result.tables["ensemble"], draws))
+    print_stage_summary(result)
     if "areas" in result.tables:
         out_console.print(f"{len(result.tables['areas']):,} gebieden / areas ({by})")
     else:

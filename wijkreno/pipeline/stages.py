@@ -141,8 +141,9 @@ def _run_stage(
     if documents is not None:
         written += documents()
     manifest["outputs"] = describe_outputs(folder, written)
-    manifest["metadata"] = {**metadata, "tables": [t for t in tables if t in LAYOUT[stage]
-                                                   and LAYOUT[stage][t].kind != "document"],
+    manifest["metadata"] = {**metadata, "tables": [
+                                t for t in tables if t in LAYOUT[stage]
+                                and LAYOUT[stage][t].kind not in ("document", "gpkg")],
                             "seconds": round(time.perf_counter() - t0, 3)}
     if fields:
         manifest["metadata"]["fields"] = fields
