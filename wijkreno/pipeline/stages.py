@@ -286,9 +286,10 @@ def run_simulate(ws: Workspace, options: SimulateOptions | None = None, *, force
         sp = load_system_params(options.system_params) if options.system_params else None
         climate = None
         if options.climate_epw is not None:
-            from wijkreno.simulate.climate import climate_from_epw
+            from wijkreno.io.epw import read_epw
+            from wijkreno.simulate.climate import derive_monthly_climate
 
-            climate = climate_from_epw(options.climate_epw)
+            climate = derive_monthly_climate(*read_epw(options.climate_epw))
         results = simulate_in_chunks(dwellings, options.chunk_size, progress=progress,
                                      climate=climate, heat_params=hp, system_params=sp)
         summary = summarise_results(results, params=sp)
