@@ -657,19 +657,30 @@ def dask_client(
         return
     if workers is None or workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}.")
-    with dask.config.set({"distributed.worker.daemon": False,
-                          "distributed.scheduler.work-stealing": True}):
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            memory_limit=memory_limit, silence_logs=logging.CRITICAL, env=dict(WORKER_ENV),
-            local_directory=None if local_directory is None else str(local_directory),
-        )
-        client = Client(cluster)
-        try:
-            yield client
-        finally:
-            client.close()
-            cluster.close()
+    # the scheduler and nannies of a LocalCluster live in this process: their start-up and
+    # shut-down messages (a worker killed at close, ...) are not the run's news
+    quiet = logging.getLogger("distributed")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        with dask.config.set({"distributed.worker.daemon": False,
+                              "distributed.scheduler.work-stealing": True}):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                # no dashboard; the scheduler's health routes on a free local port
+                dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                memory_limit=memory_limit,
+                silence_logs=logging.CRITICAL, env=dict(WORKER_ENV),
+                local_directory=None if local_directory is None else str(local_directory),
+            )
+            client = Client(cluster)
+            try:
+                yield client
+            finally:
+                client.close()
+                cluster.close()
+    finally:
+        quiet.setLevel(level)
 
 
 def worker_peak_rss_mb(client: Any) -> dict[str, float]:
