@@ -27,34 +27,18 @@ import numpy as np
 import pandas as pd
 
 from wijkreno.errors import CRSError, SchemaError
+from wijkreno.params.names import HEATING_SYSTEMS, TABULA_PERIODS, TYPOLOGIES
 
 CRS_EPSG = 31370
 """All twin geometry is in Belgian Lambert 72 (EPSG:31370)."""
 
 SOURCE_VALUES: tuple[str, ...] = ("observed", "derived", "imputed")
 
-TYPOLOGIES: tuple[str, ...] = (
-    "detached",
-    "semi_detached",
-    "terraced",
-    "apartment_building",
-    "non_residential",
-)
-"""Typology of a main building. Statbel's R3, R2, R1, R4 and R5+R6 in that order."""
 
 BUILDING_ROLES: tuple[str, ...] = ("main", "annex")
 
 ORIENTATIONS: tuple[str, ...] = ("n", "e", "s", "w")
 
-HEATING_SYSTEMS: tuple[str, ...] = (
-    "gas_boiler",
-    "gas_condensing_boiler",
-    "oil_boiler",
-    "electric_resistance",
-    "heat_pump_air_water",
-    "heat_pump_ground",
-    "hybrid_heat_pump",
-)
 
 
 @dataclass(frozen=True)
@@ -231,7 +215,7 @@ DWELLINGS = TableSchema(
                has_source=True, min_value=1000, max_value=2100),
         Column("tabula_period", "category", "-",
                "TABULA BE construction period: 01 ≤1945, 02 1946–70, 03 1971–90, 04 1991–2005, "
-               "05 2006–11, 06 ≥2012.", categories=("01", "02", "03", "04", "05", "06")),
+               "05 2006–11, 06 ≥2012.", categories=TABULA_PERIODS),
         Column("archetype_code", "string", "-",
                "TABULA BE building type whose envelope defaults were used "
                "(e.g. BE.N.TH.02.Gen)."),
