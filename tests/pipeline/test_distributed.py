@@ -222,6 +222,15 @@ def test_rerun_skips_unchanged_partitions_and_reruns_a_changed_one(sources, tmp_
     name = "dwellings/nis_code=90002/part-0.parquet"
     assert after[name] != before[name]
     assert len(pd.read_parquet(out / name)) == third["90002"].n_dwellings
+    # a municipality that fails on rerun leaves the datasets: its old rows no longer hold
+    (src / "90002" / "gebouwen.gpkg").write_bytes(b"")
+    fourth = {r.nis_code: r for r in run_partitions(find_partitions(src, NIS[:2]),
+                                                    options).reports}
+    assert fourth["90002"].status == "failed" and "empty" in fourth["90002"].reason
+    assert fourth["90001"].status == "skipped"
+    assert sorted(_dataset_files(out)) == sorted(k for k in after if "90001" in k)
+    assert pd.read_parquet(out / "dwellings")["nis_code"].astype(str).unique().tolist() == [
+        "90001"]
 
 
 def test_cli_bad_input_exits_2(tmp_path):

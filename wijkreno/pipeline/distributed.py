@@ -16,9 +16,10 @@ Each partition runs the pipeline's stage functions (:func:`wijkreno.pipeline.run
 in its own :class:`~wijkreno.pipeline.Workspace` under ``OUT/partitions/nis_code=XXXXX/``, so
 the stage manifests make a rerun skip every stage whose inputs did not change. The partition
 task returns a small :class:`PartitionReport` (status, reason, counts, seconds per stage, peak
-memory of the process that ran it); a failing municipality is reported with its reason and
-does not stop the others. The results are then published as hive-partitioned GeoParquet
-datasets that pandas, GeoPandas, pyarrow, DuckDB and QGIS read as one table::
+memory of the process that ran it); a failing municipality is reported with its reason, its
+rows of an earlier run leave the published datasets, and the others go on. The results are
+published as hive-partitioned GeoParquet datasets that pandas, GeoPandas, pyarrow, DuckDB and
+QGIS read as one table::
 
     OUT/dwellings/nis_code=XXXXX/part-0.parquet        one row per dwelling (twin + results
                                                         + trajectory summary)
@@ -369,13 +370,22 @@ def _publish(dwellings: gpd.GeoDataFrame, part: PartitionSources, options: RunOp
                 "municipality": _municipality_area(sectors, part.nis_code)}
     if polygons["wijk"] is not None:
         dwellings = assign_areas(dwellings, polygons["wijk"], "wijk_code")
-    # the NIS code lives in the folder name (hive partitioning), not in the file
-    write_parquet(plain_for_gis(dwellings.drop(columns="nis_code", errors="ignore")),
-                  dataset_file(options.out, "dwellings", part.nis_code))
+    # the dwellings file is written last: it exists only when the whole publication does
+    _unpublish(options.out, part.nis_code)
+    # the NIS code lives in the folder name (hive partitioning), not in the files
     for level, frame in _area_tables(dwellings, polygons).items():
         write_parquet(plain_for_gis(frame.drop(columns="nis_code", errors="ignore")),
                       dataset_file(options.out, f"areas/{level}", part.nis_code))
+    write_parquet(plain_for_gis(dwellings.drop(columns="nis_code", errors="ignore")),
+                  dataset_file(options.out, "dwellings", part.nis_code))
     return len(dwellings)
+
+
+def _unpublish(out: Path, nis_code: str) -> None:
+    """Remove a partition's rows from the published datasets (before writing them again, and
+    when it fails: rows of an earlier run would no longer match its inputs)."""
+    for dataset in ("dwellings", *(f"areas/{level}" for level in AREA_LEVELS)):
+        dataset_file(out, dataset, nis_code).unlink(missing_ok=True)
 
 
 def _published(options: RunOptions, nis_code: str) -> bool:
@@ -420,6 +430,7 @@ def run_partition(part: PartitionSources, options: RunOptions) -> PartitionRepor
         report.status = "done" if report.stages_run else "skipped"
     except Exception as exc:  # noqa: BLE001 - one municipality must not stop the run
         log.warning("partition %s failed: %s", part.nis_code, traceback.format_exc())
+        _unpublish(options.out, part.nis_code)
         report.status = "failed"
         report.reason = f"{type(exc).__name__}: {exc}"
     report.seconds = round(time.perf_counter() - t0, 3)
