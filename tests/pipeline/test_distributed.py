@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.bench_flanders import write_flanders_sources
+from wijkreno.cli import app
 from wijkreno.errors import InputError
 from wijkreno.pipeline.distributed import (
     RunOptions,
@@ -26,13 +27,11 @@ from wijkreno.pipeline.distributed import (
 )
 
 runner = CliRunner()
+NIS = ["90001", "90002", "90003"]
 
 
 def _cli(*args: str):
-    from wijkreno.cli import app
-
     return runner.invoke(app, list(args))
-NIS = ["90001", "90002", "90003"]
 
 
 def _options(sources: Path, out: Path, **kw) -> RunOptions:
