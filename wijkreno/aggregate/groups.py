@@ -33,12 +33,12 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from wijkreno.errors import CRSError, InputError
+from wijkreno.crs import require_lambert72
+from wijkreno.errors import InputError
 from wijkreno.params.models.collective import (
     CollectiveParams,
     load_collective_params,
 )
-from wijkreno.twin.schema import CRS_EPSG
 
 GROUP_KINDS: tuple[str, ...] = ("apartment_building", "block", "street_cluster", "single")
 
@@ -75,16 +75,7 @@ def _check_inputs(buildings: pd.DataFrame, dwellings: pd.DataFrame) -> None:
             f"find_groups needs the dwellings as a GeoDataFrame (address points), got "
             f"{type(dwellings).__name__}."
         )
-    if dwellings.crs is None:
-        raise CRSError(
-            f"the dwellings have no CRS; groups are computed in EPSG:{CRS_EPSG}. Declare it with "
-            f".set_crs({CRS_EPSG}) if the coordinates are Lambert 72."
-        )
-    if dwellings.crs.to_epsg() != CRS_EPSG:
-        raise CRSError(
-            f"the dwellings are in {dwellings.crs.to_string()}, groups are computed in "
-            f"EPSG:{CRS_EPSG}; reproject with .to_crs({CRS_EPSG})."
-        )
+    require_lambert72(dwellings, "the dwellings")
     if dwellings["dwelling_id"].duplicated().any():
         dups = dwellings.loc[dwellings["dwelling_id"].duplicated(), "dwelling_id"].head(5)
         raise InputError(f"duplicate dwelling_id values, e.g. {dups.tolist()}")

@@ -59,6 +59,7 @@ from rasterio.transform import array_bounds
 from rasterio.windows import Window
 from rasterio.windows import transform as window_transform
 
+from wijkreno.crs import CRS_EPSG
 from wijkreno.errors import CRSError, InputError
 from wijkreno.io._common import require_file
 from wijkreno.params.models.heights import HeightParams, load_height_params
@@ -203,8 +204,9 @@ def _check_grids(dsm: rasterio.DatasetReader, dtm: rasterio.DatasetReader) -> _G
         )
     if dsm.crs is None:
         raise CRSError(
-            f"the DSM {dsm.name} declares no CRS; DHM Vlaanderen II is in EPSG:31370. Assign it "
-            "with gdal_edit.py -a_srs EPSG:31370 (or rio edit-info --crs EPSG:31370)."
+            f"the DSM {dsm.name} declares no CRS; DHM Vlaanderen II is in EPSG:{CRS_EPSG}. Assign "
+            f"it with gdal_edit.py -a_srs EPSG:{CRS_EPSG} (or rio edit-info --crs "
+            f"EPSG:{CRS_EPSG})."
         )
     return _Grid(transform=t, width=dsm.width, height=dsm.height, crs=dsm.crs)
 
@@ -214,7 +216,7 @@ def _check_crs(footprint_crs: pyproj.CRS | None, raster_crs: Any, raster_name: s
     if footprint_crs is None:
         raise CRSError(
             f"the footprints have no CRS; the rasters are in {_crs_name(r_crs)}. Declare the "
-            f"footprints' CRS with .set_crs(...), e.g. .set_crs({r_crs.to_epsg() or 31370})."
+            f"footprints' CRS with .set_crs(...), e.g. .set_crs({r_crs.to_epsg() or CRS_EPSG})."
         )
     same = footprint_crs == r_crs
     if not same:
@@ -245,7 +247,7 @@ def _as_geometry_array(footprints: gpd.GeoSeries | gpd.GeoDataFrame) -> gpd.GeoS
         return footprints
     raise InputError(
         f"footprints must be a GeoSeries (or GeoDataFrame) of polygons, got "
-        f"{type(footprints).__name__}; wrap it with geopandas.GeoSeries(..., crs=31370)."
+        f"{type(footprints).__name__}; wrap it with geopandas.GeoSeries(..., crs={CRS_EPSG})."
     )
 
 

@@ -55,7 +55,7 @@ from wijkreno.params.models.scenario import (
     Scenario,
     load_scenario,
 )
-from wijkreno.renovate import _package_kernels as _pk
+from wijkreno.renovate import kernels as pk
 from wijkreno.renovate.catalogue import load_renovation_params, obligation_labels
 from wijkreno.scenario import _kernels
 from wijkreno.simulate.params import SystemParams, default_system_params
@@ -66,7 +66,7 @@ ALL_SECTORS = "*"
 """A campaign whose ``sectors`` hold ``"*"`` runs in every sector."""
 HOUSE_TYPOLOGIES: tuple[str, ...] = ("detached", "semi_detached", "terraced")
 APARTMENT_TYPOLOGY = "apartment_building"
-N_STATES = _pk.N_DIM + 1
+N_STATES = pk.N_DIM + 1
 """States per trajectory: today and after each of at most 8 steps."""
 
 STATE_METRICS: tuple[str, ...] = (
@@ -203,22 +203,22 @@ def plan_states(
         st = np.concatenate([part["cur"][:, None, :], part["step_m"]], axis=1)
         idx = np.minimum(np.arange(N_STATES)[None, :], ns[:, None])
         st = np.take_along_axis(st, idx[:, :, None], axis=1)
-        final = st[:, :, _pk.M_FINAL_NET] + st[:, :, _pk.M_PV]
+        final = st[:, :, pk.M_FINAL_NET] + st[:, :, pk.M_PV]
         values = {
-            "epc_score_kwh_per_m2": st[:, :, _pk.M_SCORE],
-            "co2_flemish_kg_co2": st[:, :, _pk.M_CO2_FL],
-            "co2_com_kg_co2": st[:, :, _pk.M_CO2_COM],
+            "epc_score_kwh_per_m2": st[:, :, pk.M_SCORE],
+            "co2_flemish_kg_co2": st[:, :, pk.M_CO2_FL],
+            "co2_com_kg_co2": st[:, :, pk.M_CO2_COM],
             "final_energy_kwh": final,
-            "energy_cost_eur": st[:, :, _pk.M_COST],
-            "investment_eur": st[:, :, _pk.M_INV],
-            "premium_eur": st[:, :, _pk.M_PREM],
+            "energy_cost_eur": st[:, :, pk.M_COST],
+            "investment_eur": st[:, :, pk.M_INV],
+            "premium_eur": st[:, :, pk.M_PREM],
         }
         # today's state has no investment (the kernel's 'cur' row holds none, made explicit)
         values["investment_eur"][:, 0] = 0.0
         values["premium_eur"][:, 0] = 0.0
         for k, v in values.items():
             cols[k][lo:hi] = np.where(ok[:, None], v, np.nan)
-        hs = np.where(sdim == _pk.D_HEAT, np.arange(sdim.shape[1])[None, :], sdim.shape[1])
+        hs = np.where(sdim == pk.D_HEAT, np.arange(sdim.shape[1])[None, :], sdim.shape[1])
         h = hs.min(axis=1)
         heat_step[lo:hi] = np.where(ok & (h < sdim.shape[1]), h, -1)
         n_steps[lo:hi] = ns

@@ -9,7 +9,8 @@ file's own global horizontal irradiation, not transposed) and pitched roofs at
 ``roof_tilt_deg`` (the 30-45 degree class) facing N, E, S, W.
 
 The packaged table ``wijkreno/params/climate_uccle_monthly.csv`` is written by
-``scripts/derive_climate.py`` with :func:`climate_from_epw` from the Uccle TMYx file.
+``scripts/derive_climate.py`` with :func:`derive_monthly_climate` from the Uccle TMYx file
+(read by :func:`wijkreno.io.epw.read_epw`).
 """
 
 from __future__ import annotations
@@ -279,26 +280,6 @@ def derive_monthly_climate(
         roof_tilt_deg=params.roof_tilt_deg,
         source=source,
     )
-
-
-def climate_from_epw(path: str | Path, params: ClimateParams | None = None) -> MonthlyClimate:
-    """Monthly climate from a user's EPW file (same derivation as the packaged table).
-
-    Parameters
-    ----------
-    path : str or Path
-        An hourly EPW weather file covering one year.
-    params : ClimateParams, optional
-        Albedo, roof tilt and transposition model; packaged values when None.
-
-    Returns
-    -------
-    MonthlyClimate
-    """
-    from wijkreno.io.epw import read_epw
-
-    weather, meta = read_epw(path)
-    return derive_monthly_climate(weather, meta, params)
 
 
 def _read_header(text: str) -> dict[str, str]:

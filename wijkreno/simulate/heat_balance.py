@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
@@ -43,9 +43,7 @@ from wijkreno.params.models.heat_balance import (
     load_heat_balance_params,
 )
 from wijkreno.simulate import _heat_balance_kernels as _k
-
-if TYPE_CHECKING:
-    from wijkreno.simulate.climate import MonthlyClimate
+from wijkreno.simulate.climate import MonthlyClimate, load_climate
 
 logger = logging.getLogger(__name__)
 
@@ -458,8 +456,6 @@ def _prepare(
 ) -> tuple[np.ndarray, HeatBalanceParams, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any]:
     params = params or load_heat_balance_params()
     if climate is None:
-        from wijkreno.simulate.climate import load_climate
-
         climate = load_climate()
     if isinstance(inputs, np.ndarray):
         if inputs.ndim != 2 or inputs.shape[1] != len(INPUT_COLUMNS):

@@ -42,13 +42,14 @@ import pandas as pd
 import shapely
 from numba import njit, prange
 
-from wijkreno.errors import CRSError, InputError
+from wijkreno.crs import require_lambert72
+from wijkreno.errors import InputError
 from wijkreno.params.models.geometry import (
     DEFAULT_PARAMS_PATH,
     GeometryParams,
     load_geometry_params,
 )
-from wijkreno.twin.schema import BUILDING_ROLES, CRS_EPSG, ORIENTATIONS
+from wijkreno.twin.schema import BUILDING_ROLES, ORIENTATIONS
 
 logger = logging.getLogger(__name__)
 
@@ -98,17 +99,7 @@ def _check_footprints(footprints: gpd.GeoSeries, what: str = "footprints") -> np
             f"{what} must be a geopandas GeoSeries (or GeoDataFrame) of polygons, got "
             f"{type(footprints).__name__}."
         )
-    if footprints.crs is None:
-        raise CRSError(
-            f"{what} have no CRS; geometry is computed in EPSG:{CRS_EPSG}. Declare it with "
-            f".set_crs({CRS_EPSG}) if the coordinates are Lambert 72, or reproject with "
-            f".to_crs({CRS_EPSG})."
-        )
-    if footprints.crs.to_epsg() != CRS_EPSG:
-        raise CRSError(
-            f"{what} are in {footprints.crs.to_string()}, geometry is computed in "
-            f"EPSG:{CRS_EPSG}; reproject with .to_crs({CRS_EPSG})."
-        )
+    require_lambert72(footprints, f"the {what}")
     geoms = np.asarray(footprints.values, dtype=object)
     if len(geoms):
         bad_null = shapely.is_missing(geoms) | shapely.is_empty(geoms)

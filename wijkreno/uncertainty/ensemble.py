@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from wijkreno.errors import InputError
-from wijkreno.io.statbel import STATBEL_PERIODS
 from wijkreno.params.models.uncertainty import (
     UncertaintyParams,
     load_uncertainty_params,
@@ -45,7 +44,7 @@ from wijkreno.simulate.heat_balance import (
 from wijkreno.simulate.params import SystemParams, default_system_params
 from wijkreno.twin.imputation import TABULA_PERIOD_BOUNDS, TYPOLOGY_TO_STATBEL, tabula_period
 from wijkreno.twin.params import TwinParams, load_archetypes, load_twin_params
-from wijkreno.twin.schema import HEATING_SYSTEMS
+from wijkreno.twin.schema import HEATING_SYSTEMS, STATBEL_PERIODS
 from wijkreno.uncertainty import _kernels as _uk
 
 if TYPE_CHECKING:
