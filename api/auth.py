@@ -27,9 +27,9 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import insert
 
 from api.settings import Settings, get_settings
-from api.users import User, UserStore
 from wijkreno.register import Register, open_register
 from wijkreno.register.models import AuditLog
+from wijkreno.users import User, UserStore
 
 SESSION_COOKIE = "wijkreno_session"
 CSRF_COOKIE = "wijkreno_csrf"

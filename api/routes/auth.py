@@ -29,7 +29,7 @@ from api.auth import (
 from api.models import ERRORS, LoginRequest, LoginResponse, Me
 from api.ratelimit import LoginThrottle, retry_after
 from api.settings import Settings, get_settings
-from api.users import UserStore
+from wijkreno.users import UserStore
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/auth", tags=["aanmelden"])

@@ -62,7 +62,7 @@ second municipality 99002 (which must never reach 99001's data)."""
 @pytest.fixture(scope="session")
 def users(settings: Settings) -> dict[str, tuple[str, dict[str, str]]]:
     """Create the test accounts in the service's users database."""
-    from api.users import UserStore
+    from wijkreno.users import UserStore
 
     store = UserStore(settings.effective_users_db())
     try:

@@ -42,7 +42,7 @@ def test_override_post_needs_login(client, users, workspace_dir):
 
 
 def test_password_hash_not_plain(settings, users):
-    from api.users import UserStore, verify_password
+    from wijkreno.users import UserStore, verify_password
 
     store = UserStore(settings.effective_users_db())
     try:
@@ -53,7 +53,7 @@ def test_password_hash_not_plain(settings, users):
             assert verify_password(password, stored)
             assert not verify_password(password + "x", stored)
         # per-user salt: same password, different hashes
-        from api.users import hash_password
+        from wijkreno.users import hash_password
 
         assert hash_password("same-password") != hash_password("same-password")
     finally:

@@ -31,8 +31,8 @@ from schemathesis.checks import not_a_server_error
 
 from api.app import create_app
 from api.settings import Settings
-from api.users import UserStore
 from wijkreno.register import REGISTER_KINDS
+from wijkreno.users import UserStore
 
 FUZZ_EXAMPLES = int(os.environ.get("WIJKRENO_FUZZ_EXAMPLES", "25"))
 """Generated requests per operation and per client kind."""

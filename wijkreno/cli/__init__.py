@@ -18,6 +18,7 @@ from wijkreno.cli import map as map_cli
 from wijkreno.cli import params as params_cli
 from wijkreno.cli import register as register_cli
 from wijkreno.cli import report as report_cli
+from wijkreno.cli import run as run_cli
 from wijkreno.cli import scenario as scenario_cli
 from wijkreno.cli import serve as serve_cli
 from wijkreno.cli import simulate as simulate_cli
@@ -48,6 +49,7 @@ app.command("indicators")(indicators_cli.indicators)
 app.command("uncertainty")(uncertainty_cli.uncertainty)
 app.add_typer(register_cli.app, name="register")
 app.add_typer(report_cli.app, name="report")
+app.command("run")(run_cli.run)
 app.command("serve")(serve_cli.serve)
 app.add_typer(users_cli.app, name="users")
 app.add_typer(validate_cli.app, name="validate")

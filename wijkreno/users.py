@@ -4,7 +4,8 @@ Storage choice: a separate SQLite file (``Settings.users_db``, default ``users.s
 workspace) reached with the standard library's ``sqlite3``, not a new Alembic revision of the
 register: accounts are the service's concern, not the register's, and the register stays free
 of login data when it is shared as a PostgreSQL database. The register's ``audit_log`` still
-records every write the service makes (see :func:`api.auth.audit`).
+records every write the service makes (``api.auth.audit``). Used by the web service and
+``wijkreno users``.
 
 Passwords are hashed with scrypt (``hashlib.scrypt``, RFC 7914) with a random 16-byte salt per
 user; the stored text is ``scrypt$n$r$p$salt_hex$hash_hex``. Roles are ``viewer`` < ``coach``

@@ -1,4 +1,5 @@
-"""Orchestration: read source files, build the twin, write it. Used by the CLI and the API.
+"""The twin stage's reading: source files become frames, the twin is built, every input row
+is accounted for.
 
 Compute functions never see a path; this module is where paths become frames.
 """
@@ -7,40 +8,21 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from wijkreno import __version__
 from wijkreno.io import sources, statbel
-from wijkreno.io.twin_store import write_twin
 from wijkreno.twin.build import Twin, build_twin, clip_to_area, municipality_area
 from wijkreno.twin.params import load_archetypes, load_twin_params
 
+if TYPE_CHECKING:
+    from wijkreno.pipeline.stages import TwinOptions
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TwinInputs:
-    """Paths of the source files of one twin build (only ``buildings`` is required)."""
-
-    buildings: Path
-    nis_code: str
-    addresses: Path | None = None
-    dsm: Path | None = None
-    dtm: Path | None = None
-    sectors: Path | None = None
-    gebouwenpark: Path | None = None
-    boundary: Path | None = None
-    params: Path | None = None
-    archetypes: Path | None = None
-    seed: int = 0
-    buildings_layer: str | None = None
-    addresses_layer: str | None = None
-    addresses_crs: str | None = None
 
 
 def _input_row(name: str, n_in: int, n_rejected: int, n_imputed: int = 0,
@@ -51,7 +33,7 @@ def _input_row(name: str, n_in: int, n_rejected: int, n_imputed: int = 0,
             "unmapped_columns": ", ".join(map(str, attrs.get("unmapped_columns", [])))}
 
 
-def build_twin_from_files(inputs: TwinInputs) -> Twin:
+def build_twin_from_files(inputs: TwinOptions) -> Twin:
     """Read every source of ``inputs``, build the twin, and account for every input row.
 
     The returned twin's ``quality["inputs"]`` says, per input file, how many rows were read,
@@ -112,31 +94,22 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
         ok = int((heights["height_status"] == "ok").sum())
         rows.append(_input_row("heights", len(heights), 0, n_imputed=len(heights) - ok))
     quality = {"inputs": pd.DataFrame(rows), **twin.quality}
-    quality["typology"].attrs.update(twin.quality["typology"].attrs)
     twin = Twin(twin.buildings, twin.dwellings, all_rejected, quality)
     log.info("twin build took %.1f s", time.perf_counter() - t0)
     return twin
 
 
-def run_metadata(inputs: TwinInputs, twin: Twin) -> dict[str, Any]:
+def run_metadata(inputs: TwinOptions, twin: Twin) -> dict[str, Any]:
     """What a twin folder records about how it was made."""
     return {
         "wijkreno_version": __version__,
         "nis_code": inputs.nis_code,
         "seed": inputs.seed,
         "calibration": twin.quality["typology"].attrs.get("calibration", ""),
-        "inputs": {k: str(v) for k, v in inputs.__dict__.items()
+        "inputs": {k: str(v) for k, v in inputs.model_dump().items()
                    if isinstance(v, Path)},
         "n_buildings": len(twin.buildings),
         "n_main_buildings": int((twin.buildings["building_role"] == "main").sum()),
         "n_dwellings": len(twin.dwellings),
         "n_rejected": len(twin.rejected),
     }
-
-
-def build_and_write_twin(inputs: TwinInputs, out_dir: Path, *, gpkg: bool = False) -> Twin:
-    """Build the twin from files and write the twin folder to ``out_dir``."""
-    twin = build_twin_from_files(inputs)
-    write_twin(out_dir, twin.buildings, twin.dwellings, twin.rejected, twin.quality,
-               run_metadata(inputs, twin), gpkg=gpkg)
-    return twin
