@@ -243,6 +243,33 @@ class BaselineParams(_Frozen):
                          for s in ("winter", "transition", "summer")], dtype=np.float64)
 
 
+class SyntheticWeatherParams(_Frozen):
+    """``[synthetic_weather]``: the offline hourly year (``simulate.synthetic_weather``)."""
+
+    seed: int = Field(ge=0)
+    year: int
+    latitude_deg: Value
+    longitude_deg: Value
+    altitude_m: Value
+    utc_offset_h: Value
+    peak_hour: Value
+    daily_std_k: Value
+    daily_autocorrelation: Value
+    amplitude_k: tuple[float, ...] = Field(min_length=12, max_length=12)
+    amplitude_source: str = Field(min_length=1)
+    amplitude_date: dt.date
+    amplitude_placeholder: bool = False
+    amplitude_replace_with: str | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> SyntheticWeatherParams:
+        if not 0.0 <= self.daily_autocorrelation.value < 1.0:
+            raise ValueError("daily_autocorrelation must lie in [0, 1)")
+        if self.daily_std_k.value < 0 or min(self.amplitude_k) < 0:
+            raise ValueError("daily_std_k and amplitude_k must be >= 0")
+        return self
+
+
 class HeatPumpHourlyParams(_Frozen):
     """The parameters of ``wijkreno/params/heat_pump_hourly.toml`` (see its sources)."""
 
@@ -253,6 +280,7 @@ class HeatPumpHourlyParams(_Frozen):
     dhw: DhwParams
     diversity: DiversityParams
     baseline: BaselineParams
+    synthetic_weather: SyntheticWeatherParams
 
 
 def load_heat_pump_hourly_params(path: str | Path | None = None) -> HeatPumpHourlyParams:
@@ -320,7 +348,8 @@ def defrost_factor(theta_e_degc: Any, src: SourceCop) -> np.ndarray:
     ``defrost_peak_degc``; 1 everywhere for a source without penalty (ground).
     """
     t = np.asarray(theta_e_degc, dtype=np.float64)
-    lo, pk, hi = src.defrost_low_degc.value, src.defrost_peak_degc.value, src.defrost_high_degc.value
+    lo, pk = src.defrost_low_degc.value, src.defrost_peak_degc.value
+    hi = src.defrost_high_degc.value
     tri = np.where(t <= pk, (t - lo) / (pk - lo), (hi - t) / (hi - pk))
     return 1.0 - src.defrost_penalty_frac.value * np.clip(tri, 0.0, 1.0)
 
@@ -447,7 +476,7 @@ def heat_pump_capacity_w(
 
 
 def dhw_day_profile_frac(params: HeatPumpHourlyParams | None = None) -> np.ndarray:
-    """Share of the day's hot-water heat in each clock hour 0..23 (sums to 1), reheat lag applied."""
+    """Share of the day's hot-water heat in each clock hour 0..23 (sums to 1), lag applied."""
     p = params or load_heat_pump_hourly_params()
     v = np.asarray(p.dhw.tapping_profile_kwh.values, dtype=np.float64)
     return np.roll(v / v.sum(), int(p.dhw.reheat_lag_h.value))
@@ -553,8 +582,9 @@ def heat_pump_electricity(
         )
     for name, arr in (("space_heat_w", sh), ("dhw_heat_w", dhw)):
         if not np.isfinite(arr).all() or (arr < 0).any():
-            raise InputError(f"{name} must be finite and >= 0 W; got {int((~np.isfinite(arr)).sum())} "
-                             f"non-finite and {int((arr < 0).sum())} negative values.")
+            raise InputError(f"{name} must be finite and >= 0 W; got "
+                             f"{int((~np.isfinite(arr)).sum())} non-finite and "
+                             f"{int((arr < 0).sum())} negative values.")
     n = sh.shape[0]
     src = np.broadcast_to(np.asarray(source, dtype=object), (n,))
     bad = sorted({str(s) for s in src} - set(SOURCES))
@@ -627,10 +657,10 @@ def residential_profile_frac(
     winter = (md >= key(b.winter_start)) | (md <= key(b.winter_end))
     summer = (md >= key(b.summer_start)) & (md <= key(b.summer_end))
     season = np.where(winter, 0, np.where(summer, 2, 1))
-    dow = np.asarray(time.dayofweek)
+    dow = np.asarray(time.day_of_week)
     daytype = np.where(dow == 5, 1, np.where(dow == 6, 2, 0))
     shape = b.shape_table()[season, daytype, np.asarray(time.hour)]
-    t = np.asarray(time.dayofyear, dtype=np.float64)
+    t = np.asarray(time.day_of_year, dtype=np.float64)
     a4, a3, a2, a1, a0 = b.dynamisation
     dyn = (((a4 * t + a3) * t + a2) * t + a1) * t + a0
     w = shape * dyn
@@ -656,5 +686,6 @@ __all__ = [
     "COP_MODELS", "HEAT_PUMP_SYSTEMS", "SOURCES", "HeatPumpHourly", "HeatPumpHourlyParams",
     "cop_carnot", "cop_regression", "defrost_factor", "dhw_day_profile_frac", "dhw_heat_w",
     "flow_temperature_degc", "heat_pump_capacity_w", "heat_pump_cop", "heat_pump_electricity",
-    "load_heat_pump_hourly_params", "residential_baseline_w", "residential_profile_frac",
+    "SyntheticWeatherParams", "load_heat_pump_hourly_params", "residential_baseline_w",
+    "residential_profile_frac",
 ]
