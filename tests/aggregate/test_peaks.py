@@ -150,6 +150,9 @@ def test_peaks_command_on_the_demo(demo_twin, tmp_path):
                                                             rel=1e-5)
     cmp_ = pd.read_csv(out / "compare" / "summary_by_typology_period.csv")
     assert {"median_ratio", "typology", "tabula_period"} <= set(cmp_.columns)
+    why = pd.read_csv(out / "compare" / "explanation_by_typology_period.csv")
+    shares = why[["d_loss_frac", "d_gain_used_frac", "d_opaque_sky_frac"]].sum(axis=1)
+    assert shares.to_numpy() == pytest.approx(why["ratio_of_sums"].to_numpy() - 1.0)
 
 
 def test_peaks_command_errors(demo_twin, tmp_path):
@@ -166,3 +169,39 @@ def test_peaks_command_errors(demo_twin, tmp_path):
     res = runner.invoke(app, ["peaks", str(folder / "twin"), "-o", str(tmp_path / "o"),
                               "--climate-epw", str(tmp_path / "missing.epw")])
     assert res.exit_code == 2
+
+
+def test_explanation_steady_state_losses():
+    """In a constant climate without gains the hourly loss is the series-coupled steady state."""
+    from tests.simulate.test_heat_pump_hourly import TIME as YEAR
+    from wijkreno.aggregate.peaks import explain_monthly_hourly
+    from wijkreno.simulate.climate import MonthlyClimate
+    from wijkreno.simulate.heat_balance import INPUT_COLUMNS
+    from wijkreno.simulate.hourly import SOLAR_CLASSES, HourlyClimate
+
+    row = dict.fromkeys(INPUT_COLUMNS, 0.0)
+    row.update(heated_floor_area_m2=100.0, volume_m3=250.0, roof_area_m2=60.0,
+               ground_floor_area_m2=60.0, wall_area_n_m2=30.0, wall_area_s_m2=30.0,
+               window_area_s_m2=10.0, u_roof_w_per_m2k=2.0, u_wall_w_per_m2k=1.5,
+               u_floor_w_per_m2k=1.0, u_window_w_per_m2k=3.0, g_window_frac=0.6,
+               infiltration_ach=0.5)
+    d = pd.DataFrame([row, {**row, "u_roof_w_per_m2k": 0.2, "u_wall_w_per_m2k": 0.2,
+                            "u_window_w_per_m2k": 1.0}])
+    d["typology"], d["tabula_period"] = "detached", "02"
+    t = YEAR.tz_localize("Etc/GMT-1")
+    hourly = HourlyClimate(time=t, temp_out_degc=np.zeros(len(t)),
+                           irradiance_w_per_m2=np.zeros((len(SOLAR_CLASSES), len(t))),
+                           latitude=50.8, longitude=4.36, source="constant 0 degC")
+    monthly = MonthlyClimate(hours_h=np.full(12, 730.0), theta_e_degc=np.zeros(12),
+                             ghi_kwh_per_m2=np.zeros(12),
+                             i_sol_vertical_kwh_per_m2=np.zeros((4, 12)),
+                             i_sol_roof_kwh_per_m2=np.zeros((4, 12)), roof_tilt_deg=37.5,
+                             source="constant 0 degC")
+    e = explain_monthly_hourly(d, hourly, monthly_climate=monthly)
+    ratio = e["hourly_loss_kwh"] / e["monthly_loss_kwh"]
+    assert ratio.to_numpy() == pytest.approx(e["steady_state_loss_frac"].to_numpy(), rel=1e-6)
+    # the series coupling matters more for the leaky dwelling
+    assert e["steady_state_loss_frac"].iloc[0] < e["steady_state_loss_frac"].iloc[1] < 1.0
+    diff = e["heating_need_hourly_kwh"] - e["heating_need_monthly_kwh"]
+    assert diff.to_numpy() == pytest.approx(
+        (e["d_loss_kwh"] + e["d_gain_used_kwh"] + e["d_opaque_sky_kwh"]).to_numpy())

@@ -638,9 +638,112 @@ def compare_monthly_hourly(
     return per, pd.DataFrame(rows)
 
 
+EXPLAIN_TERMS: tuple[str, ...] = ("loss_kwh", "gain_used_kwh", "opaque_sky_kwh")
+"""Terms of :func:`explain_monthly_hourly`: need = loss - gain used (+ opaque solar/sky)."""
+
+
+def explain_monthly_hourly(
+    dwellings: pd.DataFrame,
+    climate: Any,
+    *,
+    monthly_climate: Any = None,
+    heat_params: Any = None,
+    hourly_params: Any = None,
+) -> pd.DataFrame:
+    """Split the difference between the monthly and the hourly yearly heating need into terms.
+
+    Both engines at the monthly engine's constant set-point ``theta_int_degc``. The hourly
+    engine is run three times (yearly sums only): as is, without the solar gains through opaque
+    elements and the radiation to the sky (which the monthly engine leaves out, as TABULA), and
+    also without internal and window solar gains (its pure losses). Then, per dwelling,
+
+    * monthly: ``need = loss - gain_used`` with ``loss = Q_ht`` and ``gain_used = eta Q_gn``;
+    * hourly: ``need = loss - gain_used + opaque_sky``;
+
+    and the columns ``d_<term>`` = hourly - monthly term (the sign as in the need), which add up
+    to the difference of the needs. ``monthly_climate`` should be the same weather as
+    ``climate`` aggregated to months (:func:`wijkreno.simulate.climate.climate_from_epw`; the
+    packaged Uccle table, from the same TMYx file, when None). ``steady_state_loss_frac`` is the ratio the 5R1C network's
+    steady-state loss takes of ``(H_tr + H_ve) dT``: ``(H_ve + H_tr,is H_tr / (H_tr,is + H_tr))
+    / (H_ve + H_tr)`` (the air-node set-point with a convective heater puts the internal surface
+    coefficient in series with the envelope).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``dwellings``: ``typology``, ``tabula_period``, ``monthly_<term>`` and
+        ``hourly_<term>`` for :data:`EXPLAIN_TERMS` (monthly ``opaque_sky_kwh`` is 0),
+        ``d_loss_kwh``, ``d_gain_used_kwh``, ``d_opaque_sky_kwh``,
+        ``heating_need_monthly_kwh``, ``heating_need_hourly_kwh``, ``steady_state_loss_frac``.
+    """
+    from wijkreno.simulate.heat_balance import compute_heating_need, load_heat_balance_params
+    from wijkreno.simulate.hourly import build_network, load_hourly_params, simulate_hourly
+
+    hb = heat_params or load_heat_balance_params()
+    theta = hb.theta_int_degc
+    hp = hourly_params or load_hourly_params(balance=hb)
+    no_opaque = {"opaque_absorptance_frac": 0.0, "delta_theta_er_k": 0.0}
+    hp0 = hp.model_copy(update=no_opaque)
+    hp_loss = hp.model_copy(update={**no_opaque, "balance": hb.with_overrides(
+        {"phi_int_w_per_m2": 0.0, "f_sh_vert_frac": 0.0})})
+
+    def run(p: Any) -> np.ndarray:
+        return simulate_hourly(dwellings, climate, p, heating_setpoint_degc=theta,
+                               return_hourly=False).annual_heating_kwh
+
+    need_h, need_h0, loss_h = run(hp), run(hp0), run(hp_loss)
+    m = compute_heating_need(dwellings, climate=monthly_climate, params=hb)
+    need_m = m["heating_need_kwh"].to_numpy()
+    loss_m = m["heat_loss_kwh"].to_numpy()
+    net = build_network(dwellings, hp)
+    h_tr = net.h_tr_w_w_per_k + net.h_tr_op_w_per_k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        series = net.h_tr_is_w_per_k * h_tr / (net.h_tr_is_w_per_k + h_tr)
+        ss = (net.h_ve_w_per_k + series) / (net.h_ve_w_per_k + h_tr)
+    out = pd.DataFrame(index=dwellings.index)
+    if "dwelling_id" in dwellings.columns:
+        out["dwelling_id"] = dwellings["dwelling_id"].to_numpy()
+    out["typology"] = dwellings["typology"].astype("string").to_numpy()
+    out["tabula_period"] = dwellings["tabula_period"].astype("string").to_numpy()
+    out["monthly_loss_kwh"] = loss_m
+    out["monthly_gain_used_kwh"] = loss_m - need_m
+    out["monthly_opaque_sky_kwh"] = 0.0
+    out["hourly_loss_kwh"] = loss_h
+    out["hourly_gain_used_kwh"] = loss_h - need_h0
+    out["hourly_opaque_sky_kwh"] = need_h - need_h0
+    out["d_loss_kwh"] = loss_h - loss_m
+    out["d_gain_used_kwh"] = -(out["hourly_gain_used_kwh"] - out["monthly_gain_used_kwh"])
+    out["d_opaque_sky_kwh"] = out["hourly_opaque_sky_kwh"]
+    out["heating_need_monthly_kwh"] = need_m
+    out["heating_need_hourly_kwh"] = need_h
+    out["steady_state_loss_frac"] = ss
+    return out
+
+
+def summarise_explanation(explained: pd.DataFrame) -> pd.DataFrame:
+    """Sums of :func:`explain_monthly_hourly` per typology x period and overall, each term also
+    as a share of the monthly need (``<term>_frac``); the shares add up to hourly/monthly - 1."""
+    cols = ["heating_need_monthly_kwh", "heating_need_hourly_kwh", "d_loss_kwh",
+            "d_gain_used_kwh", "d_opaque_sky_kwh"]
+    ok = explained.dropna(subset=cols)
+    g = ok.groupby(["typology", "tabula_period"], sort=True)[cols].sum().reset_index()
+    allrow = pd.DataFrame([{"typology": "all", "tabula_period": "all", **ok[cols].sum()}])
+    out = pd.concat([g, allrow], ignore_index=True)
+    med = ok.groupby(["typology", "tabula_period"])["steady_state_loss_frac"].median()
+    out["steady_state_loss_frac_median"] = [
+        med.get((t, p), np.nan) if t != "all" else ok["steady_state_loss_frac"].median()
+        for t, p in zip(out["typology"], out["tabula_period"], strict=True)]
+    m = out["heating_need_monthly_kwh"].where(out["heating_need_monthly_kwh"] > 0)
+    out["ratio_of_sums"] = out["heating_need_hourly_kwh"] / m
+    for c in ("d_loss_kwh", "d_gain_used_kwh", "d_opaque_sky_kwh"):
+        out[c.replace("_kwh", "_frac")] = out[c] / m
+    return out
+
+
 __all__ = [
     "DWELLING_COLUMNS", "LEVELS", "MAP_KEYS", "PEAK_COLUMNS", "HeatPumpLoads", "area_codes",
     "area_layer",
-    "baseline_diversity_frac", "coincident_peaks", "compare_monthly_hourly", "dwellings_in_year",
+    "EXPLAIN_TERMS", "baseline_diversity_frac", "coincident_peaks", "compare_monthly_hourly",
+    "dwellings_in_year", "explain_monthly_hourly", "summarise_explanation",
     "heat_pump_loads", "hp_diversity_frac", "peak_table", "sum_by_area",
 ]

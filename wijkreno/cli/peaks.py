@@ -6,6 +6,9 @@ Reads ``<twin>/dwellings.parquet`` and writes to ``-o``:
     the yearly heating need of the monthly engine (the regulatory EPC method, still the one for
     EPC scores) and of the hourly engine (the one for peaks and profiles), same set-point,
     per dwelling and as median ratios hourly/monthly per typology x construction period;
+``compare/explanation_dwellings.csv``, ``compare/explanation_by_typology_period.csv``
+    the difference split into losses, gains used and opaque solar/sky radiation
+    (:func:`wijkreno.aggregate.peaks.explain_monthly_hourly`);
 ``peaks_<level>.csv`` (``street``, ``sector``, ``municipality``)
     one row per area and state (``today`` and each ``--year``): heat pumps, yearly electricity,
     the coincident heat-pump peak (simulated and after diversity), today's residential peak,
@@ -127,16 +130,16 @@ def peaks(
         area_layer,
         compare_monthly_hourly,
         dwellings_in_year,
+        explain_monthly_hourly,
         heat_pump_loads,
+        summarise_explanation,
     )
     from wijkreno.io.twin_store import read_table
     from wijkreno.maps import write_area_files
-    from wijkreno.simulate.heat_balance import compute_heating_need, load_heat_balance_params
     from wijkreno.simulate.heat_pump_hourly import (
         load_heat_pump_hourly_params,
         residential_baseline_w,
     )
-    from wijkreno.simulate.hourly import simulate_hourly
     from wijkreno.twin.schema import DWELLINGS
 
     p = load_heat_pump_hourly_params(params)
@@ -174,26 +177,41 @@ def peaks(
         out_console.print("[yellow]Geen EPW gegeven: SYNTHETISCH uurjaar uit het maandklimaat "
                           "van Ukkel / no EPW given: SYNTHETIC hourly year[/]")
     out.mkdir(parents=True, exist_ok=True)
-    # item 3: monthly and hourly side by side (same set-point, constant)
+    # item 3: monthly and hourly side by side (same constant set-point) and why they differ
     with out_console.status("maand- en uurmethode / monthly and hourly engines"):
-        theta = load_heat_balance_params().theta_int_degc
-        monthly = compute_heating_need(dwellings)["heating_need_kwh"].to_numpy()
-        hourly = simulate_hourly(dwellings, climate, heating_setpoint_degc=theta,
-                                 return_hourly=False).annual_heating_kwh
-    per, summary_cmp = compare_monthly_hourly(dwellings, monthly, hourly)
+        monthly_climate = None
+        if climate_epw is not None:
+            from wijkreno.simulate.climate import climate_from_epw
+
+            monthly_climate = climate_from_epw(climate_epw)
+        explained = explain_monthly_hourly(dwellings, climate, monthly_climate=monthly_climate)
+    per, summary_cmp = compare_monthly_hourly(
+        dwellings, explained["heating_need_monthly_kwh"], explained["heating_need_hourly_kwh"])
+    terms = summarise_explanation(explained)
     (out / "compare").mkdir(exist_ok=True)
-    per.assign(climate_synthetic=climate_info["synthetic"]).to_csv(
+    synthetic = climate_info["synthetic"]
+    per.assign(climate_synthetic=synthetic).to_csv(
         out / "compare" / "monthly_vs_hourly_dwellings.csv", index=False)
-    summary_cmp.assign(climate_synthetic=climate_info["synthetic"]).to_csv(
+    summary_cmp.assign(climate_synthetic=synthetic).to_csv(
         out / "compare" / "summary_by_typology_period.csv", index=False)
-    allrow = summary_cmp.iloc[-1]
+    explained.assign(climate_synthetic=synthetic).to_csv(
+        out / "compare" / "explanation_dwellings.csv", index=False)
+    terms.assign(climate_synthetic=synthetic).to_csv(
+        out / "compare" / "explanation_by_typology_period.csv", index=False)
+    allrow, allterms = summary_cmp.iloc[-1], terms.iloc[-1]
     summary: dict[str, Any] = {
         "climate": climate_info,
         "compare": {"median_ratio_hourly_monthly": float(allrow["median_ratio"]),
                     "ratio_of_sums": float(allrow["ratio_of_sums"]),
                     "heating_need_monthly_kwh": float(allrow["heating_need_monthly_kwh"]),
-                    "heating_need_hourly_kwh": float(allrow["heating_need_hourly_kwh"])},
+                    "heating_need_hourly_kwh": float(allrow["heating_need_hourly_kwh"]),
+                    "d_loss_frac": float(allterms["d_loss_frac"]),
+                    "d_gain_used_frac": float(allterms["d_gain_used_frac"]),
+                    "d_opaque_sky_frac": float(allterms["d_opaque_sky_frac"]),
+                    "steady_state_loss_frac_median": float(
+                        allterms["steady_state_loss_frac_median"])},
     }
+    _print_compare(summary)
     if not compare_only:
         states: dict[str, pd.DataFrame] = {"today": dwellings}
         if sc is not None:
@@ -254,16 +272,22 @@ def peaks(
                 wide = wide.assign(**{f"{c}_{s}": t[c].to_numpy() for c in MAP_COLUMNS})
             layer = area_layer(dwellings, lv, wide, polygons=polygons)
             write_area_files(layer, out / "map" / lv, stem="areas")
-        _print(summary, tables["municipality"])
+        _print(tables["municipality"])
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
     out_console.print(f"geschreven naar / written to {out}")
 
 
-def _print(summary: dict[str, Any], muni: list[pd.DataFrame]) -> None:
+def _print_compare(summary: dict[str, Any]) -> None:
     cmp_ = summary["compare"]
     out_console.print(f"uur/maand mediane verhouding / median hourly/monthly ratio: "
                       f"{cmp_['median_ratio_hourly_monthly']:.3f} (sommen / sums "
-                      f"{cmp_['ratio_of_sums']:.3f})")
+                      f"{cmp_['ratio_of_sums']:.3f}: verliezen / losses "
+                      f"{cmp_['d_loss_frac']:+.1%}, benutte winsten / gains used "
+                      f"{cmp_['d_gain_used_frac']:+.1%}, opake zon en hemel / opaque solar "
+                      f"and sky {cmp_['d_opaque_sky_frac']:+.1%})")
+
+
+def _print(muni: list[pd.DataFrame]) -> None:
     table = Table(title="Winterpiek per gemeente / winter peak per municipality")
     for col in ("toestand / state", "gemeente", "warmtepompen", "WP-piek [kW]",
                 "basispiek [kW]", "samen [kW]", "groei"):
