@@ -177,6 +177,8 @@ def area_layer(
                                          .to_numpy()).all():
         raise InputError(f"the {level} table does not match the dwellings' areas.")
     geoms = np.full(len(areas), None, dtype=object)
+    if level == "street":
+        table = table.assign(area_name=areas["street"].to_numpy())
     if isinstance(dwellings, gpd.GeoDataFrame):
         geoms = _hulls(np.asarray(dwellings.geometry.array), codes, len(areas), hull_buffer_m)
     if polygons is not None and level == "sector":
@@ -663,10 +665,10 @@ def explain_monthly_hourly(
     and the columns ``d_<term>`` = hourly - monthly term (the sign as in the need), which add up
     to the difference of the needs. ``monthly_climate`` should be the same weather as
     ``climate`` aggregated to months (:func:`wijkreno.simulate.climate.climate_from_epw`; the
-    packaged Uccle table, from the same TMYx file, when None). ``steady_state_loss_frac`` is the ratio the 5R1C network's
-    steady-state loss takes of ``(H_tr + H_ve) dT``: ``(H_ve + H_tr,is H_tr / (H_tr,is + H_tr))
-    / (H_ve + H_tr)`` (the air-node set-point with a convective heater puts the internal surface
-    coefficient in series with the envelope).
+    packaged Uccle table, from the same TMYx file, when None). ``steady_state_loss_frac`` is the
+    ratio the 5R1C network's steady-state loss takes of ``(H_tr + H_ve) dT``:
+    ``(H_ve + H_tr,is H_tr / (H_tr,is + H_tr)) / (H_ve + H_tr)`` (the air-node set-point with a
+    convective heater puts the internal surface coefficient in series with the envelope).
 
     Returns
     -------

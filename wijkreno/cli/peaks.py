@@ -13,9 +13,10 @@ Reads ``<twin>/dwellings.parquet`` and writes to ``-o``:
     one row per area and state (``today`` and each ``--year``): heat pumps, yearly electricity,
     the coincident heat-pump peak (simulated and after diversity), today's residential peak,
     the combined peak and its growth;
-``map/<level>/areas.{parquet,geojson,csv}``
+``map/<level>/areas.{parquet,geojson,csv}``, ``kaart.html``, ``kaart_peak_growth_frac_<s>.png``
     the same wide (one column per state) on polygons (sectors from ``--areas`` or dwelling hulls,
-    streets as hulls) for the grid operator and ``wijkreno map``;
+    streets as hulls) for the grid operator, an offline interactive map and a PNG of the peak
+    growth in the last state (``wijkreno map <folder> --column <col> --format png`` draws others);
 ``profiles/<level>_<state>.parquet``
     hourly heat-pump electricity and residential baseline per area [kW];
 ``dwellings_<state>.parquet`` (+ ``profiles/dwellings_<state>.parquet`` with
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 MAP_COLUMNS: tuple[str, ...] = ("n_heat_pumps", "hp_electricity_kwh", "hp_peak_kw",
                                 "combined_peak_kw", "peak_growth_frac")
 """Per-state columns of the map layer (suffix ``_<state>``)."""
+LEVELS_NL = {"street": "straat", "sector": "statistische sector", "municipality": "gemeente"}
 
 
 def _years(text: str | None) -> list[int]:
@@ -135,7 +137,7 @@ def peaks(
         summarise_explanation,
     )
     from wijkreno.io.twin_store import read_table
-    from wijkreno.maps import write_area_files
+    from wijkreno.maps import render_html, render_png, write_area_files
     from wijkreno.simulate.heat_pump_hourly import (
         load_heat_pump_hourly_params,
         residential_baseline_w,
@@ -271,7 +273,20 @@ def peaks(
                 s = t["state"].iloc[0]
                 wide = wide.assign(**{f"{c}_{s}": t[c].to_numpy() for c in MAP_COLUMNS})
             layer = area_layer(dwellings, lv, wide, polygons=polygons)
-            write_area_files(layer, out / "map" / lv, stem="areas")
+            folder = out / "map" / lv
+            write_area_files(layer, folder, stem="areas")
+            last = tables[lv][-1]["state"].iloc[0]
+            shown = [f"{c}_{s}" for c in ("peak_growth_frac", "hp_peak_kw", "combined_peak_kw")
+                     for s in [last, *[t["state"].iloc[0] for t in tables[lv][:-1]]]]
+            popup = ["n_dwellings", "baseline_peak_kw", *[
+                f"{c}_{t['state'].iloc[0]}" for t in tables[lv] for c in MAP_COLUMNS]]
+            note = " (synthetisch klimaatjaar)" if climate_info["synthetic"] else ""
+            col = f"peak_growth_frac_{last}"
+            render_png(layer, col, folder / f"kaart_{col}.png", k=min(5, max(1, len(layer))),
+                       title=f"Groei winterpiek door warmtepompen, {last}{note}")
+            render_html(layer, folder / "kaart.html", layers=shown, popup_columns=popup,
+                        k=min(5, max(1, len(layer))),
+                        title=f"Winterpiek warmtepompen per {LEVELS_NL[lv]}{note}")
         _print(tables["municipality"])
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
     out_console.print(f"geschreven naar / written to {out}")
