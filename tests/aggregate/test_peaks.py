@@ -205,3 +205,36 @@ def test_explanation_steady_state_losses():
     diff = e["heating_need_hourly_kwh"] - e["heating_need_monthly_kwh"]
     assert diff.to_numpy() == pytest.approx(
         (e["d_loss_kwh"] + e["d_gain_used_kwh"] + e["d_opaque_sky_kwh"]).to_numpy())
+
+
+def test_dwellings_in_year_applies_only_the_steps_done():
+    from types import SimpleNamespace
+
+    from wijkreno.aggregate.peaks import dwellings_in_year
+    from wijkreno.renovate.options import DIMENSIONS, EFFECT_COLUMNS
+    from wijkreno.twin.schema import HEATING_SYSTEMS
+
+    n = 3
+    d = pd.DataFrame({"u_roof_w_per_m2k": [2.0] * n, "infiltration_ach": [1.0] * n,
+                      "heating_system": pd.Categorical(["gas_boiler"] * n,
+                                                       categories=list(HEATING_SYSTEMS))})
+    names = {dim: ("keep", f"{dim}_measure") for dim in DIMENSIONS}
+    effect = {dim: {c: np.zeros((n, 2)) for c in EFFECT_COLUMNS[dim]} for dim in DIMENSIONS}
+    effect["roof"]["u_roof_w_per_m2k"][:] = [[2.0, 0.2]] * n
+    effect["ventilation"]["infiltration_ach"][:] = [[1.0, 0.6]] * n
+    effect["ventilation"]["heat_recovery_frac"][:] = [[0.0, 0.8]] * n
+    hp = HEATING_SYSTEMS.index("heat_pump_air_water")
+    effect["heating"]["heating_code"][:] = [[0.0, float(hp)]] * n
+    effect["heating"]["emitter_temperature_degc"][:] = [[55.0, 50.0]] * n
+    options = SimpleNamespace(option_names=names, effect=effect)
+    steps = pd.DataFrame({"row": [0, 0, 0, 1, 1], "step": [1, 2, 3, 1, 2],
+                          "dimension": ["roof", "ventilation", "heating", "roof", "heating"],
+                          "measure": ["roof_measure", "ventilation_measure", "heating_measure",
+                                      "roof_measure", "heating_measure"]})
+    out = dwellings_in_year(d, np.array([3, 1, 0]), steps, options, n_air_use_ach=0.5)
+    assert out["u_roof_w_per_m2k"].tolist() == [0.2, 0.2, 2.0]
+    assert out["infiltration_ach"].tolist() == pytest.approx([0.2, 1.0, 1.0])  # 0.6 - 0.8 x 0.5
+    assert out["heating_system"].astype(str).tolist() == ["heat_pump_air_water", "gas_boiler",
+                                                          "gas_boiler"]
+    assert out["emitter_temperature_degc"].iloc[0] == 50.0
+    assert d["u_roof_w_per_m2k"].tolist() == [2.0] * n  # the input is not changed

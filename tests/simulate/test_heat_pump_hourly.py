@@ -143,3 +143,20 @@ def test_synthetic_weather_keeps_monthly_means_and_is_seeded():
     w3, _ = synthetic_weather(m, seed=1)
     assert w.equals(w2) and not np.allclose(w["theta_e_degc"], w3["theta_e_degc"])
     assert (w[["ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2"]] >= 0).all().all()
+
+
+def test_real_uccle_epw_winter_peak_and_plausible_spf():
+    from tests.conftest import shared_data
+    from wijkreno.io.epw import read_epw
+
+    weather, _ = read_epw(shared_data("climate_uccle", "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"))
+    theta_e = weather["theta_e_degc"].to_numpy()
+    # a 150 W/K dwelling heated to 20 degC with 1,500 kWh of hot water, 55 and 35 degC emitters
+    space = np.clip(150.0 * (20.0 - theta_e), 0.0, None)[None, :].repeat(2, axis=0)
+    dhw = dhw_heat_w(np.full(2, 1500.0), weather.index)
+    r = heat_pump_electricity(space, dhw, theta_e, design_flow_degc=np.array([55.0, 35.0]),
+                              design_load_w=np.full(2, 150.0 * 28.0))
+    spf = (space + dhw).sum(axis=1) / r.electricity_w.sum(axis=1)
+    assert 1.8 < spf[0] < spf[1] < 4.5  # low-temperature emitters do better
+    peak_month = weather.index[r.electricity_w.argmax(axis=1)].month
+    assert set(peak_month) <= {12, 1, 2}
