@@ -36,21 +36,21 @@ import numpy as np
 from numba import njit, prange
 
 # --- rows of coef --------------------------------------------------------------------------------
-K_TM_PREV = 0  # d theta_m,t / d theta_m,t-1 [-]
-K_TM_E = 1  # d theta_m,t / d theta_e [-]
-K_TM_INT = 2  # d theta_m,t / d phi_int [K per W m-2]
-K_TM_0 = 3  # constant part of theta_m,t (sky radiation) [K]
-K_TM_HC = 4  # d theta_m,t / d Phi_HC [K/W]
-K_TA_PREV = 5  # d theta_air / d theta_m,t-1 [-]
-K_TA_E = 6
-K_TA_INT = 7
-K_TA_0 = 8
-K_TA_HC_INV = 9  # 1 / (d theta_air / d Phi_HC) [W/K]
-K_TA_HC = 10  # d theta_air / d Phi_HC [K/W]
-K_AP = 11  # 11..15: solar aperture per class times d theta / d Phi_sol, for theta_m,t
-K_AQ = 16  # 16..20: the same for theta_air
+K_AP = 0  # 0..4: solar aperture per engine class A_sol [m2] (windows and opaque, eq. 43-45)
+K_PHI_R = 5  # thermal radiation to the sky Phi_r [W] (eq. 46)
+K_TM_PREV = 6  # d theta_m,t / d theta_m,t-1 [-]
+K_TM_E = 7  # d theta_m,t / d theta_e [-]
+K_TM_INT = 8  # d theta_m,t / d phi_int [K per W m-2]
+K_TM_SOL = 9  # d theta_m,t / d Phi_sol [K/W]
+K_TM_HC = 10  # d theta_m,t / d Phi_HC [K/W]
+K_TA_PREV = 11  # the same for theta_air
+K_TA_E = 12
+K_TA_INT = 13
+K_TA_SOL = 14
+K_TA_HC = 15
+K_TA_HC_INV = 16  # 1 / (d theta_air / d Phi_HC) [W/K]
 N_SOLAR = 5  # vertical N, E, S, W, horizontal
-N_COEF = 21
+N_COEF = 17
 
 # --- rows of annual ------------------------------------------------------------------------------
 O_HEAT_WH = 0  # sum of heating power over the hours [Wh]
@@ -67,32 +67,114 @@ N_OUT = 9
 BIG = 1.0e30
 """Set-point value meaning 'no heating' (-BIG) or 'no cooling' (+BIG)."""
 
-BLOCK = 256
+BLOCK = 64
 """Dwellings per block: the hour loop runs outside the loop over a block's dwellings."""
 
 
-@njit(cache=True, inline="always")
-def _hour(c, i, tm_prev, te, pint, s_m, s_a, th, tc):
-    """One hour of one dwelling; returns (Phi_HC [W], theta_m,t, theta_air)."""
-    tm0 = (c[K_TM_0, i] + c[K_TM_PREV, i] * tm_prev + c[K_TM_E, i] * te
-           + c[K_TM_INT, i] * pint + s_m)
-    ta0 = (c[K_TA_0, i] + c[K_TA_PREV, i] * tm_prev + c[K_TA_E, i] * te
-           + c[K_TA_INT, i] * pint + s_a)
-    # C.4.2 ideal heater: the power that brings theta_air to the violated set-point, else 0
-    dh = th - ta0
-    dc = tc - ta0
-    q = (dh if dh > 0.0 else 0.0) + (dc if dc < 0.0 else 0.0)
-    phi = q * c[K_TA_HC_INV, i]
-    return phi, tm0 + c[K_TM_HC, i] * phi, ta0 + c[K_TA_HC, i] * phi
+# --- rows of the per-block state ----------------------------------------------------------------
+S_TM = 0  # theta_m,t of the last hour [degC]
+S_HEAT = 1  # running sums and extremes, as O_*
+S_COOL = 2
+S_PK_H = 3
+S_PK_HH = 4
+S_PK_C = 5
+S_PK_CH = 6
+S_TMIN = 7
+S_TMAX = 8
+S_TSUM = 9
+S_PHI = 10  # Phi_HC of the last hour [W]
+S_TA = 11  # theta_air of the last hour [degC]
+N_STATE = 12
 
 
-@njit(cache=True, inline="always")
-def _solar(c, i, irr, h):
-    s_m = (c[K_AP, i] * irr[0, h] + c[K_AP + 1, i] * irr[1, h] + c[K_AP + 2, i] * irr[2, h]
-           + c[K_AP + 3, i] * irr[3, h] + c[K_AP + 4, i] * irr[4, h])
-    s_a = (c[K_AQ, i] * irr[0, h] + c[K_AQ + 1, i] * irr[1, h] + c[K_AQ + 2, i] * irr[2, h]
-           + c[K_AQ + 3, i] * irr[3, h] + c[K_AQ + 4, i] * irr[4, h])
-    return s_m, s_a
+_FM = {"contract"}  # allow fused multiply-add; nothing else of fastmath
+
+
+@njit(cache=True, fastmath=_FM)
+def _free(c, j, tm_prev, i0, i1, i2, i3, i4, te, pint):
+    """theta_m,t and theta_air of dwelling j with Phi_HC = 0 (eq. C.4-C.11 as coefficients)."""
+    b = BLOCK
+    # section 11.3.2: Phi_sol = sum_k A_sol,k I_k - Phi_r
+    sol = (c[K_AP * b + j] * i0 + c[(K_AP + 1) * b + j] * i1 + c[(K_AP + 2) * b + j] * i2
+           + c[(K_AP + 3) * b + j] * i3 + c[(K_AP + 4) * b + j] * i4 - c[K_PHI_R * b + j])
+    tm0 = (c[K_TM_PREV * b + j] * tm_prev + c[K_TM_E * b + j] * te
+           + c[K_TM_INT * b + j] * pint + c[K_TM_SOL * b + j] * sol)
+    ta0 = (c[K_TA_PREV * b + j] * tm_prev + c[K_TA_E * b + j] * te
+           + c[K_TA_INT * b + j] * pint + c[K_TA_SOL * b + j] * sol)
+    return tm0, ta0
+
+
+@njit(cache=True, fastmath=_FM)
+def _need(c, j, ta0, th, tc):
+    """Section C.4.2: the power that brings theta_air to the violated set-point, else 0 [W]."""
+    return (max(th - ta0, 0.0) + min(tc - ta0, 0.0)) * c[K_TA_HC_INV * BLOCK + j]
+
+
+@njit(cache=True, fastmath=_FM)
+def _hour_warm(c, st, m, i0, i1, i2, i3, i4, te, pint, th, tc):
+    """One warm-up hour for the m dwellings of a block: the mass temperature only."""
+    b = BLOCK
+    for j in range(m):
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, te, pint)
+        st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * _need(c, j, ta0, th, tc)
+
+
+@njit(cache=True, fastmath=_FM)
+def _hour(c, st, m, i0, i1, i2, i3, i4, te, pint, th, tc, tf):
+    """One recorded hour for the m dwellings of a block (c: N_COEF rows of BLOCK, st: N_STATE
+    rows of BLOCK). Two flat arrays with constant row distances and no conditional stores,
+    so that LLVM vectorises the loop across dwellings."""
+    b = BLOCK
+    for j in range(m):
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, te, pint)
+        phi = _need(c, j, ta0, th, tc)
+        st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * phi
+        ta = ta0 + c[K_TA_HC * b + j] * phi  # eq. (C.11) with Phi_HC
+        ph = max(phi, 0.0)
+        pc = max(-phi, 0.0)
+        st[S_HEAT * b + j] += ph
+        st[S_COOL * b + j] += pc
+        # peaks: no conditional store (the hour is blended), so the loop vectorises
+        old = st[S_PK_H * b + j]
+        up = 1.0 if ph > old else 0.0
+        st[S_PK_H * b + j] = max(ph, old)
+        st[S_PK_HH * b + j] += up * (tf - st[S_PK_HH * b + j])
+        old = st[S_PK_C * b + j]
+        up = 1.0 if pc > old else 0.0
+        st[S_PK_C * b + j] = max(pc, old)
+        st[S_PK_CH * b + j] += up * (tf - st[S_PK_CH * b + j])
+        st[S_TMIN * b + j] = min(ta, st[S_TMIN * b + j])
+        st[S_TMAX * b + j] = max(ta, st[S_TMAX * b + j])
+        st[S_TSUM * b + j] += ta
+
+
+@njit(cache=True, fastmath=_FM)
+def _hour_out(c, st, m, i0, i1, i2, i3, i4, te, pint, th, tc, tf):
+    """As :func:`_hour`, keeping Phi_HC and theta_air of the hour in ``st`` for the output."""
+    b = BLOCK
+    for j in range(m):
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, te, pint)
+        phi = _need(c, j, ta0, th, tc)
+        st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * phi
+        ta = ta0 + c[K_TA_HC * b + j] * phi  # eq. (C.11) with Phi_HC
+        ph = max(phi, 0.0)
+        pc = max(-phi, 0.0)
+        st[S_HEAT * b + j] += ph
+        st[S_COOL * b + j] += pc
+        # peaks: no conditional store (the hour is blended), so the loop vectorises
+        old = st[S_PK_H * b + j]
+        up = 1.0 if ph > old else 0.0
+        st[S_PK_H * b + j] = max(ph, old)
+        st[S_PK_HH * b + j] += up * (tf - st[S_PK_HH * b + j])
+        old = st[S_PK_C * b + j]
+        up = 1.0 if pc > old else 0.0
+        st[S_PK_C * b + j] = max(pc, old)
+        st[S_PK_CH * b + j] += up * (tf - st[S_PK_CH * b + j])
+        st[S_TMIN * b + j] = min(ta, st[S_TMIN * b + j])
+        st[S_TMAX * b + j] = max(ta, st[S_TMAX * b + j])
+        st[S_TSUM * b + j] += ta
+        st[S_PHI * b + j] = phi
+        st[S_TA * b + j] = ta
 
 
 @njit(cache=True)
@@ -100,60 +182,46 @@ def _block(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, i0, i1, a
            heat_w, cool_w, temp_air, write):
     n_h = temp_e.shape[0]
     m = i1 - i0
-    tm = np.empty(m)
-    heat = np.zeros(m)
-    cool = np.zeros(m)
-    pk_h = np.zeros(m)
-    pk_hh = np.full(m, -1.0)
-    pk_c = np.zeros(m)
-    pk_ch = np.full(m, -1.0)
-    tmin = np.full(m, np.inf)
-    tmax = np.full(m, -np.inf)
-    tsum = np.zeros(m)
+    # flat scratch with a compile-time row length: the rows' distance (BLOCK) is a constant,
+    # so LLVM proves that they do not overlap and vectorises without run-time alias checks
+    c = np.zeros(N_COEF * BLOCK)
+    for k in range(N_COEF):
+        for j in range(m):
+            c[k * BLOCK + j] = coef[k, i0 + j]
+    st = np.zeros(N_STATE * BLOCK)
     for j in range(m):
-        tm[j] = theta_m0
+        st[S_TM * BLOCK + j] = theta_m0
+        st[S_PK_HH * BLOCK + j] = -1.0
+        st[S_PK_CH * BLOCK + j] = -1.0
+        st[S_TMIN * BLOCK + j] = np.inf
+        st[S_TMAX * BLOCK + j] = -np.inf
     # warm-up over the last `warmup` hours of the year, nothing recorded
     for t in range(n_h - warmup, n_h):
-        te, pint, th, tc = temp_e[t], phi_int[t], set_h[t], set_c[t]
-        for j in range(m):
-            i = i0 + j
-            s_m, s_a = _solar(coef, i, irr, t)
-            _, tm[j], _ = _hour(coef, i, tm[j], te, pint, s_m, s_a, th, tc)
+        _hour_warm(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t],
+                   temp_e[t], phi_int[t], set_h[t], set_c[t])
     for t in range(n_h):
-        te, pint, th, tc = temp_e[t], phi_int[t], set_h[t], set_c[t]
-        tf = float(t)
-        for j in range(m):
-            i = i0 + j
-            s_m, s_a = _solar(coef, i, irr, t)
-            phi, tm[j], ta = _hour(coef, i, tm[j], te, pint, s_m, s_a, th, tc)
-            ph = phi if phi > 0.0 else 0.0
-            pc = -phi if phi < 0.0 else 0.0
-            heat[j] += ph
-            cool[j] += pc
-            up = ph > pk_h[j]
-            pk_hh[j] = tf if up else pk_hh[j]
-            pk_h[j] = ph if up else pk_h[j]
-            upc = pc > pk_c[j]
-            pk_ch[j] = tf if upc else pk_ch[j]
-            pk_c[j] = pc if upc else pk_c[j]
-            tmin[j] = ta if ta < tmin[j] else tmin[j]
-            tmax[j] = ta if ta > tmax[j] else tmax[j]
-            tsum[j] += ta
-            if write:
-                heat_w[i, t] = ph
-                cool_w[i, t] = pc
-                temp_air[i, t] = ta
+        if not write:
+            _hour(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t], temp_e[t],
+                  phi_int[t], set_h[t], set_c[t], float(t))
+        else:
+            _hour_out(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t],
+                      temp_e[t], phi_int[t], set_h[t], set_c[t], float(t))
+            for j in range(m):
+                phi = st[S_PHI * BLOCK + j]
+                heat_w[i0 + j, t] = phi if phi > 0.0 else 0.0
+                cool_w[i0 + j, t] = -phi if phi < 0.0 else 0.0
+                temp_air[i0 + j, t] = st[S_TA * BLOCK + j]
     for j in range(m):
         i = i0 + j
-        annual[O_HEAT_WH, i] = heat[j]
-        annual[O_COOL_WH, i] = cool[j]
-        annual[O_PEAK_HEAT_W, i] = pk_h[j]
-        annual[O_PEAK_HEAT_H, i] = pk_hh[j]
-        annual[O_PEAK_COOL_W, i] = pk_c[j]
-        annual[O_PEAK_COOL_H, i] = pk_ch[j]
-        annual[O_TMIN, i] = tmin[j]
-        annual[O_TMAX, i] = tmax[j]
-        annual[O_TSUM, i] = tsum[j]
+        annual[O_HEAT_WH, i] = st[S_HEAT * BLOCK + j]
+        annual[O_COOL_WH, i] = st[S_COOL * BLOCK + j]
+        annual[O_PEAK_HEAT_W, i] = st[S_PK_H * BLOCK + j]
+        annual[O_PEAK_HEAT_H, i] = st[S_PK_HH * BLOCK + j]
+        annual[O_PEAK_COOL_W, i] = st[S_PK_C * BLOCK + j]
+        annual[O_PEAK_COOL_H, i] = st[S_PK_CH * BLOCK + j]
+        annual[O_TMIN, i] = st[S_TMIN * BLOCK + j]
+        annual[O_TMAX, i] = st[S_TMAX * BLOCK + j]
+        annual[O_TSUM, i] = st[S_TSUM * BLOCK + j]
 
 
 @njit(cache=True, parallel=True)

@@ -693,19 +693,17 @@ def step_coefficients(net: Network) -> np.ndarray:
         return np.nan_to_num(tm), np.nan_to_num(ta)
 
     coef = np.zeros((_k.N_COEF, n))
+    coef[_k.K_AP:_k.K_AP + _k.N_SOLAR] = net.aperture_m2
+    coef[_k.K_PHI_R] = net.phi_r_w
     coef[_k.K_TM_PREV], coef[_k.K_TA_PREV] = resp(1.0, 0.0, 0.0, 0.0, 0.0)
     coef[_k.K_TM_E], coef[_k.K_TA_E] = resp(0.0, 1.0, 0.0, 0.0, 0.0)
-    tm_sol, ta_sol = resp(0.0, 0.0, 1.0, 0.0, 0.0)
+    coef[_k.K_TM_SOL], coef[_k.K_TA_SOL] = resp(0.0, 0.0, 1.0, 0.0, 0.0)
     # internal gains enter per m2 of floor: phi_int [W m-2] * A_f
     coef[_k.K_TM_INT], coef[_k.K_TA_INT] = resp(0.0, 0.0, 0.0, net.floor_area_m2, 0.0)
     tm_hc, ta_hc = resp(0.0, 0.0, 0.0, 0.0, 1.0)
     coef[_k.K_TM_HC], coef[_k.K_TA_HC] = tm_hc, ta_hc
     with np.errstate(divide="ignore"):
         coef[_k.K_TA_HC_INV] = np.where(ta_hc > 0, 1.0 / ta_hc, 0.0)
-    coef[_k.K_TM_0] = -net.phi_r_w * tm_sol
-    coef[_k.K_TA_0] = -net.phi_r_w * ta_sol
-    coef[_k.K_AP:_k.K_AP + _k.N_SOLAR] = net.aperture_m2 * tm_sol
-    coef[_k.K_AQ:_k.K_AQ + _k.N_SOLAR] = net.aperture_m2 * ta_sol
     return np.ascontiguousarray(coef)
 
 
