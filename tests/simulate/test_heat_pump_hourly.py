@@ -160,3 +160,29 @@ def test_real_uccle_epw_winter_peak_and_plausible_spf():
     assert 1.8 < spf[0] < spf[1] < 4.5  # low-temperature emitters do better
     peak_month = weather.index[r.electricity_w.argmax(axis=1)].month
     assert set(peak_month) <= {12, 1, 2}
+
+
+@pytest.mark.parametrize("model", ["regression", "carnot"])
+@pytest.mark.parametrize("parallel", [True, False])
+def test_kernel_equals_numpy_reference(model, parallel):
+    from wijkreno.simulate.heat_pump_hourly import run_heat_pumps
+
+    rng = np.random.default_rng(7)
+    n, h = 37, 24 * 20
+    theta_e = rng.uniform(-15.0, 25.0, h)
+    space = rng.gamma(1.0, 3000.0, (n, h)) * (rng.random((n, h)) < 0.8)
+    dhw = rng.gamma(0.5, 800.0, (n, h)) * (rng.random((n, h)) < 0.3)
+    kw = dict(design_flow_degc=rng.uniform(30.0, 70.0, n),
+              design_load_w=rng.uniform(0.0, 15_000.0, n),
+              source=rng.choice(["air_water", "ground"], n), hybrid=rng.random(n) < 0.3,
+              model=model)
+    ref = heat_pump_electricity(space, dhw, theta_e, **kw)
+    fast = run_heat_pumps(space, dhw, theta_e, parallel=parallel, **kw)
+    assert np.allclose(fast.electricity_w, ref.electricity_w, rtol=1e-12, atol=1e-9)
+    assert np.allclose(fast.heat_pump_heat_kwh, ref.heat_pump_heat_w.sum(axis=1) / 1e3)
+    assert np.allclose(fast.backup_heat_kwh, ref.backup_heat_w.sum(axis=1) / 1e3)
+    assert np.allclose(fast.heat_pump_electricity_kwh,
+                       ref.heat_pump_electricity_w.sum(axis=1) / 1e3)
+    assert np.allclose(fast.backup_electricity_kwh, ref.backup_electricity_w.sum(axis=1) / 1e3)
+    assert np.allclose(fast.peak_w, ref.electricity_w.max(axis=1))
+    assert (fast.peak_hour == ref.electricity_w.argmax(axis=1)).all()

@@ -13,8 +13,9 @@ The chain (every step a pure function; the CLI ``wijkreno peaks`` does the readi
    distribution and control efficiencies; hot water from the monthly engine's yearly need and a
    daily profile; the heat pump sized on the design heat load
    (:func:`wijkreno.renovate.applicability.design_heat_load_kw`); then the electricity per hour
-   (:func:`wijkreno.simulate.heat_pump_hourly.heat_pump_electricity`). Processed in blocks of
-   dwellings; the profiles are summed per area as they come.
+   (:func:`wijkreno.simulate.heat_pump_hourly.run_heat_pumps`, a numba kernel whose NumPy
+   reference is ``heat_pump_electricity``). Processed in blocks of dwellings; the profiles are
+   summed per area as they come.
 3. :func:`peak_table`: per area the **coincident** peak ``max_t sum_i E_i(t)`` of the simulated
    profiles (the weather coincidence is in the profiles), scaled for behavioural diversity by
    ``f_hp(n) = f_inf + (1 - f_inf) n^(-3/4)`` (never below the largest member's peak), today's
@@ -41,9 +42,9 @@ from wijkreno.simulate.heat_pump_hourly import (
     HEAT_PUMP_SYSTEMS,
     HeatPumpHourlyParams,
     dhw_heat_w,
-    heat_pump_electricity,
     load_heat_pump_hourly_params,
     residential_baseline_w,
+    run_heat_pumps,
 )
 
 log = logging.getLogger(__name__)
@@ -431,7 +432,7 @@ def heat_pump_loads(
     system_params: Any = None,
     hourly_params: Any = None,
     setback: Any = None,
-    block_size: int = 500,
+    block_size: int = 250,
     keep_dwelling_profiles: bool = False,
     backend: str = "cpu",
 ) -> HeatPumpLoads:
@@ -454,7 +455,8 @@ def heat_pump_loads(
         Passed to :func:`~wijkreno.simulate.hourly.simulate_hourly` (None: constant set-point,
         the usual operation of a heat pump).
     block_size : int
-        Dwellings simulated at a time (memory ~ 5 x 8 bytes x 8,760 per dwelling).
+        Dwellings simulated at a time (memory ~ 15 arrays x 8 bytes x 8,760 per dwelling,
+        ~260 MB for 250).
     keep_dwelling_profiles : bool
         Keep the (heat-pump dwellings, H) electricity matrix.
     backend : str
@@ -521,20 +523,19 @@ def heat_pump_loads(
         emit = np.where(np.isfinite(emit), emit, default_emit)
         src = np.array([HEAT_PUMP_SYSTEMS[s][0] for s in sysb], dtype=object)
         hyb = np.array([HEAT_PUMP_SYSTEMS[s][1] for s in sysb], dtype=bool)
-        r = heat_pump_electricity(space, dhw, climate.temp_out_degc, design_flow_degc=emit,
-                                  design_load_w=load_w, source=src, hybrid=hyb, params=p)
+        r = run_heat_pumps(space, dhw, climate.temp_out_degc, design_flow_degc=emit,
+                           design_load_w=load_w, source=src, hybrid=hyb, params=p)
         e = r.electricity_w
-        peak = e.max(axis=1)
         per["design_heat_load_kw"][rows] = load_w / 1e3
         per["heating_need_hourly_kwh"][rows] = heat.sum(axis=1) / 1e3
         per["dhw_heat_kwh"][rows] = dhw.sum(axis=1) / 1e3
-        per["hp_heat_kwh"][rows] = r.heat_pump_heat_w.sum(axis=1) / 1e3
-        per["backup_heat_kwh"][rows] = r.backup_heat_w.sum(axis=1) / 1e3
-        per["hp_electricity_kwh"][rows] = r.heat_pump_electricity_w.sum(axis=1) / 1e3
-        per["backup_electricity_kwh"][rows] = r.backup_electricity_w.sum(axis=1) / 1e3
-        per["electricity_kwh"][rows] = e.sum(axis=1) / 1e3
-        per["peak_electricity_kw"][rows] = peak / 1e3
-        per["peak_hour"][rows] = np.where(peak > 0, e.argmax(axis=1), -1)
+        per["hp_heat_kwh"][rows] = r.heat_pump_heat_kwh
+        per["backup_heat_kwh"][rows] = r.backup_heat_kwh
+        per["hp_electricity_kwh"][rows] = r.heat_pump_electricity_kwh
+        per["backup_electricity_kwh"][rows] = r.backup_electricity_kwh
+        per["electricity_kwh"][rows] = r.heat_pump_electricity_kwh + r.backup_electricity_kwh
+        per["peak_electricity_kw"][rows] = r.peak_w / 1e3
+        per["peak_hour"][rows] = r.peak_hour
         for lv, (codes, areas) in levels.items():
             prof[lv] += sum_by_area(e, codes[rows], len(areas))
         if keep_dwelling_profiles:

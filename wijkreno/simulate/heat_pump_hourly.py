@@ -537,7 +537,10 @@ def heat_pump_electricity(
     params: HeatPumpHourlyParams | None = None,
     model: str | None = None,
 ) -> HeatPumpHourly:
-    """Electricity a heat pump draws each hour for space heating and hot water.
+    """Electricity a heat pump draws each hour for space heating and hot water (NumPy).
+
+    The readable reference of the method; :func:`run_heat_pumps` is the same in a numba kernel
+    (what :func:`wijkreno.aggregate.peaks.heat_pump_loads` uses), held equal by the tests.
 
     Parameters
     ----------
@@ -572,30 +575,8 @@ def heat_pump_electricity(
         On shapes that do not fit, negative or non-finite heat.
     """
     p = params or load_heat_pump_hourly_params()
-    sh = np.asarray(space_heat_w, dtype=np.float64)
-    dhw = np.asarray(dhw_heat_w_, dtype=np.float64)
-    t_e = np.asarray(theta_e_degc, dtype=np.float64).reshape(-1)
-    if sh.ndim != 2 or sh.shape != dhw.shape or sh.shape[1] != t_e.shape[0]:
-        raise InputError(
-            f"space heat {sh.shape} and hot-water heat {dhw.shape} must both have shape "
-            f"(n dwellings, {t_e.shape[0]} hours) like the outdoor temperature."
-        )
-    for name, arr in (("space_heat_w", sh), ("dhw_heat_w", dhw)):
-        if not np.isfinite(arr).all() or (arr < 0).any():
-            raise InputError(f"{name} must be finite and >= 0 W; got "
-                             f"{int((~np.isfinite(arr)).sum())} non-finite and "
-                             f"{int((arr < 0).sum())} negative values.")
-    n = sh.shape[0]
-    src = np.broadcast_to(np.asarray(source, dtype=object), (n,))
-    bad = sorted({str(s) for s in src} - set(SOURCES))
-    if bad:
-        raise InputError(f"heat-pump source must be one of {list(SOURCES)}, got {bad}")
-    hyb = np.broadcast_to(np.asarray(hybrid, dtype=bool), (n,))
-    des = np.broadcast_to(np.asarray(design_flow_degc, dtype=np.float64), (n,))
-    load = np.broadcast_to(np.asarray(design_load_w, dtype=np.float64), (n,))
-    if not (np.isfinite(des).all() and np.isfinite(load).all() and (load >= 0).all()):
-        raise InputError("design_flow_degc and design_load_w must be finite (load >= 0) for "
-                         "every heat-pump dwelling.")
+    sh, dhw, t_e, des, load, src, hyb = _checked(space_heat_w, dhw_heat_w_, theta_e_degc,
+                                                 design_flow_degc, design_load_w, source, hybrid)
     flow = flow_temperature_degc(t_e, des, params=p)
     cop_sh = np.empty_like(sh)
     cop_dhw = np.empty_like(sh)
@@ -620,6 +601,136 @@ def heat_pump_electricity(
         heat_pump_electricity_w=hp_el,
         backup_heat_w=backup,
         backup_electricity_w=backup_el,
+    )
+
+
+class HeatPumpRun(NamedTuple):
+    """Result of :func:`run_heat_pumps`: the hourly electricity and per-dwelling yearly sums."""
+
+    electricity_w: np.ndarray
+    """(n, H) electricity of heating and hot water, heat pump plus electric back-up [W]."""
+    heat_pump_heat_kwh: np.ndarray
+    """(n,) heat delivered by the heat pump [kWh]."""
+    backup_heat_kwh: np.ndarray
+    """(n,) heat delivered by the back-up [kWh]."""
+    heat_pump_electricity_kwh: np.ndarray
+    """(n,) compressor electricity [kWh]."""
+    backup_electricity_kwh: np.ndarray
+    """(n,) back-up electricity [kWh] (0 for hybrids)."""
+    peak_w: np.ndarray
+    """(n,) highest hourly electricity [W]."""
+    peak_hour: np.ndarray
+    """(n,) int64 index of that hour (first on ties; -1 without electricity)."""
+
+
+def _checked(space_heat_w: Any, dhw_heat_w_: Any, theta_e_degc: Any, design_flow_degc: Any,
+             design_load_w: Any, source: Any, hybrid: Any) -> tuple[np.ndarray, ...]:
+    sh = np.asarray(space_heat_w, dtype=np.float64)
+    dhw = np.asarray(dhw_heat_w_, dtype=np.float64)
+    t_e = np.asarray(theta_e_degc, dtype=np.float64).reshape(-1)
+    if sh.ndim != 2 or sh.shape != dhw.shape or sh.shape[1] != t_e.shape[0]:
+        raise InputError(
+            f"space heat {sh.shape} and hot-water heat {dhw.shape} must both have shape "
+            f"(n dwellings, {t_e.shape[0]} hours) like the outdoor temperature."
+        )
+    for name, arr in (("space_heat_w", sh), ("dhw_heat_w", dhw)):
+        if not np.isfinite(arr).all() or (arr < 0).any():
+            raise InputError(f"{name} must be finite and >= 0 W; got "
+                             f"{int((~np.isfinite(arr)).sum())} non-finite and "
+                             f"{int((arr < 0).sum())} negative values.")
+    if not np.isfinite(t_e).all():
+        raise InputError("the outdoor temperature has missing or infinite hours.")
+    n = sh.shape[0]
+    src = np.broadcast_to(np.asarray(source, dtype=object), (n,))
+    bad = sorted({str(s) for s in src} - set(SOURCES))
+    if bad:
+        raise InputError(f"heat-pump source must be one of {list(SOURCES)}, got {bad}")
+    hyb = np.broadcast_to(np.asarray(hybrid, dtype=bool), (n,))
+    des = np.broadcast_to(np.asarray(design_flow_degc, dtype=np.float64), (n,))
+    load = np.broadcast_to(np.asarray(design_load_w, dtype=np.float64), (n,))
+    if not (np.isfinite(des).all() and np.isfinite(load).all() and (load >= 0).all()):
+        raise InputError("design_flow_degc and design_load_w must be finite (load >= 0) for "
+                         "every heat-pump dwelling.")
+    return sh, dhw, t_e, des, load, src, hyb
+
+
+def run_heat_pumps(
+    space_heat_w: Any,
+    dhw_heat_w_: Any,
+    theta_e_degc: Any,
+    *,
+    design_flow_degc: Any,
+    design_load_w: Any,
+    source: Any = "air_water",
+    hybrid: Any = False,
+    params: HeatPumpHourlyParams | None = None,
+    model: str | None = None,
+    parallel: bool = True,
+) -> HeatPumpRun:
+    """The hourly electricity of :func:`heat_pump_electricity`, fast (numba kernel).
+
+    Same arguments and method as :func:`heat_pump_electricity` (its plain-NumPy reference,
+    which the tests hold equal); returns only the electricity per hour and the yearly sums,
+    not the intermediate (n, H) arrays. ``parallel`` runs the dwellings on all numba threads.
+
+    Returns
+    -------
+    HeatPumpRun
+    """
+    from wijkreno.simulate import _heat_pump_kernels as _k
+
+    p = params or load_heat_pump_hourly_params()
+    model = model or p.cop.model
+    if model not in COP_MODELS:
+        raise InputError(f"model must be one of {list(COP_MODELS)}, got {model!r}")
+    sh, dhw, t_e, des, load, src, hyb = _checked(space_heat_w, dhw_heat_w_, theta_e_degc,
+                                                 design_flow_degc, design_load_w, source, hybrid)
+    n, n_h = sh.shape
+    c = p.cop.common
+    hc = p.heating_curve
+    cap = p.capacity
+    fac = np.empty((2, n_h))
+    rel = np.empty((2, n_h))
+    cop_dhw = np.empty((2, n_h))
+    coef = np.empty((2, 4))
+    for k, s in enumerate(SOURCES):  # per-source tables shared by all dwellings
+        sc = p.cop.source(s)
+        fac[k] = c.field_correction_frac.value * defrost_factor(t_e, sc)
+        rel[k] = np.maximum(1.0 + sc.capacity_slope_per_k.value
+                            * (t_e - hc.design_outdoor_temperature_degc.value), 0.0)
+        cop_dhw[k] = heat_pump_cop(np.full(n_h, p.dhw.temperature_degc.value), t_e, s,
+                                   model=model, params=p)
+        coef[k] = (sc.c0.value, sc.c1.value, sc.c2.value, sc.eta_carnot_frac.value)
+    scal = np.empty(_k.N_P)
+    scal[_k.P_ROOM] = hc.room_temperature_degc.value
+    scal[_k.P_DESIGN] = hc.design_outdoor_temperature_degc.value
+    scal[_k.P_MIN_FLOW] = hc.min_flow_temperature_degc.value
+    scal[_k.P_T_GROUND] = c.ground_source_temperature_degc.value
+    scal[_k.P_COP_MIN] = c.cop_min.value
+    scal[_k.P_COP_MAX] = c.cop_max.value
+    scal[_k.P_BACKUP_EFF] = cap.backup_efficiency_frac.value
+    scal[_k.P_CARNOT] = 1.0 if model == "carnot" else 0.0
+    sizing = np.where(hyb, cap.sizing_frac_hybrid.value, cap.sizing_frac_monovalent.value)
+    cap_w = np.ascontiguousarray(sizing * np.maximum(load, cap.min_capacity_kw.value * 1000.0))
+    src_code = np.ascontiguousarray((src == "ground").astype(np.int64))
+    out = np.empty((n, n_h))
+    annual = np.empty((_k.N_A, n))
+    fn = _k.run_parallel if parallel else _k.run_serial
+    room = hc.room_temperature_degc.value
+    load_pow = np.clip((room - t_e) / (room - hc.design_outdoor_temperature_degc.value), 0.0,
+                       1.0) ** (1.0 / hc.radiator_exponent.value)
+    fn(np.ascontiguousarray(sh), np.ascontiguousarray(dhw), np.ascontiguousarray(t_e),
+       np.ascontiguousarray(load_pow),
+       np.ascontiguousarray(des, dtype=np.float64), cap_w, src_code,
+       np.ascontiguousarray(hyb, dtype=np.bool_), fac, rel, cop_dhw, coef, scal, out, annual)
+    return HeatPumpRun(
+        electricity_w=out,
+        heat_pump_heat_kwh=annual[_k.A_HP_HEAT] / 1000.0,
+        backup_heat_kwh=annual[_k.A_BACKUP_HEAT] / 1000.0,
+        heat_pump_electricity_kwh=annual[_k.A_HP_EL] / 1000.0,
+        backup_electricity_kwh=annual[_k.A_BACKUP_EL] / 1000.0,
+        peak_w=annual[_k.A_PEAK],
+        peak_hour=annual[_k.A_PEAK_H].astype(np.int64),
     )
 
 
@@ -684,6 +795,7 @@ def residential_baseline_w(
 
 __all__ = [
     "COP_MODELS", "HEAT_PUMP_SYSTEMS", "SOURCES", "HeatPumpHourly", "HeatPumpHourlyParams",
+    "HeatPumpRun", "run_heat_pumps",
     "cop_carnot", "cop_regression", "defrost_factor", "dhw_day_profile_frac", "dhw_heat_w",
     "flow_temperature_degc", "heat_pump_capacity_w", "heat_pump_cop", "heat_pump_electricity",
     "SyntheticWeatherParams", "load_heat_pump_hourly_params", "residential_baseline_w",
