@@ -36,21 +36,21 @@ import numpy as np
 from numba import njit, prange
 
 # --- rows of coef --------------------------------------------------------------------------------
-K_AP = 0  # 0..4: solar aperture per engine class A_sol [m2] (windows and opaque, eq. 43-45)
-K_PHI_R = 5  # thermal radiation to the sky Phi_r [W] (eq. 46)
-K_TM_PREV = 6  # d theta_m,t / d theta_m,t-1 [-]
-K_TM_E = 7  # d theta_m,t / d theta_e [-]
-K_TM_INT = 8  # d theta_m,t / d phi_int [K per W m-2]
-K_TM_SOL = 9  # d theta_m,t / d Phi_sol [K/W]
-K_TM_HC = 10  # d theta_m,t / d Phi_HC [K/W]
-K_TA_PREV = 11  # the same for theta_air
-K_TA_E = 12
-K_TA_INT = 13
-K_TA_SOL = 14
-K_TA_HC = 15
-K_TA_HC_INV = 16  # 1 / (d theta_air / d Phi_HC) [W/K]
-N_SOLAR = 5  # vertical N, E, S, W, horizontal
-N_COEF = 17
+K_AP = 0  # 0..8: solar aperture per engine class A_sol [m2] (windows and opaque, eq. 43-45)
+N_SOLAR = 9  # glazing-transmitted N, E, S, W; vertical N, E, S, W; horizontal
+K_PHI_R = 9  # thermal radiation to the sky Phi_r [W] (eq. 46)
+K_TM_PREV = 10  # d theta_m,t / d theta_m,t-1 [-]
+K_TM_E = 11  # d theta_m,t / d theta_e [-]
+K_TM_INT = 12  # d theta_m,t / d phi_int [K per W m-2]
+K_TM_SOL = 13  # d theta_m,t / d Phi_sol [K/W]
+K_TM_HC = 14  # d theta_m,t / d Phi_HC [K/W]
+K_TA_PREV = 15  # the same for theta_air
+K_TA_E = 16
+K_TA_INT = 17
+K_TA_SOL = 18
+K_TA_HC = 19
+K_TA_HC_INV = 20  # 1 / (d theta_air / d Phi_HC) [W/K]
+N_COEF = 21
 
 # --- rows of annual ------------------------------------------------------------------------------
 O_HEAT_WH = 0  # sum of heating power over the hours [Wh]
@@ -91,12 +91,14 @@ _FM = {"contract"}  # allow fused multiply-add; nothing else of fastmath
 
 
 @njit(cache=True, fastmath=_FM)
-def _free(c, j, tm_prev, i0, i1, i2, i3, i4, te, pint):
+def _free(c, j, tm_prev, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint):
     """theta_m,t and theta_air of dwelling j with Phi_HC = 0 (eq. C.4-C.11 as coefficients)."""
     b = BLOCK
     # section 11.3.2: Phi_sol = sum_k A_sol,k I_k - Phi_r
     sol = (c[K_AP * b + j] * i0 + c[(K_AP + 1) * b + j] * i1 + c[(K_AP + 2) * b + j] * i2
-           + c[(K_AP + 3) * b + j] * i3 + c[(K_AP + 4) * b + j] * i4 - c[K_PHI_R * b + j])
+           + c[(K_AP + 3) * b + j] * i3 + c[(K_AP + 4) * b + j] * i4 + c[(K_AP + 5) * b + j] * i5
+           + c[(K_AP + 6) * b + j] * i6 + c[(K_AP + 7) * b + j] * i7 + c[(K_AP + 8) * b + j] * i8
+           - c[K_PHI_R * b + j])
     tm0 = (c[K_TM_PREV * b + j] * tm_prev + c[K_TM_E * b + j] * te
            + c[K_TM_INT * b + j] * pint + c[K_TM_SOL * b + j] * sol)
     ta0 = (c[K_TA_PREV * b + j] * tm_prev + c[K_TA_E * b + j] * te
@@ -111,22 +113,22 @@ def _need(c, j, ta0, th, tc):
 
 
 @njit(cache=True, fastmath=_FM)
-def _hour_warm(c, st, m, i0, i1, i2, i3, i4, te, pint, th, tc):
+def _hour_warm(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc):
     """One warm-up hour for the m dwellings of a block: the mass temperature only."""
     b = BLOCK
     for j in range(m):
-        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, te, pint)
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint)
         st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * _need(c, j, ta0, th, tc)
 
 
 @njit(cache=True, fastmath=_FM)
-def _hour(c, st, m, i0, i1, i2, i3, i4, te, pint, th, tc, tf):
+def _hour(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc, tf):
     """One recorded hour for the m dwellings of a block (c: N_COEF rows of BLOCK, st: N_STATE
     rows of BLOCK). Two flat arrays with constant row distances and no conditional stores,
     so that LLVM vectorises the loop across dwellings."""
     b = BLOCK
     for j in range(m):
-        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, te, pint)
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint)
         phi = _need(c, j, ta0, th, tc)
         st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * phi
         ta = ta0 + c[K_TA_HC * b + j] * phi  # eq. (C.11) with Phi_HC
@@ -149,11 +151,11 @@ def _hour(c, st, m, i0, i1, i2, i3, i4, te, pint, th, tc, tf):
 
 
 @njit(cache=True, fastmath=_FM)
-def _hour_out(c, st, m, i0, i1, i2, i3, i4, te, pint, th, tc, tf):
+def _hour_out(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc, tf):
     """As :func:`_hour`, keeping Phi_HC and theta_air of the hour in ``st`` for the output."""
     b = BLOCK
     for j in range(m):
-        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, te, pint)
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint)
         phi = _need(c, j, ta0, th, tc)
         st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * phi
         ta = ta0 + c[K_TA_HC * b + j] * phi  # eq. (C.11) with Phi_HC
@@ -197,15 +199,17 @@ def _block(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, i0, i1, a
         st[S_TMAX * BLOCK + j] = -np.inf
     # warm-up over the last `warmup` hours of the year, nothing recorded
     for t in range(n_h - warmup, n_h):
-        _hour_warm(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t],
-                   temp_e[t], phi_int[t], set_h[t], set_c[t])
+        _hour_warm(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t], irr[5, t],
+                   irr[6, t], irr[7, t], irr[8, t], temp_e[t], phi_int[t], set_h[t], set_c[t])
     for t in range(n_h):
         if not write:
-            _hour(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t], temp_e[t],
-                  phi_int[t], set_h[t], set_c[t], float(t))
+            _hour(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t], irr[5, t],
+                  irr[6, t], irr[7, t], irr[8, t], temp_e[t], phi_int[t], set_h[t], set_c[t],
+                  float(t))
         else:
             _hour_out(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t],
-                      temp_e[t], phi_int[t], set_h[t], set_c[t], float(t))
+                      irr[5, t], irr[6, t], irr[7, t], irr[8, t], temp_e[t], phi_int[t],
+                      set_h[t], set_c[t], float(t))
             for j in range(m):
                 phi = st[S_PHI * BLOCK + j]
                 heat_w[i0 + j, t] = phi if phi > 0.0 else 0.0

@@ -65,12 +65,14 @@ PARAMS_FILE = "hourly.toml"
 HOURS_PER_YEAR = 8760
 
 SOLAR_CLASSES: tuple[str, ...] = (
+    "window_n", "window_e", "window_s", "window_w",
     "vertical_n", "vertical_e", "vertical_s", "vertical_w", "horizontal",
     "roof_n", "roof_e", "roof_s", "roof_w",
 )
-"""Rows of :attr:`HourlyClimate.irradiance_w_per_m2`: vertical planes facing N, E, S, W, the
-horizontal plane (the weather file's GHI) and pitched roofs at ``roof_tilt_deg`` facing N, E,
-S, W (the classes of the monthly climate)."""
+"""Rows of :attr:`HourlyClimate.irradiance_w_per_m2`: the irradiance on vertical windows
+facing N, E, S, W weighted by the glazing's angular transmittance relative to normal
+incidence; vertical planes facing N, E, S, W; the horizontal plane (the weather file's GHI);
+pitched roofs at ``roof_tilt_deg`` facing N, E, S, W (the classes of the monthly climate)."""
 
 ENGINE_SOLAR_CLASSES: tuple[str, ...] = SOLAR_CLASSES[:_k.N_SOLAR]
 """The classes the engine reads: windows and walls per orientation, roofs as horizontal (the
@@ -115,6 +117,11 @@ class HourlyParams(BaseModel):
     delta_theta_er_k: float
     f_r_wall_frac: float
     f_r_roof_frac: float
+    window_incidence_model: Literal["physical", "constant"]
+    glass_refractive_index: float
+    glass_extinction_per_m: float
+    glass_pane_thickness_m: float
+    glass_panes: int
     internal_gain_profile_frac: tuple[float, ...]
     heating_setpoint_degc: float
     setback_setpoint_degc: float
@@ -335,12 +342,15 @@ class HourlyClimate:
 def hourly_climate_from_epw(
     frame_and_meta: tuple[pd.DataFrame, Mapping[str, Any]],
     params: Any = None,
+    hourly_params: HourlyParams | None = None,
 ) -> HourlyClimate:
     """Build the hourly climate from a weather file read by :func:`wijkreno.io.epw.read_epw`.
 
     Solar position, extraterrestrial irradiance and air mass are computed once; irradiance on
-    each plane class once (pvlib's transposition, the monthly climate's parameters); never per
-    dwelling.
+    each plane class once (pvlib's transposition with the monthly climate's parameters);
+    never per dwelling. The ``window_*`` classes weight the beam, sky-diffuse and
+    ground-reflected parts by the glazing's transmittance relative to normal incidence
+    (``pvlib.iam.physical`` per pane, ``pvlib.iam.marion_diffuse`` for the diffuse parts).
 
     Parameters
     ----------
@@ -351,38 +361,62 @@ def hourly_climate_from_epw(
     params : ClimateParams, optional
         Albedo, transposition model, roof tilt, sun-position offset; the packaged ``[climate]``
         of ``heat_balance.toml`` when None.
+    hourly_params : HourlyParams, optional
+        The glazing's optical parameters; the packaged ``hourly.toml`` when None.
 
     Returns
     -------
     HourlyClimate
     """
+    import pvlib
+
     from wijkreno.simulate.climate import (
         AZIMUTH_DEG,
         ORIENTATIONS,
         compute_solar_position,
         load_climate_params,
-        plane_irradiance,
     )
 
     weather, meta = frame_and_meta
     params = params or load_climate_params()
+    hp = hourly_params or load_hourly_params()
     needed = ["theta_e_degc", "ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2"]
     missing = [c for c in needed if c not in weather.columns]
     if missing:
         raise InputError(f"hourly weather lacks the columns {missing}; read it with read_epw().")
     sp = compute_solar_position(weather, meta, params.sun_position_offset_min)
-    rows = []
+
+    def poa(tilt: float, azimuth: float) -> pd.DataFrame:
+        return pvlib.irradiance.get_total_irradiance(
+            surface_tilt=tilt, surface_azimuth=azimuth, solar_zenith=sp["apparent_zenith"],
+            solar_azimuth=sp["azimuth"], dni=weather["dni_w_per_m2"],
+            ghi=weather["ghi_w_per_m2"], dhi=weather["dhi_w_per_m2"],
+            dni_extra=sp["dni_extra"], airmass=sp["airmass"], albedo=params.albedo_frac,
+            model=params.transposition_model,
+        ).fillna(0.0)
+
+    glass = {"n": hp.glass_refractive_index, "K": hp.glass_extinction_per_m,
+             "L": hp.glass_pane_thickness_m}
+    panes = hp.glass_panes
+    diffuse = pvlib.iam.marion_diffuse("physical", 90.0, **glass)
+    windows, vertical, roofs = [], [], []
     for o in ORIENTATIONS:
-        rows.append(plane_irradiance(weather, meta, 90.0, AZIMUTH_DEG[o], params=params,
-                                     solar_position=sp).to_numpy())
-    rows.append(weather["ghi_w_per_m2"].clip(lower=0.0).to_numpy())
-    for o in ORIENTATIONS:
-        rows.append(plane_irradiance(weather, meta, params.roof_tilt_deg, AZIMUTH_DEG[o],
-                                     params=params, solar_position=sp).to_numpy())
+        p = poa(90.0, AZIMUTH_DEG[o])
+        aoi = pvlib.irradiance.aoi(90.0, AZIMUTH_DEG[o], sp["apparent_zenith"], sp["azimuth"])
+        iam = np.nan_to_num(np.asarray(pvlib.iam.physical(aoi, **glass), dtype=np.float64))
+        tr = (p["poa_direct"].to_numpy() * iam**panes
+              + p["poa_sky_diffuse"].to_numpy() * float(diffuse["sky"]) ** panes
+              + p["poa_ground_diffuse"].to_numpy() * float(diffuse["ground"]) ** panes)
+        windows.append(np.clip(tr, 0.0, None))
+        vertical.append(np.clip(p["poa_global"].to_numpy(), 0.0, None))
+        r = poa(params.roof_tilt_deg, AZIMUTH_DEG[o])
+        roofs.append(np.clip(r["poa_global"].to_numpy(), 0.0, None))
+    rows = [*windows, *vertical, weather["ghi_w_per_m2"].clip(lower=0.0).to_numpy(), *roofs]
     source = (
         f"{meta.get('source', 'weather file')} ({meta.get('city', '?')}, lat "
         f"{meta.get('latitude')}, lon {meta.get('longitude')}); pvlib "
-        f"{params.transposition_model} transposition, albedo {params.albedo_frac}"
+        f"{params.transposition_model} transposition, albedo {params.albedo_frac}; windows: "
+        f"{panes} panes, pvlib.iam.physical n={glass['n']} K={glass['K']} L={glass['L']}"
     )
     return HourlyClimate(
         time=pd.DatetimeIndex(weather.index),
@@ -592,14 +626,18 @@ def build_network(dwellings: pd.DataFrame, params: HourlyParams | None = None) -
     with np.errstate(divide="ignore", invalid="ignore"):
         # eq. (63): H_tr,em = 1 / (1/H_tr,op - 1/H_tr,ms) = H_op H_ms / (H_ms - H_op)
         h_em = np.where(ok, h_tr_op * h_ms / (h_ms - h_tr_op), 0.0)
-    # solar apertures (eq. 43-45) per engine class: vertical N, E, S, W, horizontal
-    f_win = b.f_sh_vert_frac * (1.0 - b.f_frame_frac) * b.f_w_frac
+    # solar apertures (eq. 43-45) per engine class: windows N, E, S, W (the glazing's
+    # angular transmittance in the climate table, or F_w on the plane's irradiance), opaque
+    # walls N, E, S, W, roof as horizontal
+    physical = p.window_incidence_model == "physical"
+    f_win = b.f_sh_vert_frac * (1.0 - b.f_frame_frac) * (1.0 if physical else b.f_w_frac)
     g = xs[:, _hb.X_G]
     ar = p.opaque_absorptance_frac * p.r_se_m2k_per_w
-    aperture = np.empty((_k.N_SOLAR, x.shape[0]))
+    aperture = np.zeros((_k.N_SOLAR, x.shape[0]))
     for o in range(4):
-        aperture[o] = f_win * g * win[:, o] + ar * u_wall * walls[:, o]
-    aperture[4] = ar * b.b_roof_frac * u_roof * roof
+        aperture[o if physical else 4 + o] += f_win * g * win[:, o]
+        aperture[4 + o] += ar * u_wall * walls[:, o]
+    aperture[8] = ar * b.b_roof_frac * u_roof * roof
     # eq. (46): thermal radiation to the sky, walls and windows F_r = 0.5, roof F_r = 1
     phi_r = p.r_se_m2k_per_w * p.h_r_w_per_m2k * p.delta_theta_er_k * (
         p.f_r_wall_frac * (u_wall * walls.sum(axis=1) + u_win * win.sum(axis=1))
