@@ -490,6 +490,11 @@ def heat_pump_loads(
     kept: list[np.ndarray] = []
     idx_hp = np.flatnonzero(has_hp)
     default_emit = sp.settings.default_emitter_temperature_degc.value
+    # per heating system (a handful), mapped onto the dwellings
+    chain_of = {s: h.chain_efficiency for s, h in sp.heating_systems.items()}
+    default_dhw_of = {s: getattr(sp.default_dhw_system, s) for s in HEAT_PUMP_SYSTEMS}
+    source_of = {s: v[0] for s, v in HEAT_PUMP_SYSTEMS.items()}
+    hybrid_of = {s: v[1] for s, v in HEAT_PUMP_SYSTEMS.items()}
     for lo in range(0, len(idx_hp), block_size):
         rows = idx_hp[lo:lo + block_size]
         dw = dwellings.iloc[rows]
@@ -500,8 +505,8 @@ def heat_pump_loads(
         if (~ok).any():
             log.warning("heat-pump loads: %d of %d heat-pump dwellings not simulated (invalid "
                         "envelope inputs); they count as 0", int((~ok).sum()), len(rows))
-        sysb = system[rows]
-        chain = np.array([sp.heating_systems[s].chain_efficiency for s in sysb])
+        sysb = pd.Series(system[rows])
+        chain = sysb.map(chain_of).to_numpy(dtype=np.float64)
         heat = np.where(ok[:, None], np.nan_to_num(np.asarray(res.heating_w)), 0.0)
         space = heat / chain[:, None]
         # hot water: the heat pump makes it when the DHW system is the heat-pump boiler
@@ -510,7 +515,7 @@ def heat_pump_loads(
             dhw_sys = np.where(pd.isna(dhw_sys), None, dhw_sys)
         else:
             dhw_sys = np.full(len(rows), None, dtype=object)
-        default_dhw = np.array([getattr(sp.default_dhw_system, s) for s in sysb], dtype=object)
+        default_dhw = sysb.map(default_dhw_of).to_numpy(dtype=object)
         dhw_sys = np.where(dhw_sys == None, default_dhw, dhw_sys)  # noqa: E711
         solar = (np.nan_to_num(dw["dhw_solar_frac"].to_numpy(dtype=np.float64))
                  if "dhw_solar_frac" in dw.columns else np.zeros(len(rows)))
@@ -521,8 +526,8 @@ def heat_pump_loads(
         emit = (dw["emitter_temperature_degc"].to_numpy(dtype=np.float64)
                 if "emitter_temperature_degc" in dw.columns else np.full(len(rows), np.nan))
         emit = np.where(np.isfinite(emit), emit, default_emit)
-        src = np.array([HEAT_PUMP_SYSTEMS[s][0] for s in sysb], dtype=object)
-        hyb = np.array([HEAT_PUMP_SYSTEMS[s][1] for s in sysb], dtype=bool)
+        src = sysb.map(source_of).to_numpy(dtype=object)
+        hyb = sysb.map(hybrid_of).to_numpy(dtype=bool)
         r = run_heat_pumps(space, dhw, climate.temp_out_degc, design_flow_degc=emit,
                            design_load_w=load_w, source=src, hybrid=hyb, params=p)
         e = r.electricity_w
