@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,9 @@ from wijkreno.simulate.heat_pump_hourly import (
     residential_baseline_w,
     run_heat_pumps,
 )
+
+if TYPE_CHECKING:
+    from wijkreno.simulate.hourly import HourlyClimate
 
 log = logging.getLogger(__name__)
 
@@ -426,7 +429,7 @@ class HeatPumpLoads:
 
 def heat_pump_loads(
     dwellings: pd.DataFrame,
-    climate: Any,
+    climate: HourlyClimate,
     *,
     params: HeatPumpHourlyParams | None = None,
     system_params: Any = None,
@@ -652,7 +655,7 @@ EXPLAIN_TERMS: tuple[str, ...] = ("loss_kwh", "gain_used_kwh", "opaque_sky_kwh")
 
 def explain_monthly_hourly(
     dwellings: pd.DataFrame,
-    climate: Any,
+    climate: HourlyClimate,
     *,
     monthly_climate: Any = None,
     heat_params: Any = None,

@@ -109,7 +109,8 @@ def peaks(
         "demo) for the map layer; default: hulls of the dwellings.")] = None,
     setback: Annotated[bool, typer.Option(
         "--setback/--no-setback", help="Night set-back of the heating set-point (hourly.toml) "
-        "instead of a constant set-point.")] = False,
+        "instead of a constant set-point, for the heat-pump loads (the monthly-hourly "
+        "comparison always uses the constant set-point).")] = False,
     dwelling_profiles: Annotated[bool, typer.Option(
         "--dwelling-profiles", help="Also write each heat-pump dwelling's hourly profile.")]
     = False,
@@ -118,11 +119,11 @@ def peaks(
     params: Annotated[Path | None, typer.Option(
         "--params", help="TOML laid out as wijkreno/params/heat_pump_hourly.toml.")] = None,
 ) -> None:
-    """Heat-pump electricity per hour and the winter peak per street, sector and municipality;
-    monthly versus hourly heating need side by side.
-
-    Warmtepompverbruik per uur en winterpiek per straat, sector en gemeente; maandmethode en
+    """Warmtepompverbruik per uur en winterpiek per straat, sector en gemeente; maand- en
     uurmethode naast elkaar.
+
+    Heat-pump electricity per hour and the winter peak per street, sector and municipality;
+    monthly versus hourly heating need side by side.
     """
     import geopandas as gpd
 
