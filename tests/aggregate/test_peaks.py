@@ -173,7 +173,6 @@ def test_peaks_command_errors(demo_twin, tmp_path):
 
 def test_explanation_steady_state_losses():
     """In a constant climate without gains the hourly loss is the series-coupled steady state."""
-    from tests.simulate.test_heat_pump_hourly import TIME as YEAR
     from wijkreno.aggregate.peaks import explain_monthly_hourly
     from wijkreno.simulate.climate import MonthlyClimate
     from wijkreno.simulate.heat_balance import INPUT_COLUMNS
@@ -188,7 +187,7 @@ def test_explanation_steady_state_losses():
     d = pd.DataFrame([row, {**row, "u_roof_w_per_m2k": 0.2, "u_wall_w_per_m2k": 0.2,
                             "u_window_w_per_m2k": 1.0}])
     d["typology"], d["tabula_period"] = "detached", "02"
-    t = YEAR.tz_localize("Etc/GMT-1")
+    t = pd.date_range("2021-01-01", periods=8760, freq="h", tz="Etc/GMT-1")
     hourly = HourlyClimate(time=t, temp_out_degc=np.zeros(len(t)),
                            irradiance_w_per_m2=np.zeros((len(SOLAR_CLASSES), len(t))),
                            latitude=50.8, longitude=4.36, source="constant 0 degC")
