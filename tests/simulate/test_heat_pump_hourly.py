@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -186,3 +188,19 @@ def test_kernel_equals_numpy_reference(model, parallel):
     assert np.allclose(fast.backup_electricity_kwh, ref.backup_electricity_w.sum(axis=1) / 1e3)
     assert np.allclose(fast.peak_w, ref.electricity_w.max(axis=1))
     assert (fast.peak_hour == ref.electricity_w.argmax(axis=1)).all()
+
+
+def test_parameter_file_errors(tmp_path):
+    from wijkreno.simulate.heat_pump_hourly import PARAMS_FILE
+
+    text = (Path(__file__).resolve().parents[2] / "wijkreno" / "params" / PARAMS_FILE).read_text()
+    bad = tmp_path / "hp.toml"
+    bad.write_text(text.replace("[cop.common]", "[cop.common]\nunknown_key = 1.0"))
+    with pytest.raises(InputError, match="not valid"):
+        load_heat_pump_hourly_params(bad)
+    bad.write_text(text.replace('placeholder = true, replace_with = "field-measured defrost '
+                                'losses of Belgian installations"', "placeholder = true"))
+    with pytest.raises(InputError, match="replace_with"):
+        load_heat_pump_hourly_params(bad)
+    with pytest.raises(InputError, match="cannot read"):
+        load_heat_pump_hourly_params(tmp_path / "missing.toml")
