@@ -227,14 +227,29 @@ def run_bestest(
             row[f"{q}_ref_min"] = lo
             row[f"{q}_ref_max"] = hi
             row[f"{q}_in_range"] = bool(lo <= v <= hi)
+            row[f"{q}_within_tolerance"] = within_tolerance(q, v, lo, hi, spec)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+def within_tolerance(
+    quantity: str, value: float, lo: float, hi: float, spec: Mapping[str, Any]
+) -> bool:
+    """Whether ``value`` lies in [lo, hi] widened by the documented tolerance of ``bestest.toml``:
+    a fraction of the bounds for energies (``_mwh``) and powers (``_kw``), kelvin for
+    temperatures."""
+    tol = spec["tolerance"]
+    if quantity.endswith("_degc"):
+        return bool(lo - tol["temperature_k"] <= value <= hi + tol["temperature_k"])
+    frac = tol["energy_frac"] if quantity.endswith("_mwh") else tol["power_frac"]
+    return bool(lo * (1 - frac) <= value <= hi * (1 + frac))
+
+
 def bestest_markdown(table: pd.DataFrame) -> str:
     """A short Markdown table: each compared figure, the published range and whether it fits."""
-    lines = ["| case | quantity | wijkreno 5R1C | reference min | reference max | in range |",
-             "|---|---|---:|---:|---:|:---:|"]
+    lines = ["| case | quantity | wijkreno 5R1C | reference min | reference max | in range | "
+             "within tolerance |",
+             "|---|---|---:|---:|---:|:---:|:---:|"]
     for _, row in table.iterrows():
         for col in table.columns:
             if not col.endswith("_in_range") or pd.isna(row[col]):
@@ -245,6 +260,7 @@ def bestest_markdown(table: pd.DataFrame) -> str:
                 hour = f" ({row[q.replace('_kw', '_hour')]})"
             lines.append(
                 f"| {row['case']} | {q} | {row[q]:.3f}{hour} | {row[f'{q}_ref_min']:.3f} | "
-                f"{row[f'{q}_ref_max']:.3f} | {'yes' if row[col] else 'NO'} |"
+                f"{row[f'{q}_ref_max']:.3f} | {'yes' if row[col] else 'no'} | "
+                f"{'yes' if row[f'{q}_within_tolerance'] else 'NO'} |"
             )
     return "\n".join(lines) + "\n"
