@@ -35,7 +35,7 @@ _SCRIPT = textwrap.dedent(
     d = dwellings(6, seed=5)
     params = load_hourly_params(overrides={"warmup_h": 24})
     out = {}
-    for name, kw in {"heat_cool_setback": {"cooling_setpoint_degc": 24.0, "setback": "night"},
+    for name, kw in {"heat_cool_setback": {"cooling_setpoint_degc": 20.5, "setback": "night"},
                      "free_float": {"free_float": True}}.items():
         cpu = simulate_hourly(d, climate, params, backend="cpu", **kw)
         gpu = simulate_hourly(d, climate, params, backend="cuda", **kw)
@@ -54,6 +54,8 @@ _SCRIPT = textwrap.dedent(
             "lean_annual": rel(lean.annual_heating_kwh, cpu.annual_heating_kwh, 1e-3),
             "same_peak_hours": bool(np.array_equal(gpu.peak_heating_hour, cpu.peak_heating_hour)),
             "hourly_shape": list(gpu.heating_w.shape),
+            "cooling_hours": int((cpu.cooling_w > 0).sum()),
+            "heating_hours": int((cpu.heating_w > 0).sum()),
         }
     print("RESULT " + json.dumps(out))
     """
@@ -71,6 +73,8 @@ def test_cuda_kernel_equals_cpu_kernel_under_the_cuda_simulator():
         assert r["backend"] == "cuda", mode
         assert r["hourly_shape"] == [6, 120]
         assert r["same_peak_hours"], mode
+        if mode == "heat_cool_setback":  # the comparison covers heating and cooling hours
+            assert r["cooling_hours"] > 20 and r["heating_hours"] > 20, r
         for key, value in r.items():
             if isinstance(value, float):
                 assert value < 1e-6, (mode, key, value)
