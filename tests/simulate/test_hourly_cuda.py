@@ -31,11 +31,12 @@ _SCRIPT = textwrap.dedent(
     from tests.simulate.test_hourly import dwellings, synthetic_climate
     from wijkreno.simulate.hourly import load_hourly_params, simulate_hourly
 
-    climate = synthetic_climate(120, seed=4)
+    # a cold spell, then a hot one: heating and cooling hours both
+    climate = synthetic_climate(120, seed=4, temp=np.r_[np.full(60, 0.0), np.full(60, 28.0)])
     d = dwellings(6, seed=5)
     params = load_hourly_params(overrides={"warmup_h": 24})
     out = {}
-    for name, kw in {"heat_cool_setback": {"cooling_setpoint_degc": 20.5, "setback": "night"},
+    for name, kw in {"heat_cool_setback": {"cooling_setpoint_degc": 24.0, "setback": "night"},
                      "free_float": {"free_float": True}}.items():
         cpu = simulate_hourly(d, climate, params, backend="cpu", **kw)
         gpu = simulate_hourly(d, climate, params, backend="cuda", **kw)
