@@ -463,11 +463,11 @@ def thermal_capacity_class(
         period = dwellings["tabula_period"].astype("string")
     elif "construction_year" in dwellings.columns:
         year = pd.to_numeric(dwellings["construction_year"], errors="coerce").to_numpy()
-        k = np.searchsorted(np.asarray(params.period_upper_years), year, side="left") + 1
-        period = pd.Series(
-            np.where(np.isfinite(year), [f"{int(v):02d}" for v in k], pd.NA),
-            index=dwellings.index, dtype="string",
-        )
+        bounds = np.asarray(params.period_upper_years)
+        names = np.array([f"{k:02d}" for k in range(1, len(bounds) + 2)], dtype=object)
+        k = np.searchsorted(bounds, np.nan_to_num(year, nan=0.0), side="left")
+        period = pd.Series(np.where(np.isfinite(year), names[k], None),
+                           index=dwellings.index, dtype="string")
     if period is not None:
         mapped = period.map(params.capacity_by_tabula_period)
         out = out.where(mapped.isna(), mapped)
@@ -487,14 +487,15 @@ def thermal_capacity_class(
 
 
 def thermal_capacity_j_per_k(
-    dwellings: pd.DataFrame, params: HourlyParams | None = None
+    dwellings: pd.DataFrame, params: HourlyParams | None = None,
+    capacity_class: pd.Series | None = None,
 ) -> pd.Series:
     """Internal heat capacity C_m of each dwelling [J/K] (ISO 13790 section 12.3.1, Table 12).
 
     ``C_m = kappa_m A_f`` with ``kappa_m`` of the dwelling's class
     (:func:`thermal_capacity_class`) and ``A_f = heated_floor_area_m2``; a column
     ``thermal_capacity_j_per_k`` (e.g. from layer data, ISO 13786) takes precedence where
-    not NaN.
+    not NaN. ``capacity_class`` reuses classes already found.
 
     Returns
     -------
@@ -502,7 +503,8 @@ def thermal_capacity_j_per_k(
         Indexed like ``dwellings`` [J K-1].
     """
     params = params or load_hourly_params()
-    cls = thermal_capacity_class(dwellings, params)
+    cls = capacity_class if capacity_class is not None else thermal_capacity_class(dwellings,
+                                                                                  params)
     kappa = cls.map({k: v.kappa_j_per_m2k for k, v in params.capacity_classes.items()})
     c_m = kappa.astype(float) * pd.to_numeric(dwellings["heated_floor_area_m2"], errors="coerce")
     if "thermal_capacity_j_per_k" in dwellings.columns:
@@ -512,7 +514,8 @@ def thermal_capacity_j_per_k(
 
 
 def effective_mass_area_m2(
-    dwellings: pd.DataFrame, params: HourlyParams | None = None
+    dwellings: pd.DataFrame, params: HourlyParams | None = None,
+    capacity_class: pd.Series | None = None,
 ) -> pd.Series:
     """Effective mass area A_m of each dwelling [m2] (ISO 13790 section 12.2.2, Table 12).
 
@@ -520,7 +523,8 @@ def effective_mass_area_m2(
     (ISO 13790 eq. 65 from layer data) takes precedence where not NaN.
     """
     params = params or load_hourly_params()
-    cls = thermal_capacity_class(dwellings, params)
+    cls = capacity_class if capacity_class is not None else thermal_capacity_class(dwellings,
+                                                                                  params)
     lam = cls.map({k: v.lambda_m_frac for k, v in params.capacity_classes.items()})
     a_m = lam.astype(float) * pd.to_numeric(dwellings["heated_floor_area_m2"], errors="coerce")
     if "effective_mass_area_m2" in dwellings.columns:
@@ -599,8 +603,9 @@ def build_network(dwellings: pd.DataFrame, params: HourlyParams | None = None) -
     h_tr_op = h_tr - h_tr_w
     # eq. (21); rho_a c_a in Wh/(m3 K) times an air change per hour gives W/K
     h_ve = b.rho_c_air_wh_per_m3k * (b.n_air_use_ach + xs[:, _hb.X_INF]) * xs[:, _hb.X_VOLUME]
-    c_m = thermal_capacity_j_per_k(dwellings, p).to_numpy(dtype=np.float64)
-    a_m = effective_mass_area_m2(dwellings, p).to_numpy(dtype=np.float64)
+    cls = thermal_capacity_class(dwellings, p)
+    c_m = thermal_capacity_j_per_k(dwellings, p, cls).to_numpy(dtype=np.float64)
+    a_m = effective_mass_area_m2(dwellings, p, cls).to_numpy(dtype=np.float64)
     if "internal_surface_area_m2" in dwellings.columns:
         given = pd.to_numeric(dwellings["internal_surface_area_m2"], errors="coerce").to_numpy()
         a_t = np.where(np.isnan(given), p.lambda_at_frac * floor, given)
