@@ -9,7 +9,10 @@ Timed on synthetic dwellings with the Uccle climate (``--climate-epw``, or a syn
 when the file is absent):
 
 * ``all`` / ``1thread``: the numba kernel on prepared coefficients with annual sums and peaks
-  only (``return_hourly=False``, the path for all of Flanders), on all numba threads and on one;
+  only (``return_hourly=False``, the path for all of Flanders), on all numba threads and on one,
+  with the heating set-point and its night set-back and no cooling (the defaults of the heat-pump
+  peaks); ``all_with_cooling``: the same with a cooling set-point of 26 degC (the kernel then
+  also tracks the cooling sum and peak);
 * ``wrapper``: :func:`wijkreno.simulate.hourly.simulate_hourly` from the DataFrame (network,
   coefficients, checks and results included);
 * ``hourly_output``: the kernel writing the (n, 8760) heating, cooling and temperature arrays;
@@ -52,8 +55,9 @@ from wijkreno.simulate.hourly import (
     step_coefficients,
 )
 
-DEFAULT_EPW = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "climate_uccle"
-               / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw")
+SHARED_DATA = Path(os.environ.get("WIJKRENO_SHARED_DATA",
+                                  Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
+DEFAULT_EPW = SHARED_DATA / "climate_uccle" / "BEL_VLG_Uccle.064470_TMYx.2007-2021.epw"
 
 
 def synthetic_dwellings(n: int, seed: int = 0) -> pd.DataFrame:
@@ -129,34 +133,36 @@ def main() -> None:
     net = build_network(frame, params)
     coef = step_coefficients(net)
     sched = build_schedules(climate, params, heating_setpoint_degc=None,
-                            cooling_setpoint_degc=26.0, setback="night", free_float=False)
+                            cooling_setpoint_degc=None, setback="night", free_float=False)
     arrays = (climate.engine_irradiance(), np.ascontiguousarray(climate.temp_out_degc),
               sched.phi_int_w_per_m2, sched.set_heating_degc, sched.set_cooling_degc)
+    cool_sched = build_schedules(climate, params, heating_setpoint_degc=None,
+                                 cooling_setpoint_degc=26.0, setback="night", free_float=False)
+    arrays_cool = arrays[:4] + (cool_sched.set_cooling_degc,)
     theta0, warm = params.theta_m_start_degc, params.warmup_h
 
-    def kernel(c: np.ndarray, parallel: bool, hourly: bool = False):
-        return run_kernel(c, arrays, theta0, warm, return_hourly=hourly, parallel=parallel)
+    def kernel(c: np.ndarray, parallel: bool, hourly: bool = False, clim=arrays):
+        return run_kernel(c, clim, theta0, warm, return_hourly=hourly, parallel=parallel)
 
     kernel(coef[:, :1000].copy(), True)  # compile / load the cache
     kernel(coef[:, :1000].copy(), False)
     kernel(coef[:, :100].copy(), True, True)
+    kernel(coef[:, :1000].copy(), True, False, arrays_cool)
     dh = args.n * n_h
     threads = numba.get_num_threads()
     wall_all, cpu_all = best(lambda: kernel(coef, True), args.repeat)
     wall_1, cpu_1 = best(lambda: kernel(coef, False), args.repeat)
+    wall_cool, cpu_cool = best(lambda: kernel(coef, True, False, arrays_cool), args.repeat)
     wall_wrap, _ = best(lambda: simulate_hourly(frame, climate, params, return_hourly=False,
-                                                cooling_setpoint_degc=26.0, setback="night"),
-                        1)
+                                                setback="night"), 1)
     small = np.ascontiguousarray(coef[:, : args.n_hourly])
     wall_out, _ = best(lambda: kernel(small, True, True), args.repeat)
 
     ref_frame = frame.iloc[: args.n_reference]
     w0, c0 = time.perf_counter(), time.process_time()
-    ref = simulate_hourly_reference(ref_frame, climate, params, cooling_setpoint_degc=26.0,
-                                    setback="night")
+    ref = simulate_hourly_reference(ref_frame, climate, params, setback="night")
     wall_ref, cpu_ref = time.perf_counter() - w0, time.process_time() - c0
-    fast = simulate_hourly(ref_frame, climate, params, return_hourly=False,
-                           cooling_setpoint_degc=26.0, setback="night")
+    fast = simulate_hourly(ref_frame, climate, params, return_hourly=False, setback="night")
     max_rel = float(np.max(np.abs(fast.annual_heating_kwh - ref.annual_heating_kwh)
                            / np.maximum(ref.annual_heating_kwh, 1e-3)))
 
@@ -175,6 +181,8 @@ def main() -> None:
         "ns_cpu_per_dwelling_hour_all": 1e9 * cpu_all / dh,
         "ns_cpu_per_dwelling_hour_1thread": 1e9 * cpu_1 / dh,
         "dwelling_hours_per_cpu_s": dh / cpu_all,
+        "dwelling_hours_per_s_all_with_cooling": dh / wall_cool,
+        "ns_cpu_per_dwelling_hour_all_with_cooling": 1e9 * cpu_cool / dh,
         "dwelling_hours_per_s_wrapper": dh / wall_wrap,
         "dwelling_hours_per_s_hourly_output": args.n_hourly * n_h / wall_out,
         "n_reference": args.n_reference,
