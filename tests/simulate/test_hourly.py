@@ -105,6 +105,33 @@ def test_kernel_equals_numpy_reference(kwargs):
         assert np.all(fast.peak_heating_hour == -1)
 
 
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    n=st.integers(1, 9),
+    n_h=st.integers(30, 90),
+    warmup=st.integers(0, 30),
+    cooling=st.sampled_from([None, 22.0, 30.0]),
+    setback=st.sampled_from([None, "night", (12.0, 1, 5)]),
+)
+def test_kernel_equals_reference_on_random_inputs(seed, n, n_h, warmup, cooling, setback):
+    climate = synthetic_climate(n_h, seed=seed % 97)
+    d = dwellings(n, seed=seed)
+    params = load_hourly_params(overrides={"warmup_h": warmup})
+    kw = {"cooling_setpoint_degc": cooling, "setback": setback}
+    fast = simulate_hourly(d, climate, params, **kw)
+    ref = simulate_hourly_reference(d, climate, params, **kw)
+    scale = np.abs(ref.heating_w).max() + np.abs(ref.cooling_w).max() + 1.0
+    np.testing.assert_allclose(fast.heating_w, ref.heating_w, rtol=1e-9, atol=1e-9 * scale)
+    np.testing.assert_allclose(fast.cooling_w, ref.cooling_w, rtol=1e-9, atol=1e-9 * scale)
+    np.testing.assert_allclose(fast.indoor_temp_degc, ref.indoor_temp_degc, rtol=1e-9,
+                               atol=1e-9)
+    lean = simulate_hourly(d, climate, params, return_hourly=False, **kw)
+    np.testing.assert_allclose(lean.annual_heating_kwh, ref.annual_heating_kwh, rtol=1e-9,
+                               atol=1e-9)
+    np.testing.assert_allclose(lean.peak_cooling_w, ref.peak_cooling_w, rtol=1e-9, atol=1e-6)
+
+
 def test_return_hourly_false_gives_the_same_annual_figures():
     climate = synthetic_climate()
     d = dwellings()
