@@ -21,7 +21,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from wijkreno.errors import CRSError, InputError
+from wijkreno.crs import require_lambert72
+from wijkreno.errors import InputError
 
 MAX_QUERY_CHARS = 120
 """Longest query accepted [characters]."""
@@ -306,8 +307,7 @@ def build_address_index(dwellings: gpd.GeoDataFrame) -> AddressIndex:
     if not isinstance(dwellings, gpd.GeoDataFrame):
         raise InputError(f"build_address_index needs a GeoDataFrame, got "
                          f"{type(dwellings).__name__}.")
-    if dwellings.crs is None or dwellings.crs.to_epsg() != 31370:
-        raise CRSError(f"the dwellings are in {dwellings.crs}; reproject with .to_crs(31370).")
+    require_lambert72(dwellings, "the dwellings")
     missing = [c for c in ("adres_id", "street", "house_number") if c not in dwellings.columns]
     if missing:
         raise InputError(f"the dwellings miss the columns {missing}; give the twin's "

@@ -27,13 +27,13 @@ from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings, get_settings
+from wijkreno.crs import CRS_EPSG
 from wijkreno.errors import InputError
 from wijkreno.io.twin_store import read_twin
 
 log = logging.getLogger(__name__)
 
 WGS84 = "EPSG:4326"
-LAMBERT72 = "EPSG:31370"
 _WATCHED = ("twin/buildings.parquet", "twin/dwellings.parquet", "simulate/results.parquet",
             "trajectories/trajectories.parquet", "trajectories/summary.parquet",
             "groups/groups.parquet", "groups/group_members.parquet")
@@ -393,7 +393,7 @@ class Workspace:
                 else:
                     frame = self.areas[level]
                     geoms = frame.geometry.values
-                    if frame.crs is not None and frame.crs.equals(LAMBERT72):
+                    if frame.crs is not None and frame.crs.to_epsg() == CRS_EPSG:
                         geoms = simplify_outlines(geoms)
                     slim = gpd.GeoDataFrame(frame[area_map_columns(frame.columns)].copy(),
                                             geometry=geoms, crs=frame.crs).to_crs(WGS84)

@@ -4,7 +4,7 @@ Usage::
 
     python scripts/derive_climate.py [--epw ../shared/data/climate_uccle/<file>.epw] [--out PATH]
 
-The derivation itself is :func:`wijkreno.simulate.climate.climate_from_epw` (pvlib solar
+The derivation itself is :func:`wijkreno.simulate.climate.derive_monthly_climate` (pvlib solar
 position and transposition per plane class); this script only writes its result with a header
 saying where the figures come from. Rerun it after a reviewed change of the climate parameters
 (``[climate]`` in ``wijkreno/params/heat_balance.toml``).
@@ -19,7 +19,12 @@ from pathlib import Path
 
 import pvlib
 
-from wijkreno.simulate.climate import climate_from_epw, climate_table_text, load_climate_params
+from wijkreno.io.epw import read_epw
+from wijkreno.simulate.climate import (
+    climate_table_text,
+    derive_monthly_climate,
+    load_climate_params,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EPW = (
@@ -34,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     params = load_climate_params()
-    climate = climate_from_epw(args.epw, params)
+    climate = derive_monthly_climate(*read_epw(args.epw), params)
     header = {
         "title": "Monthly climate of Uccle for the wijkreno heat balance",
         "source": (

@@ -58,7 +58,7 @@ import rasterio.features
 import shapely
 from affine import Affine
 
-from wijkreno.twin.schema import CRS_EPSG
+from wijkreno.crs import CRS_EPSG
 
 log = logging.getLogger(__name__)
 

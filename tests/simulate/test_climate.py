@@ -12,7 +12,7 @@ from wijkreno.io.epw import read_epw
 from wijkreno.simulate.climate import (
     TABLE_COLUMNS,
     MonthlyClimate,
-    climate_from_epw,
+    derive_monthly_climate,
     load_climate,
     load_climate_params,
 )
@@ -70,7 +70,7 @@ def test_annual_ghi_equals_epw(packaged: MonthlyClimate) -> None:
 
 
 def test_derivation_reproduces_packaged_table(packaged: MonthlyClimate) -> None:
-    derived = climate_from_epw(shared_data(*EPW))
+    derived = derive_monthly_climate(*read_epw(shared_data(*EPW)))
     for name in ("hours_h", "theta_e_degc", "ghi_kwh_per_m2", "i_sol_vertical_kwh_per_m2",
                  "i_sol_roof_kwh_per_m2"):
         np.testing.assert_allclose(getattr(derived, name), getattr(packaged, name),
@@ -79,8 +79,6 @@ def test_derivation_reproduces_packaged_table(packaged: MonthlyClimate) -> None:
 
 def test_albedo_raises_vertical_irradiation() -> None:
     weather, meta = read_epw(shared_data(*EPW))
-    from wijkreno.simulate.climate import derive_monthly_climate
-
     lo = derive_monthly_climate(weather, meta, load_climate_params(overrides={"albedo_frac": 0.1}))
     hi = derive_monthly_climate(weather, meta, load_climate_params(overrides={"albedo_frac": 0.4}))
     # ground-reflected part on a vertical plane = GHI * albedo * (1 - cos 90)/2

@@ -28,8 +28,8 @@ import pandas as pd
 import shapely
 
 from wijkreno.aggregate.priority import PriorityParams, load_priority_params
-from wijkreno.errors import CRSError, InputError
-from wijkreno.twin.schema import CRS_EPSG
+from wijkreno.crs import CRS_EPSG, require_lambert72
+from wijkreno.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +97,7 @@ ADDITIVE_COLUMNS: tuple[str, ...] = (*_count_columns(), *SUM_COLUMNS)
 
 
 def _check_crs(frame: gpd.GeoDataFrame, what: str) -> None:
-    if frame.crs is None:
-        raise CRSError(
-            f"the {what} have no CRS; wijkreno computes in EPSG:{CRS_EPSG}. Declare it with "
-            f".set_crs({CRS_EPSG}) if the coordinates are Lambert 72."
-        )
-    if frame.crs.to_epsg() != CRS_EPSG:
-        raise CRSError(
-            f"the {what} are in {frame.crs.to_string()}, wijkreno computes in EPSG:{CRS_EPSG}; "
-            f"reproject with .to_crs({CRS_EPSG})."
-        )
+    require_lambert72(frame, f"the {what}")
 
 
 def standardise_areas(areas: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:

@@ -26,25 +26,19 @@ Group ids are stable under a permutation of the rows: ``apartment-<gebouw_id>``,
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-from typing import Literal
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from wijkreno.errors import CRSError, InputError
-from wijkreno.io.params import read_param_toml
-from wijkreno.renovate.catalogue import Sourced
-from wijkreno.renovate.options import DIMENSIONS
-from wijkreno.twin.schema import CRS_EPSG, TYPOLOGIES
-
-PARAMS_FILE = "collective.toml"
+from wijkreno.crs import require_lambert72
+from wijkreno.errors import InputError
+from wijkreno.params.models.collective import (
+    CollectiveParams,
+    load_collective_params,
+)
 
 GROUP_KINDS: tuple[str, ...] = ("apartment_building", "block", "street_cluster", "single")
 
@@ -53,160 +47,9 @@ GROUP_COLUMNS: tuple[str, ...] = ("dwelling_id", "group_id", "group_kind", "grou
 """Columns of :func:`find_groups`' result (``block_id`` is the dwelling's building's block, -1
 when none; the collective cost model uses it to find party-wall neighbours)."""
 
-_TABULA_PERIODS = ("01", "02", "03", "04", "05", "06")
-
 
 # ---------------------------------------------------------------------------------------------
-# parameters (collective.toml)
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ClassMap(_Frozen):
-    """A mapping of twin categories to coarser classes, with its rationale."""
-
-    source: str = Field(min_length=1)
-    date: dt.date
-    classes: dict[str, str]
-
-
-class GroupRules(_Frozen):
-    """Thresholds of :func:`find_groups` (``[groups]``)."""
-
-    apartment_min_dwellings: Sourced
-    block_min_dwellings: Sourced
-    street_max_gap_m: Sourced
-    typology_class: ClassMap
-    period_class: ClassMap
-
-    @field_validator("typology_class")
-    @classmethod
-    def _all_typologies(cls, v: ClassMap) -> ClassMap:
-        missing = set(TYPOLOGIES) - set(v.classes)
-        if missing:
-            raise ValueError(f"typology_class lacks {sorted(missing)}")
-        return v
-
-    @field_validator("period_class")
-    @classmethod
-    def _all_periods(cls, v: ClassMap) -> ClassMap:
-        missing = set(_TABULA_PERIODS) - set(v.classes)
-        if missing:
-            raise ValueError(f"period_class lacks the TABULA periods {sorted(missing)}")
-        return v
-
-
-class CollectiveRules(_Frozen):
-    """When a group counts as collective (``[collective]``)."""
-
-    min_participants: Sourced
-
-
-class FixedCostSharing(_Frozen):
-    """Sharing of the catalogue's fixed costs (``[fixed_costs]``)."""
-
-    group_sets: Sourced
-    per_dwelling_frac: dict[str, Sourced]
-
-    @field_validator("per_dwelling_frac")
-    @classmethod
-    def _every_dimension(cls, v: dict[str, Sourced]) -> dict[str, Sourced]:
-        if set(v) != set(DIMENSIONS):
-            raise ValueError(f"per_dwelling_frac needs exactly the dimensions {list(DIMENSIONS)}")
-        bad = [k for k, s in v.items() if not 0.0 <= s.value <= 1.0]
-        if bad:
-            raise ValueError(f"per_dwelling_frac of {bad} must lie in [0, 1]")
-        return v
-
-
-class VolumeDiscount(_Frozen):
-    """Volume price curve (``[volume_discount]``)."""
-
-    dimensions: tuple[str, ...]
-    reference_count: Sourced
-    discount_at_reference_frac: Sourced
-    max_discount_frac: Sourced
-
-    @field_validator("dimensions")
-    @classmethod
-    def _known(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = set(v) - set(DIMENSIONS)
-        if unknown:
-            raise ValueError(f"unknown dimensions {sorted(unknown)}; use {list(DIMENSIONS)}")
-        return v
-
-    def discount_frac(self, n: np.ndarray) -> np.ndarray:
-        """Discount on the variable part of the invoice for ``n`` identical measures [-]."""
-        n = np.maximum(np.asarray(n, dtype=np.float64), 1.0)
-        ref = max(self.reference_count.value, 1.0 + 1e-9)
-        d = self.discount_at_reference_frac.value * np.log(n) / np.log(ref)
-        return np.clip(d, 0.0, min(max(self.max_discount_frac.value, 0.0), 1.0))
-
-
-class ProjectCost(_Frozen):
-    """A project cost item (design, permit, coaching) (``[project_costs.<name>]``)."""
-
-    label_nl: str = Field(min_length=1)
-    applies_to: Literal["any", "envelope"] | tuple[str, ...]
-    individual_eur: Sourced
-    group_eur: Sourced
-    per_dwelling_eur: Sourced
-
-
-class PartyWalls(_Frozen):
-    """Party-wall adjustment factors (``[party_walls]``)."""
-
-    b_neighbour_alone_frac: Sourced
-    b_neighbour_renovated_frac: Sourced
-
-    @field_validator("b_neighbour_alone_frac", "b_neighbour_renovated_frac")
-    @classmethod
-    def _fraction(cls, v: Sourced) -> Sourced:
-        if not 0.0 <= v.value <= 1.0:
-            raise ValueError(f"a b-factor lies in [0, 1], got {v.value}")
-        return v
-
-
-class CollectiveParams(_Frozen):
-    """The parameters of ``collective.toml`` (validated; unknown fields are refused)."""
-
-    version: str
-    date: dt.date
-    groups: GroupRules
-    collective: CollectiveRules
-    fixed_costs: FixedCostSharing
-    volume_discount: VolumeDiscount
-    project_costs: dict[str, ProjectCost]
-    party_walls: PartyWalls
-
-
-def load_collective_params(path: str | Path | None = None) -> CollectiveParams:
-    """Load the collective-renovation parameters.
-
-    Parameters
-    ----------
-    path : str, Path or None
-        A TOML file laid out as ``wijkreno/params/collective.toml``; that file when None.
-
-    Returns
-    -------
-    CollectiveParams
-
-    Raises
-    ------
-    InputError
-        When the file cannot be read, a field is unknown or missing, or a value has no source.
-    """
-    data, where = read_param_toml(path, PARAMS_FILE, what="collective parameter file")
-    try:
-        return CollectiveParams.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(
-            f"the parameter file {where} is not valid:\n{exc}\n"
-            f"Start from wijkreno/params/{PARAMS_FILE} and change only the values."
-        ) from None
+# parameters (collective.toml): the models live in wijkreno.params.models.collective
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,16 +75,7 @@ def _check_inputs(buildings: pd.DataFrame, dwellings: pd.DataFrame) -> None:
             f"find_groups needs the dwellings as a GeoDataFrame (address points), got "
             f"{type(dwellings).__name__}."
         )
-    if dwellings.crs is None:
-        raise CRSError(
-            f"the dwellings have no CRS; groups are computed in EPSG:{CRS_EPSG}. Declare it with "
-            f".set_crs({CRS_EPSG}) if the coordinates are Lambert 72."
-        )
-    if dwellings.crs.to_epsg() != CRS_EPSG:
-        raise CRSError(
-            f"the dwellings are in {dwellings.crs.to_string()}, groups are computed in "
-            f"EPSG:{CRS_EPSG}; reproject with .to_crs({CRS_EPSG})."
-        )
+    require_lambert72(dwellings, "the dwellings")
     if dwellings["dwelling_id"].duplicated().any():
         dups = dwellings.loc[dwellings["dwelling_id"].duplicated(), "dwelling_id"].head(5)
         raise InputError(f"duplicate dwelling_id values, e.g. {dups.tolist()}")

@@ -24,109 +24,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wijkreno.errors import InputError
-from wijkreno.io.params import read_param_toml
+from wijkreno.params.models.priority import (
+    PriorityParams,
+    load_priority_params,
+)
 
 log = logging.getLogger(__name__)
-
-PRIORITY_FILE = "priority.toml"
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class PriorityComponent(_Frozen):
-    """One component of the priority score."""
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    column: str = Field(min_length=1)
-    fallback_column: str | None = None
-    direction: Literal["higher", "lower"]
-    weight: float = Field(ge=0)
-    rationale: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-
-
-class ProxyParams(_Frozen):
-    """Thresholds of the energy-poverty proxies computed by the aggregation."""
-
-    old_before_year: int = Field(ge=1000, le=2100)
-    old_before_year_source: str = Field(min_length=1)
-    poor_labels: tuple[str, ...]
-    poor_labels_source: str = Field(min_length=1)
-    tenant_values: tuple[str, ...]
-    tenant_values_source: str = Field(min_length=1)
-    low_income_categories: tuple[int, ...]
-    low_income_categories_source: str = Field(min_length=1)
-
-
-class PriorityParams(_Frozen):
-    """The content of ``priority.toml``."""
-
-    version: str
-    date: str
-    normalisation: Literal["minmax", "rank"]
-    proxies: ProxyParams
-    components: tuple[PriorityComponent, ...]
-
-    @model_validator(mode="after")
-    def _unique_names(self) -> PriorityParams:
-        names = [c.name for c in self.components]
-        if len(set(names)) != len(names):
-            raise ValueError(f"component names must be unique, got {names}")
-        if not any(c.weight > 0 for c in self.components):
-            raise ValueError("at least one component needs a weight above 0")
-        return self
-
-    def with_weights(self, weights: Mapping[str, float]) -> PriorityParams:
-        """Copy with some component weights replaced (``{name: weight}``)."""
-        known = {c.name for c in self.components}
-        unknown = sorted(set(weights) - known)
-        if unknown:
-            raise InputError(
-                f"unknown priority components {unknown}; the components are {sorted(known)} "
-                "(see wijkreno/params/priority.toml)."
-            )
-        bad = {k: v for k, v in weights.items() if not np.isfinite(v) or v < 0}
-        if bad:
-            raise InputError(f"priority weights must be finite and >= 0, got {bad}.")
-        comps = tuple(
-            c.model_copy(update={"weight": float(weights[c.name])}) if c.name in weights else c
-            for c in self.components
-        )
-        if not any(c.weight > 0 for c in comps):
-            raise InputError("all priority weights are 0; give at least one a positive weight.")
-        return self.model_copy(update={"components": comps})
-
-
-def load_priority_params(path: str | Path | None = None) -> PriorityParams:
-    """Load the priority weights and proxy thresholds.
-
-    Parameters
-    ----------
-    path : str, Path or None
-        A TOML file laid out as ``wijkreno/params/priority.toml``; None for that file.
-
-    Returns
-    -------
-    PriorityParams
-    """
-    data, where = read_param_toml(path, PRIORITY_FILE, what="priority parameter file")
-    try:
-        return PriorityParams.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(
-            f"the priority parameter file {where} is not valid:\n{exc}\n"
-            f"Start from wijkreno/params/{PRIORITY_FILE} and change only the values."
-        ) from None
 
 
 def normalise(values: pd.Series, method: str = "minmax") -> pd.Series:

@@ -15,6 +15,7 @@ from wijkreno.cli import aggregate as aggregate_cli
 from wijkreno.cli import groups as groups_cli
 from wijkreno.cli import indicators as indicators_cli
 from wijkreno.cli import map as map_cli
+from wijkreno.cli import params as params_cli
 from wijkreno.cli import peaks as peaks_cli
 from wijkreno.cli import register as register_cli
 from wijkreno.cli import report as report_cli
@@ -52,6 +53,7 @@ app.add_typer(report_cli.app, name="report")
 app.command("serve")(serve_cli.serve)
 app.add_typer(users_cli.app, name="users")
 app.add_typer(validate_cli.app, name="validate")
+app.add_typer(params_cli.app, name="params")
 
 
 def main() -> None:

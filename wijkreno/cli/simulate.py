@@ -129,9 +129,10 @@ def simulate(
     sp = load_system_params(system_params) if system_params is not None else None
     climate = None
     if climate_epw is not None:
-        from wijkreno.simulate.climate import climate_from_epw
+        from wijkreno.io.epw import read_epw
+        from wijkreno.simulate.climate import derive_monthly_climate
 
-        climate = climate_from_epw(climate_epw)
+        climate = derive_monthly_climate(*read_epw(climate_epw))
     results = _simulate_in_chunks(
         dwellings, chunk_size, climate=climate, heat_params=hp, system_params=sp,
     )

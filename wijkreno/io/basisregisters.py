@@ -83,6 +83,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 
 from wijkreno import __version__
+from wijkreno.crs import CRS_EPSG
 from wijkreno.errors import CRSError, InputError, WijkrenoError
 from wijkreno.io import columns as cols
 from wijkreno.twin.schema import REJECTED_COLUMNS
@@ -97,7 +98,6 @@ MAX_PAGE_SIZE = 500
 """Largest ``limit`` the v2 list endpoints accept (their documentation: "Maximaal kunnen er 500
 worden teruggegeven")."""
 
-LAMBERT72 = 31370
 LAMBERT2008 = 3812
 
 USER_AGENT = f"wijkreno/{__version__} (python-urllib; Flemish building-stock renovation twin)"
@@ -437,7 +437,7 @@ def _lambert2008_to_72():
         # PROJ warns that the Belgian grid is not installed and falls back to the 7-parameter
         # transformation (0.1-0.2 m here); that accuracy is enough for a building-stock model.
         warnings.simplefilter("ignore", UserWarning)
-        return Transformer.from_crs(LAMBERT2008, LAMBERT72, always_xy=True)
+        return Transformer.from_crs(LAMBERT2008, CRS_EPSG, always_xy=True)
 
 
 def _local(tag: str) -> str:
@@ -448,8 +448,8 @@ def _srs_epsg(srs_name: str | None, default_epsg: int | None, gml: str) -> int:
     if not srs_name:
         if default_epsg is None:
             raise CRSError(
-                f"the GML geometry has no srsName: {gml[:80]!r}. Pass default_epsg=31370 (or "
-                "3812) if you know its coordinate system."
+                f"the GML geometry has no srsName: {gml[:80]!r}. Pass default_epsg={CRS_EPSG} (or "
+                f"{LAMBERT2008}) if you know its coordinate system."
             )
         return default_epsg
     match = _EPSG_RE.search(srs_name)
@@ -459,10 +459,10 @@ def _srs_epsg(srs_name: str | None, default_epsg: int | None, gml: str) -> int:
 
 
 def _check_epsg(epsg: int, srs_name: str | None) -> None:
-    if epsg not in (LAMBERT72, LAMBERT2008):
+    if epsg not in (CRS_EPSG, LAMBERT2008):
         raise CRSError(
             f"GML in {srs_name or f'EPSG:{epsg}'} is not supported: the base registers give "
-            f"EPSG:{LAMBERT72} (Lambert 72) or EPSG:{LAMBERT2008} (Lambert 2008)."
+            f"EPSG:{CRS_EPSG} (Lambert 72) or EPSG:{LAMBERT2008} (Lambert 2008)."
         )
 
 
@@ -491,7 +491,7 @@ def _coords(element: ET.Element, dim: int, gml: str) -> np.ndarray:
 
 
 def _to_lambert72(xy: np.ndarray, epsg: int) -> np.ndarray:
-    if epsg == LAMBERT72:
+    if epsg == CRS_EPSG:
         return xy
     transformer = _lambert2008_to_72()
     if len(xy) == 1:  # pyproj treats 1-element arrays as scalars (and warns): pass floats
@@ -606,7 +606,7 @@ def parse_gml_polygon(gml: str, *, default_epsg: int | None = None) -> Polygon |
         geom = MultiPolygon(parts)
     else:
         raise InputError(f"expected a gml:Polygon, got gml:{kind}: {gml[:80]!r}")
-    if epsg != LAMBERT72:
+    if epsg != CRS_EPSG:
         geom = shapely.transform(geom, lambda xy: _to_lambert72(xy, epsg))
     return geom
 
@@ -628,7 +628,7 @@ def _pick_gml(value: Any) -> str | None:
         candidates = [v for v in value if isinstance(v, Mapping) and v.get("gml")]
         for v in candidates:
             srs = str(v.get("projectie") or "") + " " + v["gml"][:200]
-            if re.search(r"EPSG/0/31370|EPSG::?31370", srs):
+            if re.search(rf"EPSG/0/{CRS_EPSG}|EPSG::?{CRS_EPSG}", srs):
                 return v["gml"]
         return candidates[0]["gml"] if candidates else None
     return None
@@ -942,9 +942,9 @@ def _address_frame(records: list[dict], rejected: list[dict], source: str) -> gp
     frame = pd.DataFrame.from_records(records, columns=list(ADDRESS_COLUMNS))
     frame["x"] = frame["x"].astype(float)
     frame["y"] = frame["y"].astype(float)
-    geometry = gpd.points_from_xy(frame["x"], frame["y"], crs=LAMBERT72)
+    geometry = gpd.points_from_xy(frame["x"], frame["y"], crs=CRS_EPSG)
     geometry[frame["x"].isna().to_numpy() | frame["y"].isna().to_numpy()] = None
-    out = gpd.GeoDataFrame(frame, geometry=geometry, crs=LAMBERT72)
+    out = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS_EPSG)
     out.attrs["source"] = source
     out.attrs["rejected"] = rejected
     return out
@@ -1207,8 +1207,8 @@ def _building_frame(
     frame = pd.DataFrame.from_records(records, columns=list(BUILDING_COLUMNS))
     if nis is not None:
         frame["nis_code"] = nis
-    out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(frame["geometry"], crs=LAMBERT72),
-                           crs=LAMBERT72)
+    out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(frame["geometry"], crs=CRS_EPSG),
+                           crs=CRS_EPSG)
     out.attrs["source"] = source
     out.attrs["rejected"] = rejected
     return out
@@ -1795,7 +1795,7 @@ def download_sources(
     if paths["buildings"].exists():
         paths["buildings"].unlink()
     building_file.to_file(paths["buildings"], layer="gebouwen", driver="GPKG")
-    x_name, y_name, _ = next(c for c in cols.BEST_COORDINATE_COLUMNS if c[2] == LAMBERT72)
+    x_name, y_name, _ = next(c for c in cols.BEST_COORDINATE_COLUMNS if c[2] == CRS_EPSG)
     address_file = _to_official(address_table.rename(columns={"x": x_name, "y": y_name}),
                                 cols.ADRESSENREGISTER_ADDRESSES)
     address_file.to_csv(paths["addresses"], index=False, encoding="utf-8")
@@ -1819,7 +1819,7 @@ def download_sources(
             "rejected": len(rejected),
         },
         "rejected": rejected,
-        "crs": f"EPSG:{LAMBERT72}",
+        "crs": f"EPSG:{CRS_EPSG}",
         "note": ("Buildings are those holding an addressed unit; annexes and sheds without "
                  "units are missing (the v2 API has no municipality filter for buildings)."),
         "licence": ("Modellicentie Gratis Hergebruik; attribution: Digitaal Vlaanderen, "

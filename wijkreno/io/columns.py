@@ -49,6 +49,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from wijkreno.crs import CRS_EPSG
+
 
 class SourceLayout(NamedTuple):
     """One official file layout and how its fields become house names.
@@ -217,7 +219,7 @@ ADDRESS_LAYOUTS: tuple[SourceLayout, ...] = (
 """Address layouts, most specific first."""
 
 BEST_COORDINATE_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("EPSG:31370_x", "EPSG:31370_y", 31370),
+    ("EPSG:31370_x", "EPSG:31370_y", CRS_EPSG),
     ("EPSG:3812_x", "EPSG:3812_y", 3812),
     ("EPSG:4326_lon", "EPSG:4326_lat", 4326),
 )

@@ -23,7 +23,7 @@ import pandas as pd
 
 from wijkreno.errors import InputError
 from wijkreno.io._common import require_file
-from wijkreno.io.statbel import STATBEL_BUILDING_TYPES
+from wijkreno.twin.schema import STATBEL_BUILDING_TYPES
 
 # Statbel be.STAT "Particuliere huishoudens" per municipality (huishoudens_gemeente.csv).
 HOUSEHOLD_FIELDS = {

@@ -45,7 +45,8 @@ import pandas as pd
 
 from wijkreno.errors import InputError
 from wijkreno.io._common import require_file
-from wijkreno.renovate.overrides import KEY_COLUMNS, OVERRIDE_COLUMNS, check_overrides
+from wijkreno.twin.schema import OVERRIDE_COLUMNS, check_overrides
+from wijkreno.twin.schema import OVERRIDE_KEY_COLUMNS as KEY_COLUMNS
 
 log = logging.getLogger(__name__)
 

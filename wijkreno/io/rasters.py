@@ -43,11 +43,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -58,14 +54,15 @@ import rasterio
 import rasterio.features
 import shapely
 from affine import Affine
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rasterio.errors import RasterioIOError
 from rasterio.transform import array_bounds
 from rasterio.windows import Window
 from rasterio.windows import transform as window_transform
 
+from wijkreno.crs import CRS_EPSG
 from wijkreno.errors import CRSError, InputError
 from wijkreno.io._common import require_file
+from wijkreno.params.models.heights import HeightParams, load_height_params
 
 logger = logging.getLogger(__name__)
 
@@ -78,138 +75,6 @@ HEIGHT_COLUMNS: tuple[str, ...] = ("height_m", "height_max_m", "height_eaves_m",
 """Columns of the frame returned by :func:`read_building_heights`, in order."""
 
 _OK, _OUTSIDE, _TOO_FEW, _NODATA, _IMPLAUSIBLE = range(len(HEIGHT_STATUSES))
-
-_PARAMS_META_KEY = "meta"
-
-
-# --------------------------------------------------------------------------------------------
-# parameters
-# --------------------------------------------------------------------------------------------
-
-
-class HeightParams(BaseModel):
-    """Parameters of the height extraction; see ``wijkreno/params/heights.toml`` for sources.
-
-    Quantiles are fractions 0–1 of the footprint's valid nDSM cells.
-
-    Parameters
-    ----------
-    height_quantile : float
-        Quantile giving ``height_m`` (0.5: median, mean roof height) [-].
-    ridge_quantile : float
-        Quantile giving ``height_max_m`` (ridge) [-].
-    spread_low_quantile, spread_high_quantile : float
-        Quantiles whose difference decides flat vs pitched and extrapolates the eaves [-].
-    flat_roof_max_spread_m : float
-        Largest spread of a flat roof [m].
-    min_height_m, max_height_m : float
-        Plausible range of ``height_m`` (and upper bound of ``height_max_m``) [m].
-    min_cells : int
-        Fewest cells a footprint needs for statistics [-].
-    min_valid_frac : float
-        Smallest share of a footprint's cells that must not be nodata [-].
-    erode_distance_cells : float
-        Distance footprints are shrunk by before rasterising, in cell sizes [-].
-    erode_min_cells : int
-        Erode only when the shrunk footprint's area still covers this many cells [-].
-    tile_size_px : int
-        Tile edge in cells; bounds memory on large areas [-].
-    nodata_value : float
-        Nodata value used when a raster declares none [m].
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    height_quantile: float = Field(ge=0.0, le=1.0)
-    ridge_quantile: float = Field(ge=0.0, le=1.0)
-    spread_low_quantile: float = Field(ge=0.0, le=1.0)
-    spread_high_quantile: float = Field(ge=0.0, le=1.0)
-    flat_roof_max_spread_m: float = Field(ge=0.0)
-    min_height_m: float = Field(ge=0.0)
-    max_height_m: float = Field(gt=0.0)
-    min_cells: int = Field(ge=1)
-    min_valid_frac: float = Field(ge=0.0, le=1.0)
-    erode_distance_cells: float = Field(ge=0.0, le=5.0)
-    erode_min_cells: int = Field(ge=1)
-    tile_size_px: int = Field(ge=16)
-    nodata_value: float
-
-    @model_validator(mode="after")
-    def _check_order(self) -> HeightParams:
-        if not self.spread_low_quantile < self.spread_high_quantile:
-            raise ValueError(
-                f"spread_low_quantile ({self.spread_low_quantile}) must be below "
-                f"spread_high_quantile ({self.spread_high_quantile})"
-            )
-        if self.ridge_quantile < self.height_quantile:
-            raise ValueError(
-                f"ridge_quantile ({self.ridge_quantile}) must not be below height_quantile "
-                f"({self.height_quantile})"
-            )
-        if not self.min_height_m < self.max_height_m:
-            raise ValueError(
-                f"min_height_m ({self.min_height_m}) must be below max_height_m "
-                f"({self.max_height_m})"
-            )
-        return self
-
-
-def load_height_params(path: str | os.PathLike[str] | None = None) -> HeightParams:
-    """Read height-extraction parameters from a TOML file.
-
-    Parameters
-    ----------
-    path : str or path-like, optional
-        A TOML file laid out like ``wijkreno/params/heights.toml``: one table per parameter with
-        ``value``, ``unit`` and ``source``, plus an optional ``[meta]`` table (title, version,
-        date).
-        Default: the packaged ``heights.toml``.
-
-    Returns
-    -------
-    HeightParams
-        Frozen, validated parameters.
-
-    Raises
-    ------
-    InputError
-        When the file is missing or unreadable, a parameter lacks ``value``/``unit``/``source``,
-        a name is unknown or missing, or a value is out of range.
-    """
-    if path is None:
-        return _default_height_params()
-    return _load_height_params(require_file(path, "height parameter"))
-
-
-@lru_cache(maxsize=1)
-def _default_height_params() -> HeightParams:
-    with resources.as_file(resources.files("wijkreno") / "params" / "heights.toml") as p:
-        return _load_height_params(Path(p))
-
-
-def _load_height_params(path: Path) -> HeightParams:
-    try:
-        with path.open("rb") as f:
-            raw = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"the height parameter file {path} is not valid TOML: {exc}") from exc
-    values: dict[str, Any] = {}
-    for name, entry in raw.items():
-        if name == _PARAMS_META_KEY:
-            continue
-        if not isinstance(entry, dict) or not {"value", "unit", "source"} <= entry.keys():
-            raise InputError(
-                f"parameter {name!r} in {path} must be a table with 'value', 'unit' and "
-                f"'source', got {entry!r}."
-            )
-        if not str(entry["source"]).strip():
-            raise InputError(f"parameter {name!r} in {path} has an empty 'source'; cite one.")
-        values[name] = entry["value"]
-    try:
-        return HeightParams(**values)
-    except ValidationError as exc:
-        raise InputError(f"the height parameters in {path} are not valid:\n{exc}") from exc
-
 
 # --------------------------------------------------------------------------------------------
 # zonal statistics (pure numpy)
@@ -339,8 +204,9 @@ def _check_grids(dsm: rasterio.DatasetReader, dtm: rasterio.DatasetReader) -> _G
         )
     if dsm.crs is None:
         raise CRSError(
-            f"the DSM {dsm.name} declares no CRS; DHM Vlaanderen II is in EPSG:31370. Assign it "
-            "with gdal_edit.py -a_srs EPSG:31370 (or rio edit-info --crs EPSG:31370)."
+            f"the DSM {dsm.name} declares no CRS; DHM Vlaanderen II is in EPSG:{CRS_EPSG}. Assign "
+            f"it with gdal_edit.py -a_srs EPSG:{CRS_EPSG} (or rio edit-info --crs "
+            f"EPSG:{CRS_EPSG})."
         )
     return _Grid(transform=t, width=dsm.width, height=dsm.height, crs=dsm.crs)
 
@@ -350,7 +216,7 @@ def _check_crs(footprint_crs: pyproj.CRS | None, raster_crs: Any, raster_name: s
     if footprint_crs is None:
         raise CRSError(
             f"the footprints have no CRS; the rasters are in {_crs_name(r_crs)}. Declare the "
-            f"footprints' CRS with .set_crs(...), e.g. .set_crs({r_crs.to_epsg() or 31370})."
+            f"footprints' CRS with .set_crs(...), e.g. .set_crs({r_crs.to_epsg() or CRS_EPSG})."
         )
     same = footprint_crs == r_crs
     if not same:
@@ -381,7 +247,7 @@ def _as_geometry_array(footprints: gpd.GeoSeries | gpd.GeoDataFrame) -> gpd.GeoS
         return footprints
     raise InputError(
         f"footprints must be a GeoSeries (or GeoDataFrame) of polygons, got "
-        f"{type(footprints).__name__}; wrap it with geopandas.GeoSeries(..., crs=31370)."
+        f"{type(footprints).__name__}; wrap it with geopandas.GeoSeries(..., crs={CRS_EPSG})."
     )
 
 

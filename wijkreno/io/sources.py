@@ -28,9 +28,10 @@ import pyogrio
 import pyproj
 import shapely
 
+from wijkreno.crs import CRS_EPSG, require_lambert72
 from wijkreno.errors import CRSError, InputError
 from wijkreno.io import columns as cols
-from wijkreno.twin.schema import BUILDINGS, CRS_EPSG, REJECTED_COLUMNS
+from wijkreno.twin.schema import BUILDINGS, REJECTED_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -430,8 +431,8 @@ def _parse_crs(crs: int | str) -> pyproj.CRS:
         return pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as exc:
         raise CRSError(
-            f"crs={crs!r} is not a coordinate reference system; use an EPSG code such as 31370 "
-            "(Lambert 72), 3812 (Lambert 2008) or 4326 (WGS84)."
+            f"crs={crs!r} is not a coordinate reference system; use an EPSG code such as "
+            f"{CRS_EPSG} (Lambert 72), 3812 (Lambert 2008) or 4326 (WGS84)."
         ) from exc
 
 
@@ -495,7 +496,7 @@ def _read_address_csv(
     else:
         raise CRSError(
             f"the coordinates {xc!r}/{yc!r} of the CSV {path} have no declared CRS (a CSV "
-            "carries none). Pass crs=31370 for Belgian Lambert 72, 3812 for Lambert 2008 or "
+            f"carries none). Pass crs={CRS_EPSG} for Belgian Lambert 72, 3812 for Lambert 2008 or "
             "4326 for WGS84 longitude/latitude."
         )
     x = _numbers(table[xc], sep)
@@ -521,16 +522,14 @@ def _numbers(values: pd.Series, sep: str) -> np.ndarray:
 def _check_frame(frame: gpd.GeoDataFrame, what: str, reproject: bool = True) -> gpd.GeoDataFrame:
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InputError(f"the {what} must be a GeoDataFrame, got {type(frame).__name__}.")
-    if frame.crs is None:
-        raise CRSError(
-            f"the {what} have no coordinate reference system. Declare it: pass crs=31370 "
-            "(Belgian Lambert 72; 3812 for Lambert 2008) to the reader, or add the .prj file of "
-            "the shapefile."
-        )
+    if frame.crs is None:  # the policy's message, with how to declare it to the reader
+        require_lambert72(frame, f"the {what}", hint=(
+            f"Pass crs={CRS_EPSG} (Belgian Lambert 72; 3812 for Lambert 2008) to the reader, "
+            "or add the .prj file of the shapefile."))
     frame = frame.reset_index(drop=True)
     if reproject and frame.crs.to_epsg() != CRS_EPSG:
         log.info("%s: reprojecting from %s to EPSG:%d", what, frame.crs.to_string(), CRS_EPSG)
-        frame = frame.to_crs(CRS_EPSG)
+        frame = require_lambert72(frame, f"the {what}", reproject=True)
     return frame
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from wijkreno.crs import require_lambert72
 from wijkreno.errors import InputError
-from wijkreno.io._common import ensure_lambert72, require_file
+from wijkreno.io._common import require_file
 
 # Statbel open data "Gebouwenpark" in long layout (one count per row).
 # Source: Statbel, building stock 1 January 2025; layout as in
@@ -44,24 +45,6 @@ HIERARCHY_FIELDS = {
     "gemeente_naam": "municipality_name",
     "ggw7": "wijk_code",
 }
-
-STATBEL_BUILDING_TYPES = ("R1", "R2", "R3", "R4", "R5", "R6")
-
-STATBEL_PERIODS: dict[str, tuple[int, int]] = {
-    "T3.1": (1850, 1899),
-    "T3.2": (1900, 1918),
-    "T3.3": (1919, 1945),
-    "T3.4": (1946, 1961),
-    "T3.5": (1962, 1970),
-    "T3.6": (1971, 1981),
-    "T3.7.1": (1982, 1991),
-    "T3.7.2": (1992, 2001),
-    "T3.7.3": (2002, 2011),
-    "T3.7.4": (2012, 2024),
-}
-"""Statbel construction-period classes (codebook_stat_type.csv) with the years the twin draws
-from. Statbel's open ends (before 1900, after 2011) are closed at 1850 and 2024 (the last full
-year before the 2025 count)."""
 
 
 def read_gebouwenpark(path: str | Path, nis_code: str | None = None) -> pd.DataFrame:
@@ -128,7 +111,8 @@ def read_sectors(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFr
         )
     frame = frame.rename(columns={k: v for k, v in mapping.items() if k in frame.columns})
     keep = [v for v in mapping.values() if v in frame.columns] + ["geometry"]
-    frame = ensure_lambert72(frame[keep], what=str(path))
+    frame = require_lambert72(frame[keep], str(path), reproject=True,
+                              hint="Or add the .prj file of the shapefile.")
     for col in keep[:-1]:
         frame[col] = frame[col].astype("string")
     return frame

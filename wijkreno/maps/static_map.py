@@ -21,7 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
-from wijkreno.errors import CRSError, InputError
+from wijkreno.crs import require_lambert72
+from wijkreno.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ def classify_areas(
     return MapClasses(scheme, np.asarray(clf.bins, dtype=np.float64), classes, float(y.min()))
 
 
-def _nice_length(span_m: float) -> float:
+def scale_bar_length_m(span_m: float) -> float:
     """A round scale-bar length near a fifth of the map width: 1, 2 or 5 × 10^n metres."""
     target = span_m / 5.0
     exp = 10 ** math.floor(math.log10(target))
@@ -210,7 +211,7 @@ def _nice_length(span_m: float) -> float:
 def _scale_bar(ax, xmin: float, xmax: float, ymin: float, ymax: float) -> None:
     # matplotlib-scalebar is not a dependency: a two-segment bar drawn in map units (metres,
     # EPSG:31370 is a metric projection with negligible scale error at municipal extent)
-    length = _nice_length(xmax - xmin)
+    length = scale_bar_length_m(xmax - xmin)
     height = 0.012 * (ymax - ymin)
     x0 = xmin + 0.04 * (xmax - xmin)
     y0 = ymin + 0.05 * (ymax - ymin)
@@ -277,10 +278,7 @@ def render_png(
     """
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InputError(f"render_png needs a GeoDataFrame, got {type(frame).__name__}.")
-    if frame.crs is None or frame.crs.to_epsg() != 31370:
-        raise CRSError(
-            f"the areas are in {frame.crs}, maps are drawn in EPSG:31370; reproject with "
-            ".to_crs(31370).")
+    require_lambert72(frame, "the areas")
     drawn = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
     if drawn.empty:
         raise InputError("none of the areas has a geometry; nothing to draw.")
@@ -307,8 +305,7 @@ def render_png(
                              label="geen gegevens"))
     point_handles: list = []
     if points is not None and len(points):
-        if points.crs is None or points.crs.to_epsg() != 31370:
-            raise CRSError(f"the points are in {points.crs}; reproject with .to_crs(31370).")
+        require_lambert72(points, "the points")
         pts = points[~(points.geometry.isna() | points.geometry.is_empty)]
         if "epc_label" in pts.columns:
             lab = pts["epc_label"].astype("object")

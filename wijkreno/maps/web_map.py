@@ -22,7 +22,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from wijkreno.errors import CRSError, InputError
+from wijkreno.crs import require_lambert72
+from wijkreno.errors import InputError
 from wijkreno.maps.static_map import (
     ATTRIBUTION,
     CLASS_COLOURS,
@@ -112,8 +113,7 @@ def _popup_html(row: pd.Series, key: str, columns: list[str], components: list[s
 
 
 def _dwelling_features(dwellings: gpd.GeoDataFrame, max_dwellings: int) -> dict[str, Any]:
-    if dwellings.crs is None or dwellings.crs.to_epsg() != 31370:
-        raise CRSError(f"the dwellings are in {dwellings.crs}; reproject with .to_crs(31370).")
+    require_lambert72(dwellings, "the dwellings")
     pts = dwellings[~(dwellings.geometry.isna() | dwellings.geometry.is_empty)]
     if len(pts) > max_dwellings:
         raise InputError(
@@ -190,8 +190,7 @@ def render_html(
     """
     if not isinstance(areas, gpd.GeoDataFrame):
         raise InputError(f"render_html needs a GeoDataFrame, got {type(areas).__name__}.")
-    if areas.crs is None or areas.crs.to_epsg() != 31370:
-        raise CRSError(f"the areas are in {areas.crs}; reproject with .to_crs(31370).")
+    require_lambert72(areas, "the areas")
     drawn = areas[~(areas.geometry.isna() | areas.geometry.is_empty)].reset_index(drop=True)
     if drawn.empty:
         raise InputError("none of the areas has a geometry; nothing to draw.")

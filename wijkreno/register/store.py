@@ -17,22 +17,23 @@ import logging
 import math
 import os
 import re
-import tomllib
 import uuid
 from collections.abc import Mapping
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Boolean, Date, Float, Integer, create_engine, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from wijkreno.errors import InputError
+from wijkreno.params.models.register_vocabulary import (
+    Term,
+    Vocabulary,
+    load_vocabulary,
+)
 from wijkreno.register.models import (
     KIND_MODELS,
     VERSION_TABLE,
@@ -50,7 +51,6 @@ REGISTER_KINDS: tuple[str, ...] = (
 
 DEFAULT_URL = "sqlite:///wijkreno_register.sqlite"
 URL_ENV_VAR = "WIJKRENO_REGISTER_URL"
-VOCABULARY_FILE = "register_vocabulary.toml"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 KIND_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -89,61 +89,6 @@ _SYSTEM_COLUMNS = ("upload_id", "created_by", "created_at")
 
 # --------------------------------------------------------------------------------------------
 # vocabulary
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Term(_Frozen):
-    """One allowed value: its Dutch label, other accepted spellings and the source."""
-
-    label_nl: str
-    aliases: tuple[str, ...] = ()
-    source: str
-
-
-class DateRange(_Frozen):
-    """The dates an upload accepts; ``latest = "today"`` means the day of the import."""
-
-    earliest: dt.date
-    earliest_source: str
-    latest: str
-    latest_source: str
-
-
-class Vocabulary(_Frozen):
-    """``register_vocabulary.toml``: measures, wijkverbeteringscontract milestones, dates."""
-
-    version: str
-    date: dt.date
-    dates: DateRange
-    measures: dict[str, Term]
-    milestones: dict[str, Term]
-
-    def latest_date(self, today: dt.date | None = None) -> dt.date:
-        """Latest accepted date: ``today`` (default the system date) or the file's date."""
-        if self.dates.latest == "today":
-            return today or dt.date.today()
-        return dt.date.fromisoformat(self.dates.latest)
-
-
-@lru_cache(maxsize=8)
-def _load_vocabulary_cached(path: str | None) -> Vocabulary:
-    try:
-        if path is None:
-            text = resources.files("wijkreno.params").joinpath(VOCABULARY_FILE).read_text("utf-8")
-        else:
-            text = Path(path).read_text("utf-8")
-        return Vocabulary.model_validate(tomllib.loads(text))
-    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise InputError(f"cannot read the register vocabulary {path or VOCABULARY_FILE}: "
-                         f"{exc}; fix the file or pass another path.") from None
-
-
-def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
-    """Read the register vocabulary (default: the one shipped in ``wijkreno/params``)."""
-    return _load_vocabulary_cached(None if path is None else str(path))
-
 
 def _normalise(text: str) -> str:
     import unicodedata

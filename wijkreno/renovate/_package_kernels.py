@@ -28,7 +28,7 @@ Layout
 ``inv``, ``prem``, ``life`` (n, 8, KMAX): invoice, premium and life-cycle cost (replacements
             within the horizon minus residual value, discounted) of option k of dimension d.
 ``factors``  (5, 4): primary energy factor, price, CO2 Flemish, CO2 CoM, fixed fee per carrier
-            (rows of ``wijkreno.simulate._systems_kernels``).
+            (rows ``F_*`` of :mod:`wijkreno.simulate.kernels`).
 Metric vectors have length :data:`N_M`, indices ``M_*``.
 """
 
@@ -37,14 +37,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from wijkreno.simulate.kernels import (
+    ELECTRICITY,
+    F_CO2_COM,
+    F_CO2_FLEMISH,
+    F_FIXED_FEE,
+    F_PEF,
+    F_PRICE,
+    carrier_accounts,
+)
+
 N_DIM = 8
 N_ENV = 5
 D_HEAT = 5
 D_PV = 6
 D_SWH = 7
-N_CARRIERS = 4
-ELECTRICITY = 2
-F_PEF, F_PRICE, F_CO2_FLEMISH, F_CO2_COM, F_FIXED_FEE = 0, 1, 2, 3, 4
 
 # --- metrics of one package (state) ---------------------------------------------------------
 M_INV = 0  # investment (invoice incl. VAT) [EUR]
@@ -100,22 +107,18 @@ def evaluate_package(i, e, h, p, w, need, load, env_opt, area, a_heat, b_dhw, pv
     m[M_LIFE] = lifecycle
     m[M_NEED] = need
     m[M_LOAD] = load
-    total = 0.0
-    variable = 0.0
-    fixed = 0.0
-    primary = 0.0
-    co2_fl = 0.0
-    co2_com = 0.0
-    for c in range(N_CARRIERS):
-        f = need * a_heat[i, h, c] + b_dhw[i, h, w, c]
-        m[M_FINAL + c] = f
-        total += f
-        variable += f * factors[F_PRICE, c]
-        if f > 0.0:
-            fixed += factors[F_FIXED_FEE, c]
-        primary += f * factors[F_PEF, c]
-        co2_fl += f * factors[F_CO2_FLEMISH, c]
-        co2_com += f * factors[F_CO2_COM, c]
+    f0 = need * a_heat[i, h, 0] + b_dhw[i, h, w, 0]
+    f1 = need * a_heat[i, h, 1] + b_dhw[i, h, w, 1]
+    f2 = need * a_heat[i, h, 2] + b_dhw[i, h, w, 2]
+    f3 = need * a_heat[i, h, 3] + b_dhw[i, h, w, 3]
+    m[M_FINAL + 0] = f0
+    m[M_FINAL + 1] = f1
+    m[M_FINAL + 2] = f2
+    m[M_FINAL + 3] = f3
+    total = f0 + f1 + f2 + f3
+    primary, variable, fixed, co2_fl, co2_com = carrier_accounts(
+        f0, f1, f2, f3, factors[F_PEF], factors[F_PRICE], factors[F_FIXED_FEE],
+        factors[F_CO2_FLEMISH], factors[F_CO2_COM])
     y = pv_yield[i, p]
     r = calib[i]
     m[M_PV] = y
@@ -157,18 +160,12 @@ def current_state(i, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv, pr
 
 
 @njit(cache=True, inline="always")
-def _quick(q, a_h, b_hw, y, price, pef, fee, pef_el, pv_value, area, scale, r):
+def _quick(q, a_h, b_hw, y, price, pef, fee, co2_fl, co2_com, pef_el, pv_value, area, scale, r):
     """Reported score and bill of one package (the hot inner loop; same formulas as
     :func:`evaluate_package`, which fills the full metrics only for packages that are kept)."""
-    variable = 0.0
-    fixed = 0.0
-    primary = 0.0
-    for c in range(N_CARRIERS):
-        f = q * a_h[c] + b_hw[c]
-        variable += f * price[c]
-        primary += f * pef[c]
-        if f > 0.0:
-            fixed += fee[c]
+    primary, variable, fixed, _, _ = carrier_accounts(
+        q * a_h[0] + b_hw[0], q * a_h[1] + b_hw[1], q * a_h[2] + b_hw[2],
+        q * a_h[3] + b_hw[3], pef, price, fee, co2_fl, co2_com)
     score = (primary - y * pef_el) / area * scale
     cost = r * variable + fixed - y * pv_value
     return score, cost
@@ -198,6 +195,8 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
     price = factors[F_PRICE]
     pef = factors[F_PEF]
     fee = factors[F_FIXED_FEE]
+    co2_fl = factors[F_CO2_FLEMISH]
+    co2_com = factors[F_CO2_COM]
     pef_el = factors[F_PEF, ELECTRICITY]
     for i in prange(n):
         c = cur[i]
@@ -272,7 +271,8 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
                         net = invest - min(h_prem + prem[i, D_PV, p] + prem[i, D_SWH, w],
                                            invest)
                         score, cost = _quick(q, a_h, b_dhw[i, h, w], y, price, pef, fee,
-                                             pef_el, pv_value, a_i, sc_i, r_i)
+                                             co2_fl, co2_com, pef_el, pv_value, a_i, sc_i,
+                                             r_i)
                         npv = (-net + (cost0 - cost) * annuity
                                - (h_life + life[i, D_PV, p] + life[i, D_SWH, w]))
                         if score <= tgt:

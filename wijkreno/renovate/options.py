@@ -16,10 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DIMENSIONS: tuple[str, ...] = (
-    "roof", "wall", "floor", "glazing", "ventilation", "heating", "pv", "solar_water_heater",
-)
-"""Renovation dimensions in the order trajectories consider them (envelope before systems)."""
+from wijkreno.params.names import DIMENSIONS
 
 ENVELOPE_DIMENSIONS: tuple[str, ...] = ("roof", "wall", "floor", "glazing", "ventilation")
 

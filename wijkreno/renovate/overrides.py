@@ -29,9 +29,6 @@ the coach reports); applying them to an already overridden table would insulate 
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -45,105 +42,14 @@ from wijkreno.renovate.catalogue import (
     load_catalogue,
     load_renovation_params,
 )
-from wijkreno.twin.schema import HEATING_SYSTEMS
-
-TENURES: tuple[str, ...] = ("owner", "tenant")
-
-KEY_COLUMNS: tuple[str, ...] = ("dwelling_id", "adres_id")
-"""Columns that name the dwelling of an override row (``dwelling_id`` first, else
-``adres_id``)."""
+from wijkreno.twin.schema import OVERRIDE_COLUMNS, OVERRIDE_NAMES, check_overrides
+from wijkreno.twin.schema import OVERRIDE_KEY_COLUMNS as KEY_COLUMNS
 
 CHANGES_COLUMNS: tuple[str, ...] = (
     "dwelling_id", "adres_id", "row", "column", "old", "new", "source", "status", "reason",
 )
 """Columns of the changes table of :func:`apply_overrides`."""
 
-
-@dataclass(frozen=True)
-class OverrideColumn:
-    """One column a coach can override.
-
-    Attributes
-    ----------
-    name : str
-        House name of the column.
-    kind : str
-        ``year``, ``int``, ``float`` or ``text``.
-    unit : str
-        Unit of the value.
-    description : str
-        What it means.
-    check : callable
-        ``values -> bool array`` of valid entries (missing values are not checked).
-    expected : str
-        What a valid value looks like (for messages).
-    """
-
-    name: str
-    kind: str
-    unit: str
-    description: str
-    check: Callable[[pd.Series], np.ndarray]
-    expected: str
-
-
-def _between(lo: float, hi: float) -> Callable[[pd.Series], np.ndarray]:
-    def check(v: pd.Series) -> np.ndarray:
-        x = pd.to_numeric(v, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        return (x >= lo) & (x <= hi)
-
-    return check
-
-
-def _whole_between(lo: int, hi: int | None = None) -> Callable[[pd.Series], np.ndarray]:
-    def check(v: pd.Series) -> np.ndarray:
-        top = dt.date.today().year if hi is None else hi
-        x = pd.to_numeric(v, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        return (x >= lo) & (x <= top) & (x == np.round(x))
-
-    return check
-
-
-def _one_of(values: tuple[str, ...]) -> Callable[[pd.Series], np.ndarray]:
-    def check(v: pd.Series) -> np.ndarray:
-        return v.astype("string").isin(values).fillna(False).to_numpy(dtype=bool)
-
-    return check
-
-
-OVERRIDE_COLUMNS: tuple[OverrideColumn, ...] = (
-    OverrideColumn("roof_insulated_year", "year", "year",
-                   "Year the roof (or attic floor) was insulated.",
-                   _whole_between(1900), "a year from 1900 to this year"),
-    OverrideColumn("wall_insulated_year", "year", "year",
-                   "Year the exterior walls were insulated (cavity, outside or inside).",
-                   _whole_between(1900), "a year from 1900 to this year"),
-    OverrideColumn("floor_insulated_year", "year", "year",
-                   "Year the ground floor or cellar ceiling was insulated.",
-                   _whole_between(1900), "a year from 1900 to this year"),
-    OverrideColumn("glazing_year", "year", "year", "Year the windows were replaced.",
-                   _whole_between(1900), "a year from 1900 to this year"),
-    OverrideColumn("heating_system", "text", "-", "Main heating system.",
-                   _one_of(HEATING_SYSTEMS), "one of " + ", ".join(HEATING_SYSTEMS)),
-    OverrideColumn("measured_epc_score_kwh_per_m2", "float", "kWh/m2",
-                   "EPC score of a valid EPC certificate.",
-                   _between(-500.0, 2000.0), "an EPC score from -500 to 2000 kWh/m2"),
-    OverrideColumn("metered_gas_kwh", "float", "kWh", "Metered yearly gas use.",
-                   _between(0.0, 1e6), "a yearly use from 0 to 1,000,000 kWh"),
-    OverrideColumn("metered_electricity_kwh", "float", "kWh", "Metered yearly electricity use.",
-                   _between(0.0, 1e6), "a yearly use from 0 to 1,000,000 kWh"),
-    OverrideColumn("income_category", "int", "-",
-                   "Mijn VerbouwPremie income category (1 = highest incomes, 4 = lowest).",
-                   _whole_between(1, 4), "1, 2, 3 or 4"),
-    OverrideColumn("tenure", "text", "-", "'owner' (occupier) or 'tenant'.",
-                   _one_of(TENURES), "owner or tenant"),
-    OverrideColumn("deed_year", "year", "year",
-                   "Year of the purchase deed (renovation obligation).",
-                   _whole_between(1900, 2100), "a year from 1900 to 2100"),
-)
-"""The columns :func:`apply_overrides` understands, in order."""
-
-OVERRIDE_NAMES: tuple[str, ...] = tuple(c.name for c in OVERRIDE_COLUMNS)
 _BY_NAME = {c.name: c for c in OVERRIDE_COLUMNS}
 
 _ELEMENTS: dict[str, tuple[str, str]] = {
@@ -153,55 +59,6 @@ _ELEMENTS: dict[str, tuple[str, str]] = {
     "floor_insulated_year": ("floor", "u_floor_w_per_m2k"),
     "glazing_year": ("glazing", "u_window_w_per_m2k"),
 }
-
-
-def check_overrides(overrides: pd.DataFrame) -> pd.Series:
-    """Why each override row cannot be used ('' when it can).
-
-    Parameters
-    ----------
-    overrides : pandas.DataFrame
-        Columns from :data:`KEY_COLUMNS` (at least one) and :data:`OVERRIDE_NAMES`.
-
-    Returns
-    -------
-    pandas.Series of str
-        Indexed like ``overrides``; the first problem of each row.
-
-    Raises
-    ------
-    InputError
-        When a column is unknown or no key column is present.
-    """
-    allowed = set(KEY_COLUMNS) | set(OVERRIDE_NAMES) | {"row", "reason", "note"}
-    unknown = [c for c in overrides.columns if c not in allowed]
-    if unknown:
-        raise InputError(
-            f"unknown override columns {unknown}; allowed are {list(KEY_COLUMNS)} and "
-            f"{list(OVERRIDE_NAMES)} (plus 'note')."
-        )
-    keys = [c for c in KEY_COLUMNS if c in overrides.columns]
-    if not keys:
-        raise InputError(
-            f"the overrides have no dwelling key: give a 'dwelling_id' or 'adres_id' column "
-            f"(got {list(overrides.columns)})."
-        )
-    reason = np.full(len(overrides), "", dtype=object)
-    has_key = np.zeros(len(overrides), dtype=bool)
-    for k in keys:
-        has_key |= overrides[k].astype("string").str.strip().fillna("").ne("").to_numpy()
-    reason[~has_key] = "no dwelling_id or adres_id"
-    for col in OVERRIDE_COLUMNS:
-        if col.name not in overrides.columns:
-            continue
-        v = overrides[col.name]
-        given = v.notna().to_numpy() & v.astype("string").str.strip().fillna("").ne("").to_numpy()
-        bad = given & ~col.check(v)
-        todo = bad & (reason == "")
-        if todo.any():
-            shown = v.astype("string").to_numpy(dtype=object)
-            reason[todo] = [f"{col.name} = {s!r} is not {col.expected}" for s in shown[todo]]
-    return pd.Series(reason, index=overrides.index, dtype=object)
 
 
 def _locate(dwellings: pd.DataFrame, overrides: pd.DataFrame) -> np.ndarray:

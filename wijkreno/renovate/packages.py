@@ -57,7 +57,7 @@ from wijkreno.renovate.options import (
     ENVELOPE_DIMENSIONS,
     MeasureOptions,
 )
-from wijkreno.simulate import _heat_balance_kernels as _hk
+from wijkreno.simulate import kernels as sk
 from wijkreno.simulate.heat_balance import (
     REQUIRED_COLUMNS,
     HeatBalanceParams,
@@ -69,7 +69,12 @@ from wijkreno.simulate.heat_balance import (
     run_balance,
 )
 from wijkreno.simulate.params import CARRIERS, SystemParams, default_system_params
-from wijkreno.simulate.systems import compute_energy_arrays, epc_label, system_tables
+from wijkreno.simulate.systems import (
+    carrier_accounts_reference,
+    compute_energy_arrays,
+    epc_label,
+    system_tables,
+)
 from wijkreno.twin.schema import HEATING_SYSTEMS
 
 if TYPE_CHECKING:
@@ -292,7 +297,7 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
     for j, d in enumerate(DIMENSIONS):
         life[j, :k[j]] = economics.life_cycle_factor(options.lifetime_years[d])
     t = system_tables(sp)
-    price_el = float(t.factors[_pk.F_PRICE, _pk.ELECTRICITY])
+    price_el = float(t.factors[sk.F_PRICE, sk.ELECTRICITY])
     s = economics.pv_self_consumption_frac
     return _Setup(
         options=options, k=k, k_max=k_max, env_opt=env_opt, env_stride=env_stride,
@@ -369,19 +374,19 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     x = base[ii]
     eff = o.effect
     kr, kwl, kf, kg, kv = (s.env_opt[ee, j] for j in range(5))
-    x[:, _hk.X_U_ROOF] = eff["roof"]["u_roof_w_per_m2k"][sl][ii, kr]
-    x[:, _hk.X_U_WALL] = eff["wall"]["u_wall_w_per_m2k"][sl][ii, kwl]
-    x[:, _hk.X_U_FLOOR] = eff["floor"]["u_floor_w_per_m2k"][sl][ii, kf]
-    x[:, _hk.X_U_WINDOW] = eff["glazing"]["u_window_w_per_m2k"][sl][ii, kg]
-    x[:, _hk.X_G] = eff["glazing"]["g_window_frac"][sl][ii, kg]
+    x[:, sk.X_U_ROOF] = eff["roof"]["u_roof_w_per_m2k"][sl][ii, kr]
+    x[:, sk.X_U_WALL] = eff["wall"]["u_wall_w_per_m2k"][sl][ii, kwl]
+    x[:, sk.X_U_FLOOR] = eff["floor"]["u_floor_w_per_m2k"][sl][ii, kf]
+    x[:, sk.X_U_WINDOW] = eff["glazing"]["u_window_w_per_m2k"][sl][ii, kg]
+    x[:, sk.X_G] = eff["glazing"]["g_window_frac"][sl][ii, kg]
     # heat recovery re-expressed through the infiltration input (module docstring)
-    x[:, _hk.X_INF] = (eff["ventilation"]["infiltration_ach"][sl][ii, kv]
+    x[:, sk.X_INF] = (eff["ventilation"]["infiltration_ach"][sl][ii, kv]
                        - eff["ventilation"]["heat_recovery_frac"][sl][ii, kv] * hp.n_air_use_ach)
     _, annual = run_balance(x, s.coef, s.dth, s.tk, s.isol, monthly=False)
-    area = _c(base[:, _hk.X_FLOOR])
-    need = _c(annual[_hk.O_Q_NEED])
+    area = _c(base[:, sk.X_FLOOR])
+    need = _c(annual[sk.O_Q_NEED])
     with np.errstate(divide="ignore", invalid="ignore"):
-        load = _c((annual[_hk.O_H_TR] + annual[_hk.O_H_VE]) * s.delta_theta_design
+        load = _c((annual[sk.O_H_TR] + annual[sk.O_H_VE]) * s.delta_theta_design
                   / area[ii])
     # systems: final energy per carrier per kWh of heating need, per heating option
     kh, kw = s.k[5], s.k[7]
@@ -468,8 +473,8 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     measured = _column(dw, "measured_epc_score_kwh_per_m2")
     if measured is not None:
         pv0 = np.asarray(eff["pv"]["pv_yield_kwh"][sl], dtype=np.float64)[:, 0]
-        primary0 = final0 @ s.factors[_pk.F_PEF] - np.nan_to_num(pv0) * s.factors[
-            _pk.F_PEF, _pk.ELECTRICITY]
+        primary0 = carrier_accounts_reference(final0, s.factors)[0] - np.nan_to_num(
+            pv0) * s.factors[sk.F_PEF, sk.ELECTRICITY]
         with np.errstate(divide="ignore", invalid="ignore"):
             score0 = primary0 / area
             use = np.isfinite(measured) & np.isfinite(score0) & (score0 > 0)
@@ -815,7 +820,7 @@ def evaluate_packages_reference(
     o = options
     rows = []
     af = economics.annuity_factor()
-    pv_value = (economics.pv_self_consumption_frac * f[_pk.F_PRICE, _pk.ELECTRICITY]
+    pv_value = (economics.pv_self_consumption_frac * f[sk.F_PRICE, sk.ELECTRICITY]
                 + (1 - economics.pv_self_consumption_frac)
                 * economics.injection_tariff_eur_per_kwh)
     for i in range(len(dwellings)):
@@ -823,7 +828,7 @@ def evaluate_packages_reference(
         base = pack_inputs(d_row, hp)[0]
         multi = str(d_row["typology"].iloc[0]) == "apartment_building" \
             if "typology" in d_row.columns else False
-        area = base[_hk.X_FLOOR]
+        area = base[sk.X_FLOOR]
         dhw_need = area * (hp.dhw_need_multi_unit_kwh_per_m2 if multi
                            else hp.dhw_need_single_unit_kwh_per_m2)
         results = {}
@@ -834,16 +839,16 @@ def evaluate_packages_reference(
             x = base.copy()
             eff = {d: {c: o.effect[d][c][i, k] for c in EFFECT_COLUMNS[d]}
                    for d, k in zip(DIMENSIONS, combo, strict=True)}
-            x[_hk.X_U_ROOF] = eff["roof"]["u_roof_w_per_m2k"]
-            x[_hk.X_U_WALL] = eff["wall"]["u_wall_w_per_m2k"]
-            x[_hk.X_U_FLOOR] = eff["floor"]["u_floor_w_per_m2k"]
-            x[_hk.X_U_WINDOW] = eff["glazing"]["u_window_w_per_m2k"]
-            x[_hk.X_G] = eff["glazing"]["g_window_frac"]
-            x[_hk.X_INF] = (eff["ventilation"]["infiltration_ach"]
+            x[sk.X_U_ROOF] = eff["roof"]["u_roof_w_per_m2k"]
+            x[sk.X_U_WALL] = eff["wall"]["u_wall_w_per_m2k"]
+            x[sk.X_U_FLOOR] = eff["floor"]["u_floor_w_per_m2k"]
+            x[sk.X_U_WINDOW] = eff["glazing"]["u_window_w_per_m2k"]
+            x[sk.X_G] = eff["glazing"]["g_window_frac"]
+            x[sk.X_INF] = (eff["ventilation"]["infiltration_ach"]
                             - eff["ventilation"]["heat_recovery_frac"] * hp.n_air_use_ach)
             _, annual = reference_balance(x[None, :], coef, dth, tk, isol)
-            need = annual[_hk.O_Q_NEED, 0]
-            load = ((annual[_hk.O_H_TR, 0] + annual[_hk.O_H_VE, 0])
+            need = annual[sk.O_Q_NEED, 0]
+            load = ((annual[sk.O_H_TR, 0] + annual[sk.O_H_VE, 0])
                     * (hp.theta_int_degc - economics.design_outdoor_temperature_degc) / area)
             h = combo[5]
             if h != 0 and not load <= o.effect["heating"]["max_design_load_w_per_m2"][i, h]:
@@ -864,8 +869,9 @@ def evaluate_packages_reference(
             life = sum(o.investment_eur[d][i, k]
                        * economics.life_cycle_factor(o.lifetime_years[d][[k]])[0]
                        for d, k in zip(DIMENSIONS, combo, strict=True))
-            primary = final @ f[_pk.F_PEF] - y * f[_pk.F_PEF, _pk.ELECTRICITY]
-            cost = final @ f[_pk.F_PRICE] + (final > 0) @ f[_pk.F_FIXED_FEE] - y * pv_value
+            primary, variable, fixed, co2_fl, co2_com = carrier_accounts_reference(final, f)
+            primary = primary - y * f[sk.F_PEF, sk.ELECTRICITY]
+            cost = variable + fixed - y * pv_value
             results[combo] = dict(
                 investment_eur=invest, premium_eur=premium, net_cost_eur=invest - premium,
                 life_cycle_cost_eur=life, heating_need_kwh=need, design_heat_load_w_per_m2=load,
@@ -873,9 +879,8 @@ def evaluate_packages_reference(
                 final_wood_kwh=final[3], pv_yield_kwh=y, primary_energy_kwh=primary,
                 epc_score_kwh_per_m2=primary / area, energy_cost_eur=cost,
                 final_energy_net_kwh=final.sum() - y,
-                co2_flemish_kg_co2=final @ f[_pk.F_CO2_FLEMISH]
-                - y * f[_pk.F_CO2_FLEMISH, _pk.ELECTRICITY],
-                co2_com_kg_co2=final @ f[_pk.F_CO2_COM] - y * f[_pk.F_CO2_COM, _pk.ELECTRICITY],
+                co2_flemish_kg_co2=co2_fl - y * f[sk.F_CO2_FLEMISH, sk.ELECTRICITY],
+                co2_com_kg_co2=co2_com - y * f[sk.F_CO2_COM, sk.ELECTRICITY],
             )
         cur = results[(0,) * len(DIMENSIONS)]
         for combo, r in results.items():

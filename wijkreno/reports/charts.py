@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from wijkreno.maps.static_map import ATTRIBUTION, EPC_COLOURS, _nice_length
+from wijkreno.maps.static_map import ATTRIBUTION, EPC_COLOURS, scale_bar_length_m
 
 log = logging.getLogger(__name__)
 
@@ -314,7 +314,7 @@ def renovation_map(background: pd.DataFrame | None, points: pd.DataFrame, *,
 def _scale_bar(ax, xmin: float, xmax: float, ymin: float, ymax: float) -> None:
     # the maps package draws its bar with 8 pt labels; the report needs >= 9 pt at A4, so the
     # same two-segment bar (EPSG:31370 is metric) with the length rule of wijkreno.maps
-    length = _nice_length(xmax - xmin)
+    length = scale_bar_length_m(xmax - xmin)
     height = 0.012 * (ymax - ymin)
     x0 = xmin + 0.04 * (xmax - xmin)
     y0 = ymin + 0.04 * (ymax - ymin)

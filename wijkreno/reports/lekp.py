@@ -20,7 +20,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from wijkreno.errors import CRSError, InputError
+from wijkreno.crs import require_lambert72
+from wijkreno.errors import InputError
 from wijkreno.reports import charts
 from wijkreno.reports.sheets import measure_name_nl
 
@@ -222,9 +223,7 @@ def renovation_points(renovations: pd.DataFrame, dwellings: pd.DataFrame) -> pd.
     """
     import geopandas as gpd
 
-    if dwellings.crs is None or dwellings.crs.to_epsg() != 31370:
-        raise CRSError(f"the dwellings are in {dwellings.crs}, the report maps in EPSG:31370; "
-                       "reproject with .to_crs(31370) or declare it with .set_crs(31370).")
+    require_lambert72(dwellings, "the dwellings")
     ren = renovations.copy()
     key = pd.Series(pd.NA, index=ren.index, dtype="string")
     pos = pd.Series(pd.NA, index=ren.index, dtype="object")

@@ -35,33 +35,38 @@ reproducible from the seed and one scenario's draws do not depend on another's o
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wijkreno.errors import InputError
-from wijkreno.renovate import _package_kernels as _pk
-from wijkreno.renovate.catalogue import Sourced, load_renovation_params, obligation_labels
+from wijkreno.params.models.scenario import (
+    PACKAGED_SCENARIOS,
+    Campaign,
+    EnergyPrice,
+    HeatingRules,
+    NaturalRenovation,
+    ObligationRules,
+    SalesTurnover,
+    Scenario,
+    load_scenario,
+)
+from wijkreno.renovate import kernels as pk
+from wijkreno.renovate.catalogue import load_renovation_params, obligation_labels
 from wijkreno.scenario import _kernels
 from wijkreno.simulate.params import SystemParams, default_system_params
 
 log = logging.getLogger(__name__)
 
-SCENARIO_PACKAGE = "wijkreno.params"
-PACKAGED_SCENARIOS: tuple[str, ...] = ("baseline", "ambitious")
 ALL_SECTORS = "*"
 """A campaign whose ``sectors`` hold ``"*"`` runs in every sector."""
 HOUSE_TYPOLOGIES: tuple[str, ...] = ("detached", "semi_detached", "terraced")
 APARTMENT_TYPOLOGY = "apartment_building"
-N_STATES = _pk.N_DIM + 1
+N_STATES = pk.N_DIM + 1
 """States per trajectory: today and after each of at most 8 steps."""
 
 STATE_METRICS: tuple[str, ...] = (
@@ -72,204 +77,6 @@ STATE_METRICS: tuple[str, ...] = (
 
 # ---------------------------------------------------------------------------------------------
 # scenario files
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-def _frac(v: Sourced, name: str) -> None:
-    if not 0.0 <= v.value <= 1.0:
-        raise ValueError(f"{name} must be a fraction in [0, 1] (0.02 = 2 %), got {v.value}")
-
-
-class SalesTurnover(_Frozen):
-    """Share of the dwellings sold per year (a notarial deed) [yr-1]."""
-
-    house_frac: Sourced
-    apartment_frac: Sourced
-
-    @model_validator(mode="after")
-    def _fractions(self) -> SalesTurnover:
-        _frac(self.house_frac, "sales_turnover.house_frac")
-        _frac(self.apartment_frac, "sales_turnover.apartment_frac")
-        return self
-
-
-class ObligationRules(_Frozen):
-    """The renovation obligation after purchase (labels and deadline: ``renovation.toml``)."""
-
-    applies: bool
-    compliance_frac: Sourced
-    works_delay_years: Sourced
-    source: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _ranges(self) -> ObligationRules:
-        _frac(self.compliance_frac, "obligation.compliance_frac")
-        d = self.works_delay_years.value
-        deadline = load_renovation_params().obligation.deadline_years
-        if d != int(d) or not 0 <= d <= deadline:
-            raise ValueError(f"obligation.works_delay_years must be a whole number of years in "
-                             f"[0, {deadline}] (the deadline), got {d}")
-        return self
-
-
-class NaturalRenovation(_Frozen):
-    """Renovations without obligation or campaign: a share per year, one or two steps."""
-
-    rate_frac: Sourced
-    two_steps_frac: Sourced
-    energy_price_elasticity: Sourced
-
-    @model_validator(mode="after")
-    def _ranges(self) -> NaturalRenovation:
-        _frac(self.rate_frac, "natural_renovation.rate_frac")
-        _frac(self.two_steps_frac, "natural_renovation.two_steps_frac")
-        return self
-
-
-class Campaign(_Frozen):
-    """A collective campaign: each year a share of the sectors' dwellings not yet at the end of
-    their trajectory carries out the whole trajectory."""
-
-    name: str = Field(min_length=1)
-    sectors: tuple[str, ...] = Field(min_length=1)
-    start_year: int
-    end_year: int
-    participation_frac: Sourced
-    rationale: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _ranges(self) -> Campaign:
-        _frac(self.participation_frac, f"campaign {self.name!r} participation_frac")
-        if self.end_year < self.start_year:
-            raise ValueError(f"campaign {self.name!r}: end_year {self.end_year} lies before "
-                             f"start_year {self.start_year}")
-        return self
-
-
-class EnergyPrice(_Frozen):
-    """Real energy price path: a yearly growth rate or multipliers per year (exactly one).
-
-    ``multipliers`` are interpolated linearly between the years given and held flat outside
-    them; ``growth_frac`` gives ``(1 + g) ** (year - start_year)``.
-    """
-
-    growth_frac: Sourced | None = None
-    multipliers: dict[int, float] | None = None
-    source: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _one(self) -> EnergyPrice:
-        if (self.growth_frac is None) == (self.multipliers is None):
-            raise ValueError("energy_price gives exactly one of growth_frac or multipliers")
-        if self.growth_frac is not None and not -1.0 < self.growth_frac.value < 1.0:
-            raise ValueError(f"energy_price.growth_frac must lie in (-1, 1), got "
-                             f"{self.growth_frac.value}")
-        if self.multipliers is not None:
-            bad = {k: v for k, v in self.multipliers.items() if not 0.0 < v < np.inf}
-            if bad or not self.multipliers:
-                raise ValueError(f"energy_price.multipliers must be > 0, got {bad or 'none'}")
-        return self
-
-
-class HeatingRules(_Frozen):
-    """Optional heating rules: from ``fossil_ban_from_year`` every renovation includes the
-    trajectory's heating change (no new fossil boiler)."""
-
-    fossil_ban_from_year: int | None = None
-    source: str = Field(min_length=1)
-
-
-class Scenario(_Frozen):
-    """A scenario to 2050 (a ``wijkreno/params/scenarios/*.toml`` file)."""
-
-    version: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    description: str = ""
-    date: dt.date
-    start_year: int
-    end_year: int
-    seed: int = Field(ge=0)
-    sales_turnover: SalesTurnover
-    obligation: ObligationRules
-    natural_renovation: NaturalRenovation
-    campaigns: tuple[Campaign, ...] = ()
-    premium_multiplier: Sourced
-    energy_price: EnergyPrice
-    heating: HeatingRules
-
-    @model_validator(mode="after")
-    def _years(self) -> Scenario:
-        if not 2000 <= self.start_year < self.end_year <= 2100:
-            raise ValueError(f"need 2000 <= start_year < end_year <= 2100, got "
-                             f"{self.start_year}-{self.end_year}")
-        for c in self.campaigns:
-            if c.start_year < self.start_year or c.end_year > self.end_year:
-                raise ValueError(f"campaign {c.name!r} ({c.start_year}-{c.end_year}) lies "
-                                 f"outside the scenario ({self.start_year}-{self.end_year})")
-        if not 0.0 <= self.premium_multiplier.value < np.inf:
-            raise ValueError(f"premium_multiplier must be >= 0, got "
-                             f"{self.premium_multiplier.value}")
-        return self
-
-    @property
-    def years(self) -> np.ndarray:
-        """Years reported, ``start_year`` (today) to ``end_year``."""
-        return np.arange(self.start_year, self.end_year + 1)
-
-    def energy_price_multiplier(self, year: int | np.ndarray) -> np.ndarray:
-        """Real energy price relative to ``start_year`` [-]."""
-        y = np.asarray(year, dtype=np.float64)
-        ep = self.energy_price
-        if ep.growth_frac is not None:
-            return (1.0 + ep.growth_frac.value) ** (y - self.start_year)
-        pts = sorted((self.energy_price.multipliers or {}).items())
-        return np.interp(y, [p[0] for p in pts], [p[1] for p in pts])
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file.
-
-    Parameters
-    ----------
-    path : str or Path
-        A TOML file laid out as ``wijkreno/params/scenarios/baseline.toml``, or the name of a
-        packaged scenario (``"baseline"``, ``"ambitious"``).
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    InputError
-        When the file cannot be read, a field is unknown or missing, or a value is out of range;
-        the message holds pydantic's explanation per field.
-    """
-    name = str(path)
-    try:
-        if name in PACKAGED_SCENARIOS:
-            where = f"wijkreno/params/scenarios/{name}.toml"
-            text = resources.files(SCENARIO_PACKAGE).joinpath(
-                f"scenarios/{name}.toml").read_text("utf-8")
-        else:
-            where = name
-            text = Path(path).read_text("utf-8")
-        data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(
-            f"cannot read the scenario file {name}: {exc}. Give a TOML file laid out as "
-            f"wijkreno/params/scenarios/baseline.toml or one of {list(PACKAGED_SCENARIOS)}."
-        ) from None
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(
-            f"the scenario file {where} is not valid:\n{exc}\n"
-            "Start from wijkreno/params/scenarios/baseline.toml and change only the values."
-        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,22 +203,22 @@ def plan_states(
         st = np.concatenate([part["cur"][:, None, :], part["step_m"]], axis=1)
         idx = np.minimum(np.arange(N_STATES)[None, :], ns[:, None])
         st = np.take_along_axis(st, idx[:, :, None], axis=1)
-        final = st[:, :, _pk.M_FINAL_NET] + st[:, :, _pk.M_PV]
+        final = st[:, :, pk.M_FINAL_NET] + st[:, :, pk.M_PV]
         values = {
-            "epc_score_kwh_per_m2": st[:, :, _pk.M_SCORE],
-            "co2_flemish_kg_co2": st[:, :, _pk.M_CO2_FL],
-            "co2_com_kg_co2": st[:, :, _pk.M_CO2_COM],
+            "epc_score_kwh_per_m2": st[:, :, pk.M_SCORE],
+            "co2_flemish_kg_co2": st[:, :, pk.M_CO2_FL],
+            "co2_com_kg_co2": st[:, :, pk.M_CO2_COM],
             "final_energy_kwh": final,
-            "energy_cost_eur": st[:, :, _pk.M_COST],
-            "investment_eur": st[:, :, _pk.M_INV],
-            "premium_eur": st[:, :, _pk.M_PREM],
+            "energy_cost_eur": st[:, :, pk.M_COST],
+            "investment_eur": st[:, :, pk.M_INV],
+            "premium_eur": st[:, :, pk.M_PREM],
         }
         # today's state has no investment (the kernel's 'cur' row holds none, made explicit)
         values["investment_eur"][:, 0] = 0.0
         values["premium_eur"][:, 0] = 0.0
         for k, v in values.items():
             cols[k][lo:hi] = np.where(ok[:, None], v, np.nan)
-        hs = np.where(sdim == _pk.D_HEAT, np.arange(sdim.shape[1])[None, :], sdim.shape[1])
+        hs = np.where(sdim == pk.D_HEAT, np.arange(sdim.shape[1])[None, :], sdim.shape[1])
         h = hs.min(axis=1)
         heat_step[lo:hi] = np.where(ok & (h < sdim.shape[1]), h, -1)
         n_steps[lo:hi] = ns

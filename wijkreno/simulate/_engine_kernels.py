@@ -4,10 +4,11 @@ One pass per block of dwellings: the monthly heat balance of the block
 (:func:`wijkreno.simulate._heat_balance_kernels._block`, its annual results kept in a scratch
 that stays in L1/L2), then, in the epilogue of the block, per dwelling: the input checks of both
 stages, the hot-water need and the systems stage
-(:func:`wijkreno.simulate._systems_kernels.dwelling_energy`). No (8, n) annual table and no
-need arrays make a round trip through memory; only the results are written. The equations are
-those of the two stage kernels, imported, not copied; the public wrapper is
-:func:`wijkreno.simulate.engine.simulate_arrays` and the references are
+(:func:`wijkreno.simulate._systems_kernels.dwelling_energy`, whose per-carrier sums are
+:func:`~wijkreno.simulate._systems_kernels.carrier_accounts`, shared with the renovation
+packages). No (8, n) annual table and no need arrays make a round trip through memory; only the
+results are written. The equations are those of the two stage kernels, imported, not copied;
+the public wrapper is :func:`wijkreno.simulate.engine.simulate_arrays` and the references are
 :func:`wijkreno.simulate.heat_balance.reference_balance` and
 :func:`wijkreno.simulate.systems.energy_results_reference` (the tests hold them equal).
 

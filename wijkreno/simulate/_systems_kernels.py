@@ -70,6 +70,35 @@ def factor_tuple(factors):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def carrier_accounts(f0, f1, f2, f3, pef, price, fee, co2_flemish, co2_com):
+    """The per-carrier accounting of one state, the only copy in wijkreno.
+
+    ``f0`` .. ``f3`` are the final energy of gas, oil, electricity and wood [kWh]; ``pef``,
+    ``price``, ``fee``, ``co2_flemish`` and ``co2_com`` are the rows ``F_*`` of the factor
+    table (four per-carrier values each, as a tuple or an array row): primary energy factor
+    [kWh/kWh], price [EUR/kWh], fixed fee per year of a carrier in use [EUR], CO2 factors
+    [kg/kWh]. Returns ``(primary [kWh], variable cost [EUR], fixed fees [EUR], CO2 Flemish
+    [kg], CO2 CoM [kg])``; a carrier's fee counts when its final energy is above 0. The sums
+    run in carrier order. Used by the systems stage (:func:`dwelling_energy`) and by the
+    package kernels of ``wijkreno.renovate`` (through :mod:`wijkreno.simulate.kernels`), which
+    add calibration and PV to the same sums.
+    """
+    primary = 0.0
+    variable = 0.0
+    fixed = 0.0
+    co2_fl = 0.0
+    co2_cm = 0.0
+    for c in range(N_CARRIERS):
+        e = f0 if c == 0 else (f1 if c == 1 else (f2 if c == 2 else f3))
+        primary += e * pef[c]
+        variable += e * price[c]
+        fixed += fee[c] if e > 0.0 else 0.0
+        co2_fl += e * co2_flemish[c]
+        co2_cm += e * co2_com[c]
+    return primary, variable, fixed, co2_fl, co2_cm
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def dwelling_energy(
     q_nd,
     q_dhw,
@@ -120,18 +149,11 @@ def dwelling_energy(
     f1 += dhw_e if dc == 1 else 0.0
     f2 += dhw_e if dc == 2 else 0.0
     f3 += dhw_e if dc == 3 else 0.0
-    # Per-carrier sums (carrier order: gas, oil, electricity, wood).
-    primary = 0.0
-    cost = 0.0
-    co2_fl = 0.0
-    co2_com = 0.0
-    for c in range(N_CARRIERS):
-        e = f0 if c == 0 else (f1 if c == 1 else (f2 if c == 2 else f3))
-        primary += e * factors[F_PEF][c]
-        cost += e * factors[F_PRICE][c]
-        cost += factors[F_FIXED_FEE][c] if e > 0.0 else 0.0
-        co2_fl += e * factors[F_CO2_FLEMISH][c]
-        co2_com += e * factors[F_CO2_COM][c]
+    primary, variable, fixed, co2_fl, co2_com = carrier_accounts(
+        f0, f1, f2, f3, factors[F_PEF], factors[F_PRICE], factors[F_FIXED_FEE],
+        factors[F_CO2_FLEMISH], factors[F_CO2_COM],
+    )
+    cost = variable + fixed
     return (f0, f1, f2, f3, aux, primary, primary / floor_area_m2, cost, co2_fl, co2_com)
 
 

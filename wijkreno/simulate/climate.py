@@ -9,22 +9,24 @@ file's own global horizontal irradiation, not transposed) and pitched roofs at
 ``roof_tilt_deg`` (the 30-45 degree class) facing N, E, S, W.
 
 The packaged table ``wijkreno/params/climate_uccle_monthly.csv`` is written by
-``scripts/derive_climate.py`` with :func:`climate_from_epw` from the Uccle TMYx file.
+``scripts/derive_climate.py`` with :func:`derive_monthly_climate` from the Uccle TMYx file
+(read by :func:`wijkreno.io.epw.read_epw`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from wijkreno.errors import InputError
+from wijkreno.params.models.heat_balance import ClimateParams, load_climate_params
+from wijkreno.params.reader import read_text
 
 CLIMATE_FILE = "climate_uccle_monthly.csv"
 ORIENTATIONS: tuple[str, ...] = ("n", "e", "s", "w")
@@ -40,62 +42,6 @@ TABLE_COLUMNS: tuple[str, ...] = (
     *(f"i_sol_roof_{o}_kwh_per_m2" for o in ORIENTATIONS),
 )
 """Columns of the monthly climate table (one row per month)."""
-
-
-class ClimateParams(BaseModel):
-    """Parameters of the climate derivation (``[climate]`` in ``heat_balance.toml``)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    albedo_frac: float
-    roof_tilt_deg: float
-    sun_position_offset_min: float
-    transposition_model: str
-    sources: dict[str, str] = {}
-
-    @field_validator("albedo_frac")
-    @classmethod
-    def _albedo(cls, v: float) -> float:
-        if not 0.0 <= v <= 1.0:
-            raise ValueError(f"must lie in [0, 1], got {v}")
-        return v
-
-    @field_validator("sun_position_offset_min")
-    @classmethod
-    def _offset(cls, v: float) -> float:
-        if not 0.0 <= v <= 60.0:
-            raise ValueError(f"must lie in [0, 60] minutes, got {v}")
-        return v
-
-    @field_validator("roof_tilt_deg")
-    @classmethod
-    def _tilt(cls, v: float) -> float:
-        if not 0.0 < v < 90.0:
-            raise ValueError(f"must lie in (0, 90) degrees, got {v}")
-        return v
-
-    @field_validator("transposition_model")
-    @classmethod
-    def _model(cls, v: str) -> str:
-        allowed = ("isotropic", "klucher", "haydavies", "reindl", "king", "perez")
-        if v not in allowed:
-            raise ValueError(f"must be one of {allowed}, got {v!r}")
-        return v
-
-
-def load_climate_params(
-    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
-) -> ClimateParams:
-    """Read the ``[climate]`` table of a heat-balance parameter file (packaged by default)."""
-    from wijkreno.simulate.heat_balance import read_sourced_table
-
-    values, sources = read_sourced_table(path, "climate")
-    values["sources"] = sources
-    values.update(dict(overrides or {}))
-    try:
-        return ClimateParams.model_validate(values)
-    except ValidationError as exc:
-        raise InputError(f"climate parameters are not valid:\n{exc}") from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -336,26 +282,6 @@ def derive_monthly_climate(
     )
 
 
-def climate_from_epw(path: str | Path, params: ClimateParams | None = None) -> MonthlyClimate:
-    """Monthly climate from a user's EPW file (same derivation as the packaged table).
-
-    Parameters
-    ----------
-    path : str or Path
-        An hourly EPW weather file covering one year.
-    params : ClimateParams, optional
-        Albedo, roof tilt and transposition model; packaged values when None.
-
-    Returns
-    -------
-    MonthlyClimate
-    """
-    from wijkreno.io.epw import read_epw
-
-    weather, meta = read_epw(path)
-    return derive_monthly_climate(weather, meta, params)
-
-
 def _read_header(text: str) -> dict[str, str]:
     header: dict[str, str] = {}
     for line in text.splitlines():
@@ -381,25 +307,30 @@ def load_climate(path: str | Path | None = None) -> MonthlyClimate:
     -------
     MonthlyClimate
     """
+    if path is None:
+        return _packaged_climate()
+    return _parse_climate(read_text(path, CLIMATE_FILE, what="climate table"), str(path))
+
+
+@lru_cache(maxsize=1)
+def _packaged_climate() -> MonthlyClimate:
+    """The packaged table, parsed once (its arrays are read-only)."""
+    return _parse_climate(read_text(None, CLIMATE_FILE, what="climate table"), CLIMATE_FILE)
+
+
+def _parse_climate(text: str, where: str) -> MonthlyClimate:
     import io
 
-    try:
-        if path is None:
-            text = resources.files("wijkreno.params").joinpath(CLIMATE_FILE).read_text("utf-8")
-        else:
-            text = Path(path).read_text("utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the climate table {path}: {exc}") from None
     header = _read_header(text)
     table = pd.read_csv(io.StringIO(text), comment="#")
     try:
         tilt = float(header["roof_tilt_deg"])
     except (KeyError, ValueError):
         raise InputError(
-            f"climate table {path or CLIMATE_FILE} lacks a '# roof_tilt_deg: <value>' header line."
+            f"climate table {where} lacks a '# roof_tilt_deg: <value>' header line."
         ) from None
     return MonthlyClimate.from_frame(
-        table, roof_tilt_deg=tilt, source=header.get("source", str(path or CLIMATE_FILE))
+        table, roof_tilt_deg=tilt, source=header.get("source", where)
     )
 
 

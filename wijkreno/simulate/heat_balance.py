@@ -31,24 +31,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from wijkreno.errors import InputError
-from wijkreno.io.params import read_param_toml
+from wijkreno.params.models.heat_balance import (
+    HeatBalanceParams,
+    load_heat_balance_params,
+)
 from wijkreno.simulate import _heat_balance_kernels as _k
-
-if TYPE_CHECKING:
-    from wijkreno.simulate.climate import MonthlyClimate
+from wijkreno.simulate.climate import MonthlyClimate, load_climate
 
 logger = logging.getLogger(__name__)
 
-PARAMS_FILE = "heat_balance.toml"
 
 INPUT_COLUMNS: tuple[str, ...] = (
     "heated_floor_area_m2",
@@ -117,152 +115,7 @@ ANNUAL_COLUMNS: tuple[str, ...] = (
 # parameters
 
 
-class HeatBalanceParams(BaseModel):
-    """Parameters of the heat balance; see ``wijkreno/params/heat_balance.toml`` for sources.
-
-    Build with :func:`load_heat_balance_params`; change for one run with :meth:`with_overrides`.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    theta_int_degc: float
-    rho_c_air_wh_per_m3k: float
-    n_air_use_ach: float
-    phi_int_w_per_m2: float
-    c_m_wh_per_m2k: float
-    f_sh_vert_frac: float
-    f_frame_frac: float
-    f_w_frac: float
-    a_h0: float
-    tau_h0_h: float
-    a_h0_seasonal: float
-    tau_h0_seasonal_h: float
-    f_red_at_h_tr_1_frac: float
-    f_red_at_h_tr_4_frac: float
-    h_tr_f_red_one_w_per_m2k: float
-    b_roof_frac: float
-    b_floor_ground_frac: float
-    b_floor_cellar_frac: float
-    r_add_cellar_m2k_per_w: float
-    b_annex_wall_frac: float
-    b_party_wall_frac: float
-    dhw_need_single_unit_kwh_per_m2: float
-    dhw_need_multi_unit_kwh_per_m2: float
-    sources: dict[str, str] = {}
-
-    @field_validator(
-        "f_sh_vert_frac", "f_frame_frac", "f_w_frac", "f_red_at_h_tr_1_frac",
-        "f_red_at_h_tr_4_frac", "b_roof_frac", "b_floor_ground_frac", "b_floor_cellar_frac",
-        "b_annex_wall_frac", "b_party_wall_frac",
-    )
-    @classmethod
-    def _fraction(cls, v: float) -> float:
-        if not 0.0 <= v <= 1.0:
-            raise ValueError(f"must lie in [0, 1], got {v}")
-        return v
-
-    @field_validator(
-        "rho_c_air_wh_per_m3k", "c_m_wh_per_m2k", "tau_h0_h", "tau_h0_seasonal_h",
-    )
-    @classmethod
-    def _positive(cls, v: float) -> float:
-        if not v > 0.0:
-            raise ValueError(f"must be > 0, got {v}")
-        return v
-
-    @field_validator(
-        "n_air_use_ach", "phi_int_w_per_m2", "a_h0", "a_h0_seasonal", "r_add_cellar_m2k_per_w",
-        "dhw_need_single_unit_kwh_per_m2", "dhw_need_multi_unit_kwh_per_m2",
-    )
-    @classmethod
-    def _non_negative(cls, v: float) -> float:
-        if not v >= 0.0:
-            raise ValueError(f"must be >= 0, got {v}")
-        return v
-
-    @field_validator("h_tr_f_red_one_w_per_m2k")
-    @classmethod
-    def _below_one(cls, v: float) -> float:
-        if not 0.0 <= v < 1.0:
-            raise ValueError(f"must lie in [0, 1) W/(m2 K), got {v}")
-        return v
-
-    def with_overrides(self, overrides: Mapping[str, float]) -> HeatBalanceParams:
-        """A validated copy with some values replaced, e.g. ``{"theta_int_degc": 18.0}``."""
-        return _validate_params({**self.model_dump(), **dict(overrides)}, "overrides")
-
-
-def _validate_params(values: dict[str, Any], where: str) -> HeatBalanceParams:
-    try:
-        return HeatBalanceParams.model_validate(values)
-    except ValidationError as exc:
-        raise InputError(
-            f"heat-balance parameters from {where} are not valid:\n{exc}\n"
-            f"Start from wijkreno/params/{PARAMS_FILE} and change only the values."
-        ) from None
-
-
-def read_sourced_table(
-    path: str | Path | None, section: str
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Read one section of a parameter TOML whose entries are ``{value, unit, source}`` tables.
-
-    Parameters
-    ----------
-    path : str, Path or None
-        The TOML file; None for the packaged ``wijkreno/params/heat_balance.toml``.
-    section : str
-        Top-level table to read (``"balance"`` or ``"climate"``).
-
-    Returns
-    -------
-    values, sources : dict
-        ``{name: value}`` and ``{name: source}``.
-    """
-    data, where = read_param_toml(path, PARAMS_FILE, what="heat-balance parameter file")
-    table = data.get(section)
-    if not isinstance(table, dict):
-        raise InputError(f"parameter file {where} has no [{section}] table.")
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    for name, entry in table.items():
-        if not isinstance(entry, dict) or "value" not in entry or not entry.get("source"):
-            raise InputError(
-                f"parameter {section}.{name} in {where} must be a table with 'value' and a "
-                f"non-empty 'source' (got {entry!r})."
-            )
-        values[name] = entry["value"]
-        sources[name] = str(entry["source"])
-    return values, sources
-
-
-def load_heat_balance_params(
-    path: str | Path | None = None, overrides: Mapping[str, float] | None = None
-) -> HeatBalanceParams:
-    """Load the heat-balance parameters (packaged file by default) and apply overrides.
-
-    Parameters
-    ----------
-    path : str, Path or None
-        A TOML file laid out as ``wijkreno/params/heat_balance.toml``; None for that file.
-    overrides : mapping, optional
-        ``{name: value}`` replacing values of the file, e.g. ``{"theta_int_degc": 18.0}``.
-
-    Returns
-    -------
-    HeatBalanceParams
-
-    Raises
-    ------
-    InputError
-        When the file cannot be read, a value has no source, a name is unknown or a value is
-        out of range.
-    """
-    values, sources = read_sourced_table(path, "balance")
-    values["sources"] = sources
-    if overrides:
-        values.update(dict(overrides))
-    return _validate_params(values, str(path or f"wijkreno/params/{PARAMS_FILE}"))
+# (HeatBalanceParams and its loader live in wijkreno.params.models.heat_balance)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -603,8 +456,6 @@ def _prepare(
 ) -> tuple[np.ndarray, HeatBalanceParams, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any]:
     params = params or load_heat_balance_params()
     if climate is None:
-        from wijkreno.simulate.climate import load_climate
-
         climate = load_climate()
     if isinstance(inputs, np.ndarray):
         if inputs.ndim != 2 or inputs.shape[1] != len(INPUT_COLUMNS):

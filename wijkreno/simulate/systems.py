@@ -266,6 +266,34 @@ def _invalid_reason_codes(
     return reason
 
 
+def carrier_accounts_reference(
+    final_kwh: np.ndarray, factors: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """NumPy reference of the per-carrier accounting (the kernel ``carrier_accounts``).
+
+    Parameters
+    ----------
+    final_kwh : numpy.ndarray
+        (..., 4) final energy of gas, oil, electricity and wood [kWh].
+    factors : numpy.ndarray
+        (5, 4) factor table of :class:`SystemTables` (rows primary energy factor [kWh/kWh],
+        price [EUR/kWh], CO2 Flemish and CoM [kg/kWh], fixed fee of a carrier in use [EUR]).
+
+    Returns
+    -------
+    primary, variable, fixed, co2_flemish, co2_com : numpy.ndarray
+        Primary energy [kWh], variable cost [EUR], fixed fees [EUR] (a carrier's fee counts
+        when its final energy is above 0), CO2 with Flemish and CoM factors [kg].
+    """
+    return (
+        final_kwh @ factors[_k.F_PEF],
+        final_kwh @ factors[_k.F_PRICE],
+        (final_kwh > 0) @ factors[_k.F_FIXED_FEE],
+        final_kwh @ factors[_k.F_CO2_FLEMISH],
+        final_kwh @ factors[_k.F_CO2_COM],
+    )
+
+
 def energy_results_reference(
     heating_need_kwh: np.ndarray,
     dhw_need_kwh: np.ndarray,
@@ -304,17 +332,15 @@ def energy_results_reference(
     np.add.at(final, (rows, t.h_carrier[s]), fuel)
     final[:, _k.ELECTRICITY] += hp_el + aux
     np.add.at(final, (rows, t.d_carrier[d]), dhw_need_kwh * (1 - dhw_solar_frac) / t.d_eff[d])
-    f = t.factors
-    primary = final @ f[_k.F_PEF]
-    cost = final @ f[_k.F_PRICE] + (final > 0) @ f[_k.F_FIXED_FEE]
+    primary, variable, fixed, co2_fl, co2_com = carrier_accounts_reference(final, t.factors)
     out = np.empty((n, _k.N_OUT))
     out[:, _k.OUT_FINAL:_k.OUT_FINAL + _k.N_CARRIERS] = final
     out[:, _k.OUT_AUX] = aux
     out[:, _k.OUT_PRIMARY] = primary
     out[:, _k.OUT_SCORE] = primary / floor_area_m2
-    out[:, _k.OUT_COST] = cost
-    out[:, _k.OUT_CO2_FLEMISH] = final @ f[_k.F_CO2_FLEMISH]
-    out[:, _k.OUT_CO2_COM] = final @ f[_k.F_CO2_COM]
+    out[:, _k.OUT_COST] = variable + fixed
+    out[:, _k.OUT_CO2_FLEMISH] = co2_fl
+    out[:, _k.OUT_CO2_COM] = co2_com
     out[~valid] = np.nan
     return out
 

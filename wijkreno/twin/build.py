@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from wijkreno.crs import require_lambert72
 from wijkreno.errors import InputError
-from wijkreno.io._common import ensure_lambert72
 from wijkreno.twin import geometry as geo
 from wijkreno.twin import imputation as imp
 from wijkreno.twin.params import TwinParams, load_archetypes, load_twin_params
@@ -335,7 +335,7 @@ def build_twin(
             "the buildings frame has duplicate gebouw_id values; read it with "
             "wijkreno.io.sources.read_buildings, which rejects duplicates with a reason."
         )
-    bld = ensure_lambert72(buildings, what="the buildings frame").reset_index(drop=True)
+    bld = require_lambert72(buildings, "the buildings frame", reproject=True).reset_index(drop=True)
     if heights is not None:
         heights = heights.reset_index(drop=True)
     geoms = bld.geometry
@@ -356,7 +356,8 @@ def build_twin(
     has_box = np.zeros(n, dtype=bool)
     links = None
     if addresses is not None:
-        addresses = ensure_lambert72(addresses, what="the addresses frame").reset_index(drop=True)
+        addresses = require_lambert72(addresses, "the addresses frame", reproject=True)
+        addresses = addresses.reset_index(drop=True)
         links, rej = link_addresses(
             addresses, geoms, bld["gebouw_id"], role == "main", main_position,
             params.address_snap_distance_m.value,
@@ -508,7 +509,7 @@ def build_twin(
     sector_code = pd.Series(pd.NA, index=range(n), dtype="string")
     rep_points = shapely.point_on_surface(geoms.to_numpy())
     if sectors is not None:
-        sectors = ensure_lambert72(sectors, what="the sector layer")
+        sectors = require_lambert72(sectors, "the sector layer", reproject=True)
         if "sector_code" not in sectors.columns:
             raise InputError(
                 "the sector layer has no sector_code column; read Statbel statistical sectors "

@@ -34,8 +34,6 @@ equal) until the package has a private kernel module for them.
 from __future__ import annotations
 
 import logging
-import tomllib
-from pathlib import Path
 from typing import NamedTuple
 
 import geopandas as gpd
@@ -43,15 +41,21 @@ import numpy as np
 import pandas as pd
 import shapely
 from numba import njit, prange
-from pydantic import BaseModel, ConfigDict, Field
 
-from wijkreno.errors import CRSError, InputError
-from wijkreno.twin.schema import BUILDING_ROLES, CRS_EPSG, ORIENTATIONS
+from wijkreno.crs import require_lambert72
+from wijkreno.errors import InputError
+from wijkreno.params.models.geometry import (
+    DEFAULT_PARAMS_PATH,
+    GeometryParams,
+    load_geometry_params,
+)
+from wijkreno.twin.schema import BUILDING_ROLES, ORIENTATIONS
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "ADJACENCY_COLUMNS",
+    "DEFAULT_PARAMS_PATH",
     "GeometryParams",
     "METRIC_COLUMNS",
     "PARTY_WALL_COLUMNS",
@@ -62,8 +66,6 @@ __all__ = [
     "load_geometry_params",
     "party_walls",
 ]
-
-DEFAULT_PARAMS_PATH = Path(__file__).resolve().parents[1] / "params" / "geometry.toml"
 
 METRIC_COLUMNS: tuple[str, ...] = ("footprint_area_m2", "perimeter_m")
 ADJACENCY_COLUMNS: tuple[str, ...] = (
@@ -84,115 +86,6 @@ PARTY_WALL_COLUMNS: tuple[str, ...] = (
 
 
 # --------------------------------------------------------------------------------------------
-# Parameters
-# --------------------------------------------------------------------------------------------
-
-
-class GeometryParams(BaseModel):
-    """Thresholds of the adjacency search and of the main/annex rules.
-
-    Read from ``wijkreno/params/geometry.toml`` by :func:`load_geometry_params`, where every
-    value carries its unit and its source or rationale.
-
-    Parameters
-    ----------
-    tolerance_m : float
-        Largest gap (or overlap) between two walls that still counts as one shared wall [m].
-    min_shared_length_m : float
-        Shared lengths below this are corner touches and are dropped [m].
-    max_wall_angle_deg : float
-        Largest angle between two walls that still run along each other [deg].
-    contained_frac : float
-        A footprint whose boundary lies inside a larger one by more than this share is a
-        second version of that building, not a building of its own [-].
-    min_main_area_m2 : float
-        Below this footprint area a polygon is always an annex [m²].
-    freestanding_annex_max_area_m2 : float
-        Largest free-standing shed or garage [m²].
-    attached_annex_max_area_m2 : float
-        Largest attached garage, veranda or lean-to [m²].
-    attached_annex_max_ratio_frac : float
-        An attached polygon is an annex only when its area is at most this share of the
-        largest footprint it touches [-].
-    narrow_max_width_m : float
-        A polygon narrower than this (short side of the rectangle with its area and perimeter) is a
-        carport, lean-to or row of garage boxes, not a dwelling [m].
-    narrow_max_area_m2 : float
-        The narrowness rule applies only up to this area [m²].
-    max_link_steps : int
-        How many annexes deep an annex may hang off its main building (shed behind garage
-        behind house) [-].
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    tolerance_m: float = Field(gt=0.0)
-    min_shared_length_m: float = Field(ge=0.0)
-    max_wall_angle_deg: float = Field(gt=0.0, lt=90.0)
-    contained_frac: float = Field(gt=0.0, le=1.0)
-    min_main_area_m2: float = Field(ge=0.0)
-    freestanding_annex_max_area_m2: float = Field(ge=0.0)
-    attached_annex_max_area_m2: float = Field(ge=0.0)
-    attached_annex_max_ratio_frac: float = Field(ge=0.0, le=1.0)
-    narrow_max_width_m: float = Field(ge=0.0)
-    narrow_max_area_m2: float = Field(ge=0.0)
-    max_link_steps: int = Field(ge=1, le=20)
-
-
-def load_geometry_params(path: str | Path | None = None) -> GeometryParams:
-    """Read the geometry thresholds from a TOML parameter file.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path, optional
-        A TOML file in the layout of ``wijkreno/params/geometry.toml``: one table per value,
-        ``[section.name]`` with keys ``value``, ``unit`` and ``source``. Defaults to the file
-        shipped with the package.
-
-    Returns
-    -------
-    GeometryParams
-        Frozen, validated thresholds.
-
-    Raises
-    ------
-    InputError
-        When the file is missing, is not TOML, lacks a value, carries a value without a source
-        or names an unknown parameter.
-    """
-    path = Path(path) if path is not None else DEFAULT_PARAMS_PATH
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise InputError(
-            f"geometry parameter file {path} not found; pass the path of a TOML file laid out "
-            f"like {DEFAULT_PARAMS_PATH}, or None for the packaged defaults."
-        ) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"geometry parameter file {path} is not valid TOML: {exc}") from exc
-    values: dict[str, object] = {}
-    for section, entries in doc.items():
-        if not isinstance(entries, dict) or section == "meta":
-            continue
-        for name, entry in entries.items():
-            if not isinstance(entry, dict) or "value" not in entry:
-                raise InputError(
-                    f"{path}: [{section}.{name}] must be a table with keys value, unit, source; "
-                    f"got {entry!r}."
-                )
-            if not str(entry.get("source", "")).strip():
-                raise InputError(
-                    f"{path}: [{section}.{name}] has no source; every value needs one."
-                )
-            values[name] = entry["value"]
-    try:
-        return GeometryParams(**values)
-    except Exception as exc:  # pydantic.ValidationError: re-raise as the house error
-        raise InputError(f"geometry parameter file {path} is not valid: {exc}") from exc
-
-
-# --------------------------------------------------------------------------------------------
 # Validation and edges
 # --------------------------------------------------------------------------------------------
 
@@ -206,17 +99,7 @@ def _check_footprints(footprints: gpd.GeoSeries, what: str = "footprints") -> np
             f"{what} must be a geopandas GeoSeries (or GeoDataFrame) of polygons, got "
             f"{type(footprints).__name__}."
         )
-    if footprints.crs is None:
-        raise CRSError(
-            f"{what} have no CRS; geometry is computed in EPSG:{CRS_EPSG}. Declare it with "
-            f".set_crs({CRS_EPSG}) if the coordinates are Lambert 72, or reproject with "
-            f".to_crs({CRS_EPSG})."
-        )
-    if footprints.crs.to_epsg() != CRS_EPSG:
-        raise CRSError(
-            f"{what} are in {footprints.crs.to_string()}, geometry is computed in "
-            f"EPSG:{CRS_EPSG}; reproject with .to_crs({CRS_EPSG})."
-        )
+    require_lambert72(footprints, f"the {what}")
     geoms = np.asarray(footprints.values, dtype=object)
     if len(geoms):
         bad_null = shapely.is_missing(geoms) | shapely.is_empty(geoms)

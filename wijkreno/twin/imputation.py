@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from wijkreno.errors import InputError
-from wijkreno.io.statbel import STATBEL_BUILDING_TYPES, STATBEL_PERIODS
 from wijkreno.twin.params import TwinParams
+from wijkreno.twin.schema import STATBEL_BUILDING_TYPES, STATBEL_PERIODS
 
 TYPOLOGY_TO_STATBEL = {
     "terraced": "R1",

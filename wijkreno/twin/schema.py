@@ -1,4 +1,9 @@
-"""Schema of the building-stock twin: the ``buildings`` and ``dwellings`` tables.
+"""Schema of the tables handed between stages: the twin's ``buildings`` and ``dwellings``.
+
+Also the vocabulary the readers and the stages share: typologies, heating systems, the Statbel
+building types and construction periods, and the overrides table of a renovation coach
+(:data:`OVERRIDE_COLUMNS`, :func:`check_overrides`), read by :mod:`wijkreno.io` and used by the
+compute stages: io needs nothing else of the stages.
 
 Every column has a dtype, a unit and a description. Every attribute that is not read straight
 from a source has a companion ``<name>_source`` column whose value says where the figure comes
@@ -19,42 +24,45 @@ The schema object validates a frame where one stage hands it to the next
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from wijkreno.errors import CRSError, SchemaError
-
-CRS_EPSG = 31370
-"""All twin geometry is in Belgian Lambert 72 (EPSG:31370)."""
+from wijkreno.crs import CRS_EPSG, require_lambert72
+from wijkreno.errors import InputError, SchemaError
+from wijkreno.params.names import HEATING_SYSTEMS, TABULA_PERIODS, TYPOLOGIES
 
 SOURCE_VALUES: tuple[str, ...] = ("observed", "derived", "imputed")
 
-TYPOLOGIES: tuple[str, ...] = (
-    "detached",
-    "semi_detached",
-    "terraced",
-    "apartment_building",
-    "non_residential",
-)
-"""Typology of a main building. Statbel's R3, R2, R1, R4 and R5+R6 in that order."""
 
 BUILDING_ROLES: tuple[str, ...] = ("main", "annex")
 
 ORIENTATIONS: tuple[str, ...] = ("n", "e", "s", "w")
 
-HEATING_SYSTEMS: tuple[str, ...] = (
-    "gas_boiler",
-    "gas_condensing_boiler",
-    "oil_boiler",
-    "electric_resistance",
-    "heat_pump_air_water",
-    "heat_pump_ground",
-    "hybrid_heat_pump",
-)
+
+STATBEL_BUILDING_TYPES: tuple[str, ...] = ("R1", "R2", "R3", "R4", "R5", "R6")
+"""Statbel building types of the building-stock table ("gebouwenpark"), read by
+:mod:`wijkreno.io.statbel` and used by the twin's imputation."""
+
+STATBEL_PERIODS: dict[str, tuple[int, int]] = {
+    "T3.1": (1850, 1899),
+    "T3.2": (1900, 1918),
+    "T3.3": (1919, 1945),
+    "T3.4": (1946, 1961),
+    "T3.5": (1962, 1970),
+    "T3.6": (1971, 1981),
+    "T3.7.1": (1982, 1991),
+    "T3.7.2": (1992, 2001),
+    "T3.7.3": (2002, 2011),
+    "T3.7.4": (2012, 2024),
+}
+"""Statbel construction-period classes (codebook_stat_type.csv) with the years the twin draws
+from. Statbel's open ends (before 1900, after 2011) are closed at 1850 and 2024 (the last full
+year before the 2025 count)."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +239,7 @@ DWELLINGS = TableSchema(
                has_source=True, min_value=1000, max_value=2100),
         Column("tabula_period", "category", "-",
                "TABULA BE construction period: 01 ≤1945, 02 1946–70, 03 1971–90, 04 1991–2005, "
-               "05 2006–11, 06 ≥2012.", categories=("01", "02", "03", "04", "05", "06")),
+               "05 2006–11, 06 ≥2012.", categories=TABULA_PERIODS),
         Column("archetype_code", "string", "-",
                "TABULA BE building type whose envelope defaults were used "
                "(e.g. BE.N.TH.02.Gen)."),
@@ -287,16 +295,7 @@ def _geometry_check(frame: pd.DataFrame, schema: TableSchema, problems: list[str
     if not isinstance(frame, gpd.GeoDataFrame):
         problems.append(f"expected a GeoDataFrame, got {type(frame).__name__}")
         return
-    if frame.crs is None:
-        raise CRSError(
-            f"the {schema.name} table has no CRS; twin tables are in EPSG:{CRS_EPSG}. "
-            f"Declare it with .set_crs({CRS_EPSG}) if the coordinates are Lambert 72."
-        )
-    if frame.crs.to_epsg() != CRS_EPSG:
-        raise CRSError(
-            f"the {schema.name} table is in {frame.crs.to_string()}, twin tables are in "
-            f"EPSG:{CRS_EPSG}; reproject with .to_crs({CRS_EPSG})."
-        )
+    require_lambert72(frame, f"the {schema.name} table")
     if len(frame):
         types = set(frame.geometry.geom_type.dropna().unique())
         bad = types - set(schema.geometry_types)
@@ -426,3 +425,149 @@ def schema_markdown(schemas: Sequence[TableSchema] = (BUILDINGS, DWELLINGS)) -> 
             )
         lines.append("")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# The overrides table: what a renovation coach knows about a dwelling (read by
+# wijkreno.io.overrides, applied by wijkreno.renovate.overrides).
+
+TENURES: tuple[str, ...] = ("owner", "tenant")
+
+OVERRIDE_KEY_COLUMNS: tuple[str, ...] = ("dwelling_id", "adres_id")
+"""Columns that name the dwelling of an override row (``dwelling_id`` first, else
+``adres_id``)."""
+
+
+
+@dataclass(frozen=True)
+class OverrideColumn:
+    """One column a coach can override.
+
+    Attributes
+    ----------
+    name : str
+        House name of the column.
+    kind : str
+        ``year``, ``int``, ``float`` or ``text``.
+    unit : str
+        Unit of the value.
+    description : str
+        What it means.
+    check : callable
+        ``values -> bool array`` of valid entries (missing values are not checked).
+    expected : str
+        What a valid value looks like (for messages).
+    """
+
+    name: str
+    kind: str
+    unit: str
+    description: str
+    check: Callable[[pd.Series], np.ndarray]
+    expected: str
+
+
+def _between(lo: float, hi: float) -> Callable[[pd.Series], np.ndarray]:
+    def check(v: pd.Series) -> np.ndarray:
+        x = pd.to_numeric(v, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        return (x >= lo) & (x <= hi)
+
+    return check
+
+
+def _whole_between(lo: int, hi: int | None = None) -> Callable[[pd.Series], np.ndarray]:
+    def check(v: pd.Series) -> np.ndarray:
+        top = dt.date.today().year if hi is None else hi
+        x = pd.to_numeric(v, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        return (x >= lo) & (x <= top) & (x == np.round(x))
+
+    return check
+
+
+def _one_of(values: tuple[str, ...]) -> Callable[[pd.Series], np.ndarray]:
+    def check(v: pd.Series) -> np.ndarray:
+        return v.astype("string").isin(values).fillna(False).to_numpy(dtype=bool)
+
+    return check
+
+
+OVERRIDE_COLUMNS: tuple[OverrideColumn, ...] = (
+    OverrideColumn("roof_insulated_year", "year", "year",
+                   "Year the roof (or attic floor) was insulated.",
+                   _whole_between(1900), "a year from 1900 to this year"),
+    OverrideColumn("wall_insulated_year", "year", "year",
+                   "Year the exterior walls were insulated (cavity, outside or inside).",
+                   _whole_between(1900), "a year from 1900 to this year"),
+    OverrideColumn("floor_insulated_year", "year", "year",
+                   "Year the ground floor or cellar ceiling was insulated.",
+                   _whole_between(1900), "a year from 1900 to this year"),
+    OverrideColumn("glazing_year", "year", "year", "Year the windows were replaced.",
+                   _whole_between(1900), "a year from 1900 to this year"),
+    OverrideColumn("heating_system", "text", "-", "Main heating system.",
+                   _one_of(HEATING_SYSTEMS), "one of " + ", ".join(HEATING_SYSTEMS)),
+    OverrideColumn("measured_epc_score_kwh_per_m2", "float", "kWh/m2",
+                   "EPC score of a valid EPC certificate.",
+                   _between(-500.0, 2000.0), "an EPC score from -500 to 2000 kWh/m2"),
+    OverrideColumn("metered_gas_kwh", "float", "kWh", "Metered yearly gas use.",
+                   _between(0.0, 1e6), "a yearly use from 0 to 1,000,000 kWh"),
+    OverrideColumn("metered_electricity_kwh", "float", "kWh", "Metered yearly electricity use.",
+                   _between(0.0, 1e6), "a yearly use from 0 to 1,000,000 kWh"),
+    OverrideColumn("income_category", "int", "-",
+                   "Mijn VerbouwPremie income category (1 = highest incomes, 4 = lowest).",
+                   _whole_between(1, 4), "1, 2, 3 or 4"),
+    OverrideColumn("tenure", "text", "-", "'owner' (occupier) or 'tenant'.",
+                   _one_of(TENURES), "owner or tenant"),
+    OverrideColumn("deed_year", "year", "year",
+                   "Year of the purchase deed (renovation obligation).",
+                   _whole_between(1900, 2100), "a year from 1900 to 2100"),
+)
+"""The columns :func:`wijkreno.renovate.overrides.apply_overrides` understands, in order."""
+
+OVERRIDE_NAMES: tuple[str, ...] = tuple(c.name for c in OVERRIDE_COLUMNS)
+def check_overrides(overrides: pd.DataFrame) -> pd.Series:
+    """Why each override row cannot be used ('' when it can).
+
+    Parameters
+    ----------
+    overrides : pandas.DataFrame
+        Columns from :data:`OVERRIDE_KEY_COLUMNS` (at least one) and :data:`OVERRIDE_NAMES`.
+
+    Returns
+    -------
+    pandas.Series of str
+        Indexed like ``overrides``; the first problem of each row.
+
+    Raises
+    ------
+    InputError
+        When a column is unknown or no key column is present.
+    """
+    allowed = set(OVERRIDE_KEY_COLUMNS) | set(OVERRIDE_NAMES) | {"row", "reason", "note"}
+    unknown = [c for c in overrides.columns if c not in allowed]
+    if unknown:
+        raise InputError(
+            f"unknown override columns {unknown}; allowed are {list(OVERRIDE_KEY_COLUMNS)} and "
+            f"{list(OVERRIDE_NAMES)} (plus 'note')."
+        )
+    keys = [c for c in OVERRIDE_KEY_COLUMNS if c in overrides.columns]
+    if not keys:
+        raise InputError(
+            f"the overrides have no dwelling key: give a 'dwelling_id' or 'adres_id' column "
+            f"(got {list(overrides.columns)})."
+        )
+    reason = np.full(len(overrides), "", dtype=object)
+    has_key = np.zeros(len(overrides), dtype=bool)
+    for k in keys:
+        has_key |= overrides[k].astype("string").str.strip().fillna("").ne("").to_numpy()
+    reason[~has_key] = "no dwelling_id or adres_id"
+    for col in OVERRIDE_COLUMNS:
+        if col.name not in overrides.columns:
+            continue
+        v = overrides[col.name]
+        given = v.notna().to_numpy() & v.astype("string").str.strip().fillna("").ne("").to_numpy()
+        bad = given & ~col.check(v)
+        todo = bad & (reason == "")
+        if todo.any():
+            shown = v.astype("string").to_numpy(dtype=object)
+            reason[todo] = [f"{col.name} = {s!r} is not {col.expected}" for s in shown[todo]]
+    return pd.Series(reason, index=overrides.index, dtype=object)

@@ -23,16 +23,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wijkreno.errors import InputError
-from wijkreno.io.params import read_param_toml
-from wijkreno.io.statbel import STATBEL_PERIODS
+from wijkreno.params.models.uncertainty import (
+    UncertaintyParams,
+    load_uncertainty_params,
+)
 from wijkreno.simulate.engine import simulate_arrays
 from wijkreno.simulate.heat_balance import (
     INPUT_COLUMNS,
@@ -44,7 +44,7 @@ from wijkreno.simulate.heat_balance import (
 from wijkreno.simulate.params import SystemParams, default_system_params
 from wijkreno.twin.imputation import TABULA_PERIOD_BOUNDS, TYPOLOGY_TO_STATBEL, tabula_period
 from wijkreno.twin.params import TwinParams, load_archetypes, load_twin_params
-from wijkreno.twin.schema import HEATING_SYSTEMS
+from wijkreno.twin.schema import HEATING_SYSTEMS, STATBEL_PERIODS
 from wijkreno.uncertainty import _kernels as _uk
 
 if TYPE_CHECKING:
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PARAMS_FILE = "uncertainty.toml"
 TABULA_PERIODS: tuple[str, ...] = tuple(code for code, _ in TABULA_PERIOD_BOUNDS)
 N_PERIODS = len(TABULA_PERIODS)
 
@@ -102,131 +101,6 @@ _ARCHETYPE_FIELDS: tuple[str, ...] = (
     "infiltration_ach",
     "cellar_frac",
 )
-
-
-# ---------------------------------------------------------------------------------------------
-# parameters
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SourcedValue(_Frozen):
-    """A number with its unit, source and date; ``placeholder`` says it needs a better source."""
-
-    value: float
-    unit: str
-    source: str = Field(min_length=1)
-    date: str
-    placeholder: bool = False
-    replace_with: str | None = None
-
-
-class PeriodShares(_Frozen):
-    """A probability per TABULA period ``01`` … ``06``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    p01: float = Field(alias="01", ge=0.0, le=1.0)
-    p02: float = Field(alias="02", ge=0.0, le=1.0)
-    p03: float = Field(alias="03", ge=0.0, le=1.0)
-    p04: float = Field(alias="04", ge=0.0, le=1.0)
-    p05: float = Field(alias="05", ge=0.0, le=1.0)
-    p06: float = Field(alias="06", ge=0.0, le=1.0)
-
-    def as_array(self) -> np.ndarray:
-        """Shares in period order 01 … 06."""
-        return np.array([getattr(self, f"p{p}") for p in TABULA_PERIODS], dtype=np.float64)
-
-
-class ElementInsulation(_Frozen):
-    """Probability that an opaque element was insulated after construction, and by how much."""
-
-    source: str = Field(min_length=1)
-    date: str
-    placeholder: bool = False
-    replace_with: str | None = None
-    renovated_frac: PeriodShares
-    r_added_m2k_per_w: SourcedValue
-
-    @field_validator("r_added_m2k_per_w")
-    @classmethod
-    def _positive(cls, v: SourcedValue) -> SourcedValue:
-        if not v.value > 0:
-            raise ValueError(f"must be > 0 m2 K/W, got {v.value}")
-        return v
-
-
-class GlazingReplacement(_Frozen):
-    """Probability that windows were replaced by HR glazing after construction."""
-
-    source: str = Field(min_length=1)
-    date: str
-    placeholder: bool = False
-    replace_with: str | None = None
-    renovated_frac: PeriodShares
-    u_after_w_per_m2k: SourcedValue
-    g_after_frac: SourcedValue
-
-    @field_validator("u_after_w_per_m2k")
-    @classmethod
-    def _u_range(cls, v: SourcedValue) -> SourcedValue:
-        if not 0 < v.value <= 10:
-            raise ValueError(f"must lie in (0, 10] W/(m2 K), got {v.value}")
-        return v
-
-    @field_validator("g_after_frac")
-    @classmethod
-    def _g_range(cls, v: SourcedValue) -> SourcedValue:
-        if not 0 <= v.value <= 1:
-            raise ValueError(f"must lie in [0, 1], got {v.value}")
-        return v
-
-
-class Insulation(_Frozen):
-    roof: ElementInsulation
-    wall: ElementInsulation
-    floor: ElementInsulation
-    glazing: GlazingReplacement
-
-
-class ConstructionPeriod(_Frozen):
-    window: SourcedValue
-
-    @field_validator("window")
-    @classmethod
-    def _whole(cls, v: SourcedValue) -> SourcedValue:
-        if v.value < 0 or v.value != int(v.value):
-            raise ValueError(f"must be a whole number of periods >= 0, got {v.value}")
-        return v
-
-
-class UncertaintyParams(_Frozen):
-    """What the ensemble draws; see ``wijkreno/params/uncertainty.toml`` for every source."""
-
-    version: str
-    date: str
-    construction_period: ConstructionPeriod
-    insulation: Insulation
-
-
-def load_uncertainty_params(path: str | Path | None = None) -> UncertaintyParams:
-    """Load the ensemble's parameters: the packaged ``uncertainty.toml`` or a user's file.
-
-    Raises
-    ------
-    InputError
-        When the file is missing, not TOML, or does not validate (unknown keys included).
-    """
-    data, where = read_param_toml(path, PARAMS_FILE, what="uncertainty parameter file")
-    try:
-        return UncertaintyParams.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(
-            f"uncertainty parameters {where} are not valid:\n{exc}\nStart from "
-            f"wijkreno/params/{PARAMS_FILE} and change only the values."
-        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
