@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from wijkreno.errors import InputError
-from wijkreno.io.params import read_param_toml
+from wijkreno.params.models.bestest import load_bestest_spec as _load_model
 from wijkreno.simulate.heat_balance import INPUT_COLUMNS, load_heat_balance_params
 from wijkreno.simulate.hourly import (
     HourlyClimate,
@@ -26,7 +26,6 @@ from wijkreno.simulate.hourly import (
     simulate_hourly,
 )
 
-PARAMS_FILE = "bestest.toml"
 CASES: tuple[str, ...] = ("600", "900", "600FF", "900FF")
 
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -39,9 +38,9 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 
 
 def load_bestest_spec(path: str | Path | None = None) -> dict[str, Any]:
-    """The parsed ``bestest.toml`` (packaged by default)."""
-    data, _ = read_param_toml(path, PARAMS_FILE, what="BESTEST case file")
-    return data
+    """``bestest.toml`` validated by its model (:class:`~wijkreno.params.models.bestest.
+    BestestSpec`), as a plain mapping without the absent optional entries."""
+    return _load_model(path).model_dump(exclude_none=True)
 
 
 def _case(spec: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -41,28 +41,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from wijkreno.errors import InputError
-from wijkreno.io.params import read_param_toml
+from wijkreno.params.models.hourly import (
+    CAPACITY_CLASSES,
+    HOURS_PER_YEAR,
+    CapacityClass,
+    HourlyParams,
+    load_hourly_params,
+)
 from wijkreno.simulate import _heat_balance_kernels as _hb
 from wijkreno.simulate import _hourly_kernels as _k
-from wijkreno.simulate.heat_balance import (
-    HeatBalanceParams,
-    check_inputs,
-    load_heat_balance_params,
-    pack_inputs,
-)
+from wijkreno.simulate.heat_balance import check_inputs, pack_inputs
 
 logger = logging.getLogger(__name__)
 
-PARAMS_FILE = "hourly.toml"
-HOURS_PER_YEAR = 8760
 
 SOLAR_CLASSES: tuple[str, ...] = (
     "window_n", "window_e", "window_s", "window_w",
@@ -78,190 +75,7 @@ ENGINE_SOLAR_CLASSES: tuple[str, ...] = SOLAR_CLASSES[:_k.N_SOLAR]
 """The classes the engine reads: windows and walls per orientation, roofs as horizontal (the
 twin does not know roof orientations)."""
 
-CAPACITY_CLASSES: tuple[str, ...] = ("very_light", "light", "medium", "heavy", "very_heavy")
-
 Setback = Literal["night"] | tuple[float, int, int] | None
-
-
-# ---------------------------------------------------------------------------------------------
-# parameters
-
-
-class CapacityClass(BaseModel):
-    """One thermal-capacity class of ISO 13790 Table 12."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kappa_j_per_m2k: float
-    lambda_m_frac: float
-    source: str
-
-
-class HourlyParams(BaseModel):
-    """Parameters of the hourly engine; see ``wijkreno/params/hourly.toml`` for sources.
-
-    ``balance`` holds the monthly engine's parameters (envelope adjustment factors, air
-    change, internal-gain level, window factors), shared by both engines.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    h_is_w_per_m2k: float
-    lambda_at_frac: float
-    h_ms_w_per_m2k: float
-    warmup_h: int
-    theta_m_start_degc: float
-    opaque_absorptance_frac: float
-    r_se_m2k_per_w: float
-    h_r_w_per_m2k: float
-    delta_theta_er_k: float
-    f_r_wall_frac: float
-    f_r_roof_frac: float
-    window_incidence_model: Literal["physical", "constant"]
-    glass_refractive_index: float
-    glass_extinction_per_m: float
-    glass_pane_thickness_m: float
-    glass_panes: int
-    internal_gain_profile_frac: tuple[float, ...]
-    heating_setpoint_degc: float
-    setback_setpoint_degc: float
-    setback_start_h: int
-    setback_end_h: int
-    cooling_setpoint_degc: float
-    capacity_classes: dict[str, CapacityClass]
-    capacity_default: str
-    capacity_by_typology: dict[str, str]
-    capacity_by_tabula_period: dict[str, str]
-    period_upper_years: tuple[int, ...]
-    balance: HeatBalanceParams
-    sources: dict[str, str] = {}
-
-    @field_validator("h_is_w_per_m2k", "lambda_at_frac", "h_ms_w_per_m2k", "r_se_m2k_per_w")
-    @classmethod
-    def _positive(cls, v: float) -> float:
-        if not v > 0.0:
-            raise ValueError(f"must be > 0, got {v}")
-        return v
-
-    @field_validator("opaque_absorptance_frac", "f_r_wall_frac", "f_r_roof_frac")
-    @classmethod
-    def _fraction(cls, v: float) -> float:
-        if not 0.0 <= v <= 1.0:
-            raise ValueError(f"must lie in [0, 1], got {v}")
-        return v
-
-    @field_validator("warmup_h")
-    @classmethod
-    def _warmup(cls, v: int) -> int:
-        if not 0 <= v <= HOURS_PER_YEAR:
-            raise ValueError(f"must lie in [0, {HOURS_PER_YEAR}] h, got {v}")
-        return v
-
-    @field_validator("setback_start_h", "setback_end_h")
-    @classmethod
-    def _hour(cls, v: int) -> int:
-        if not 0 <= v <= 23:
-            raise ValueError(f"must be an hour of the day 0..23, got {v}")
-        return v
-
-    @field_validator("internal_gain_profile_frac")
-    @classmethod
-    def _profile(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        if len(v) != 24 or min(v) < 0.0:
-            raise ValueError(f"must hold 24 non-negative values (hours 0..23), got {v}")
-        if abs(sum(v) / 24.0 - 1.0) > 0.01:
-            raise ValueError(
-                f"must average 1 over the day (the level is phi_int_w_per_m2), got mean "
-                f"{sum(v) / 24.0:.4f}"
-            )
-        return v
-
-    @field_validator("capacity_classes")
-    @classmethod
-    def _classes(cls, v: dict[str, CapacityClass]) -> dict[str, CapacityClass]:
-        if sorted(v) != sorted(CAPACITY_CLASSES):
-            raise ValueError(f"must define exactly the classes {CAPACITY_CLASSES}, got {sorted(v)}")
-        return v
-
-    def with_overrides(self, overrides: Mapping[str, Any]) -> HourlyParams:
-        """A validated copy with some values replaced, e.g. ``{"warmup_h": 168}``."""
-        return _validate({**self.model_dump(), **dict(overrides)}, "overrides")
-
-
-def _validate(values: dict[str, Any], where: str) -> HourlyParams:
-    try:
-        p = HourlyParams.model_validate(values)
-    except ValidationError as exc:
-        raise InputError(
-            f"hourly-engine parameters from {where} are not valid:\n{exc}\n"
-            f"Start from wijkreno/params/{PARAMS_FILE} and change only the values."
-        ) from None
-    names = set(p.capacity_classes)
-    used = {p.capacity_default, *p.capacity_by_typology.values(),
-            *p.capacity_by_tabula_period.values()}
-    if not used <= names:
-        raise InputError(
-            f"hourly parameters from {where} assign unknown capacity classes "
-            f"{sorted(used - names)}; use one of {CAPACITY_CLASSES}."
-        )
-    return p
-
-
-def load_hourly_params(
-    path: str | Path | None = None,
-    overrides: Mapping[str, Any] | None = None,
-    *,
-    balance: HeatBalanceParams | None = None,
-) -> HourlyParams:
-    """Load the hourly-engine parameters (packaged ``hourly.toml`` by default).
-
-    Parameters
-    ----------
-    path : str, Path or None
-        A TOML file laid out as ``wijkreno/params/hourly.toml``; None for that file.
-    overrides : mapping, optional
-        ``{name: value}`` replacing values, e.g. ``{"warmup_h": 168}``.
-    balance : HeatBalanceParams, optional
-        The monthly engine's parameters to share; the packaged ones when None.
-
-    Returns
-    -------
-    HourlyParams
-
-    Raises
-    ------
-    InputError
-        When the file cannot be read, a value lacks a source, or a value is out of range.
-    """
-    data, where = read_param_toml(path, PARAMS_FILE, what="hourly-engine parameter file")
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    for section in ("network", "solar", "schedule"):
-        table = data.get(section)
-        if not isinstance(table, dict):
-            raise InputError(f"parameter file {where} has no [{section}] table.")
-        for name, entry in table.items():
-            if not isinstance(entry, dict) or "value" not in entry or not entry.get("source"):
-                raise InputError(
-                    f"parameter {section}.{name} in {where} must be a table with 'value' and a "
-                    f"non-empty 'source' (got {entry!r})."
-                )
-            values[name] = entry["value"]
-            sources[name] = str(entry["source"])
-    try:
-        assign = data["capacity_assignment"]
-        values["capacity_classes"] = data["capacity_classes"]
-        values["capacity_default"] = assign["default"]
-        values["capacity_by_typology"] = assign["by_typology"]
-        values["capacity_by_tabula_period"] = assign["by_tabula_period"]
-        values["period_upper_years"] = assign["period_upper_years"]
-    except KeyError as exc:
-        raise InputError(f"parameter file {where} lacks {exc} (see hourly.toml).") from None
-    values["balance"] = balance or load_heat_balance_params()
-    values["sources"] = sources
-    if overrides:
-        values.update(dict(overrides))
-    return _validate(values, where)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1122,7 +936,8 @@ def monthly_sums_kwh(hourly_w: np.ndarray, time: pd.DatetimeIndex) -> np.ndarray
 
 
 __all__: Sequence[str] = (
-    "HourlyClimate", "HourlyParams", "HourlyResult", "Network", "Schedules", "SOLAR_CLASSES",
+    "CAPACITY_CLASSES", "HOURS_PER_YEAR", "CapacityClass", "HourlyClimate", "HourlyParams",
+    "HourlyResult", "Network", "Schedules", "SOLAR_CLASSES",
     "build_network", "build_schedules", "cuda_available", "effective_mass_area_m2",
     "hourly_climate_from_epw", "load_hourly_params", "monthly_sums_kwh", "network_step",
     "simulate_hourly", "simulate_hourly_reference", "step_coefficients",
