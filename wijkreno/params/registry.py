@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from wijkreno.errors import InputError
+from wijkreno.params.models.bestest import BestestSpec, load_bestest_spec
 from wijkreno.params.models.collective import CollectiveParams, load_collective_params
 from wijkreno.params.models.energy_systems import SystemParams, load_system_params
 from wijkreno.params.models.geometry import GeometryParams, load_geometry_params
@@ -30,6 +31,7 @@ from wijkreno.params.models.heat_balance import (
     load_heat_balance_params,
 )
 from wijkreno.params.models.heights import HeightParams, load_height_params
+from wijkreno.params.models.hourly import HourlyParams, load_hourly_params
 from wijkreno.params.models.lekp_goals import Goals, load_goals
 from wijkreno.params.models.priority import PriorityParams, load_priority_params
 from wijkreno.params.models.register_vocabulary import Vocabulary, load_vocabulary
@@ -112,6 +114,13 @@ PARAMETER_FILES: dict[str, ParameterFile] = {
     "heights": ParameterFile(
         "heights.toml", (HeightParams,), load_height_params,
         "building heights from DSM/DTM"),
+    "hourly": ParameterFile(
+        "hourly.toml", (HourlyParams,), load_hourly_params,
+        "hourly 5R1C engine: network, opaque solar and sky radiation, glazing, schedules, "
+        "thermal-capacity classes"),
+    "bestest": ParameterFile(
+        "bestest.toml", (BestestSpec,), load_bestest_spec,
+        "ASHRAE 140 cases 600/900/600FF/900FF and the reference-program ranges"),
     "lekp_goals": ParameterFile(
         "lekp_goals.toml", (Goals,), load_goals,
         "LEKP goals per pact version and the counting rule"),
