@@ -125,7 +125,7 @@ def test_simulate_killed_while_writing_keeps_the_old_results(twin_dir, tmp_path)
 
         gpd.GeoDataFrame.to_parquet = half_then_stall
         from wijkreno.cli import main
-        sys.argv = ["wijkreno", "simulate", {str(twin_dir)!r}, "-o", {str(out)!r}]
+        sys.argv = ["wijkreno", "simulate", {str(twin_dir)!r}, "-o", {str(out)!r}, "--force"]
         main()
         """, marker)
     half = Path(marker.read_text())
@@ -133,7 +133,7 @@ def test_simulate_killed_while_writing_keeps_the_old_results(twin_dir, tmp_path)
     _kill9(proc)
     assert (out / "results.parquet").read_bytes() == before  # the old file, whole
     assert len(gpd.read_parquet(out / "results.parquet")) > 0
-    result = CliRunner().invoke(app, ["simulate", str(twin_dir), "-o", str(out)])
+    result = CliRunner().invoke(app, ["simulate", str(twin_dir), "-o", str(out), "--force"])
     assert result.exit_code == 0, result.output  # the rerun completes
     assert len(gpd.read_parquet(out / "results.parquet")) == len(
         gpd.read_parquet(twin_dir / "dwellings.parquet"))

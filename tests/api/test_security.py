@@ -10,13 +10,13 @@ import threading
 
 import pandas as pd
 import pytest
+from api.users import UserStore, check_password_policy
 from fastapi import HTTPException
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.security import DEFAULT_HTML_CSP, SECURITY_HEADERS, safe_upload_name, scrub_paths
 from api.settings import Settings
-from api.users import UserStore, check_password_policy
 from wijkreno.errors import InputError
 from wijkreno.io.spreadsheet import neutralise_formulas
 

@@ -191,7 +191,7 @@ def test_kernel_equals_numpy_reference(model, parallel):
 
 
 def test_parameter_file_errors(tmp_path):
-    from wijkreno.simulate.heat_pump_hourly import PARAMS_FILE
+    from wijkreno.params.models.heat_pump_hourly import PARAMS_FILE
 
     text = (Path(__file__).resolve().parents[2] / "wijkreno" / "params" / PARAMS_FILE).read_text()
     bad = tmp_path / "hp.toml"

@@ -30,6 +30,10 @@ from wijkreno.params.models.heat_balance import (
     load_climate_params,
     load_heat_balance_params,
 )
+from wijkreno.params.models.heat_pump_hourly import (
+    HeatPumpHourlyParams,
+    load_heat_pump_hourly_params,
+)
 from wijkreno.params.models.heights import HeightParams, load_height_params
 from wijkreno.params.models.hourly import HourlyParams, load_hourly_params
 from wijkreno.params.models.lekp_goals import Goals, load_goals
@@ -121,6 +125,10 @@ PARAMETER_FILES: dict[str, ParameterFile] = {
     "bestest": ParameterFile(
         "bestest.toml", (BestestSpec,), load_bestest_spec,
         "ASHRAE 140 cases 600/900/600FF/900FF and the reference-program ranges"),
+    "heat_pump_hourly": ParameterFile(
+        "heat_pump_hourly.toml", (HeatPumpHourlyParams,), load_heat_pump_hourly_params,
+        "heat pumps per hour: COP, heating curve, capacity, hot-water profile, diversity, "
+        "residential baseline, synthetic weather"),
     "lekp_goals": ParameterFile(
         "lekp_goals.toml", (Goals,), load_goals,
         "LEKP goals per pact version and the counting rule"),

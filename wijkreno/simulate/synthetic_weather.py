@@ -104,7 +104,7 @@ def synthetic_weather(
     anomaly -= (np.bincount(day_month, weights=anomaly, minlength=12)
                 / np.bincount(day_month, minlength=12))[day_month]
     hour = np.asarray(time.hour, dtype=np.float64)
-    amp = np.asarray(sw.amplitude_k, dtype=np.float64)[month]
+    amp = np.asarray(sw.amplitude_k.values, dtype=np.float64)[month]
     diurnal = amp * np.cos(2.0 * np.pi * (hour + 0.5 - sw.peak_hour.value) / 24.0)
     theta = (np.asarray(monthly.theta_e_degc, dtype=np.float64)[month]
              + np.repeat(anomaly, 24)[: len(time)] + diurnal)
