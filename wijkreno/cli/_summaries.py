@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from wijkreno.cli._common import out_console
+from wijkreno.params.names import EPC_LABELS
 from wijkreno.pipeline import StageResult
 
 
@@ -108,7 +109,9 @@ def print_trajectory_summary(summary: pd.DataFrame) -> None:
     )
     before = valid["current_epc_label"].value_counts().sort_index()
     after = valid["final_epc_label"].value_counts().sort_index()
-    labels = [str(lab) for lab in before.index]
+    # every label held before or after, in EPC order (the after-only A / A+ rows included)
+    present = {str(lab) for lab in before.index} | {str(lab) for lab in after.index}
+    labels = [lab for lab in EPC_LABELS if lab in present] + sorted(present - set(EPC_LABELS))
     out_console.print("label  voor/before  na/after")
     for lab in labels:
         out_console.print(f"{lab:>5}  {int(before.get(lab, 0)):>11,}  {int(after.get(lab, 0)):>8,}")
