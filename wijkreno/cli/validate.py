@@ -146,8 +146,10 @@ def bestest(
         "programs). See docs/bestest.md.\n\n" + md,
         encoding="utf-8",
     )
-    summary = Table(title="ASHRAE 140: wijkreno 5R1C against the reference programs")
-    for col in ("case", "quantity", "wijkreno", "min", "max", "in range", "within tolerance"):
+    summary = Table(title="ASHRAE 140: wijkreno 5R1C tegenover de referentieprogramma's / "
+                    "against the reference programs")
+    for col in ("geval / case", "grootheid / quantity", "wijkreno", "min", "max",
+                "in bereik / in range", "binnen tolerantie / within tolerance"):
         summary.add_column(col)
     outside = 0
     for _, row in table.iterrows():
@@ -158,10 +160,11 @@ def bestest(
             tol_ok = bool(row[f"{q}_within_tolerance"])
             outside += not tol_ok
             summary.add_row(row["case"], q, f"{row[q]:.3f}", f"{row[f'{q}_ref_min']:.3f}",
-                            f"{row[f'{q}_ref_max']:.3f}", "yes" if row[col] else "no",
-                            "yes" if tol_ok else "[bold red]NO[/]")
+                            f"{row[f'{q}_ref_max']:.3f}", "ja / yes" if row[col] else "nee / no",
+                            "ja / yes" if tol_ok else "[bold red]NEE / NO[/]")
     console.print(summary)
-    console.print(f"wrote {csv_path} and {md_path}")
+    console.print(f"Geschreven / wrote: {csv_path}, {md_path}")
     if outside:
-        console.print(f"[bold red]{outside} figures lie outside the documented tolerance[/]")
+        console.print(f"[bold red]{outside} waarden buiten de gedocumenteerde tolerantie / "
+                      "figures outside the documented tolerance[/]")
         raise typer.Exit(code=1)
