@@ -19,6 +19,10 @@ from rich.table import Table
 from wijkreno.cli._common import err_console, handle_errors, out_console
 from wijkreno.errors import InputError
 
+#: partition status in the run report -> the words of the printed summary
+_STATUS = {"done": "berekend / done", "skipped": "ongewijzigd, overgeslagen / skipped",
+           "failed": "mislukt / failed"}
+
 
 def _stages(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split(",") if s.strip())
@@ -114,7 +118,7 @@ def run(
     counts = frame["status"].value_counts()
     out_console.print(
         f"[bold]{int(frame['n_dwellings'].sum()):,}[/] woningen / dwellings; "
-        + ", ".join(f"{k}: {v}" for k, v in counts.items())
+        + ", ".join(f"{_STATUS.get(k, k)}: {v}" for k, v in counts.items())
         + f"; {result.seconds:,.0f} s"
         + (f"; piekgeheugen per worker / peak memory per worker: "
            f"{max(peaks.values()):,.0f} MB" if peaks else "")
