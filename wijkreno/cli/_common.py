@@ -31,7 +31,23 @@ def print_stage(result: StageResult, console: Console = out_console) -> None:
         console.print(f"[dim]{result.stage}: ongewijzigd, overgeslagen / up to date, skipped "
                       "(--force to rerun)[/]")
     else:
-        console.print(f"[dim]{result.stage}: berekend / computed ({result.reason})[/]")
+        console.print(f"[dim]{result.stage}: berekend / computed ({_reason(result.reason)})[/]")
+
+
+#: the manifest's reasons for running a stage (wijkreno.pipeline.manifest.check_fresh), Dutch first
+_REASONS = {"no manifest": "nog niet berekend / no manifest",
+            "no outputs recorded": "geen uitvoer bekend / no outputs recorded",
+            "forced": "--force"}
+
+
+def _reason(reason: str) -> str:
+    if reason in _REASONS:
+        return _REASONS[reason]
+    if reason.startswith("changed: "):
+        return "gewijzigd / " + reason
+    if reason.startswith("output ") and reason.endswith((" is missing", " was changed")):
+        return "uitvoer ontbreekt of gewijzigd / " + reason
+    return reason
 
 
 def handle_errors(func: F) -> F:
