@@ -37,7 +37,7 @@ def print_stage(result: StageResult, console: Console = out_console) -> None:
 #: the manifest's reasons for running a stage (wijkreno.pipeline.manifest.check_fresh), Dutch first
 _REASONS = {"no manifest": "nog niet berekend / no manifest",
             "no outputs recorded": "geen uitvoer bekend / no outputs recorded",
-            "forced": "--force"}
+            "forced": "geforceerd / forced (--force)"}
 
 
 def _reason(reason: str) -> str:
