@@ -126,7 +126,7 @@ def test_peaks_command_on_the_demo(demo_twin, tmp_path):
                                    "ambitious", "--year", "2050", "--areas",
                                    str(files["sectors"])])
     assert res.exit_code == 0, res.output
-    summary = json.loads((out / "summary.json").read_text())
+    summary = json.loads((out / "peaks_summary.json").read_text())
     assert summary["climate"]["synthetic"] is True
     ratio = summary["compare"]["median_ratio_hourly_monthly"]
     assert 0.6 < ratio < 1.4  # the two methods agree on the order of the yearly need

@@ -22,7 +22,7 @@ Reads ``<twin>/dwellings.parquet`` and writes to ``-o``:
 ``dwellings_<state>.parquet`` (+ ``profiles/dwellings_<state>.parquet`` with
 ``--dwelling-profiles``)
     per dwelling: heat pump, design load, heat, electricity, back-up, SPF, peak;
-``summary.json``
+``peaks_summary.json``
     the climate used (``synthetic`` true without ``--climate-epw``) and the municipality figures.
 
 The lead registers it as ``app.command("peaks")(peaks)``.
@@ -43,6 +43,7 @@ from rich.table import Table
 
 from wijkreno.cli._common import handle_errors
 from wijkreno.errors import InputError
+from wijkreno.io.twin_store import TWIN_FILES
 
 out_console = Console()
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ def peaks(
         raise InputError("--year needs --scenario (which dwellings switch to a heat pump).")
     if scenario is not None and not years:
         years = [2030, 2050]
-    path = twin / "dwellings.parquet"
+    path = twin / TWIN_FILES["dwellings"]
     if not path.exists():
         raise InputError(f"{path} does not exist; give a twin folder written by 'wijkreno twin' "
                          "or 'wijkreno demo' (its twin/ subfolder).")
@@ -289,7 +290,7 @@ def peaks(
                         k=min(5, max(1, len(layer))),
                         title=f"Winterpiek warmtepompen per {LEVELS_NL[lv]}{note}")
         _print(tables["municipality"])
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
+    (out / "peaks_summary.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
     out_console.print(f"geschreven naar / written to {out}")
 
 
