@@ -10,7 +10,6 @@ import threading
 
 import pandas as pd
 import pytest
-from api.users import UserStore, check_password_policy
 from fastapi import HTTPException
 from fastapi.testclient import TestClient
 
@@ -19,6 +18,7 @@ from api.security import DEFAULT_HTML_CSP, SECURITY_HEADERS, safe_upload_name, s
 from api.settings import Settings
 from wijkreno.errors import InputError
 from wijkreno.io.spreadsheet import neutralise_formulas
+from wijkreno.users import UserStore, check_password_policy
 
 
 def _house(workspace_dir) -> str:

@@ -14,7 +14,7 @@ import shapely
 
 from wijkreno.errors import CRSError, InputError
 from wijkreno.io.sources import read_addresses, read_buildings
-from wijkreno.pipeline import _input_row
+from wijkreno.pipeline.sources import _input_row
 
 
 def _grb(n: int, x0: float, size: float = 10.0) -> gpd.GeoDataFrame:
