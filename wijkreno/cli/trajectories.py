@@ -84,7 +84,9 @@ def trajectories(
     overrides: Annotated[Path | None, typer.Option(
         "--overrides", help="CSV of the coach's per-address corrections.")] = None,
     target: Annotated[str, typer.Option(
-        help="label_A_2050 (default) or obligation (needs deed years).")] = "label_A_2050",
+        help="label_A_fossil_free_2050 (default: label A en fossielvrij verwarmen / label A "
+             "and fossil-free heating), label_A_2050 (label only) or obligation (needs deed "
+             "years).")] = "label_A_fossil_free_2050",
     objective: Annotated[str, typer.Option(help="cost (least net cost) or npv.")] = "cost",
     income_category: Annotated[int | None, typer.Option(
         "--income-category", min=1, max=4,
@@ -93,13 +95,21 @@ def trajectories(
         "--horizon-years", min=1, help="NPV horizon [years].")] = None,
     discount_rate: Annotated[float | None, typer.Option(
         "--discount-rate", help="Real discount rate, a fraction (0.03 = 3 %).")] = None,
+    basis: Annotated[str | None, typer.Option(
+        help="Basis of bills and savings: calibrated (default; else expected, else "
+             "standardised), expected or standardised.")] = None,
 ) -> None:
     """Renovation trajectories per dwelling: steps, cost, premium, saving and label."""
     from wijkreno.renovate.applicability import measure_options
     from wijkreno.renovate.trajectories import plan_trajectories
 
-    if target not in ("label_A_2050", "obligation"):
-        raise InputError(f"--target must be label_A_2050 or obligation, got {target!r}")
+    from wijkreno.renovate.packages import BASES
+    from wijkreno.renovate.trajectories import TARGETS
+
+    if target not in TARGETS:
+        raise InputError(f"--target must be one of {list(TARGETS)}, got {target!r}")
+    if basis is not None and basis not in BASES:
+        raise InputError(f"--basis must be one of {list(BASES)}, got {basis!r}")
     if objective not in ("cost", "npv"):
         raise InputError(f"--objective must be cost or npv, got {objective!r}")
     dwellings = read_table(twin / "dwellings.parquet", DWELLINGS)
@@ -125,7 +135,7 @@ def trajectories(
     options = measure_options(selected, income_category=income_category)
     steps, summary = plan_trajectories(
         selected, options, target=target, objective=objective, horizon_years=horizon_years,
-        discount_rate_frac=discount_rate,
+        discount_rate_frac=discount_rate, basis=basis,
     )
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in (("trajectories", steps), ("summary", summary.reset_index(drop=True))):
@@ -157,6 +167,14 @@ def _print_summary(summary: pd.DataFrame) -> None:
     out_console.print("label  voor/before  na/after")
     for lab in labels:
         out_console.print(f"{lab:>5}  {int(before.get(lab, 0)):>11,}  {int(after.get(lab, 0)):>8,}")
+    if "final_heating_system" in valid.columns:
+        heat = valid["final_heating_system"].value_counts()
+        out_console.print("verwarming na de werken / heating after the works: " + ", ".join(
+            f"{k} {int(v):,}" for k, v in heat.items()))
+    if "basis" in valid.columns:
+        out_console.print("basis van facturen en besparing / basis of bills and savings: "
+                          + ", ".join(f"{k} {int(v):,}"
+                                      for k, v in valid["basis"].value_counts().items()))
     n_invalid = int((~summary["valid"]).sum())
     if n_invalid:
         out_console.print(f"[yellow]{n_invalid:,} woningen niet berekend / dwellings not "

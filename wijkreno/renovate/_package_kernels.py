@@ -174,15 +174,23 @@ def _quick(q, a_h, b_hw, y, price, pef, fee, co2_fl, co2_com, pef_el, pv_value, 
 @njit(parallel=True, cache=True)
 def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_load, pv_ok,
                     pv_yield, swh_ok, inv, prem, life, factors, pv_value, annuity, calib, scale,
-                    target, objective, valid, cur, chosen_opt, chosen, best_opt, best, reached,
-                    n_eval, min_load):
+                    target, fossil, fossil_free, objective, valid, cur, chosen_opt, chosen,
+                    best_opt, best, reached, n_eval, min_load):
     """Enumerate every applicable package of every dwelling and keep only the reduction.
 
     Per dwelling: ``cur`` (current state), ``chosen`` / ``chosen_opt`` (the package with
     reported score <= ``target`` that is best for ``objective``; the current state when it
-    already meets the target), ``best`` / ``best_opt`` (lowest reported score), ``reached``,
+    already meets the target), ``best`` / ``best_opt`` (lowest reported score; fossil-free
+    end states first where the target is fossil-free), ``reached``,
     ``n_eval`` (packages evaluated) and ``min_load`` (lowest design heat load over the
     applicable envelope combinations [W m-2]). Invalid dwellings get NaN / -1 / 0.
+
+    A package reaches the target when its score is at or below ``target`` and, where
+    ``fossil_free[i]``, its heating option does not leave a fossil end state
+    (``fossil[i, h]``): PV cannot stand in for replacing a gas or oil boiler. The cost
+    objective compares the net cost plus, for packages that keep the heating, the discounted
+    replacement of the existing boiler at the end of its life (``life[i, D_HEAT, 0]``): a
+    boiler that must be replaced anyway is not a cost of the heat-pump decision.
 
     The inner loop computes only net cost, reported score and NPV (:func:`_quick`); the full
     metrics of a package (:func:`evaluate_package`) are computed when it is kept.
@@ -220,11 +228,14 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
         sc_i = scale[i]
         r_i = calib[i]
         tgt = target[i] + SCORE_TOL
+        ff = fossil_free[i]
+        keep_repl = life[i, D_HEAT, 0]
         have = False
         c_net = np.inf
         c_npv = -np.inf
         b_score = c[M_SCORE]
-        b_net = c[M_NET]
+        b_net = c[M_NET] + keep_repl
+        b_viol = ff and fossil[i, 0]
         lowest = np.inf
         count = 0
         ce = 0
@@ -255,6 +266,8 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
                     continue
                 if h != 0 and not ld <= max_load[i, h]:
                     continue
+                viol = ff and fossil[i, h]
+                h_extra = keep_repl if h == 0 else 0.0
                 h_inv = e_inv + inv[i, D_HEAT, h]
                 h_prem = e_prem + prem[i, D_HEAT, h]
                 h_life = e_life + life[i, D_HEAT, h]
@@ -269,13 +282,13 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
                         count += 1
                         invest = h_inv + inv[i, D_PV, p] + inv[i, D_SWH, w]
                         net = invest - min(h_prem + prem[i, D_PV, p] + prem[i, D_SWH, w],
-                                           invest)
+                                           invest) + h_extra
                         score, cost = _quick(q, a_h, b_dhw[i, h, w], y, price, pef, fee,
                                              co2_fl, co2_com, pef_el, pv_value, a_i, sc_i,
                                              r_i)
-                        npv = (-net + (cost0 - cost) * annuity
+                        npv = (-(net - h_extra) + (cost0 - cost) * annuity
                                - (h_life + life[i, D_PV, p] + life[i, D_SWH, w]))
-                        if score <= tgt:
+                        if score <= tgt and not viol:
                             if objective == OBJECTIVE_COST:
                                 better = net < c_net or (net == c_net and npv > c_npv)
                             else:
@@ -285,7 +298,9 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
                                 c_net = net
                                 c_npv = npv
                                 ce, ch, cp, cw = e, h, p, w
-                        if score < b_score or (score == b_score and net < b_net):
+                        if (b_viol and not viol) or (viol == b_viol and (
+                                score < b_score or (score == b_score and net < b_net))):
+                            b_viol = viol
                             b_score = score
                             b_net = net
                             be, bh, bp, bw = e, h, p, w
