@@ -5,6 +5,7 @@ done) and the basis of the money figures."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,7 +14,11 @@ from tests.renovate import hand_dwellings
 from wijkreno.errors import InputError
 from wijkreno.renovate.applicability import measure_options
 from wijkreno.renovate.options import DIMENSIONS
-from wijkreno.renovate.packages import evaluate_packages, load_economics
+from wijkreno.renovate.packages import (
+    evaluate_packages,
+    evaluate_packages_reference,
+    load_economics,
+)
 from wijkreno.renovate.trajectories import plan_trajectories
 
 FOSSIL = {"gas_boiler", "gas_condensing_boiler", "oil_boiler", "hybrid_heat_pump"}
@@ -154,3 +159,35 @@ def test_boiler_end_of_life_is_not_a_cost_of_the_heat_pump():
     if summary["final_heating_system"].iloc[0] != "gas_boiler":
         assert summary["avoided_boiler_replacement_eur"].iloc[0] > 0
     assert summary["avoided_boiler_replacement_eur"].iloc[1] == 0
+
+
+def test_heat_pump_resized_after_the_envelope_equals_reference():
+    dw = hand_dwellings({}, {"heating_system": "electric_resistance"})
+    o = measure_options(dw)
+    assert o.heat_pump_sizing is not None
+    # a small option space so that the per-package engine reference stays quick
+    appl = {d: a.copy() for d, a in o.applicable.items()}
+    for d in ("roof", "floor", "ventilation", "pv", "solar_water_heater"):
+        appl[d][:, 1:] = False
+    small = replace(o, applicable=appl)
+    econ = load_economics()
+    fast = evaluate_packages(dw, small, economics=econ)
+    ref = evaluate_packages_reference(dw, small, econ)
+    key = ["row", *DIMENSIONS]
+    fast = fast.sort_values(key).reset_index(drop=True)
+    ref = ref.sort_values(key).reset_index(drop=True)
+    assert (fast[key].to_numpy() == ref[key].to_numpy()).all()
+    for col in ("investment_eur", "premium_eur", "life_cycle_cost_eur", "npv_eur",
+                "epc_score_kwh_per_m2"):
+        np.testing.assert_allclose(fast[col].to_numpy(float), ref[col].to_numpy(float),
+                                   rtol=1e-8, atol=1e-6, err_msg=col)
+    # after envelope measures the heat pump is smaller and cheaper than sized on today's load
+    hp = fast[(fast["row"] == 0) & (fast["heating"] == "heat_pump_air_water_lt")]
+    assert len(hp) > 0
+    k = o.option_names["heating"].index("heat_pump_air_water_lt")
+    envelope = sum(o.investment_eur[d][0, [o.option_names[d].index(v) for v in hp[d]]]
+                   for d in ("wall", "glazing"))
+    heat_part = hp["investment_eur"].to_numpy() - envelope
+    assert (heat_part <= o.investment_eur["heating"][0, k] + 1e-6).all()
+    assert (heat_part[(hp["wall"] != "keep").to_numpy()]
+            < o.investment_eur["heating"][0, k] - 1.0).all()

@@ -101,10 +101,8 @@ def trajectories(
 ) -> None:
     """Renovation trajectories per dwelling: steps, cost, premium, saving and label."""
     from wijkreno.renovate.applicability import measure_options
-    from wijkreno.renovate.trajectories import plan_trajectories
-
     from wijkreno.renovate.packages import BASES
-    from wijkreno.renovate.trajectories import TARGETS
+    from wijkreno.renovate.trajectories import TARGETS, plan_trajectories
 
     if target not in TARGETS:
         raise InputError(f"--target must be one of {list(TARGETS)}, got {target!r}")

@@ -447,8 +447,11 @@ def measure_options(
     kwp = np.minimum(suitable_area / pv_m.m2_per_kwp.value, pv_rule.max_kwp.value)
     quantities["pv_kwp"] = kwp
 
+    sizing = np.zeros((len(names["heating"]), 2))
     for name, m in cat.measures.items():
         dim = dims[m.dimension]
+        if m.quantity == "design_load_kw" and m.min_size_kw is not None:
+            sizing[names["heating"].index(name)] = (m.unit_cost_eur.value, m.min_size_kw.value)
         k = dim.column(name)
         reason = dim.reason[:, k]
         dim.lifetime[k] = m.lifetime_years.value
@@ -585,6 +588,7 @@ def measure_options(
         lifetime_years={d: dims[d].lifetime for d in DIMENSIONS},
         effect={d: dims[d].effect for d in DIMENSIONS},
         reason={d: reasons.texts_of(dims[d].reason) for d in DIMENSIONS},
+        heat_pump_sizing=sizing,
     )
     options.check()
     return options

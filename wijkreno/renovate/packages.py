@@ -397,6 +397,7 @@ class _Chunk:
     valid: np.ndarray
     invalid_reason: np.ndarray
     basis: np.ndarray
+    hsize: np.ndarray
     heat_code: np.ndarray
     emitter: np.ndarray
 
@@ -404,7 +405,7 @@ class _Chunk:
         return (s.env_opt, self.envrow, self.need, self.load, self.area, self.a_heat,
                 self.b_dhw, self.heat_ok, self.max_load, self.pv_ok, self.pv_yield, self.swh_ok,
                 self.inv, self.prem, self.life, s.factors, s.pv_value, s.annuity, self.calib,
-                self.scale)
+                self.scale, self.hsize)
 
 
 def _c(a: Any, dtype: Any = np.float64) -> np.ndarray:
@@ -542,8 +543,29 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         swh_ok=_c(o.applicable["solar_water_heater"][sl], np.bool_),
         inv=_c(inv), prem=_c(prem), life=_c(life), calib=_c(calib), scale=_c(scale),
         valid=_c(valid, np.bool_), invalid_reason=reason, basis=basis,
+        hsize=_c(_heat_pump_sizing(o, inv[:, _pk.D_HEAT, :kh], load[row0] * area / 1000.0)),
         heat_code=h_code, emitter=emit,
     )
+
+
+def _heat_pump_sizing(options: MeasureOptions, inv_heat: np.ndarray,
+                      load_kw: np.ndarray) -> np.ndarray:
+    """(n, Kh, 3): invoice without its per-kW part at today's design load [kW], EUR per kW and
+    the minimum size, so that the kernels re-price a heat pump on the load after the envelope
+    measures (:func:`wijkreno.renovate._package_kernels.heat_cost`)."""
+    n, kh = inv_heat.shape
+    out = np.zeros((n, kh, 3))
+    out[:, :, 0] = inv_heat
+    if options.heat_pump_sizing is None:
+        return out
+    per_kw = options.heat_pump_sizing[:, 0][None, :]
+    min_kw = options.heat_pump_sizing[:, 1][None, :]
+    sized = (per_kw > 0) & (inv_heat > 0) & np.isfinite(load_kw)[:, None]
+    today = np.maximum(np.nan_to_num(load_kw)[:, None], min_kw)
+    out[:, :, 0] = np.where(sized, inv_heat - per_kw * today, inv_heat)
+    out[:, :, 1] = np.where(sized, per_kw, 0.0)
+    out[:, :, 2] = np.where(sized, min_kw, 0.0)
+    return out
 
 
 def _keep_replacement(dw: pd.DataFrame, econ: Economics) -> np.ndarray:
@@ -722,8 +744,8 @@ def enumerate_chunks(
             step_m = np.empty((n, _pk.N_DIM, _pk.N_M))
             _pk.order_steps(final_opt, s.env_stride, s.env_opt, ch.envrow, ch.need, ch.load,
                             ch.area, ch.a_heat, ch.b_dhw, ch.pv_yield, ch.inv, ch.prem, ch.life,
-                            s.factors, s.pv_value, s.annuity, ch.calib, ch.scale, cur, step_dim,
-                            step_opt, step_m)
+                            s.factors, s.pv_value, s.annuity, ch.calib, ch.scale, ch.hsize, cur,
+                            step_dim, step_opt, step_m)
             rows = np.arange(n)[:, None]
             d_safe = np.where(step_dim >= 0, step_dim, 0)
             k_safe = np.where(step_opt >= 0, step_opt, 0)
@@ -945,6 +967,7 @@ def evaluate_packages_reference(
         dhw_need = area * (hp.dhw_need_multi_unit_kwh_per_m2 if multi
                            else hp.dhw_need_single_unit_kwh_per_m2)
         results = {}
+        load0 = None
         ranges = [range(o.n_options(d)) for d in DIMENSIONS]
         for combo in product(*ranges):
             if not all(o.applicable[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True)):
@@ -976,11 +999,24 @@ def evaluate_packages_reference(
                 eff["solar_water_heater"]["dhw_solar_frac"], params=sp)
             final = np.array([res[f"final_{c}_kwh"][0] for c in CARRIERS])
             y = eff["pv"]["pv_yield_kwh"]
-            invest = sum(o.investment_eur[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True))
-            premium = min(invest, sum(o.premium_eur[d][i, k]
-                                      for d, k in zip(DIMENSIONS, combo, strict=True)))
+            if load0 is None:  # the first combination is the dwelling as it is
+                load0 = load
+            inv_m = {d: o.investment_eur[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True)}
+            prem_m = {d: o.premium_eur[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True)}
+            ratio = 1.0
+            if (o.heat_pump_sizing is not None and o.heat_pump_sizing[h, 0] > 0
+                    and inv_m["heating"] > 0):  # re-priced on the load after the envelope
+                per_kw, min_kw = o.heat_pump_sizing[h]
+                base_inv = inv_m["heating"] - per_kw * max(load0 * area / 1000.0, min_kw)
+                sized = base_inv + per_kw * max(load * area / 1000.0, min_kw)
+                ratio = sized / inv_m["heating"]
+                inv_m["heating"] = sized
+                prem_m["heating"] *= min(ratio, 1.0)
+            invest = sum(inv_m.values())
+            premium = min(invest, sum(prem_m.values()))
             life = sum(o.investment_eur[d][i, k]
                        * economics.life_cycle_factor(o.lifetime_years[d][[k]])[0]
+                       * (ratio if d == "heating" else 1.0)
                        for d, k in zip(DIMENSIONS, combo, strict=True))
             if h == 0:  # keeping the boiler: its replacement at the end of its life
                 life += float(_keep_replacement(d_row, economics)[0])
