@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import OPTIONAL_ROUTERS, ROUTERS
+from api.security import BodyLimit, SecurityHeaders, scrub_paths
 from api.settings import Settings, get_settings
 from wijkreno.errors import InputError
 
@@ -80,12 +81,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         detail: Any = exc.detail
         if not isinstance(detail, str) or detail in ("Not Found", "Method Not Allowed"):
             detail = _STATUS_NL.get(exc.status_code, "Fout") + f": {request.url.path}"
+        detail = scrub_paths(detail)
         return JSONResponse(status_code=exc.status_code, content={"detail": detail},
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError) -> JSONResponse:
-        return JSONResponse(status_code=400, content={"detail": f"Ongeldige invoer: {exc}"})
+        return JSONResponse(status_code=400,
+                            content={"detail": scrub_paths(f"Ongeldige invoer: {exc}")})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -94,6 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "detail": "Interne fout; probeer later opnieuw of meld het aan de beheerder."})
 
     _include_routers(app)
+    # outermost last: the body limit runs before anything reads the body, and the headers
+    # reach every response, the limit's 413 included
+    app.add_middleware(BodyLimit, max_body_bytes=app.state.settings.max_body_bytes,
+                       max_upload_bytes=app.state.settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -27,9 +27,9 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import insert
 
 from api.settings import Settings, get_settings
-from api.users import User, UserStore
 from wijkreno.register import Register, open_register
 from wijkreno.register.models import AuditLog
+from wijkreno.users import User, UserStore
 
 SESSION_COOKIE = "wijkreno_session"
 CSRF_COOKIE = "wijkreno_csrf"
@@ -51,15 +51,47 @@ def _serializer(settings: Settings, salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.effective_secret(), salt=salt, signer=_Signer)
 
 
-def issue_session(settings: Settings, username: str) -> tuple[str, str]:
-    """A signed session value and its CSRF token for ``username``."""
+def issue_session(settings: Settings, username: str, sid: str) -> tuple[str, str]:
+    """A signed session value of session ``sid`` and its CSRF token for ``username``."""
     csrf = secrets.token_urlsafe(24)
-    return _serializer(settings, "session").dumps({"u": username, "c": csrf}), csrf
+    return (_serializer(settings, "session").dumps({"u": username, "c": csrf, "s": sid}),
+            csrf)
 
 
-def issue_token(settings: Settings, username: str) -> str:
-    """A signed bearer token for ``username`` (same lifetime as a session)."""
-    return _serializer(settings, "token").dumps({"u": username})
+def issue_token(settings: Settings, username: str, sid: str) -> str:
+    """A signed bearer token of session ``sid`` (same lifetime; logout ends both)."""
+    return _serializer(settings, "token").dumps({"u": username, "s": sid})
+
+
+def _live_user(store: UserStore, data: dict[str, Any]) -> User:
+    """The user of a signed session or token whose session is still open (not logged out,
+    password not changed since)."""
+    sid = data.get("s")
+    if not isinstance(sid, str) or store.session_user(sid) != data["u"]:
+        raise HTTPException(status_code=401, detail=(
+            "Deze sessie is beëindigd (afgemeld of wachtwoord gewijzigd); meld u opnieuw aan "
+            "(POST /api/auth/login)."), headers={"WWW-Authenticate": "Bearer"})
+    user = store.get_user(data["u"])
+    if user is None:
+        raise HTTPException(status_code=401, detail="Deze gebruiker bestaat niet meer.")
+    return user
+
+
+def request_session_id(request: Request, settings: Settings) -> str | None:
+    """The session id of the request's bearer token or session cookie (None if none)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        value, salt = header[7:].strip(), "token"
+    else:
+        value, salt = request.cookies.get(SESSION_COOKIE, ""), "session"
+    if not value:
+        return None
+    try:
+        data = _serializer(settings, salt).loads(value, max_age=settings.session_max_age_s)
+    except BadSignature:
+        return None
+    sid = data.get("s") if isinstance(data, dict) else None
+    return sid if isinstance(sid, str) else None
 
 
 def _loads(settings: Settings, salt: str, value: str) -> dict[str, Any] | None:
@@ -121,10 +153,7 @@ def optional_user(
         if data is None:
             raise HTTPException(status_code=401, detail=(
                 "Ongeldig toegangstoken; vraag een nieuw aan via POST /api/auth/login."))
-        user = store.get_user(data["u"])
-        if user is None:
-            raise HTTPException(status_code=401, detail="Deze gebruiker bestaat niet meer.")
-        return user
+        return _live_user(store, data)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -138,10 +167,7 @@ def optional_user(
             raise HTTPException(status_code=403, detail=(
                 "CSRF-controle mislukt: stuur de waarde van de cookie 'wijkreno_csrf' mee in "
                 "de header X-CSRF-Token."))
-    user = store.get_user(data["u"])
-    if user is None:
-        raise HTTPException(status_code=401, detail="Deze gebruiker bestaat niet meer.")
-    return user
+    return _live_user(store, data)
 
 
 def require_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -46,7 +46,7 @@ class ErrorMessage(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorMessage} for code in (400, 401, 403, 404, 413, 422)}
+    code: {"model": ErrorMessage} for code in (400, 401, 403, 404, 413, 422, 429)}
 """``responses=`` of routes: every error is ``{"detail": "..."}``."""
 
 
@@ -161,7 +161,11 @@ class ScenarioRequest(_Frozen):
 
     scenario: str | None = Field(None, max_length=100, description="Packaged scenario name "
                                  "(e.g. 'baseline', 'ambitious').")
-    toml: str | None = Field(None, max_length=200_000, description="Scenario TOML text.")
+    toml: str | None = Field(None, max_length=200_000, description="Scenario TOML text "
+                             "(admins only).")
+    nis_code: str | None = Field(None, pattern=r"^\d{5}$", description="Municipality the job "
+                                 "runs for (needs the role coach there); may be left out by a "
+                                 "user with a role in one municipality only.")
 
 
 class JobStatus(BaseModel):
@@ -169,6 +173,7 @@ class JobStatus(BaseModel):
 
     job_id: str
     kind: str
+    nis_code: str | None = None
     status: Literal["queued", "running", "done", "failed"]
     progress_frac: float = Field(ge=0, le=1)
     created_by: str

@@ -1,66 +1,17 @@
-"""Runtime settings of the web service: one pydantic-settings class, prefix ``WIJKRENO_``.
+"""The web service's settings dependency.
 
-Read through the cached dependency :func:`get_settings`; tests override it with
-``app.dependency_overrides[get_settings]`` or pass a :class:`Settings` to ``create_app``.
+The settings class lives in the library (:class:`wijkreno.settings.Settings`); the service reads
+it through the cached dependency :func:`get_settings`, which tests override with
+``app.dependency_overrides[get_settings]`` (or pass a :class:`Settings` to ``create_app``).
 """
 
 from __future__ import annotations
 
 import functools
-import logging
-import secrets
-from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from wijkreno.settings import Settings
 
-log = logging.getLogger(__name__)
-
-_PROCESS_SECRET = secrets.token_urlsafe(48)
-"""Per-process random secret used when ``WIJKRENO_SECRET_KEY`` is not set: sessions and tokens
-then end when the process restarts. Never a constant in the repository."""
-
-
-class Settings(BaseSettings):
-    """Settings of the web service (environment variables ``WIJKRENO_<NAME>``)."""
-
-    model_config = SettingsConfigDict(env_prefix="WIJKRENO_", extra="ignore")
-
-    data_dir: Path = Field(Path("out/demo"), description="Workspace folder written by "
-                           "`wijkreno demo` or the pipeline (twin/, simulate/, trajectories/ …).")
-    register_url: str | None = Field(None, description="SQLAlchemy URL of the register (also "
-                                     "holds the users). Default: sqlite file in data_dir.")
-    users_db: Path | None = Field(None, description="SQLite file of users, roles and coach "
-                                  "overrides. Default: users.sqlite in data_dir.")
-    secret_key: str | None = Field(None, description="Signing key of sessions and tokens. When "
-                                   "unset a random key per process is used (sessions end at "
-                                   "restart).")
-    session_max_age_s: int = Field(8 * 3600, ge=1, description="Session/token lifetime [s].")
-    cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only.")
-    max_bbox_area_km2: float = Field(4.0, gt=0, description="Largest bounding box [km2].")
-    max_features: int = Field(5000, ge=1, description="Most features in one GeoJSON response.")
-    max_page_size: int = Field(500, ge=1, description="Largest page of a register listing.")
-    max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1, description="Largest upload [bytes].")
-    job_workers: int = Field(2, ge=1, description="Threads that run scenario jobs.")
-    max_jobs: int = Field(20, ge=1, description="Jobs kept in memory (oldest finished dropped).")
-
-    def effective_secret(self) -> str:
-        """Return the configured secret key or the per-process random one (with a warning)."""
-        if self.secret_key:
-            return self.secret_key
-        log.warning("WIJKRENO_SECRET_KEY is not set: using a random key for this process; "
-                    "sessions end when the service restarts.")
-        return _PROCESS_SECRET
-
-    def effective_users_db(self) -> Path:
-        """Return the users database file, defaulting to ``users.sqlite`` in the data folder."""
-        return Path(self.users_db) if self.users_db else Path(self.data_dir) / "users.sqlite"
-
-    def effective_register_url(self) -> str:
-        """Return the register URL, defaulting to ``register.sqlite`` in the data folder."""
-        if self.register_url:
-            return self.register_url
-        return f"sqlite:///{(Path(self.data_dir) / 'register.sqlite').resolve()}"
+__all__ = ["Settings", "get_settings"]
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,8 +1,9 @@
 """Load and cache a workspace folder (the output of ``wijkreno demo`` or the pipeline).
 
-A workspace holds ``twin/`` (buildings, dwellings), ``simulate/results.parquet``,
-``trajectories/`` (steps and summary), ``groups/`` and ``aggregate/<level>/areas.parquet``. The
-service reads it once per *version* (the newest modification time of those files) and keeps
+The folder layout and the file names are the pipeline's (:class:`wijkreno.pipeline.Workspace`):
+the twin, the simulation results, the trajectories, the groups and the aggregated areas of
+each level. The service reads them once per *version* (the newest modification time of those
+files) and keeps
 the frames, their EPSG:4326 copies for GeoJSON, STRtree indexes for bounding-box queries and the
 serialised area GeoJSON in memory: a request only slices.
 """
@@ -29,14 +30,16 @@ from starlette.concurrency import run_in_threadpool
 from api.settings import Settings, get_settings
 from wijkreno.crs import CRS_EPSG
 from wijkreno.errors import InputError
-from wijkreno.io.twin_store import read_twin
+from wijkreno.pipeline import Workspace as PipelineWorkspace
 
 log = logging.getLogger(__name__)
 
 WGS84 = "EPSG:4326"
-_WATCHED = ("twin/buildings.parquet", "twin/dwellings.parquet", "simulate/results.parquet",
-            "trajectories/trajectories.parquet", "trajectories/summary.parquet",
-            "groups/groups.parquet", "groups/group_members.parquet")
+_TABLES = {"results": ("simulate", "results"), "steps": ("trajectories", "steps"),
+           "plan": ("trajectories", "summary"), "groups": ("groups", "groups"),
+           "group_members": ("groups", "members")}
+"""Workspace attribute → (stage, table) of the optional tables the service serves."""
+_WATCHED = (("twin", "buildings"), ("twin", "dwellings"), *_TABLES.values())
 
 # columns of the per-dwelling map layer (labels + what a popup shows)
 DWELLING_MAP_COLUMNS = ("dwelling_id", "adres_id", "gebouw_id", "street", "house_number",
@@ -62,20 +65,17 @@ AREA_MAP_DECIMALS = 6
 simplification tolerance."""
 
 
+def _area_files(pws: PipelineWorkspace) -> list[Path]:
+    """The ``areas`` GeoParquet of every aggregation level in the workspace."""
+    pattern = pws.path("aggregate", "areas", level="*")
+    return sorted(pattern.parent.parent.glob(f"*/{pattern.name}"))
+
+
 def workspace_version(data_dir: Path) -> float:
     """Newest modification time [s since epoch] of the workspace's files (0 when none)."""
-    times = [p.stat().st_mtime for p in (data_dir / rel for rel in _WATCHED) if p.exists()]
-    times += [p.stat().st_mtime for p in data_dir.glob("aggregate/*/areas.parquet")]
-    return max(times, default=0.0)
-
-
-def _read(path: Path) -> pd.DataFrame | None:
-    if not path.exists():
-        return None
-    try:
-        return gpd.read_parquet(path)
-    except ValueError:  # a plain Parquet table without geometry metadata
-        return pd.read_parquet(path)
+    pws = PipelineWorkspace(data_dir)
+    paths = [pws.path(stage, table) for stage, table in _WATCHED] + _area_files(pws)
+    return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
 
 
 def _plain(value: Any) -> Any:
@@ -254,22 +254,19 @@ class Workspace:
     def load(cls, data_dir: str | Path) -> Workspace:
         """Read a workspace folder; :class:`InputError` when it has no twin."""
         data_dir = Path(data_dir)
-        if not (data_dir / "twin").is_dir():
+        pws = PipelineWorkspace(data_dir)
+        if not pws.folder("twin").is_dir():
             raise InputError(f"workspace {data_dir} has no twin/ folder; run `wijkreno demo -o "
                              f"{data_dir}` or point WIJKRENO_DATA_DIR at a workspace folder.")
         version = workspace_version(data_dir)
-        buildings, dwellings = read_twin(data_dir / "twin")
-        areas: dict[str, gpd.GeoDataFrame] = {}
-        for path in sorted(data_dir.glob("aggregate/*/areas.parquet")):
-            frame = gpd.read_parquet(path)
-            areas[path.parent.name] = frame
+        buildings, dwellings = pws.read("twin", "buildings"), pws.read("twin", "dwellings")
+        areas: dict[str, gpd.GeoDataFrame] = {
+            path.parent.name: pws.read("aggregate", "areas", level=path.parent.name)
+            for path in _area_files(pws)}
+        optional = {name: pws.read(stage, table) if pws.path(stage, table).exists() else None
+                    for name, (stage, table) in _TABLES.items()}
         ws = cls(data_dir=data_dir, version=version, buildings=buildings, dwellings=dwellings,
-                 results=_read(data_dir / "simulate" / "results.parquet"),
-                 steps=_read(data_dir / "trajectories" / "trajectories.parquet"),
-                 plan=_read(data_dir / "trajectories" / "summary.parquet"),
-                 groups=_read(data_dir / "groups" / "groups.parquet"),
-                 group_members=_read(data_dir / "groups" / "group_members.parquet"),
-                 areas=areas)
+                 areas=areas, **optional)
         log.info("workspace %s loaded: %d buildings, %d dwellings, area levels %s", data_dir,
                  len(buildings), len(dwellings), sorted(areas))
         return ws

@@ -61,10 +61,10 @@ def _demo_workspace(demo: Path | None, tmp: Path, seed: int) -> Path:
     """The demo WORKSPACE to tile: the given one, or a fresh ``wijkreno demo`` run."""
     if demo is not None:
         return demo
-    from wijkreno.cli.twin import demo as run_demo
+    from wijkreno.pipeline import DemoOptions, Workspace, run_demo
 
     out = tmp / "demo"
-    run_demo(out, seed=seed)
+    run_demo(Workspace(out), DemoOptions(seed=seed))
     return out
 
 
@@ -171,11 +171,16 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    from wijkreno.cli.aggregate import aggregate
-    from wijkreno.cli.groups import groups
-    from wijkreno.cli.simulate import simulate
-    from wijkreno.cli.trajectories import trajectories
-    from wijkreno.cli.uncertainty import uncertainty
+    from wijkreno.pipeline import (
+        AggregateOptions,
+        UncertaintyOptions,
+        Workspace,
+        run_aggregate,
+        run_groups,
+        run_simulate,
+        run_trajectories,
+        run_uncertainty,
+    )
 
     out: Path = args.out
     seconds: dict[str, float] = {}
@@ -204,19 +209,17 @@ def main(argv: list[str] | None = None) -> dict:
         log.info("tiled %d x: %d buildings, %d dwellings, %d sectors", n_tiles, len(b), len(d),
                  len(s))
 
+        ws = Workspace(out)
         steps = [
-            ("simulate", lambda: simulate(out / "twin", out / "simulate")),
-            ("trajectories", lambda: trajectories(out / "twin", out / "trajectories")),
-            ("groups", lambda: groups(out / "twin", out / "groups")),
+            ("simulate", lambda: run_simulate(ws)),
+            ("trajectories", lambda: run_trajectories(ws)),
+            ("groups", lambda: run_groups(ws)),
         ]
         if args.draws > 0:
-            steps.append(("uncertainty", lambda: uncertainty(
-                out / "twin", draws=args.draws, seed=args.seed, out=out / "uncertainty")))
-        steps.append(("aggregate", lambda: aggregate(
-            out / "twin", results=out / "simulate", plan=out / "trajectories",
-            groups=out / "groups", areas=out / "sources" / "sectoren.gpkg", level="sector",
-            uncertainty=(out / "uncertainty") if args.draws > 0 else None,
-            out=out / "aggregate")))
+            steps.append(("uncertainty", lambda: run_uncertainty(
+                ws, UncertaintyOptions(draws=args.draws, seed=args.seed))))
+        steps.append(("aggregate", lambda: run_aggregate(
+            ws, AggregateOptions(level="sector", areas=out / "sources" / "sectoren.gpkg"))))
         for name, step in steps:
             t0 = time.perf_counter()
             step()

@@ -49,7 +49,8 @@ def test_build_writes_twin_and_accounts_for_every_row(sources, tmp_path):
     quality = json.loads((out / "quality.json").read_text())
     inputs = {row["input"]: row for row in quality["inputs"]}
     assert inputs["buildings"] == {"input": "buildings", "n_in": 13, "n_kept": 11,
-                                   "n_rejected": 2, "n_imputed": 0}
+                                   "n_rejected": 2, "n_imputed": 0, "layer": "gebouwen",
+                                   "unmapped_columns": ""}
     assert inputs["addresses"]["n_in"] == 14 and inputs["addresses"]["n_rejected"] == 2
     rejected = pd.read_csv(out / "rejected.csv")
     assert len(rejected) == 4

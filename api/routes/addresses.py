@@ -22,7 +22,6 @@ from api.auth import (
     optional_user,
 )
 from api.models import ERRORS, AddressState, OverrideChange, Overrides, Trajectory
-from api.users import UserStore
 from api.workspace import (
     Workspace,
     dumps,
@@ -31,7 +30,9 @@ from api.workspace import (
     records,
     request_settings,
 )
+from wijkreno.pipeline import plan_dwellings
 from wijkreno.register import Register
+from wijkreno.users import UserStore
 
 router = APIRouter(prefix="/api/addresses", tags=["adres"])
 
@@ -66,7 +67,8 @@ def _one(frame: pd.DataFrame | None) -> dict[str, Any] | None:
 @router.get("/{adres_id}", response_model=AddressState, responses=ERRORS,
             summary="Toestand van één adres")
 def address_state(adres_id: str, ws: Annotated[Workspace, Depends(get_workspace)],
-                  store: Annotated[UserStore, Depends(get_user_store)]) -> AddressState:
+                  store: Annotated[UserStore, Depends(get_user_store)],
+                  user: OptionalUser) -> AddressState:
     """Twin attributes (each imputed value flagged in its ``*_source`` column), the simulation
     results, the current EPC label and the standard plan of one address."""
     pos = locate(ws, adres_id)
@@ -88,7 +90,9 @@ def address_state(adres_id: str, ws: Annotated[Workspace, Depends(get_workspace)
         epc_score_kwh_per_m2=(results or {}).get("epc_score_kwh_per_m2"),
         twin=twin, building=building, results=results, plan=plan,
         group_id=(members or {}).get("group_id"),
-        has_overrides=store.load_overrides(adres_id) is not None)
+        # whether a coach edited the address is municipal data: only its users learn it
+        has_overrides=(user is not None and user.has_role(str(row["nis_code"]), "viewer")
+                       and store.load_overrides(adres_id) is not None))
 
 
 def rerun(ws: Workspace, pos: int, overrides: dict[str, Any]
@@ -98,16 +102,13 @@ def rerun(ws: Workspace, pos: int, overrides: dict[str, Any]
     Returns the overridden dwelling row, steps, summary and the applied changes; 422 when
     :func:`~wijkreno.renovate.overrides.apply_overrides` refuses the row.
     """
-    from wijkreno.renovate.applicability import measure_options
-    from wijkreno.renovate.overrides import apply_overrides
-    from wijkreno.renovate.trajectories import plan_trajectories
-
     dwelling = ws.dwellings.iloc[[pos]]
     given = {k: v for k, v in overrides.items() if v is not None}
+    ov = (pd.DataFrame([{"dwelling_id": str(dwelling["dwelling_id"].iloc[0]), **given}])
+          if given else None)
+    dwelling, steps, summary, changes = plan_dwellings(dwelling, ov)
     changes_out: list[OverrideChange] = []
-    if given:
-        ov = pd.DataFrame([{"dwelling_id": str(dwelling["dwelling_id"].iloc[0]), **given}])
-        dwelling, changes = apply_overrides(dwelling, ov)
+    if changes is not None:
         bad = changes[changes["status"] == "rejected"]
         if len(bad):
             raise HTTPException(status_code=422, detail=(
@@ -115,8 +116,6 @@ def rerun(ws: Workspace, pos: int, overrides: dict[str, Any]
                 + ". Pas ze aan en probeer opnieuw."))
         changes_out = [OverrideChange(column=str(r["column"]), old=r["old"], new=r["new"])
                        for r in records(changes[["column", "old", "new"]])]
-    options = measure_options(dwelling)
-    steps, summary = plan_trajectories(dwelling, options)
     return dwelling, steps, summary, changes_out
 
 

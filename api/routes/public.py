@@ -4,6 +4,7 @@ bounding box."""
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -26,8 +27,9 @@ def health(settings: Annotated[Settings, Depends(get_settings)]) -> Health:
     try:
         ws = get_workspace_for(settings.data_dir)
     except InputError:
-        return Health(workspace=str(settings.data_dir), workspace_loaded=False)
-    return Health(workspace=str(settings.data_dir), workspace_loaded=True,
+        return Health(workspace=Path(settings.data_dir).name, workspace_loaded=False)
+    # the folder's name only: a response never shows server paths
+    return Health(workspace=Path(settings.data_dir).name, workspace_loaded=True,
                   n_buildings=len(ws.buildings), n_dwellings=len(ws.dwellings),
                   area_levels=sorted(ws.areas), nis_codes=sorted(ws.nis_codes))
 
@@ -126,7 +128,15 @@ def parse_bbox(bbox: str, settings: Settings) -> tuple[float, float, float, floa
         raise HTTPException(status_code=400, detail=(
             "bbox is ongeldig: nodig is minlon < maxlon en minlat < maxlat, lengte tussen "
             "-180 en 180, breedte tussen -90 en 90 (EPSG:4326)."))
-    # area in EPSG:31370 (metres) where it applies; outside Belgium an equal-angle estimate
+    # the area on the sphere first (exact for a lon/lat box, whatever the projection does far
+    # from Belgium): a box across the whole globe or the antimeridian can never pass
+    sphere_km2 = (6371.0088**2 * math.radians(x1 - x0)
+                  * abs(math.sin(math.radians(y1)) - math.sin(math.radians(y0))))
+    if sphere_km2 > settings.max_bbox_area_km2 * 1.5:
+        raise HTTPException(status_code=400, detail=(
+            f"Het gevraagde gebied is te groot ({sphere_km2:,.1f} km², maximum "
+            f"{settings.max_bbox_area_km2:g} km²): zoom verder in."))
+    # area in EPSG:31370 (metres) where it applies
     tr = _to_lambert72()
     xs, ys = tr.transform([x0, x1, x1, x0], [y0, y0, y1, y1])
     if all(math.isfinite(v) for v in (*xs, *ys)):

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFil
 
 from api.auth import CurrentUser, check_role, get_register
 from api.models import ERRORS, Correction, RegisterPage, UploadResult
+from api.security import safe_upload_name, scrub_paths
 from api.settings import Settings, get_settings
 from api.workspace import Workspace, get_workspace, records
 from wijkreno.errors import InputError
@@ -51,7 +52,7 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
         raise HTTPException(status_code=413, detail=(
             f"Bestand te groot (maximum {limit // 1024:,} kB); splits het op in kleinere "
             "bestanden."))
-    name = Path(file.filename or "upload.csv").name
+    name = safe_upload_name(file.filename)  # 300 characters or a NUL byte stay harmless
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise HTTPException(status_code=415, detail=(
@@ -76,7 +77,7 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
                 result = import_file(register, path, kind, nis_code=nis, dwellings=dwellings,
                                      user=user.username, strict=strict)
             except InputError as exc:
-                raise HTTPException(status_code=422, detail=(
+                raise HTTPException(status_code=422, detail=scrub_paths(
                     f"Bestand niet ingelezen: {exc}")) from None
         return UploadResult(upload_id=result.upload_id, n_rows=result.n_rows,
                             n_accepted=result.n_accepted, n_rejected=result.n_rejected,
@@ -111,8 +112,10 @@ def list_rows(nis: str, kind: str, user: CurrentUser,
 @router.patch("/{nis}/{kind}/{row_id}", response_model=RegisterPage, responses=ERRORS,
               summary="Een registerrij corrigeren (geauditeerd)")
 def correct_row(nis: str, kind: str, row_id: int, body: Correction, user: CurrentUser,
-                register: Annotated[Register, Depends(get_register)]) -> RegisterPage:
-    """Change values of one row of ``nis``; the audit trail keeps old and new values."""
+                register: Annotated[Register, Depends(get_register)],
+                ws: Annotated[Workspace, Depends(get_workspace)]) -> RegisterPage:
+    """Change values of one row of ``nis``; the audit trail keeps old and new values. The row
+    passes the import's checks again (address in the twin, dates, bounds, no duplicate)."""
     _check(nis, kind)
     check_role(user, nis, "coach")
     table = register.read(kind, nis)
@@ -126,7 +129,9 @@ def correct_row(nis: str, kind: str, row_id: int, body: Correction, user: Curren
         raise HTTPException(status_code=403, detail=(
             "Een rij kan niet naar een andere gemeente verplaatst worden."))
     try:
-        register.correct(kind, row_id, dict(body.changes), user=user.username)
+        register.correct(kind, row_id, dict(body.changes), user=user.username,
+                         dwellings=pd.DataFrame(ws.dwellings[["dwelling_id", "adres_id",
+                                                              "nis_code"]]))
     except InputError as exc:
         raise HTTPException(status_code=422, detail=f"Correctie niet aanvaard: {exc}") from None
     table = register.read(kind, nis)

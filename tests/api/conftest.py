@@ -32,6 +32,7 @@ def workspace_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(workspace_dir: Path) -> Settings:
     """Settings of the test service: the demo workspace, a test secret, its own register."""
     return Settings(data_dir=workspace_dir, secret_key="test-secret-not-for-production",
+                    cookie_secure=False,  # TestClient speaks plain http://testserver
                     register_url=f"sqlite:///{workspace_dir / 'register.sqlite'}")
 
 
@@ -61,7 +62,7 @@ second municipality 99002 (which must never reach 99001's data)."""
 @pytest.fixture(scope="session")
 def users(settings: Settings) -> dict[str, tuple[str, dict[str, str]]]:
     """Create the test accounts in the service's users database."""
-    from api.users import UserStore
+    from wijkreno.users import UserStore
 
     store = UserStore(settings.effective_users_db())
     try:

@@ -31,8 +31,8 @@ from schemathesis.checks import not_a_server_error
 
 from api.app import create_app
 from api.settings import Settings
-from api.users import UserStore
 from wijkreno.register import REGISTER_KINDS
+from wijkreno.users import UserStore
 
 FUZZ_EXAMPLES = int(os.environ.get("WIJKRENO_FUZZ_EXAMPLES", "25"))
 """Generated requests per operation and per client kind."""
@@ -47,6 +47,8 @@ def fuzz_settings(workspace_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     shutil.copytree(workspace_dir, data,
                     ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-*", "register*"))
     return Settings(data_dir=data, secret_key="fuzz-secret-not-for-production",
+                    cookie_secure=False,
+                    login_free_failures=1_000_000,  # fuzzing the login is not guessing
                     register_url=f"sqlite:///{data / 'register.sqlite'}",
                     users_db=data / "users.sqlite")
 

@@ -398,13 +398,17 @@ def test_best_address_csv(tmp_path: Path) -> None:
     assert out.attrs["source_layout"] == "best_address"
     assert out["adres_id"].tolist() == ["2000001", "2000002"]
     assert out["house_number"].tolist() == ["12A", "14"]
-    assert out["box_number"].iloc[1] == "1.10" and pd.isna(out["box_number"].iloc[0])
+    # id 2000002 twice: the current row (box 2, last in the file) is kept, the proposed one
+    # is reported (issue 14: never keep a retired or proposed row over the current one)
+    assert out["box_number"].iloc[1] == "2" and pd.isna(out["box_number"].iloc[0])
     assert out["postcode"].tolist() == ["2018", "2018"]
     assert out["nis_code"].tolist() == ["11002", "11002"]
     assert out["street"].tolist() == ["Kerkstraat", "Kerkstraat"]
-    assert out["address_status"].tolist() == ["current", "proposed"]
+    assert out["address_status"].tolist() == ["current", "current"]
+    dup = result.rejected[result.rejected["reason"].str.startswith("duplicate_id")]
+    assert dup["row"].tolist() == [1] and "kept as the current one" in dup["reason"].iloc[0]
     assert (out.geometry.x.iloc[0], out.geometry.y.iloc[0]) == (152000.123, 212000.456)
-    assert reason_keys(result) == ["no_coordinates", "no_coordinates", "duplicate_id"]
+    assert reason_keys(result) == ["duplicate_id", "no_coordinates", "no_coordinates"]
 
 
 def test_best_csv_in_lambert2008_and_wgs84(tmp_path: Path) -> None:
@@ -429,8 +433,11 @@ def test_csv_with_other_coordinate_columns_needs_columns_and_crs(tmp_path: Path)
                     "300001;Dorpsstraat;5;;2999;99001;InGebruik;150000,25;200000,5\n"
                     "300002;Dorpsstraat;7;0.1;2999;99001;Gehistoreerd;150010;200000\n",
                     encoding="utf-8")
-    with pytest.raises(InputError, match="x_column"):
+    # x/y (the Adressenregister CSV's names) are recognised; their CRS must be given, and the
+    # message names the option the CLI has (issue 14)
+    with pytest.raises(CRSError, match="--addresses-crs 31370"):
         read_addresses(path)
+    assert len(read_addresses(path, crs=31370).frame) == 2
     with pytest.raises(CRSError, match="crs=31370"):
         read_addresses(path, x_column="x", y_column="y")
     with pytest.raises(InputError, match="both"):
@@ -525,4 +532,4 @@ def test_baarle_hertog_footprints() -> None:
 def test_reason_keys_are_documented() -> None:
     assert {"missing_id", "no_geometry", "not_polygon", "invalid_geometry", "small_area",
             "height_out_of_range", "not_existing", "no_coordinates", "not_point",
-            "duplicate_id"} == set(sources.REJECT_REASONS)
+            "duplicate_id", "large_area"} == set(sources.REJECT_REASONS)

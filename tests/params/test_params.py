@@ -27,7 +27,8 @@ from wijkreno.params.registry import (
     packaged_files,
 )
 
-SCENARIO_SETTINGS = {"start_year", "end_year", "seed"}
+# run settings, not figures: the scenarios' years and seed, the synthetic weather's seed and year
+RUN_SETTINGS = {"start_year", "end_year", "seed", "year"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -65,9 +66,9 @@ def test_list_has_one_row_per_value_with_its_source():
     assert tuple(frame.columns) == LIST_COLUMNS
     assert set(frame["file"]) == {e.file for e in PARAMETER_FILES.values()}
     assert not frame.duplicated(["file", "key"]).any()
-    # only the scenarios' own settings (years, seed) carry no source
+    # only run settings (years, seeds) carry no source
     unsourced = frame.loc[frame["source"] == "", "key"].str.rsplit(".", n=1).str[-1]
-    assert set(unsourced) <= SCENARIO_SETTINGS
+    assert set(unsourced) <= RUN_SETTINGS
     row = frame.set_index(["file", "key"]).loc[
         ("energy_systems.toml", "heating_systems.gas_boiler.generation_efficiency")]
     raw = tomllib.loads((PARAMS_DIR / "energy_systems.toml").read_text("utf-8"))

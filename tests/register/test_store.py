@@ -1,4 +1,5 @@
-"""The register store: migrations, reads, add, correct and the audit trail (SQLite in tmp)."""
+"""The register store: migrations, reads, add, correct and the audit trail (SQLite in tmp and
+PostgreSQL in the session's throw-away cluster)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ from wijkreno.renovate.catalogue import load_catalogue
 
 
 @pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'register.sqlite'}"
+def url(register_url):
+    """An empty register database, SQLite and PostgreSQL (tests/conftest.py)."""
+    return register_url
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def _renovations(n: int = 2) -> pd.DataFrame:
 
 def test_migrations_create_every_table_matching_the_models(url):
     with open_register(url) as reg:
-        assert reg.revision == "0002"
+        assert reg.revision == "0003"
         insp = inspect(reg.engine)
         for table in Base.metadata.sorted_tables:
             db_cols = {c["name"] for c in insp.get_columns(table.name)}
@@ -69,15 +71,14 @@ def test_reopen_is_idempotent_and_keeps_data(url):
         reg.add("renovations", _renovations(), user="an")
         before = reg.renovations()
     with open_register(url, create=False) as reg:
-        assert reg.revision == "0002"
+        assert reg.revision == "0003"
         pd.testing.assert_frame_equal(reg.renovations(), before)
         with reg.engine.connect() as conn:
             versions = conn.execute(text(f"select * from {VERSION_TABLE}")).all()
-        assert versions == [("0002",)]
+        assert versions == [("0003",)]
 
 
-def test_upgrade_from_first_revision_keeps_rows_and_adds_note(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+def test_upgrade_from_first_revision_keeps_rows_and_adds_note(url):
     engine = create_engine(url)
     migrate_register(engine, "0001")
     cols = {c["name"] for c in inspect(engine).get_columns("renovation")}
@@ -85,11 +86,11 @@ def test_upgrade_from_first_revision_keeps_rows_and_adds_note(tmp_path):
     with engine.begin() as conn:
         conn.execute(text(
             "insert into renovation (nis_code, adres_id, measure, completed_on, fossil_free, "
-            "created_by, created_at) values ('99001', 'A1', 'cavity_fill', '2022-06-01', 0, "
-            "'old', '2022-06-02 10:00:00')"))
+            "created_by, created_at) values ('99001', 'A1', 'cavity_fill', '2022-06-01', :f, "
+            "'old', '2022-06-02 10:00:00')"), {"f": False})
     engine.dispose()
     with open_register(url) as reg:
-        assert reg.revision == "0002"
+        assert reg.revision == "0003"
         frame = reg.renovations()
         assert frame.loc[0, "measure"] == "cavity_fill"
         assert frame.loc[0, "completed_on"] == dt.date(2022, 6, 1)
@@ -98,10 +99,14 @@ def test_upgrade_from_first_revision_keeps_rows_and_adds_note(tmp_path):
         assert "ix_renovation_lookup" in indexes
 
 
-def test_create_false_refuses_a_missing_register(tmp_path):
+def test_create_false_refuses_a_missing_register(tmp_path, url):
     with pytest.raises(InputError, match="no register"):
         open_register(f"sqlite:///{tmp_path / 'absent.sqlite'}", create=False)
     assert not (tmp_path / "absent.sqlite").exists()
+    # an empty database (SQLite file or PostgreSQL database) holds no register either
+    if url.startswith("postgresql"):
+        with pytest.raises(InputError, match="holds no wijkreno register"):
+            open_register(url, create=False)
     with pytest.raises(InputError, match="register URL"):
         open_register("nosuchdialect://x")
 

@@ -1,4 +1,5 @@
-"""Bulk upload: templates, row-level validation, idempotence and rollback (SQLite in tmp)."""
+"""Bulk upload: templates, row-level validation, idempotence and rollback (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ def dwellings() -> pd.DataFrame:
 
 
 @pytest.fixture
-def reg(tmp_path):
-    with open_register(f"sqlite:///{tmp_path / 'register.sqlite'}") as r:
+def reg(register_url):
+    """An empty register, SQLite and PostgreSQL (tests/conftest.py)."""
+    with open_register(register_url) as r:
         yield r
 
 
@@ -263,13 +265,13 @@ def test_file_level_errors(reg, dwellings, tmp_path):
     assert reg.uploads().empty
 
 
-def test_cli_template_import_list_correct(tmp_path, dwellings):
+def test_cli_template_import_list_correct(tmp_path, dwellings, register_url):
     from wijkreno.cli.register import app
 
     twin = tmp_path / "twin"
     twin.mkdir()
     dwellings.to_parquet(twin / "dwellings.parquet")
-    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    url = register_url
     runner = CliRunner()
     res = runner.invoke(app, ["template", "renovations", "-o", str(tmp_path / "t.xlsx"),
                               "--format", "xlsx"])
@@ -300,3 +302,36 @@ def test_cli_template_import_list_correct(tmp_path, dwellings):
     res = runner.invoke(app, ["correct", "renovations", "99", "--set", "fossil_free=ja",
                               "--register", url])
     assert res.exit_code == 2
+
+
+def test_money_and_text_bounds(reg, dwellings, tmp_path):
+    """Issue 14: a premium of €99,999,999,999 and a 3,000-character remark are refused with
+    their reason; the bounds come from register_vocabulary.toml."""
+    bounds = load_vocabulary().bounds
+    path = _write(tmp_path / "grens.csv", (
+        "adres_id;maatregel;datum_uitvoering;premie_eur;opmerking\n"
+        "A1;dakisolatie;2023-03-15;99.999.999.999;\n"
+        f"A2;dakisolatie;2023-03-15;{bounds.premium_eur_max:.0f};\n"
+        f"A3;dakisolatie;2023-03-15;;{'x' * (bounds.note_max_chars + 1)}\n"))
+    result = import_file(reg, path, "renovations", nis_code=NIS, dwellings=dwellings, user="an")
+    assert result.n_accepted == 1  # exactly the bound is accepted
+    reasons = dict(zip(result.rejected["row"], result.rejected["reason"], strict=True))
+    assert "onwaarschijnlijk groot" in reasons[2] and "te lang" in reasons[4]
+    with pytest.raises(InputError, match="plausible maximum"):
+        reg.add("participative_pv", pd.DataFrame({
+            "nis_code": [NIS], "project": ["Zon"], "kwp": [1e9],
+            "commissioned_on": [dt.date(2023, 1, 1)]}), user="an")
+
+
+def test_cli_list_export_neutralises_formulas(reg, tmp_path):
+    from wijkreno.cli.register import app
+
+    reg.add("renovations", pd.DataFrame({
+        "nis_code": [NIS], "adres_id": ["A1"], "measure": ["roof_insulation"],
+        "completed_on": [dt.date(2023, 5, 1)], "note": ["=cmd|' /C calc'!A0"]}), user="an")
+    url = reg.engine.url.render_as_string(hide_password=False)
+    res = CliRunner().invoke(app, ["list", "renovations", "--register", url,
+                                   "-o", str(tmp_path / "lijst.csv")])
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "lijst.csv").read_text(encoding="utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in text and "\n=cmd" not in text and ",=cmd" not in text

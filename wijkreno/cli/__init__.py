@@ -16,8 +16,10 @@ from wijkreno.cli import groups as groups_cli
 from wijkreno.cli import indicators as indicators_cli
 from wijkreno.cli import map as map_cli
 from wijkreno.cli import params as params_cli
+from wijkreno.cli import peaks as peaks_cli
 from wijkreno.cli import register as register_cli
 from wijkreno.cli import report as report_cli
+from wijkreno.cli import run as run_cli
 from wijkreno.cli import scenario as scenario_cli
 from wijkreno.cli import serve as serve_cli
 from wijkreno.cli import simulate as simulate_cli
@@ -46,8 +48,10 @@ app.command("map")(map_cli.map_)
 app.command("scenario")(scenario_cli.scenario)
 app.command("indicators")(indicators_cli.indicators)
 app.command("uncertainty")(uncertainty_cli.uncertainty)
+app.command("peaks")(peaks_cli.peaks)
 app.add_typer(register_cli.app, name="register")
 app.add_typer(report_cli.app, name="report")
+app.command("run")(run_cli.run)
 app.command("serve")(serve_cli.serve)
 app.add_typer(users_cli.app, name="users")
 app.add_typer(validate_cli.app, name="validate")

@@ -14,13 +14,12 @@ inhabitants, households and housing units (numbers, or the Statbel tables) and w
 ``savings_unmatched.csv``
     with ``--twin``: register rows the per-address model could not use, with the reason.
 
-The lead registers it as ``app.command("indicators")(indicators)``.
+A thin caller of :func:`wijkreno.pipeline.run_indicators`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -28,8 +27,9 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from wijkreno.cli._common import handle_errors, out_console
+from wijkreno.cli._common import ForceOption, handle_errors, out_console
 from wijkreno.errors import InputError
+from wijkreno.pipeline import IndicatorOptions, Workspace, run_indicators
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -39,23 +39,6 @@ def _as_of(text: str | None) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
-
-
-def _read_dwellings(twin: Path, nis: str) -> pd.DataFrame:
-    from wijkreno.io.twin_store import read_table
-    from wijkreno.twin.schema import DWELLINGS
-
-    path = twin / "dwellings.parquet"
-    if not path.exists():
-        raise InputError(f"{path} does not exist; give a twin folder written by 'wijkreno twin' "
-                         "or 'wijkreno demo' (its twin/ subfolder).")
-    dwellings = read_table(path, DWELLINGS)
-    if "nis_code" in dwellings.columns:
-        dwellings = dwellings[dwellings["nis_code"].astype(str) == nis]
-    if dwellings.empty:
-        raise InputError(f"the twin {twin} holds no dwellings of NIS {nis}; give the twin of "
-                         "that municipality.")
-    return dwellings
 
 
 @handle_errors
@@ -97,69 +80,18 @@ def indicators(
         "--name", help="Name of the municipality, for the report.")] = None,
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path(
         "out/indicators"),
+    force: ForceOption = False,
 ) -> None:
     """LEKP-doelen en indicatoren / LEKP targets and indicators over time, per municipality."""
-    from wijkreno.indicators import (
-        campaign_projection,
-        compute_indicators,
-        load_goals,
-        municipality_targets,
-    )
-    from wijkreno.io.municipal import housing_units_from_gebouwenpark, read_households
-    from wijkreno.io.statbel import read_gebouwenpark
-    from wijkreno.register import open_register
-
-    nis = nis.strip().zfill(5)
-    report_date = _as_of(as_of)
-    if (households is None) == (statbel_households is None):
-        raise InputError("give exactly one of --households and --statbel-households.")
-    if (housing_units is None) == (statbel is None):
-        raise InputError("give exactly one of --housing-units and --statbel.")
-    if scenario_file is not None and twin is None:
-        raise InputError("--scenario needs --twin (the campaign is simulated on the twin).")
-    goals = load_goals(goals_file)
-    if households is None:
-        assert statbel_households is not None
-        households = read_households(statbel_households, nis, refnis=refnis)
-    if housing_units is None:
-        assert statbel is not None
-        housing_units = housing_units_from_gebouwenpark(read_gebouwenpark(statbel, nis), nis)
-    targets = municipality_targets(nis_code=nis, inhabitants=inhabitants, households=households,
-                                   housing_units=housing_units, pact=pact, goals=goals)
-    dwellings = _read_dwellings(twin, nis) if twin is not None else None
-    projection = None
-    if scenario_file is not None:
-        from wijkreno.scenario.model import load_scenario
-
-        assert dwellings is not None
-        with out_console.status("campagne simuleren / simulating the campaign"):
-            projection = campaign_projection(dwellings, load_scenario(scenario_file),
-                                             counting_rule=counting_rule, goals=goals)
-    register = open_register(register_url, create=False)
+    options = IndicatorOptions(
+        nis_code=nis, inhabitants=inhabitants, register_url=register_url, households=households,
+        statbel_households=statbel_households, refnis=refnis, housing_units=housing_units,
+        statbel=statbel, pact=pact, as_of=_as_of(as_of), scenario=scenario_file,
+        counting_rule=counting_rule, goals=goals_file, name=name)
+    ws = Workspace(folders={"twin": twin, "indicators": out})
     with out_console.status("indicatoren berekenen / computing indicators"):
-        table = compute_indicators(register, targets, nis_code=nis, as_of=report_date,
-                                   dwellings=dwellings, projection=projection,
-                                   counting_rule=counting_rule, goals=goals)
-    out.mkdir(parents=True, exist_ok=True)
-    targets.to_csv(out / "targets.csv", index=False)
-    # what `wijkreno report lekp` needs to introduce the municipality
-    meta = {"nis_code": nis, "name": name or nis, "inhabitants": int(inhabitants),
-            "households": int(households), "housing_units": int(housing_units),
-            "pact": pact, "as_of": report_date.isoformat()}
-    (out / "municipality.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2),
-                                           encoding="utf-8")
-    table.to_csv(out / "indicators.csv", index=False)
-    table.to_parquet(out / "indicators.parquet", index=False)
-    if projection is not None:
-        projection.to_csv(out / "projection.csv", index=False)
-    if dwellings is not None:
-        from wijkreno.indicators import realised_savings
-
-        ren = register.renovations(nis)
-        if not ren.empty:
-            realised_savings(ren, dwellings).unmatched.to_csv(out / "savings_unmatched.csv",
-                                                              index=False)
-    _print_table(table, report_date, out)
+        result = run_indicators(ws, options, force=force)
+    _print_table(result.tables["indicators"], options.as_of or dt.date.today(), out)
 
 
 def _fmt(x: float, unit: str) -> str:

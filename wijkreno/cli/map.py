@@ -3,8 +3,7 @@
 Input is the level folder written by ``wijkreno aggregate`` (``<out>/<level>/``, or its
 ``areas.parquet``). The dwellings shown as points come from ``--dwellings`` or, when absent,
 from the ``dwelling_results.parquet`` that ``wijkreno aggregate`` wrote one folder up. Writes
-``<out>/kaart_<column>.png`` and ``<out>/kaart.html``. The lead registers it as
-``app.command("map")(map_)``.
+``kaart_<column>.png`` and ``kaart.html`` (:func:`wijkreno.pipeline.draw_maps`).
 """
 
 from __future__ import annotations
@@ -12,29 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import geopandas as gpd
 import typer
-from rich.console import Console
 
-from wijkreno.aggregate.priority import load_priority_params, priority_score
-from wijkreno.cli._common import handle_errors
+from wijkreno.cli._common import handle_errors, out_console
 from wijkreno.errors import InputError
-from wijkreno.maps import render_html, render_png
+from wijkreno.io.tables import read_frame
 from wijkreno.maps.static_map import SCHEMES
-
-out_console = Console()
+from wijkreno.pipeline import Workspace, draw_maps
 
 FORMATS = ("png", "html", "both")
-
-
-def _read_geoparquet(path: Path, what: str) -> gpd.GeoDataFrame:
-    if not path.exists():
-        raise InputError(f"the {what} file {path} does not exist; run `wijkreno aggregate` "
-                         "first and pass its level folder.")
-    try:
-        return gpd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(f"cannot read {path} as GeoParquet: {exc}") from exc
 
 
 @handle_errors
@@ -66,31 +51,28 @@ def map_(
         raise InputError(f"--format must be one of {list(FORMATS)}, got {format_!r}.")
     if scheme not in SCHEMES:
         raise InputError(f"--scheme must be one of {list(SCHEMES)}, got {scheme!r}.")
-    path = aggregated / "areas.parquet" if aggregated.is_dir() else aggregated
-    areas = _read_geoparquet(path, "aggregated areas")
-    # the popup explains the score with the weights; recompute them from the components
-    params = load_priority_params(priority_params)
-    if "priority_score" in areas.columns:
-        prio = priority_score(areas, weights=params)
-        areas.attrs.update(prio.attrs)
-    key = next((c for c in ("sector_code", "wijk_code", "nis_code") if c in areas.columns), None)
-    areas.attrs["level_key"] = key
-    if dwellings is None:
-        default = path.parent.parent / "dwelling_results.parquet"
-        dwellings = default if default.exists() else None
-    points = _read_geoparquet(dwellings, "dwellings") if dwellings is not None else None
-    out = out or path.parent
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    if format_ in ("png", "both"):
-        png = out / f"kaart_{column}.png"
-        render_png(areas, column, png, title=title, scheme=scheme, k=k,
-                   points=None if no_points else points)
-        written.append(png)
-    if format_ in ("html", "both"):
-        html_path = out / "kaart.html"
-        render_html(areas, html_path, dwellings=points,
-                    title=title or "Prioriteitenkaart renovatie", k=k)
-        written.append(html_path)
+    level_dir = aggregated if aggregated.is_dir() else aggregated.parent
+    ws = Workspace(folders={"aggregate": level_dir.parent})
+    level = level_dir.name
+    if not ws.exists("aggregate", "areas", level=level):
+        raise InputError(f"the aggregated areas file {ws.path('aggregate', 'areas', level=level)}"
+                         " does not exist; run `wijkreno aggregate` first and pass its level "
+                         "folder.")
+    areas = ws.read("aggregate", "areas", level=level)
+    if dwellings is not None:
+        points = read_frame(dwellings, "dwellings")
+    elif ws.exists("aggregate", "dwelling_results"):
+        points = ws.read("aggregate", "dwelling_results")
+    else:
+        points = None
+    png = ws.path("aggregate", "map_png", level=level, column=column)
+    html = ws.path("aggregate", "map_html", level=level)
+    if out is not None:
+        png, html = out / png.name, out / html.name
+    written = draw_maps(
+        areas, dwellings=points, column=column, title=title, scheme=scheme, k=k,
+        no_points=no_points, priority_params=priority_params,
+        png=png if format_ in ("png", "both") else None,
+        html=html if format_ in ("html", "both") else None)
     for p in written:
         out_console.print(f"Geschreven naar / written to [bold]{p}[/]")

@@ -20,6 +20,8 @@ from rich.table import Table
 
 from wijkreno.cli._common import handle_errors
 from wijkreno.errors import InputError
+from wijkreno.io.spreadsheet import write_safe_csv
+from wijkreno.pipeline import Workspace
 
 out_console = Console()
 
@@ -64,16 +66,12 @@ def template(
     out_console.print(f"Sjabloon geschreven / template written: {path}")
 
 
-def _read_dwellings(twin: Path) -> pd.DataFrame:
-    path = twin / "dwellings.parquet"
-    if not path.exists():
-        raise InputError(f"{path} does not exist; pass --twin with a twin folder (built by "
-                         "`wijkreno twin build` or `wijkreno demo`).")
-    try:
-        return pd.read_parquet(path, columns=["dwelling_id", "adres_id", "nis_code"])
-    except Exception as exc:  # noqa: BLE001 - an unreadable twin is the user's input problem
-        raise InputError(f"cannot read dwelling_id, adres_id, nis_code from {path}: {exc}"
-                         ) from None
+def _twin_addresses(twin: Path) -> pd.DataFrame:
+    ws = Workspace(folders={"twin": twin})
+    if not ws.exists("twin", "dwellings"):
+        raise InputError(f"{ws.path('twin', 'dwellings')} does not exist; pass --twin with a "
+                         "twin folder (built by `wijkreno twin build` or `wijkreno demo`).")
+    return ws.read("twin", "dwellings", columns=["dwelling_id", "adres_id", "nis_code"])
 
 
 @app.command("import")
@@ -102,7 +100,7 @@ def import_(
     if needs_twin and twin is None:
         raise InputError(f"--twin is required for {kind}: the addresses are checked against "
                          "the twin's dwellings.")
-    dwellings = _read_dwellings(twin) if twin is not None else None
+    dwellings = _twin_addresses(twin) if twin is not None else None
     target = out if out.suffix.lower() == ".csv" else out / "afgewezen.csv"
     if not target.parent.exists():
         target.parent.mkdir(parents=True)
@@ -115,7 +113,7 @@ def import_(
     report = pd.concat([result.rejected,
                         result.duplicate_rows.assign(column="", value="")[list(
                             result.rejected.columns)]], ignore_index=True)
-    report.sort_values("row").to_csv(target, index=False, encoding="utf-8-sig")
+    write_safe_csv(report.sort_values("row"), target)
     table = Table(title=f"Import {path.name} ({kind}, {nis})")
     for col in ("rijen", "aanvaard", "geweigerd", "dubbel"):
         table.add_column(col, justify="right")
@@ -144,7 +142,7 @@ def list_(
     finally:
         reg.close()
     if out is not None:
-        frame.to_csv(out, index=False, encoding="utf-8-sig")
+        write_safe_csv(frame, out)  # no cell runs as a spreadsheet formula
     table = Table(title=f"{kind}: {len(frame)} rijen")
     for col in frame.columns:
         table.add_column(str(col))

@@ -30,8 +30,7 @@ from rich.table import Table
 
 from wijkreno.cli._common import handle_errors
 from wijkreno.errors import InputError
-from wijkreno.io.twin_store import read_table
-from wijkreno.twin.schema import DWELLINGS
+from wijkreno.pipeline import Workspace
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -126,11 +125,11 @@ def scenario(
     if len(names) > 2:
         raise InputError(f"give one or two --scenario, got {len(names)}: {names}")
     scenarios = [load_scenario(n) for n in names]  # validate every file before any work
-    path = twin / "dwellings.parquet"
-    if not path.exists():
-        raise InputError(f"{path} does not exist; give a twin folder written by 'wijkreno twin' "
-                         "or 'wijkreno demo' (its twin/ subfolder).")
-    dwellings = read_table(path, DWELLINGS)
+    ws = Workspace(folders={"twin": twin})
+    if not ws.exists("twin", "dwellings"):
+        raise InputError(f"{ws.path('twin', 'dwellings')} does not exist; give a twin folder "
+                         "written by 'wijkreno twin' or 'wijkreno demo' (its twin/ subfolder).")
+    dwellings = ws.read("twin", "dwellings")
     if dwellings.empty:
         raise InputError(f"the twin {twin} holds no dwellings.")
     with out_console.status("trajecten plannen / planning trajectories"):

@@ -1,6 +1,4 @@
 """``wijkreno serve``: start the web service (FastAPI + uvicorn) on a workspace folder.
-
-The lead registers it as ``app.command("serve")(serve.serve)``.
 """
 
 from __future__ import annotations
@@ -13,6 +11,7 @@ import typer
 
 from wijkreno.cli._common import handle_errors
 from wijkreno.errors import InputError
+from wijkreno.pipeline import Workspace
 
 
 @handle_errors
@@ -26,12 +25,11 @@ def serve(
     """Start de webdienst / start the web service (map page and JSON API)."""
     import uvicorn
 
-    if not (data / "twin").is_dir():
+    if not Workspace(data).folder("twin").is_dir():
         raise InputError(f"{data} is not a workspace (no twin/ folder); run `wijkreno demo -o "
                          f"{data}` first or pass --data.")
+    # the service reads its settings from the environment (wijkreno.settings.Settings); the app
+    # is imported by uvicorn from its import string, so wijkreno never imports api/
     os.environ["WIJKRENO_DATA_DIR"] = str(data.resolve())
-    from api.settings import get_settings
-
-    get_settings.cache_clear()
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info")

@@ -5,15 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from wijkreno.cli._common import handle_errors, out_console
+from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.errors import InputError
-from wijkreno.pipeline import TwinInputs, build_and_write_twin
-from wijkreno.twin.build import Twin
+from wijkreno.pipeline import StageResult, TwinOptions, Workspace, run_twin
 from wijkreno.twin.schema import schema_markdown
 
 app = typer.Typer(help="Build the digital twin of the building stock.", no_args_is_help=True)
@@ -26,46 +23,6 @@ def _existing(path: Path | None, what: str) -> Path | None:
     if path is not None and not path.exists():
         raise InputError(f"the {what} file {path} does not exist; check the path.")
     return path
-
-
-def _table(frame: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title, show_lines=False)
-    for col in frame.columns:
-        table.add_column(str(col), justify="right" if frame[col].dtype.kind in "if" else "left")
-    for row in frame.itertuples(index=False):
-        table.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
-    return table
-
-
-def print_twin_summary(twin: Twin, console: Console = out_console) -> None:
-    """Print the data-quality summary of a twin as rich tables."""
-    q = twin.quality
-    console.print(_table(q["inputs"], "Invoer / inputs (in = kept + rejected)"))
-    typ = q["typology"]
-    shown = pd.DataFrame({
-        "typologie": typ["typology"],
-        "Statbel": typ["statbel_type"],
-        "tweeling": typ["twin_buildings"],
-        "Statbel n": typ["statbel_buildings"].round().astype(int),
-        "tweeling %": (100 * typ["twin_share_frac"]).round(1),
-        "Statbel %": (100 * typ["statbel_share_frac"]).round(1),
-    })
-    console.print(_table(shown, "Hoofdgebouwen per typologie / main buildings by typology "
-                         f"(kalibratie: {typ.attrs.get('calibration', '')})"))
-    periods = q["periods"].groupby("statbel_period", sort=False)[
-        ["twin_buildings", "statbel_buildings"]].sum().reset_index()
-    console.print(_table(periods, "Bouwperiode / construction period (main buildings)"))
-    attrs = q["attributes"]
-    console.print(_table(attrs, "Herkomst / provenance of attributes"))
-    if len(q.get("address_links", [])):
-        console.print(_table(q["address_links"], "Adressen / address links"))
-    b = twin.buildings
-    console.print(
-        f"[bold]{len(b):,}[/] gebouwen/buildings "
-        f"({int((b['building_role'] == 'main').sum()):,} hoofdgebouwen/main), "
-        f"[bold]{len(twin.dwellings):,}[/] woningen/dwellings, "
-        f"[bold]{len(twin.rejected):,}[/] geweigerde rijen/rejected rows."
-    )
 
 
 @app.command("build")
@@ -90,23 +47,25 @@ def build(
                                                 "the defaults.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the imputation.")] = 0,
     gpkg: Annotated[bool, typer.Option(help="Also write twin.gpkg for older GIS.")] = False,
+    layer: Annotated[str | None, typer.Option(
+        "--layer", help="Layer of a multi-layer buildings file (GRB: Gbg); by default the one "
+        "named like buildings, or the only one that fits.")] = None,
+    addresses_layer: Annotated[str | None, typer.Option(
+        help="Layer of a multi-layer addresses file.")] = None,
+    addresses_crs: Annotated[str | None, typer.Option(
+        help="CRS of an addresses CSV's x/y columns, e.g. 31370.")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Build the twin from source files and write it, with its data-quality summary, to OUT."""
-    inputs = TwinInputs(
-        buildings=_existing(buildings, "buildings"),  # type: ignore[arg-type]
-        nis_code=nis_code,
-        addresses=_existing(addresses, "addresses"),
-        dsm=_existing(dsm, "DSM"),
-        dtm=_existing(dtm, "DTM"),
-        sectors=_existing(sectors, "sectors"),
-        gebouwenpark=_existing(statbel, "Statbel"),
-        boundary=_existing(boundary, "boundary"),
-        params=_existing(params, "parameter"),
-        seed=seed,
-    )
+    options = TwinOptions(buildings=buildings, nis_code=nis_code, addresses=addresses, dsm=dsm,
+                          dtm=dtm, sectors=sectors, gebouwenpark=statbel, boundary=boundary,
+                          params=params, seed=seed, gpkg=gpkg,
+                          buildings_layer=layer, addresses_layer=addresses_layer,
+                          addresses_crs=addresses_crs)
     with out_console.status("Tweeling bouwen / building the twin …"):
-        twin = build_and_write_twin(inputs, out, gpkg=gpkg)
-    print_twin_summary(twin)
+        result = run_twin(Workspace(folders={"twin": out}), options, force=force)
+    print_stage(result)
+    print_stage_summary(result)
     out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
 
 
@@ -127,36 +86,22 @@ def demo(
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("out/demo"),
     seed: Annotated[int, typer.Option(help="Seed of the demo neighbourhood and imputation.")] = (
         20240101),
+    force: ForceOption = False,
 ) -> None:
-    """Generate the demo neighbourhood and run the whole chain on it (sources, twin, simulation)."""
-    from wijkreno.demo import DEMO_NIS_CODE, generate_demo
+    """Generate the demo neighbourhood and run the whole chain on it (sources, twin, simulation,
+    trajectories, groups, uncertainty, aggregation and maps); a rerun skips what is current."""
+    from wijkreno.pipeline import DemoOptions, run_demo
 
-    files = generate_demo(out / "sources", seed=seed)
-    inputs = TwinInputs(
-        buildings=files["buildings"], nis_code=DEMO_NIS_CODE, addresses=files["addresses"],
-        dsm=files["dsm"], dtm=files["dtm"], sectors=files["sectors"],
-        gebouwenpark=files["gebouwenpark"], seed=seed,
-    )
-    with out_console.status("Demowijk: tweeling bouwen / building the twin …"):
-        twin = build_and_write_twin(inputs, out / "twin", gpkg=False)
-    print_twin_summary(twin)
-    from wijkreno.cli.aggregate import aggregate
-    from wijkreno.cli.groups import groups
-    from wijkreno.cli.map import map_
-    from wijkreno.cli.simulate import simulate
-    from wijkreno.cli.trajectories import trajectories
-    from wijkreno.cli.uncertainty import uncertainty
+    ws = Workspace(out)
 
-    simulate(out / "twin", out / "simulate")
-    trajectories(out / "twin", out / "trajectories")
-    groups(out / "twin", out / "groups")
-    uncertainty(out / "twin", draws=50, seed=seed, out=out / "uncertainty")
-    aggregate(out / "twin", results=out / "simulate", plan=out / "trajectories",
-              groups=out / "groups", areas=files["sectors"], level="sector",
-              uncertainty=out / "uncertainty", out=out / "aggregate")
-    map_(out / "aggregate" / "sector", format_="both", title="Demowijk: prioriteit per sector")
-    summary = write_demo_summary(out)
-    out_console.print(f"Samenvatting / summary: [bold]{summary}[/]")
+    def report(result: StageResult) -> None:
+        print_stage(result)
+        if not result.skipped:
+            print_stage_summary(result)
+
+    with out_console.status("Demowijk: de hele keten / the whole chain …"):
+        run_demo(ws, DemoOptions(seed=seed), force=force, on_stage=report)
+    out_console.print(f"Samenvatting / summary: [bold]{ws.summary_path}[/]")
 
 
 @app.command("download")
@@ -189,42 +134,3 @@ def download(
         paths = download_sources(nis_code, out, transport=transport, page_size=page_size)
     for name, path in paths.items():
         out_console.print(f"{name}: [bold]{path}[/]")
-
-
-def write_demo_summary(out: Path) -> Path:
-    """Write ``samenvatting.md``: the demo's figures in Dutch, with the files to open."""
-    import json
-
-    sim = json.loads((out / "simulate" / "summary.json").read_text(encoding="utf-8"))
-    plan = pd.read_parquet(out / "trajectories" / "summary.parquet")
-    groups = pd.read_csv(out / "groups" / "groups.csv")
-    prio = pd.read_csv(out / "aggregate" / "sector" / "priority.csv")
-    labels = ", ".join(f"{k} {v}" for k, v in sim["label_counts"].items())
-    big = groups[groups["n_dwellings"] >= 10]
-    key = "sector_code" if "sector_code" in prio.columns else prio.columns[0]
-    top = prio.sort_values("priority_rank").head(3)
-    lines = [
-        "# Demowijk — samenvatting",
-        "",
-        f"- Woningen: {sim['n_dwellings']}; EPC-labels nu: {labels}.",
-        f"- Gemiddelde EPC-score: {sim['epc_score_mean_kwh_per_m2']:.0f} kWh/m² "
-        "(gestandaardiseerd, geen gemeten verbruik).",
-        f"- Renovatietraject naar label A (2050): {int(plan['reached'].sum())} van "
-        f"{len(plan)} woningen halen het doel; mediane netto kost "
-        f"€ {plan['net_cost_eur'].median():,.0f} per woning na premies.",
-        f"- Collectieve renovatie: {len(big)} groepen van minstens 10 woningen "
-        f"({int(big['n_dwellings'].sum())} woningen).",
-        "- Prioritaire sectoren: "
-        + "; ".join(f"{r[key]} (score {r['priority_score']:.2f})" for _, r in top.iterrows())
-        + ".",
-        "",
-        "Bestanden: `aggregate/sector/kaart.html` (interactieve kaart, werkt offline), "
-        "`aggregate/sector/kaart_priority_score.png`, `trajectories/trajectories.csv` "
-        "(stappen per woning), `groups/groups.csv`, `twin/` (digitale tweeling), "
-        "`simulate/results.parquet`, `uncertainty/` (p10/p50/p90 over de geschatte "
-        "invoer).",
-        "",
-    ]
-    path = out / "samenvatting.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path

@@ -1,7 +1,8 @@
 """``wijkreno uncertainty``: Monte Carlo ranges for dwellings whose inputs are imputed.
 
-Reads ``<twin>/dwellings.parquet``, draws the imputed inputs ``--draws`` times per dwelling
-(:func:`wijkreno.uncertainty.simulate_ensemble`), and writes to ``-o OUT``:
+A thin caller of :func:`wijkreno.pipeline.run_uncertainty`: draws the imputed inputs
+``--draws`` times per dwelling (:func:`wijkreno.uncertainty.simulate_ensemble`) and writes to
+``-o OUT``:
 
 ``ensemble.parquet``
     GeoParquet, one row per dwelling (the dwellings' points, ``dwelling_id`` to join on):
@@ -10,8 +11,6 @@ Reads ``<twin>/dwellings.parquet``, draws the imputed inputs ``--draws`` times p
 ``ensemble_sectors.parquet`` and ``ensemble_sectors.csv``
     per area (``--by``, default ``sector_code``): p10/p50/p90 of the area's totals taken within
     each draw, and of its mean EPC score (:func:`wijkreno.uncertainty.aggregate_ensemble`).
-
-The lead registers it as ``app.command("uncertainty")(uncertainty)``.
 """
 
 from __future__ import annotations
@@ -19,43 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import geopandas as gpd
 import typer
-from rich.table import Table
 
-from wijkreno.cli._common import handle_errors, out_console
-from wijkreno.errors import InputError
-from wijkreno.io.twin_store import read_twin_file
-from wijkreno.simulate.heat_balance import REQUIRED_COLUMNS
-from wijkreno.uncertainty.ensemble import (
-    aggregate_ensemble,
-    load_uncertainty_params,
-    simulate_ensemble,
-)
-
-
-def _read_dwellings(twin: Path) -> gpd.GeoDataFrame:
-    frame = read_twin_file(twin, "dwellings.parquet")
-    needed = ("dwelling_id", *REQUIRED_COLUMNS, "heating_system")
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{twin / 'dwellings.parquet'} does not have the twin's dwellings schema: columns "
-            f"{missing} are missing. Rebuild the twin with the current `wijkreno twin build`."
-        )
-    return frame
-
-
-def _range_table(ensemble, n_draws: int) -> Table:
-    table = Table(title=f"Onzekerheid / uncertainty ({n_draws} trekkingen / draws, standardised)")
-    table.add_column("grootheid / quantity")
-    for q in ("p10", "p50", "p90"):
-        table.add_column(f"mediaan {q} / median of {q}", justify="right")
-    for metric, unit in (("epc_score_kwh_per_m2", "kWh/m²"), ("co2_flemish_kg_co2", "kg CO2"),
-                         ("energy_cost_eur", "EUR")):
-        table.add_row(f"{metric} [{unit}]", *(
-            f"{ensemble[f'{metric}_{q}'].median():,.0f}" for q in ("p10", "p50", "p90")))
-    return table
+from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._summaries import print_stage_summary
+from wijkreno.pipeline import UncertaintyOptions, Workspace, run_uncertainty
 
 
 @handle_errors
@@ -70,27 +37,17 @@ def uncertainty(
     params: Annotated[Path | None, typer.Option(
         "--params", help="TOML overriding wijkreno/params/uncertainty.toml (same layout).")
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Monte Carlo ranges (p10/p50/p90) per dwelling and per area over the imputed inputs."""
-    if params is not None and not params.exists():
-        raise InputError(f"the uncertainty parameter file {params} does not exist; check the path.")
-    up = load_uncertainty_params(params) if params is not None else None
-    dwellings = _read_dwellings(twin)
+    options = UncertaintyOptions(draws=draws, seed=seed, by=by, params=params)
     with out_console.status("Trekkingen simuleren / simulating draws"):
-        ensemble, per_draw = simulate_ensemble(
-            dwellings, n_draws=draws, seed=seed, params=up, return_draws=True
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    frame = gpd.GeoDataFrame(
-        ensemble, geometry=dwellings.geometry.to_numpy(), crs=dwellings.crs
-    ).reset_index(drop=True)
-    frame.to_parquet(out / "ensemble.parquet", index=False)
-    out_console.print(_range_table(ensemble, draws))
-    if by in dwellings.columns and dwellings[by].notna().any():
-        sectors = aggregate_ensemble(dwellings, per_draw, by=by).reset_index()
-        sectors.to_parquet(out / "ensemble_sectors.parquet", index=False)
-        sectors.to_csv(out / "ensemble_sectors.csv", index=False)
-        out_console.print(f"{len(sectors):,} gebieden / areas ({by})")
+        result = run_uncertainty(Workspace(folders={"twin": twin, "uncertainty": out}), options,
+                                 force=force)
+    print_stage(result)
+    print_stage_summary(result)
+    if "areas" in result.tables:
+        out_console.print(f"{len(result.tables['areas']):,} gebieden / areas ({by})")
     else:
         out_console.print(
             f"[yellow]Geen kolom / no column {by!r} with values in the dwellings: no per-area "

@@ -38,8 +38,8 @@ def add(
         "$WIJKRENO_USERS_DB).")] = None,
 ) -> None:
     """Voeg een gebruiker toe of wijzig zijn rol / add a user or change its role."""
-    from api.settings import Settings
-    from api.users import UserStore
+    from wijkreno.settings import Settings
+    from wijkreno.users import UserStore
 
     kwargs: dict[str, object] = {}
     if data is not None:

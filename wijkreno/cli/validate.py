@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 console = Console()
 
 app = typer.Typer(
-    help="Check the energy engine against published reference results (TABULA BE).",
+    help="Check the energy engines against published reference results (TABULA BE, ASHRAE 140).",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -24,7 +24,7 @@ app = typer.Typer(
 
 @app.callback()
 def _group() -> None:
-    """Check the energy engine against published reference results (TABULA BE)."""
+    """Check the energy engines against published reference results (TABULA BE, ASHRAE 140)."""
 
 
 @app.command("tabula")
@@ -99,4 +99,69 @@ def tabula(
     if failed:
         console.print(f"[bold red]{failed} existing-state variants deviate more than "
                       f"{100 * TOLERANCE_FRAC:g} %[/]")
+        raise typer.Exit(code=1)
+
+
+@app.command("bestest")
+@handle_errors
+def bestest(
+    data: Annotated[Path, typer.Option(
+        "--data", "-d",
+        help="Map met de ASHRAE 140-weerfile 725650TYCST.epw / folder holding the ASHRAE 140 "
+        "weather file 725650TYCST.epw.",
+    )] = Path("../shared/data/bestest"),
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Map voor / folder for bestest_check.csv and bestest_check.md."
+    )] = Path("out"),
+) -> None:
+    """ASHRAE 140 cases 600, 900, 600FF, 900FF met de uurlijkse motor / with the hourly engine.
+
+    Writes one row per case (annual heating and cooling, peaks with their hour, monthly
+    loads, free-float temperatures) and a Markdown table comparing each figure with the
+    published reference-program range (ASHRAE 140-2020 Annex B8); exits 1 when a figure
+    lies outside the range widened by the documented 5R1C tolerance (docs/bestest.md).
+    """
+    from wijkreno.errors import InputError
+    from wijkreno.io.epw import read_epw
+    from wijkreno.simulate.bestest import bestest_markdown, load_bestest_spec, run_bestest
+    from wijkreno.simulate.hourly import hourly_climate_from_epw
+
+    spec = load_bestest_spec()
+    epw = data / spec["site"]["weather_file"]
+    if not epw.is_file():
+        raise InputError(
+            f"ASHRAE 140 weather file {epw} does not exist. Pass --data with the folder holding "
+            f"{spec['site']['weather_file']} (e.g. ../shared/data/bestest)."
+        )
+    climate = hourly_climate_from_epw(read_epw(epw))
+    table = run_bestest(climate, spec=spec)
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = out / "bestest_check.csv"
+    md_path = out / "bestest_check.md"
+    table.to_csv(csv_path, index=False)
+    md = bestest_markdown(table)
+    md_path.write_text(
+        "# ASHRAE 140 (2020) cases 600/900/600FF/900FF, wijkreno hourly 5R1C\n\n"
+        f"Weather: {epw.name}. Ranges: ANSI/ASHRAE 140-2020 Annex B8 (six reference "
+        "programs). See docs/bestest.md.\n\n" + md,
+        encoding="utf-8",
+    )
+    summary = Table(title="ASHRAE 140: wijkreno 5R1C against the reference programs")
+    for col in ("case", "quantity", "wijkreno", "min", "max", "in range", "within tolerance"):
+        summary.add_column(col)
+    outside = 0
+    for _, row in table.iterrows():
+        for col in table.columns:
+            if not col.endswith("_in_range") or row[col] is None or row[col] != row[col]:
+                continue
+            q = col[: -len("_in_range")]
+            tol_ok = bool(row[f"{q}_within_tolerance"])
+            outside += not tol_ok
+            summary.add_row(row["case"], q, f"{row[q]:.3f}", f"{row[f'{q}_ref_min']:.3f}",
+                            f"{row[f'{q}_ref_max']:.3f}", "yes" if row[col] else "no",
+                            "yes" if tol_ok else "[bold red]NO[/]")
+    console.print(summary)
+    console.print(f"wrote {csv_path} and {md_path}")
+    if outside:
+        console.print(f"[bold red]{outside} figures lie outside the documented tolerance[/]")
         raise typer.Exit(code=1)

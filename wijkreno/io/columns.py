@@ -211,6 +211,19 @@ HOUSE_ADDRESSES = SourceLayout(
     id_fields=("adres_id",),
 )
 
+ADDRESS_FIELD_ALIASES: dict[str, str] = {
+    "adres_id": "adresid", "adresidentificator": "adresid", "objectid": "adresid",
+    "straatnaam": "straatnm", "huisnummer": "huisnr", "busnummer": "busnr",
+    "gemeentenaam": "gemeentenm", "niscode": "gemeenteid", "nisgemeentecode": "gemeenteid",
+    "gemeentecode": "gemeenteid", "adresstatus": "status",
+    "positiegeometriemethode": "posgeommet", "positiespecificatie": "posspec",
+}
+"""Spelled-out Dutch column names (lower case) of Adressenregister exports other than the
+shapefile (CSV, GeoJSON, GeoPackage, WFS) → the shapefile's short field names, so that such a
+file matches the Adressenregister layout instead of losing its street, number, box and status.
+Used only when the short name is absent; issue 14. Not checked against every export variant:
+columns left unmapped are reported (``frame.attrs["unmapped_columns"]``)."""
+
 ADDRESS_LAYOUTS: tuple[SourceLayout, ...] = (
     ADRESSENREGISTER_ADDRESSES,
     BEST_ADDRESSES,

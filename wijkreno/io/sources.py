@@ -42,19 +42,41 @@ MIN_FOOTPRINT_AREA_M2 = 1.0
 MAX_HEIGHT_M = float(BUILDINGS["height_m"].max_value or 200.0)
 """Largest building height [m] kept (Belgium's tallest building is about 150 m)."""
 
+MAX_FOOTPRINT_AREA_M2 = 150_000.0
+"""Largest footprint area [m²] kept: above the largest buildings of Flanders (distribution
+centres and factory halls reach about 100,000 m²; issue 14). A larger "footprint" is a parcel,
+a block or a whole layer digitised as one polygon, and would become one house of a million m²."""
+
+PREFERRED_LAYERS: Mapping[str, tuple[str, ...]] = {
+    "buildings": ("gbg", "gebouw", "gebouwen", "gebouwenregister", "buildings", "building"),
+    "addresses": ("adres", "adressen", "adressenregister", "addresses", "address"),
+}
+"""Layer names (lower case) a multi-layer file's building or address layer is known by: GRB
+Gbg (``Gbg``; ``Adp`` are parcels, ``Gba`` building attachments), Gebouwenregister ``Gebouw``,
+Adressenregister ``Adres``."""
+
 REJECT_REASONS: Mapping[str, str] = {
     "missing_id": "the row has no object id",
     "no_geometry": "missing or empty geometry",
     "not_polygon": "a building geometry that is not a (multi)polygon",
     "invalid_geometry": "invalid geometry that shapely.make_valid cannot turn into a polygon",
     "small_area": f"footprint area under {MIN_FOOTPRINT_AREA_M2:g} m²",
+    "large_area": f"footprint area above {MAX_FOOTPRINT_AREA_M2:,.0f} m² (not one building)",
     "height_out_of_range": f"height negative or above {MAX_HEIGHT_M:g} m",
     "not_existing": "building status planned, not realized or retired (no standing building)",
     "no_coordinates": "an address without coordinates",
     "not_point": "an address geometry that is not a point",
-    "duplicate_id": "the id occurs earlier in the file (the first row is kept)",
+    "duplicate_id": "the id occurs earlier in the file (the first row is kept; for addresses "
+                    "the current one)",
 }
 """Reason keys of rejected rows; a reason reads ``"<key>: <details>"``."""
+
+GENERIC_COORDINATE_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("x", "y", None), ("coord_x", "coord_y", None), ("x_coord", "y_coord", None),
+    ("lon", "lat", 4326), ("longitude", "latitude", 4326),
+)
+"""Other coordinate column pairs of address CSVs (after the BeST ones): ``x``/``y`` as in the
+Adressenregister CSV export need their CRS given; ``lon``/``lat`` are WGS84 by name."""
 
 _SPATIAL_HINT = (
     "Give a shapefile (.shp with its .shx, .dbf and .prj), a GeoPackage (.gpkg) or a GeoJSON "
@@ -142,8 +164,10 @@ def read_buildings(
             + _SPATIAL_HINT
         )
     frame = _read_spatial(path, layer, "buildings", cols.BUILDING_LAYOUTS)
-    frame = _declare_crs(frame, crs, path)
-    return clean_buildings(frame, input_name=input_name, existing_only=existing_only)
+    frame = _declare_crs(_check_lonlat(frame, crs, path, "buildings"), crs, path)
+    result = clean_buildings(frame, input_name=input_name, existing_only=existing_only)
+    result.frame.attrs["source_layer"] = frame.attrs.get("source_layer")
+    return result
 
 
 def read_addresses(
@@ -206,8 +230,11 @@ def read_addresses(
                 "geometry holds the coordinates."
             )
         frame = _read_spatial(path, layer, "addresses", cols.ADDRESS_LAYOUTS)
+        frame = _check_lonlat(frame, crs, path, "addresses")
         frame = _declare_crs(frame, crs, path)
-    return clean_addresses(frame, input_name=input_name)
+    result = clean_addresses(frame, input_name=input_name)
+    result.frame.attrs["source_layer"] = frame.attrs.get("source_layer")
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,6 +294,13 @@ def clean_buildings(
         lambda a: f"small_area: footprint area {a:.2f} m² is under {MIN_FOOTPRINT_AREA_M2:g} m²"
     ).to_numpy(dtype=object))
 
+    large = polygonal & ~missing & (area > MAX_FOOTPRINT_AREA_M2)
+    _flag(reason, large, pd.Series(area[large]).map(
+        lambda a: f"large_area: footprint area {a:,.0f} m² is above "
+                  f"{MAX_FOOTPRINT_AREA_M2:,.0f} m²; a parcel, block or layer outline, not one "
+                  "building"
+    ).to_numpy(dtype=object))
+
     if "height_m" in out:
         h = out["height_m"].to_numpy(dtype=float)
         out_of_range = (h < 0.0) | (h > MAX_HEIGHT_M)
@@ -291,6 +325,7 @@ def clean_addresses(frame: gpd.GeoDataFrame, *, input_name: str = "addresses") -
     See :func:`read_addresses` for the output columns.
     """
     frame = _check_frame(frame, "addresses", reproject=False)
+    frame = _apply_address_aliases(frame)
     layout, colmap = detect_layout(list(frame.columns), cols.ADDRESS_LAYOUTS, "addresses")
     n = len(frame)
     ids = _object_ids(frame, layout, colmap)
@@ -325,9 +360,18 @@ def clean_addresses(frame: gpd.GeoDataFrame, *, input_name: str = "addresses") -
     _flag(reason, missing, "no_coordinates: the address has no position")
     not_point = ~missing & (shapely.get_type_id(geoms) != 0)
     _flag(reason, not_point, "not_point: geometry is a " + _geom_types(geoms[not_point]))
-    _flag_duplicates(reason, ids, "adres_id")
-    return _assemble(out, ids, "adres_id", geoms, original, reason, input_name, layout,
-                     pyproj.CRS.from_epsg(CRS_EPSG))
+    # of two rows with one id keep the current address, not whichever comes first
+    rank = out["address_status"].map(_STATUS_RANK).fillna(len(_STATUS_RANK)).to_numpy()
+    _flag_duplicates(reason, ids, "adres_id", rank=rank,
+                     statuses=out["address_status"].to_numpy(dtype=object))
+    unmapped = _unmapped(frame, layout, colmap)
+    if unmapped:
+        log.warning("%s: columns %s are not in the %s layout and are not kept", input_name,
+                    unmapped, layout.name)
+    result = _assemble(out, ids, "adres_id", geoms, original, reason, input_name, layout,
+                       pyproj.CRS.from_epsg(CRS_EPSG))
+    result.frame.attrs["unmapped_columns"] = unmapped
+    return result
 
 
 def detect_layout(
@@ -387,17 +431,7 @@ def _read_spatial(
     if layer is not None and layer not in layers:
         raise InputError(f"the {what} file {path} has no layer {layer!r}; its layers: {layers}.")
     if layer is None:
-        layer = layers[0]
-        if len(layers) > 1:
-            for name in layers:
-                fields = [str(f) for f in pyogrio.read_info(path, layer=name)["fields"]]
-                try:
-                    detect_layout(fields, layouts, what)
-                except InputError:
-                    continue
-                layer = name
-                break
-            log.info("%s: reading layer %r of %s (layers: %s)", what, layer, path, layers)
+        layer = _choose_layer(path, layers, what, layouts)
     try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # noqa: BLE001
@@ -409,7 +443,67 @@ def _read_spatial(
         )
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
         raise InputError(f"the {what} file {path} has no geometry column. {_SPATIAL_HINT}")
+    frame.attrs["source_layer"] = layer
     return frame
+
+
+def _choose_layer(path: Path, layers: list[str], what: str,
+                  layouts: Sequence[cols.SourceLayout]) -> str:
+    """The layer of a file to read when none was named: the only one, else the one whose name
+    says it (:data:`PREFERRED_LAYERS`), else the only one whose columns fit a layout; never a
+    guess between several."""
+    if len(layers) == 1:
+        return layers[0]
+    fitting = []
+    for name in layers:
+        fields = [str(f) for f in pyogrio.read_info(path, layer=name)["fields"]]
+        try:
+            detect_layout(fields, layouts, what)
+        except InputError:
+            continue
+        fitting.append(name)
+    named = [n for n in fitting if n.strip().lower() in PREFERRED_LAYERS.get(what, ())]
+    if len(named) == 1:
+        chosen = named[0]
+    elif len(fitting) == 1:
+        chosen = fitting[0]
+    else:
+        candidates = fitting or layers
+        raise InputError(
+            f"the {what} file {path} holds several layers {layers} and "
+            f"{'none' if not fitting else len(fitting)} of them fit a {what} layout by name and "
+            f"columns; choose one with --layer (layer=...), e.g. --layer {candidates[0]} "
+            "(GRB: Gbg are the buildings, Adp parcels, Gba attachments)."
+        )
+    log.info("%s: reading layer %r of %s (layers: %s)", what, chosen, path, layers)
+    return chosen
+
+
+def _check_lonlat(frame: gpd.GeoDataFrame, crs: int | str | None, path: Path,
+                  what: str) -> gpd.GeoDataFrame:
+    """A file that declares longitude/latitude (GeoJSON always does, RFC 7946) but holds
+    coordinates outside ±180/±90 holds projected metres: refuse with a message that says so,
+    or take ``crs`` as the truth when the user gave one."""
+    if frame.crs is None or not frame.crs.is_geographic:
+        return frame
+    xmin, ymin, xmax, ymax = frame.total_bounds
+    if not np.all(np.isfinite([xmin, ymin, xmax, ymax])):
+        return frame
+    if -180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90:
+        return frame
+    if crs is not None:
+        log.warning("%s: %s declares %s but holds projected coordinates; using crs=%s", what,
+                    path.name, frame.crs.to_string(), crs)
+        return frame.set_crs(_parse_crs(crs), allow_override=True)
+    lambert = 0 <= xmin and xmax <= 400_000 and 0 <= ymin and ymax <= 400_000
+    raise CRSError(
+        f"the {what} file {path.name} declares WGS84 longitude/latitude "
+        f"({frame.crs.to_string()}) but its coordinates run x {xmin:,.0f}…{xmax:,.0f}, "
+        f"y {ymin:,.0f}…{ymax:,.0f}: these are not degrees"
+        + (", they look like Belgian Lambert 72 metres (EPSG:31370)" if lambert else "")
+        + ". A GeoJSON must hold WGS84; export it again in EPSG:4326, save it as a GeoPackage "
+        "or shapefile that keeps its CRS, or give the true CRS (crs=31370)."
+    )
 
 
 def _declare_crs(frame: gpd.GeoDataFrame, crs: int | str | None, path: Path) -> gpd.GeoDataFrame:
@@ -473,7 +567,7 @@ def _read_address_csv(
             if (xc.lower(), yc.lower()) == (bx.lower(), by.lower()):
                 named_epsg = epsg
     else:
-        for bx, by, epsg in cols.BEST_COORDINATE_COLUMNS:
+        for bx, by, epsg in (*cols.BEST_COORDINATE_COLUMNS, *GENERIC_COORDINATE_COLUMNS):
             if bx.lower() in lower and by.lower() in lower:
                 xc, yc, named_epsg = lower[bx.lower()], lower[by.lower()], epsg
                 break
@@ -481,8 +575,9 @@ def _read_address_csv(
             official = [f"{x}/{y}" for x, y, _ in cols.BEST_COORDINATE_COLUMNS]
             raise InputError(
                 f"the addresses CSV {path} has no coordinate columns I know ({official}); its "
-                f"columns: {list(table.columns)}. Name them with x_column= and y_column= (and "
-                "their CRS with crs=)."
+                f"columns: {list(table.columns)}. Rename them to x and y (and give their CRS: "
+                "crs=31370, or `wijkreno twin build --addresses-crs 31370`), or name them with "
+                "read_addresses(x_column=..., y_column=...)."
             )
     if crs is not None:
         target = _parse_crs(crs)
@@ -497,7 +592,8 @@ def _read_address_csv(
         raise CRSError(
             f"the coordinates {xc!r}/{yc!r} of the CSV {path} have no declared CRS (a CSV "
             f"carries none). Pass crs={CRS_EPSG} for Belgian Lambert 72, 3812 for Lambert 2008 or "
-            "4326 for WGS84 longitude/latitude."
+            "4326 for WGS84 longitude/latitude (on the command line: `wijkreno twin build "
+            f"--addresses-crs {CRS_EPSG}`)."
         )
     x = _numbers(table[xc], sep)
     y = _numbers(table[yc], sep)
@@ -628,21 +724,62 @@ def _flag(reason: np.ndarray, mask: np.ndarray, text: str | np.ndarray) -> None:
         reason[mask & free] = text[free[mask]]
 
 
-def _flag_duplicates(reason: np.ndarray, ids: pd.Series, name: str) -> None:
-    """Among rows not rejected yet, reject every repeat of an id and keep its first row."""
+def _flag_duplicates(reason: np.ndarray, ids: pd.Series, name: str,
+                     rank: np.ndarray | None = None,
+                     statuses: np.ndarray | None = None) -> None:
+    """Among rows not rejected yet, reject every repeat of an id and keep one row: the one of
+    lowest ``rank`` (e.g. the current address before a retired one), else the first."""
     ok = (reason == "") & ids.notna().to_numpy()
     pos = np.flatnonzero(ok)
+    if rank is not None:  # stable: equal ranks keep file order
+        pos = pos[np.argsort(rank[pos], kind="stable")]
     sub = ids.iloc[pos]
     dup = sub.duplicated(keep="first").to_numpy()
     if not dup.any():
         return
-    first = pd.Series(pos, index=sub.to_numpy()).groupby(level=0).min()
+    kept = pd.Series(pos[~dup], index=sub.to_numpy()[~dup])
     rows = pos[dup]
-    firsts = first.loc[sub.to_numpy()[dup]].to_numpy()
+    firsts = kept.loc[sub.to_numpy()[dup]].to_numpy()
+    if rank is None:
+        reason[rows] = [
+            f"duplicate_id: {name} {i} already at row {f} (the first row is kept)"
+            for i, f in zip(sub.to_numpy()[dup], firsts, strict=True)
+        ]
+        return
     reason[rows] = [
-        f"duplicate_id: {name} {i} already at row {f} (the first row is kept)"
-        for i, f in zip(sub.to_numpy()[dup], firsts, strict=True)
+        f"duplicate_id: {name} {i} (status {statuses[r]}) also at row {f} (status "
+        f"{statuses[f]}), which is kept as the current one"
+        for i, r, f in zip(sub.to_numpy()[dup], rows, firsts, strict=True)
     ]
+
+
+def _apply_address_aliases(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rename spelled-out Adressenregister names to the short official ones
+    (:data:`wijkreno.io.columns.ADDRESS_FIELD_ALIASES`) when that makes the file match the
+    Adressenregister layout; otherwise leave the names (unmatched ones are reported)."""
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    renames = {}
+    for low, original in lower.items():
+        short = cols.ADDRESS_FIELD_ALIASES.get(low)
+        if short is not None and short not in lower and short not in renames.values():
+            renames[original] = short
+    if not renames:
+        return frame
+    renamed = frame.rename(columns=renames)
+    new_lower = {str(c).strip().lower() for c in renamed.columns}
+    if all(f in new_lower for f in cols.ADRESSENREGISTER_ADDRESSES.required):
+        return renamed
+    return frame
+
+
+_STATUS_RANK = {"current": 0, "proposed": 1, "retired": 2, "rejected": 3}
+"""Which address row of a repeated id is kept: current before proposed before retired."""
+
+
+def _unmapped(frame: pd.DataFrame, layout: cols.SourceLayout, colmap: dict[str, str]) -> list:
+    """Columns of the file that the layout does not rename (reported, never silently lost)."""
+    known = set(layout.rename) | set(layout.id_fields) | set(layout.required)
+    return [original for low, original in colmap.items() if low not in known]
 
 
 def _geom_types(geoms: np.ndarray) -> np.ndarray:

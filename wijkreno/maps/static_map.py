@@ -88,10 +88,27 @@ dots' green-to-red label colours are not mistaken for the areas' classes."""
 NO_DATA_COLOUR = "#d9d9d9"
 
 
+STATE_LABELS_NL: dict[str, str] = {
+    "n_heat_pumps": "Warmtepompen",
+    "hp_electricity_kwh": "Elektriciteit warmtepompen [kWh/jaar]",
+    "hp_peak_kw": "Winterpiek warmtepompen [kW]",
+    "combined_peak_kw": "Winterpiek met huishoudens [kW]",
+    "peak_growth_frac": "Groei winterpiek door warmtepompen",
+    "baseline_peak_kw": "Winterpiek huishoudens zonder warmtepompen [kW]",
+}
+"""Captions of the ``wijkreno peaks`` layer, whose columns end in ``_<state>`` (today, a year)."""
+
+
 def caption(column: str) -> str:
     """Dutch caption of a column (the column name itself when unknown)."""
     if column in LABELS_NL:
         return LABELS_NL[column]
+    if column in STATE_LABELS_NL:
+        return STATE_LABELS_NL[column]
+    for base, text in STATE_LABELS_NL.items():
+        if column.startswith(base + "_"):
+            state = column.removeprefix(base + "_")
+            return f"{text}, {'vandaag' if state == 'today' else state}"
     if column.startswith("priority_"):
         return f"Prioriteitscomponent {column.removeprefix('priority_').replace('_', ' ')} (0–1)"
     return column

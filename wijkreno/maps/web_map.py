@@ -156,6 +156,7 @@ def render_html(
     k: int = 5,
     background: str = "#f3f1ec",
     max_dwellings: int = 200_000,
+    popup_columns: tuple[str, ...] | list[str] = POPUP_COLUMNS,
 ) -> Path:
     """Write a self-contained interactive map (one HTML file, works offline).
 
@@ -179,6 +180,8 @@ def render_html(
         CSS colour of the empty background (no tiles are loaded).
     max_dwellings : int
         Refuse more dwellings than this (the file would become unwieldy).
+    popup_columns : sequence of str
+        Figures listed in an area's popup (those present), in this order.
 
     Returns
     -------
@@ -210,7 +213,7 @@ def render_html(
                   if c.startswith("priority_") and c not in ("priority_score", "priority_rank")
                   and drawn[c].notna().any()]
     weights = dict(areas.attrs.get("priority_weights", {}))
-    columns = [c for c in POPUP_COLUMNS if c in drawn.columns]
+    columns = [c for c in popup_columns if c in drawn.columns]
     ranges = [c.removesuffix("_p10") for c in drawn.columns
               if c.endswith("_p10") and f"{c.removesuffix('_p10')}_p90" in drawn.columns]
     props["_popup"] = [

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from wijkreno.errors import InputError
+from wijkreno.params.models.bestest import BestestSpec, load_bestest_spec
 from wijkreno.params.models.collective import CollectiveParams, load_collective_params
 from wijkreno.params.models.energy_systems import SystemParams, load_system_params
 from wijkreno.params.models.geometry import GeometryParams, load_geometry_params
@@ -29,7 +30,12 @@ from wijkreno.params.models.heat_balance import (
     load_climate_params,
     load_heat_balance_params,
 )
+from wijkreno.params.models.heat_pump_hourly import (
+    HeatPumpHourlyParams,
+    load_heat_pump_hourly_params,
+)
 from wijkreno.params.models.heights import HeightParams, load_height_params
+from wijkreno.params.models.hourly import HourlyParams, load_hourly_params
 from wijkreno.params.models.lekp_goals import Goals, load_goals
 from wijkreno.params.models.priority import PriorityParams, load_priority_params
 from wijkreno.params.models.register_vocabulary import Vocabulary, load_vocabulary
@@ -112,6 +118,17 @@ PARAMETER_FILES: dict[str, ParameterFile] = {
     "heights": ParameterFile(
         "heights.toml", (HeightParams,), load_height_params,
         "building heights from DSM/DTM"),
+    "hourly": ParameterFile(
+        "hourly.toml", (HourlyParams,), load_hourly_params,
+        "hourly 5R1C engine: network, opaque solar and sky radiation, glazing, schedules, "
+        "thermal-capacity classes"),
+    "bestest": ParameterFile(
+        "bestest.toml", (BestestSpec,), load_bestest_spec,
+        "ASHRAE 140 cases 600/900/600FF/900FF and the reference-program ranges"),
+    "heat_pump_hourly": ParameterFile(
+        "heat_pump_hourly.toml", (HeatPumpHourlyParams,), load_heat_pump_hourly_params,
+        "heat pumps per hour: COP, heating curve, capacity, hot-water profile, diversity, "
+        "residential baseline, synthetic weather"),
     "lekp_goals": ParameterFile(
         "lekp_goals.toml", (Goals,), load_goals,
         "LEKP goals per pact version and the counting rule"),

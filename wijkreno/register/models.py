@@ -14,6 +14,10 @@ Tables
 ``participative_pv``       one row per participative renewable-energy (PV) project
 ``wvc_milestone``          one row per milestone reached by a wijkverbeteringscontract
 ``audit_log``              one row per inserted or corrected row (who, when, old/new values)
+
+Every table but the audit log carries ``natural_key``, unique (revision 0003): the sha256 of
+what makes two rows the same realisation (:mod:`wijkreno.register.transaction`), or for an
+upload of (kind, municipality, file hash), so the database itself refuses a double import.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +51,7 @@ class Upload(Base):
     """An imported file."""
 
     __tablename__ = "upload"
+    __table_args__ = (UniqueConstraint("natural_key", name="uq_upload_natural_key"),)
 
     upload_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     nis_code: Mapped[str] = mapped_column(String(5), index=True)
@@ -58,6 +64,7 @@ class Upload(Base):
     n_accepted: Mapped[int] = mapped_column(Integer)
     n_rejected: Mapped[int] = mapped_column(Integer)
     n_duplicates: Mapped[int] = mapped_column(Integer)
+    natural_key: Mapped[str] = mapped_column(String(64))
 
 
 class Renovation(Base):
@@ -65,6 +72,7 @@ class Renovation(Base):
 
     __tablename__ = "renovation"
     __table_args__ = (
+        UniqueConstraint("natural_key", name="uq_renovation_natural_key"),
         Index("ix_renovation_lookup", "nis_code", "adres_id", "measure", "completed_on"),
     )
 
@@ -81,12 +89,14 @@ class Renovation(Base):
     upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    natural_key: Mapped[str] = mapped_column(String(64))
 
 
 class Klimaattafel(Base):
     """A klimaattafel: a street or block meeting with residents."""
 
     __tablename__ = "klimaattafel"
+    __table_args__ = (UniqueConstraint("natural_key", name="uq_klimaattafel_natural_key"),)
 
     klimaattafel_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     nis_code: Mapped[str] = mapped_column(String(5), index=True)
@@ -98,12 +108,14 @@ class Klimaattafel(Base):
     upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    natural_key: Mapped[str] = mapped_column(String(64))
 
 
 class TrajectoryDelivered(Base):
     """A renovation trajectory handed to the household of one address."""
 
     __tablename__ = "trajectory_delivered"
+    __table_args__ = (UniqueConstraint("natural_key", name="uq_trajectory_delivered_natural_key"),)
 
     trajectory_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     nis_code: Mapped[str] = mapped_column(String(5), index=True)
@@ -114,12 +126,14 @@ class TrajectoryDelivered(Base):
     upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    natural_key: Mapped[str] = mapped_column(String(64))
 
 
 class ParticipativePV(Base):
     """A participative renewable-energy project (PV with citizen participation)."""
 
     __tablename__ = "participative_pv"
+    __table_args__ = (UniqueConstraint("natural_key", name="uq_participative_pv_natural_key"),)
 
     pv_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     nis_code: Mapped[str] = mapped_column(String(5), index=True)
@@ -131,12 +145,14 @@ class ParticipativePV(Base):
     upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    natural_key: Mapped[str] = mapped_column(String(64))
 
 
 class WVCMilestone(Base):
     """A milestone reached by a wijkverbeteringscontract."""
 
     __tablename__ = "wvc_milestone"
+    __table_args__ = (UniqueConstraint("natural_key", name="uq_wvc_milestone_natural_key"),)
 
     milestone_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     nis_code: Mapped[str] = mapped_column(String(5), index=True)
@@ -148,6 +164,7 @@ class WVCMilestone(Base):
     upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    natural_key: Mapped[str] = mapped_column(String(64))
 
 
 class AuditLog(Base):

@@ -30,6 +30,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from wijkreno.errors import InputError
 from wijkreno.params.models.register_vocabulary import (
+    Bounds,
     Term,
     Vocabulary,
     load_vocabulary,
@@ -40,6 +41,12 @@ from wijkreno.register.models import (
     AuditLog,
     Base,
     Upload,
+)
+from wijkreno.register.transaction import (
+    configure_engine,
+    key_tuple,
+    natural_key,
+    write_transaction,
 )
 
 log = logging.getLogger(__name__)
@@ -219,8 +226,13 @@ def _column_types(kind: str) -> dict[str, Any]:
 
 
 def coerce_record(kind: str, record: Mapping[str, Any],
-                  vocabulary: Vocabulary | None = None) -> dict[str, Any]:
+                  vocabulary: Vocabulary | None = None,
+                  date_range: tuple[dt.date, dt.date] | None = None) -> dict[str, Any]:
     """Check and convert one row of ``kind`` (English column names) to storable values.
+
+    The same rules as an upload's: types, known measures and milestones, dates within
+    ``date_range`` (default the vocabulary's, 2021-01-01 to today), numbers and texts within
+    the vocabulary's plausibility bounds.
 
     Raises
     ------
@@ -228,6 +240,8 @@ def coerce_record(kind: str, record: Mapping[str, Any],
         Listing every problem of the row (missing value, unknown measure, negative number...).
     """
     vocabulary = vocabulary or load_vocabulary()
+    earliest, latest = date_range or (vocabulary.dates.earliest, vocabulary.latest_date())
+    bounds = vocabulary.bounds
     types = _column_types(kind)
     data_columns = [c for c in KIND_COLUMNS[kind][1:] if c not in _SYSTEM_COLUMNS]
     out: dict[str, Any] = {}
@@ -243,6 +257,8 @@ def coerce_record(kind: str, record: Mapping[str, Any],
         try:
             if isinstance(ctype, Date):
                 out[col] = parse_date(value)
+                if not earliest <= out[col] <= latest:
+                    problems.append(f"{col} {out[col]} lies outside {earliest} … {latest}")
             elif isinstance(ctype, Boolean):
                 out[col] = parse_bool(value)
             elif isinstance(ctype, Integer):
@@ -251,6 +267,10 @@ def coerce_record(kind: str, record: Mapping[str, Any],
                 out[col] = parse_number(value)
             else:
                 out[col] = str(value).strip()
+                longest = min(bounds.max_chars(col), getattr(ctype, "length", None) or 10**9)
+                if len(out[col]) > longest:
+                    problems.append(f"{col} is {len(out[col]):,} characters long (at most "
+                                    f"{longest:,})")
         except ValueError as exc:
             problems.append(f"{col}: {exc}")
             out[col] = None
@@ -271,6 +291,10 @@ def coerce_record(kind: str, record: Mapping[str, Any],
     for col in ("premium_eur", "kwp", "invited_housing_units", "n_participants"):
         if col in out and out[col] is not None and out[col] < 0:
             problems.append(f"{col} is negative ({out[col]})")
+        upper = bounds.upper(col)
+        if col in out and out[col] is not None and upper is not None and out[col] > upper:
+            problems.append(f"{col} {out[col]:,} is above the plausible maximum {upper:,} "
+                            "(register_vocabulary.toml [bounds])")
     if problems:
         raise InputError(f"{kind} row not valid: " + "; ".join(problems))
     return out
@@ -287,7 +311,8 @@ def migrate_register(engine: Engine, revision: str = "head") -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
+    # under the write lock: two processes opening a new register at once migrate one by one
+    with write_transaction(engine, "migrate") as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -301,14 +326,7 @@ def _make_engine(url: str) -> Engine:
             "'sqlite:///register.sqlite' or 'postgresql+psycopg://user:pass@host/db' (install "
             "the 'postgres' extra for PostgreSQL)."
         ) from None
-    if engine.dialect.name == "sqlite":
-        from sqlalchemy import event
-
-        @event.listens_for(engine, "connect")
-        def _foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
+    configure_engine(engine)
     return engine
 
 
@@ -548,7 +566,7 @@ class Register:
             On an unknown kind, unknown columns or any invalid row (nothing is written).
         """
         records = self.validate_rows(kind, rows)
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine, *lock_names(kind, records)) as conn:
             return self._insert(conn, kind, records, user=user, upload_id=upload_id)
 
     def validate_rows(self, kind: str, rows: pd.DataFrame) -> list[dict[str, Any]]:
@@ -584,8 +602,10 @@ class Register:
         table = KIND_MODELS[kind].__table__
         pk = table.c[KIND_COLUMNS[kind][0]]
         now = _now()
-        values = [{**r, "upload_id": upload_id, "created_by": user, "created_at": now}
-                  for r in records]
+        keys = [natural_key(kind, r) for r in records]
+        self._refuse_duplicates(conn, kind, records, keys)
+        values = [{**r, "upload_id": upload_id, "created_by": user, "created_at": now,
+                   "natural_key": k} for r, k in zip(records, keys, strict=True)]
         result = conn.execute(insert(table).returning(pk, sort_by_parameter_order=True), values)
         ids = [int(r[0]) for r in result.all()]
         audit = [
@@ -598,8 +618,39 @@ class Register:
         conn.execute(insert(AuditLog.__table__), audit)
         return ids
 
-    def correct(self, kind: str, row_id: int, changes: Mapping[str, Any], *, user: str) -> None:
+    def _refuse_duplicates(self, conn: Connection, kind: str, records: list[dict[str, Any]],
+                           keys: list[str], *, except_id: int | None = None) -> None:
+        """InputError when a record repeats another one or a row already stored (same natural
+        key); called inside the write transaction, so the answer holds until commit."""
+        seen: dict[str, int] = {}
+        problems = []
+        for pos, key in enumerate(keys):
+            if key in seen:
+                problems.append(f"row {pos} repeats row {seen[key]} "
+                                f"{key_tuple(kind, records[pos])}")
+            seen[key] = pos
+        table = KIND_MODELS[kind].__table__
+        pk = table.c[KIND_COLUMNS[kind][0]]
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            stmt = select(pk, table.c.natural_key).where(table.c.natural_key.in_(chunk))
+            for row_id, key in conn.execute(stmt).all():
+                if row_id != except_id:
+                    pos = keys.index(key)
+                    problems.append(f"row {pos} {key_tuple(kind, records[pos])} is already "
+                                    f"in the register as {kind} {row_id}")
+        if problems:
+            raise InputError(f"{len(problems)} {kind} rows would be stored twice, nothing was "
+                             "written:\n- " + "\n- ".join(problems[:20]))
+
+    def correct(self, kind: str, row_id: int, changes: Mapping[str, Any], *, user: str,
+                dwellings: pd.DataFrame | None = None,
+                date_range: tuple[dt.date, dt.date] | None = None) -> None:
         """Change one row's values; the audit trail keeps the old and new values.
+
+        The corrected row passes the same checks as an imported one: types, vocabulary, dates
+        in range, plausibility bounds, no duplicate of another row and, when ``dwellings`` is
+        given, an address that exists in the twin and lies in the row's municipality.
 
         Parameters
         ----------
@@ -612,6 +663,12 @@ class Register:
             ``2023-05-01``). Ids and the upload/creator columns cannot be changed.
         user : str
             Who corrects.
+        dwellings : pandas.DataFrame or None
+            The twin's dwellings (``dwelling_id``, ``adres_id``, ``nis_code``); a changed
+            address must be one of them (its ``dwelling_id`` is filled in). None skips the
+            address check, as the import does.
+        date_range : (date, date) or None
+            Accepted dates, inclusive; default the vocabulary's (2021-01-01 to today).
 
         Raises
         ------
@@ -633,22 +690,66 @@ class Register:
             key = int(row_id)
         except (TypeError, ValueError):
             raise InputError(f"row id {row_id!r} is not an integer.") from None
-        with self.engine.begin() as conn:
+        changes = dict(changes)
+        with self.engine.connect() as conn:
+            stored = conn.execute(select(table.c.nis_code).where(pk == key)).first()
+        if stored is None:
+            raise InputError(f"there is no {kind} row with id {key}; list them with "
+                             f"`wijkreno register list {kind}`.")
+        with write_transaction(self.engine, f"{kind}|{stored[0]}",
+                               f"{kind}|{changes.get('nis_code', stored[0])}") as conn:
+            # row lock on PostgreSQL (SQLite holds the database lock already)
             row = conn.execute(select(*[table.c[c] for c in allowed]).where(pk == key)
-                               ).mappings().first()
+                               .with_for_update()).mappings().first()
             if row is None:
-                raise InputError(f"there is no {kind} row with id {key}; list them with "
-                                 f"`wijkreno register list {kind}`.")
+                raise InputError(f"there is no {kind} row with id {key}; it was removed.")
             old = dict(row)
-            merged = coerce_record(kind, {**old, **dict(changes)}, self.vocabulary)
+            if dwellings is not None and ({"adres_id", "dwelling_id"} & set(changes)):
+                changes.update(_twin_address(changes, dwellings,
+                                             changes.get("nis_code", old["nis_code"])))
+            elif "adres_id" in changes and "dwelling_id" in old \
+                    and "dwelling_id" not in changes:
+                changes["dwelling_id"] = None  # the old twin match belongs to the old address
+            merged = coerce_record(kind, {**old, **changes}, self.vocabulary, date_range)
             new = {c: merged[c] for c in changes}
-            conn.execute(table.update().where(pk == key).values(**new))
+            nk = natural_key(kind, merged)
+            self._refuse_duplicates(conn, kind, [merged], [nk], except_id=key)
+            conn.execute(table.update().where(pk == key).values(**new, natural_key=nk))
             conn.execute(insert(AuditLog.__table__), [{
                 "who": user, "at": _now(), "action": "update", "table_name": table.name,
                 "row_key": str(key), "nis_code": merged.get("nis_code"), "upload_id": None,
                 "old_values": {c: _jsonable(old[c]) for c in changes},
                 "new_values": {c: _jsonable(v) for c, v in new.items()},
             }])
+
+
+def lock_names(kind: str, records: list[dict[str, Any]]) -> list[str]:
+    """Names of the write locks a write of ``records`` takes: one per (kind, municipality)."""
+    return sorted({f"{kind}|{r.get('nis_code')}" for r in records}) or [kind]
+
+
+def _twin_address(changes: Mapping[str, Any], dwellings: pd.DataFrame,
+                  nis_code: str) -> dict[str, Any]:
+    """The adres_id and dwelling_id of a corrected address, checked against the twin."""
+    key = changes.get("adres_id") or changes.get("dwelling_id")
+    if _is_blank(key):
+        return {}
+    key = str(key).strip()
+    hits = dwellings.iloc[0:0]
+    if "adres_id" in dwellings.columns:  # an adres_id wins over a dwelling_id spelled the same
+        hits = dwellings.loc[dwellings["adres_id"].astype(str) == key]
+    if hits.empty:
+        hits = dwellings.loc[dwellings["dwelling_id"].astype(str) == key]
+    if hits.empty:
+        raise InputError(f"address {key!r} does not exist in the twin; give an adres_id of "
+                         "the municipality's dwellings.")
+    hit = hits.iloc[0]
+    hit_nis = hit.get("nis_code")
+    if not _is_blank(hit_nis) and str(hit_nis) != str(nis_code):
+        raise InputError(f"address {key!r} lies in municipality {hit_nis}, not in {nis_code}.")
+    adres = hit.get("adres_id")
+    return {"adres_id": None if _is_blank(adres) else str(adres),
+            "dwelling_id": str(hit["dwelling_id"])}
 
 
 def new_upload_id() -> str:
@@ -658,7 +759,7 @@ def new_upload_id() -> str:
 
 __all__ = [
     "AUDIT_COLUMNS", "Base", "DEFAULT_URL", "KIND_COLUMNS", "REGISTER_KINDS",
-    "REQUIRED_COLUMNS", "Register", "Vocabulary", "coerce_record", "load_vocabulary",
+    "REQUIRED_COLUMNS", "Bounds", "Register", "Vocabulary", "coerce_record", "load_vocabulary",
     "migrate_register", "new_upload_id", "open_register", "parse_bool", "parse_date",
     "parse_number", "term_lookup",
 ]

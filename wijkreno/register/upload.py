@@ -32,24 +32,32 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import insert, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from wijkreno.errors import InputError
 from wijkreno.register.models import KIND_MODELS, AuditLog, Upload
 from wijkreno.register.store import (
     KIND_COLUMNS,
     REGISTER_KINDS,
+    Bounds,
     Register,
     Vocabulary,
     _is_blank,
     _normalise,
     _now,
+    coerce_record,
     load_vocabulary,
     new_upload_id,
     parse_bool,
     parse_date,
     parse_number,
     term_lookup,
+)
+from wijkreno.register.transaction import (
+    NATURAL_KEYS,
+    key_tuple,
+    upload_key,
+    write_transaction,
 )
 
 log = logging.getLogger(__name__)
@@ -157,15 +165,8 @@ UPLOAD_FIELDS: dict[str, tuple[UploadField, ...]] = {
 }
 """Template columns per register kind, in template order."""
 
-DUPLICATE_KEYS: dict[str, tuple[str, ...]] = {
-    "renovations": ("_address", "measure", "completed_on"),
-    "klimaattafels": ("_name", "held_on"),
-    "trajectories": ("_address", "delivered_on"),
-    "participative_pv": ("_project", "commissioned_on"),
-    "wvc_milestones": ("_contract", "milestone"),
-}
-"""What makes two rows the same realisation (``_address``: dwelling_id, else adres_id; ``_name``
-etc.: the text compared case-insensitively)."""
+DUPLICATE_KEYS = NATURAL_KEYS
+"""What makes two rows the same realisation (see :mod:`wijkreno.register.transaction`)."""
 
 
 @dataclass
@@ -410,10 +411,17 @@ def _read_xlsx(content: bytes, path: Path) -> pd.DataFrame:
     wb.close()
     if not rows:
         raise InputError(f"{path} has an empty first sheet; fill the template's sheet Gegevens.")
-    header = list(rows[0])
-    while header and header[-1] is None:
-        header.pop()
-    data = [list(r[: len(header)]) + [None] * (len(header) - len(r)) for r in rows[1:]]
+    def width(row: tuple) -> int:
+        cells = list(row)
+        while cells and cells[-1] is None:
+            cells.pop()
+        return len(cells)
+
+    # as wide as the widest of the first rows: a title row above the headers is narrower
+    n_cols = max(width(r) for r in rows[:11])
+    header = [f"kolom_{j + 1}" if v is None else v
+              for j, v in enumerate(list(rows[0][:n_cols]) + [None] * (n_cols - len(rows[0])))]
+    data = [list(r[:n_cols]) + [None] * (n_cols - len(r)) for r in rows[1:]]
     return pd.DataFrame(data, columns=header, index=pd.RangeIndex(2, 2 + len(data)),
                         dtype=object)
 
@@ -434,9 +442,11 @@ def _address_lookup(dwellings: pd.DataFrame) -> dict[str, tuple[str | None, str,
     nis = (dwellings["nis_code"].astype(object) if "nis_code" in dwellings.columns
            else pd.Series([None] * n, dtype=object))
     out: dict[str, tuple[str | None, str, str | None]] = {}
-    entries = list(zip(adres.map(lambda v: None if _is_blank(v) else str(v)),
+    # plain lists: Series.map would give pandas' string dtype, turning None back into NaN
+    # (stored as NULL by SQLite but as the text 'NaN' by PostgreSQL)
+    entries = list(zip([None if _is_blank(v) else str(v) for v in adres],
                        dwellings["dwelling_id"].astype(str),
-                       nis.map(lambda v: None if _is_blank(v) else str(v)), strict=True))
+                       [None if _is_blank(v) else str(v) for v in nis], strict=True))
     for a, d, c in entries:
         out[d] = (a, d, c)
     for a, d, c in entries:  # an adres_id wins over a dwelling_id spelled the same
@@ -468,7 +478,8 @@ def _validate_rows(kind: str, table: pd.DataFrame, *, nis_code: str,
             try:
                 record.update(_parse_field(f, value, nis_code=nis_code, addresses=addresses,
                                            earliest=earliest, latest=latest,
-                                           measures=measures, milestones=milestones))
+                                           measures=measures, milestones=milestones,
+                                           bounds=vocabulary.bounds))
             except ValueError as exc:
                 problems.append((f.header, str(value), str(exc)))
         if problems:
@@ -483,7 +494,7 @@ def _validate_rows(kind: str, table: pd.DataFrame, *, nis_code: str,
 
 def _parse_field(f: UploadField, value: Any, *, nis_code: str, addresses: dict | None,
                  earliest: dt.date, latest: dt.date, measures: dict[str, str],
-                 milestones: dict[str, str]) -> dict[str, Any]:
+                 milestones: dict[str, str], bounds: Bounds) -> dict[str, Any]:
     if f.kind == "address":
         key = str(value).strip()
         if addresses is None:
@@ -514,32 +525,32 @@ def _parse_field(f: UploadField, value: Any, *, nis_code: str, addresses: dict |
         number = parse_number(value)
         if number < 0:
             raise ValueError(f"negatief getal: {value!r}")
+        upper = bounds.upper(f.column)
+        if upper is not None and number > upper:
+            raise ValueError(f"{number:,.0f} is onwaarschijnlijk groot (maximum {upper:,.0f}); "
+                             "controleer de eenheid")
         if f.kind == "int":
             if number != int(number):
                 raise ValueError(f"geen geheel getal: {value!r}")
             number = int(number)
         return {f.column: number}
-    return {f.column: str(value).strip()}
+    text = str(value).strip()
+    if len(text) > bounds.max_chars(f.column):
+        raise ValueError(f"tekst van {len(text):,} tekens is te lang (maximum "
+                         f"{bounds.max_chars(f.column):,})")
+    return {f.column: text}
 
 
 def _dup_key(kind: str, record: dict[str, Any]) -> tuple:
-    key = []
-    for col in DUPLICATE_KEYS[kind]:
-        if col == "_address":
-            key.append(record.get("dwelling_id") or record.get("adres_id"))
-        elif col.startswith("_"):
-            key.append(str(record.get(col[1:]) or "").strip().casefold())
-        else:
-            value = record.get(col)
-            key.append(value.isoformat() if isinstance(value, dt.date) else value)
-    return tuple(key)
+    return key_tuple(kind, record)
 
 
 def _register_keys(conn: Connection, kind: str, nis_code: str) -> set[tuple]:
     table = KIND_MODELS[kind].__table__
     cols = [c for c in table.columns.keys()
-            if c in ("adres_id", "dwelling_id", "measure", "completed_on", "delivered_on",
-                     "name", "held_on", "project", "commissioned_on", "contract", "milestone")]
+            if c in ("nis_code", "adres_id", "dwelling_id", "measure", "completed_on",
+                     "delivered_on", "name", "held_on", "project", "commissioned_on",
+                     "contract", "milestone")]
     stmt = select(*[table.c[c] for c in cols]).where(table.c.nis_code == nis_code)
     keys: set[tuple] = set()
     for row in conn.execute(stmt).mappings():
@@ -611,19 +622,9 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
     out_columns = ["row", *{f.column: None for f in fields if f.kind != "address"}]
 
     upload_t = Upload.__table__
-    with register.engine.connect() as conn:
-        earlier = conn.execute(
-            select(upload_t.c.upload_id, upload_t.c.uploaded_at).where(
-                upload_t.c.sha256 == sha, upload_t.c.kind == kind,
-                upload_t.c.nis_code == nis_code)).first()
+    earlier = _earlier_upload(register.engine, kind, nis_code, sha)
     if earlier is not None:
-        message = (f"{path.name} is al geïmporteerd op {earlier[1]:%d/%m/%Y %H:%M} "
-                   f"(upload {earlier[0]}); 0 nieuwe rijen.")
-        log.info(message)
-        return ImportResult(upload_id=earlier[0], n_rows=n_rows,
-                            accepted=pd.DataFrame(columns=out_columns),
-                            rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)),
-                            duplicates=n_rows, already_imported=True, message=message)
+        return _already_imported(earlier, path, n_rows, out_columns)
 
     addresses = None
     if dwellings is None:
@@ -633,6 +634,14 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
         addresses = _address_lookup(dwellings)
     good, bad = _validate_rows(kind, table, nis_code=nis_code, addresses=addresses,
                                earliest=earliest, latest=latest, vocabulary=vocabulary)
+    for row_number, record in good[:]:  # the rules of Register.add: bounds, text lengths
+        try:
+            coerce_record(kind, record, vocabulary, (earliest, latest))
+        except InputError as exc:
+            good.remove((row_number, record))
+            bad.append({"row": row_number, "column": "", "value": "",
+                        "reason": str(exc).split(": ", 1)[-1]})
+    bad.sort(key=lambda b: b["row"])
     rejected = pd.DataFrame(bad, columns=list(REJECTED_COLUMNS))
     if strict and bad:
         lines = [f"rij {b['row']}: {b['reason']}" for b in bad[:20]]
@@ -640,9 +649,13 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
                          "--strict is set, so nothing was imported:\n- " + "\n- ".join(lines))
 
     upload_id = new_upload_id()
-    with register.engine.begin() as conn:
-        # duplicates are looked up inside the transaction that writes, so two imports of
-        # overlapping files cannot both store the same row
+    with write_transaction(register.engine, f"{kind}|{nis_code}") as conn:
+        # the file hash and the duplicates are looked up inside the transaction that writes,
+        # under the write lock, so two imports of the same or overlapping files at the same
+        # moment run one after the other; the unique natural keys back this up
+        earlier = _earlier_upload(conn, kind, nis_code, sha)
+        if earlier is not None:
+            return _already_imported(earlier, path, n_rows, out_columns)
         seen = _register_keys(conn, kind, nis_code)
         first_in_file: dict[tuple, int] = {}
         keep: list[tuple[int, dict]] = []
@@ -662,7 +675,7 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
             "upload_id": upload_id, "nis_code": nis_code, "kind": kind,
             "file_name": path.name[:255], "sha256": sha, "user_name": user, "uploaded_at": now,
             "n_rows": n_rows, "n_accepted": len(keep), "n_rejected": len(bad),
-            "n_duplicates": len(dups)}])
+            "n_duplicates": len(dups), "natural_key": upload_key(kind, nis_code, sha)}])
         conn.execute(insert(AuditLog.__table__), [{
             "who": user, "at": now, "action": "insert", "table_name": "upload",
             "row_key": upload_id, "nis_code": nis_code, "upload_id": upload_id,
@@ -684,6 +697,39 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
                         message=message)
 
 
+def _earlier_upload(conn: Engine | Connection, kind: str, nis_code: str,
+                   sha: str) -> tuple | None:
+    t = Upload.__table__
+    stmt = select(t.c.upload_id, t.c.uploaded_at).where(
+        t.c.natural_key == upload_key(kind, nis_code, sha))
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            return c.execute(stmt).first()
+    return conn.execute(stmt).first()
+
+
+def _already_imported(earlier: tuple, path: Path, n_rows: int,
+                      out_columns: list[str]) -> ImportResult:
+    message = (f"{path.name} is al geïmporteerd op {earlier[1]:%d/%m/%Y %H:%M} "
+               f"(upload {earlier[0]}); 0 nieuwe rijen.")
+    log.info(message)
+    return ImportResult(upload_id=earlier[0], n_rows=n_rows,
+                        accepted=pd.DataFrame(columns=out_columns),
+                        rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)),
+                        duplicates=n_rows, already_imported=True, message=message)
+
+
+def _header_row_below(table: pd.DataFrame, names: dict[str, str]) -> int | None:
+    """The spreadsheet row (header = 1) among the first ten that holds most of the template's
+    headers, when a title row pushed them down; None when there is none."""
+    wanted = set(names)
+    for row_number, values in table.head(10).iterrows():
+        cells = {_header(v) for v in values if not _is_blank(v)}
+        if len(cells & wanted) >= 2:
+            return int(row_number)
+    return None
+
+
 def _map_headers(kind: str, table: pd.DataFrame, path: Path) -> pd.DataFrame:
     fields = UPLOAD_FIELDS[kind]
     names: dict[str, str] = {}
@@ -692,6 +738,12 @@ def _map_headers(kind: str, table: pd.DataFrame, path: Path) -> pd.DataFrame:
         names[f.column] = f.header  # the register's English names are accepted too
     unknown = [c for c in table.columns if c not in names]
     if unknown:
+        header_row = _header_row_below(table, names)
+        if header_row is not None:
+            raise InputError(
+                f"{path.name}: de kolomkoppen staan op rij {header_row}, niet op rij 1; "
+                f"verwijder de titelrij(en) erboven en importeer opnieuw / the column headers "
+                f"are on row {header_row}: remove the title row(s) above them.")
         raise InputError(f"{path.name} has columns {unknown} that the {kind} template does not "
                          f"know; the template's columns are {[f.header for f in fields]}.")
     table = table.rename(columns=names)

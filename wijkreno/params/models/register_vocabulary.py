@@ -1,4 +1,5 @@
-"""Model of ``wijkreno/params/register_vocabulary.toml``: the register's measures and milestones."""
+"""Model of ``wijkreno/params/register_vocabulary.toml``: the register's measures, milestones,
+dates and value bounds."""
 
 from __future__ import annotations
 
@@ -28,12 +29,39 @@ class DateRange(Frozen):
     latest_source: str
 
 
+class Bounds(Frozen):
+    """Plausibility bounds of stored values, each with its source (issue 14)."""
+
+    premium_eur_max: float
+    premium_eur_max_source: str
+    kwp_max: float
+    kwp_max_source: str
+    invited_housing_units_max: int
+    invited_housing_units_max_source: str
+    n_participants_max: int
+    n_participants_max_source: str
+    text_max_chars: int
+    text_max_chars_source: str
+    note_max_chars: int
+    note_max_chars_source: str
+
+    def upper(self, column: str) -> float | None:
+        """The largest accepted value of a numeric column (None: no bound)."""
+        return getattr(self, f"{column}_max", None)
+
+    def max_chars(self, column: str) -> int:
+        """The longest accepted text of a column."""
+        return self.note_max_chars if column == "note" else self.text_max_chars
+
+
 class Vocabulary(Frozen):
-    """``register_vocabulary.toml``: measures, wijkverbeteringscontract milestones, dates."""
+    """``register_vocabulary.toml``: measures, wijkverbeteringscontract milestones, dates and
+    the plausibility bounds of values."""
 
     version: str
     date: dt.date
     dates: DateRange
+    bounds: Bounds
     measures: dict[str, Term]
     milestones: dict[str, Term]
 

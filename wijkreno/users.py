@@ -4,7 +4,8 @@ Storage choice: a separate SQLite file (``Settings.users_db``, default ``users.s
 workspace) reached with the standard library's ``sqlite3``, not a new Alembic revision of the
 register: accounts are the service's concern, not the register's, and the register stays free
 of login data when it is shared as a PostgreSQL database. The register's ``audit_log`` still
-records every write the service makes (see :func:`api.auth.audit`).
+records every write the service makes (``api.auth.audit``). Used by the web service and
+``wijkreno users``.
 
 Passwords are hashed with scrypt (``hashlib.scrypt``, RFC 7914) with a random 16-byte salt per
 user; the stored text is ``scrypt$n$r$p$salt_hex$hash_hex``. Roles are ``viewer`` < ``coach``
@@ -14,6 +15,7 @@ user; the stored text is ``scrypt$n$r$p$salt_hex$hash_hex``. Roles are ``viewer`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -44,6 +46,11 @@ CREATE TABLE IF NOT EXISTS api_role (
     role TEXT NOT NULL,
     PRIMARY KEY (username, nis_code)
 );
+CREATE TABLE IF NOT EXISTS api_session (
+    sid TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES api_user(username) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS coach_override (
     adres_id TEXT PRIMARY KEY,
     nis_code TEXT NOT NULL,
@@ -52,6 +59,37 @@ CREATE TABLE IF NOT EXISTS coach_override (
     at TEXT NOT NULL
 );
 """
+
+
+PASSWORD_MIN_CHARS = 12
+"""Shortest accepted password (OWASP ASVS 4.0 V2.1.1: at least 12 characters)."""
+
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "common_passwords.txt"
+
+
+@functools.lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text("utf-8").splitlines()
+    return frozenset(x.strip().casefold() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def check_password_policy(password: str, username: str = "") -> None:
+    """InputError unless ``password`` is long enough and not a common or trivial one.
+
+    Rules (ASVS V2.1.1, V2.1.7): at least :data:`PASSWORD_MIN_CHARS` characters; not in the
+    shipped list of common passwords (also not with digits or ``!`` appended); not the user
+    name; not one character repeated.
+    """
+    if len(password) < PASSWORD_MIN_CHARS:
+        raise InputError(f"the password has {len(password)} characters; choose one of at least "
+                         f"{PASSWORD_MIN_CHARS} (a sentence of a few words is easy to remember).")
+    folded = password.casefold()
+    if folded in _common_passwords() or folded.rstrip("0123456789!") in _common_passwords():
+        raise InputError("this password is on the list of common passwords; choose another.")
+    if username and username.casefold() in folded:
+        raise InputError("the password contains the user name; choose another.")
+    if len(set(password)) <= 2:
+        raise InputError("the password repeats one or two characters; choose another.")
 
 
 def hash_password(password: str) -> str:
@@ -75,6 +113,12 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(digest.hex(), hash_hex)
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash checked for unknown user names, so that they cost one scrypt like known ones."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -103,6 +147,7 @@ class UserStore:
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(_SCHEMA)
         self._conn.commit()
+        _dummy_hash()  # computed now, not during the first login of an unknown name
 
     def close(self) -> None:
         """Close the database."""
@@ -110,31 +155,39 @@ class UserStore:
 
     def add_user(self, username: str, password: str, roles: dict[str, str] | None = None,
                  ) -> User:
-        """Create (or replace the password of) ``username`` and set its roles per NIS code."""
+        """Create (or replace the password of) ``username`` and set its roles per NIS code.
+
+        All or nothing: the roles are checked before anything is written, and the user, the
+        roles and the revocation of the user's sessions (a changed password ends them) are one
+        transaction.
+        """
         username = username.strip()
         if not username:
             raise InputError("the username is empty.")
-        if len(password) < 8:
-            raise InputError("the password is shorter than 8 characters; choose a longer one.")
+        if len(username) > 128:
+            raise InputError("the username is longer than 128 characters.")
+        check_password_policy(password, username)
+        checked = [self._check_role(nis, role) for nis, role in (roles or {}).items()]
         now = dt.datetime.now(dt.UTC).isoformat()
+        hashed = hash_password(password)
         with self._lock, self._conn:
             self._conn.execute(
                 "INSERT INTO api_user (username, password_hash, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(username) DO UPDATE SET password_hash = excluded.password_hash",
-                (username, hash_password(password), now))
-        for nis, role in (roles or {}).items():
-            self.set_role(username, nis, role)
+                (username, hashed, now))
+            self._conn.execute("DELETE FROM api_session WHERE username = ?", (username,))
+            for nis, role in checked:
+                self._conn.execute(
+                    "INSERT INTO api_role (username, nis_code, role) VALUES (?, ?, ?) "
+                    "ON CONFLICT(username, nis_code) DO UPDATE SET role = excluded.role",
+                    (username, nis, role))
         user = self.get_user(username)
         assert user is not None
         return user
 
     def set_role(self, username: str, nis_code: str, role: str) -> None:
         """Give ``username`` ``role`` for municipality ``nis_code``."""
-        nis_code = str(nis_code).strip()
-        if not (len(nis_code) == 5 and nis_code.isdigit()):
-            raise InputError(f"NIS code {nis_code!r} is not 5 digits (e.g. 13002).")
-        if role not in ROLES:
-            raise InputError(f"unknown role {role!r}; use one of {', '.join(ROLES)}.")
+        nis_code, role = self._check_role(nis_code, role)
         with self._lock, self._conn:
             if self._conn.execute("SELECT 1 FROM api_user WHERE username = ?",
                                   (username,)).fetchone() is None:
@@ -143,6 +196,41 @@ class UserStore:
                 "INSERT INTO api_role (username, nis_code, role) VALUES (?, ?, ?) "
                 "ON CONFLICT(username, nis_code) DO UPDATE SET role = excluded.role",
                 (username, nis_code, role))
+
+    @staticmethod
+    def _check_role(nis_code: str, role: str) -> tuple[str, str]:
+        nis_code = str(nis_code).strip()
+        if not (len(nis_code) == 5 and nis_code.isdigit()):
+            raise InputError(f"NIS code {nis_code!r} is not 5 digits (e.g. 13002).")
+        if role not in ROLES:
+            raise InputError(f"unknown role {role!r}; use one of {', '.join(ROLES)}.")
+        return nis_code, role
+
+    # -- sessions: a login creates one; logout and a new password end them --------------
+    def open_session(self, username: str, max_age_s: float | None = None) -> str:
+        """Record a new session of ``username``; return its random id. Sessions older than
+        ``max_age_s`` (expired anyway) are forgotten."""
+        sid = secrets.token_urlsafe(24)
+        with self._lock, self._conn:
+            if max_age_s is not None:
+                oldest = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=max_age_s)).isoformat()
+                self._conn.execute("DELETE FROM api_session WHERE created_at < ?", (oldest,))
+            self._conn.execute("INSERT INTO api_session (sid, username, created_at) "
+                               "VALUES (?, ?, ?)",
+                               (sid, username, dt.datetime.now(dt.UTC).isoformat()))
+        return sid
+
+    def session_user(self, sid: str) -> str | None:
+        """The user of a live session, None when it was ended or never existed."""
+        with self._lock:
+            row = self._conn.execute("SELECT username FROM api_session WHERE sid = ?",
+                                     (sid,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def close_session(self, sid: str) -> None:
+        """End one session (logout)."""
+        with self._lock, self._conn:
+            self._conn.execute("DELETE FROM api_session WHERE sid = ?", (sid,))
 
     def get_user(self, username: str) -> User | None:
         """The user with its roles, None when unknown."""
@@ -165,11 +253,9 @@ class UserStore:
     def authenticate(self, username: str, password: str) -> User | None:
         """The user when ``password`` is right, else None."""
         stored = self.password_hash(username)
-        if stored is None:
-            # hash anyway so that unknown names take as long as wrong passwords
-            verify_password(password, hash_password("x" * 12))
-            return None
-        return self.get_user(username) if verify_password(password, stored) else None
+        # one scrypt either way: unknown names take as long as wrong passwords
+        ok = verify_password(password, stored if stored is not None else _dummy_hash())
+        return self.get_user(username) if ok and stored is not None else None
 
     def save_overrides(self, adres_id: str, nis_code: str, overrides: dict[str, Any],
                        who: str) -> None:

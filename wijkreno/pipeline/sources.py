@@ -1,4 +1,5 @@
-"""Orchestration: read source files, build the twin, write it. Used by the CLI and the API.
+"""The twin stage's reading: source files become frames, the twin is built, every input row
+is accounted for.
 
 Compute functions never see a path; this module is where paths become frames.
 """
@@ -7,45 +8,32 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from wijkreno import __version__
 from wijkreno.io import sources, statbel
-from wijkreno.io.twin_store import write_twin
 from wijkreno.twin.build import Twin, build_twin, clip_to_area, municipality_area
 from wijkreno.twin.params import load_archetypes, load_twin_params
+
+if TYPE_CHECKING:
+    from wijkreno.pipeline.stages import TwinOptions
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class TwinInputs:
-    """Paths of the source files of one twin build (only ``buildings`` is required)."""
-
-    buildings: Path
-    nis_code: str
-    addresses: Path | None = None
-    dsm: Path | None = None
-    dtm: Path | None = None
-    sectors: Path | None = None
-    gebouwenpark: Path | None = None
-    boundary: Path | None = None
-    params: Path | None = None
-    archetypes: Path | None = None
-    seed: int = 0
-
-
-def _input_row(name: str, n_in: int, n_rejected: int, n_imputed: int = 0) -> dict[str, Any]:
+def _input_row(name: str, n_in: int, n_rejected: int, n_imputed: int = 0,
+               frame: Any = None) -> dict[str, Any]:
+    attrs = getattr(frame, "attrs", {})
     return {"input": name, "n_in": n_in, "n_kept": n_in - n_rejected, "n_rejected": n_rejected,
-            "n_imputed": n_imputed}
+            "n_imputed": n_imputed, "layer": attrs.get("source_layer") or "",
+            "unmapped_columns": ", ".join(map(str, attrs.get("unmapped_columns", [])))}
 
 
-def build_twin_from_files(inputs: TwinInputs) -> Twin:
+def build_twin_from_files(inputs: TwinOptions) -> Twin:
     """Read every source of ``inputs``, build the twin, and account for every input row.
 
     The returned twin's ``quality["inputs"]`` says, per input file, how many rows were read,
@@ -56,7 +44,7 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
 
         raise InputError("give both a DSM and a DTM raster (--dsm and --dtm), or neither.")
     t0 = time.perf_counter()
-    loaded = sources.read_buildings(inputs.buildings)
+    loaded = sources.read_buildings(inputs.buildings, layer=inputs.buildings_layer)
     rejected = [loaded.rejected]
     buildings = loaded.frame
     n_outside = 0
@@ -73,7 +61,8 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
     addresses = None
     address_load = None
     if inputs.addresses is not None:
-        address_load = sources.read_addresses(inputs.addresses)
+        address_load = sources.read_addresses(inputs.addresses, layer=inputs.addresses_layer,
+                                              crs=inputs.addresses_crs)
         rejected.append(address_load.rejected)
         addresses = address_load.frame
     heights = None
@@ -94,40 +83,33 @@ def build_twin_from_files(inputs: TwinInputs) -> Twin:
         seed=inputs.seed,
     )
     all_rejected = pd.concat([*rejected, twin.rejected], ignore_index=True)
-    rows = [_input_row("buildings", loaded.n_in, len(loaded.rejected) + n_outside)]
+    rows = [_input_row("buildings", loaded.n_in, len(loaded.rejected) + n_outside,
+                       frame=loaded.frame)]
     if address_load is not None:
         n_rej = len(address_load.rejected) + int((twin.rejected["input"] == "addresses").sum())
-        rows.append(_input_row("addresses", address_load.n_in, n_rej))
+        rows.append(_input_row("addresses", address_load.n_in, n_rej,
+                               frame=address_load.frame))
     if heights is not None:
         # a building without a usable height is kept with an imputed one (height_m_source)
         ok = int((heights["height_status"] == "ok").sum())
         rows.append(_input_row("heights", len(heights), 0, n_imputed=len(heights) - ok))
     quality = {"inputs": pd.DataFrame(rows), **twin.quality}
-    quality["typology"].attrs.update(twin.quality["typology"].attrs)
     twin = Twin(twin.buildings, twin.dwellings, all_rejected, quality)
     log.info("twin build took %.1f s", time.perf_counter() - t0)
     return twin
 
 
-def run_metadata(inputs: TwinInputs, twin: Twin) -> dict[str, Any]:
+def run_metadata(inputs: TwinOptions, twin: Twin) -> dict[str, Any]:
     """What a twin folder records about how it was made."""
     return {
         "wijkreno_version": __version__,
         "nis_code": inputs.nis_code,
         "seed": inputs.seed,
         "calibration": twin.quality["typology"].attrs.get("calibration", ""),
-        "inputs": {k: str(v) for k, v in inputs.__dict__.items()
+        "inputs": {k: str(v) for k, v in inputs.model_dump().items()
                    if isinstance(v, Path)},
         "n_buildings": len(twin.buildings),
         "n_main_buildings": int((twin.buildings["building_role"] == "main").sum()),
         "n_dwellings": len(twin.dwellings),
         "n_rejected": len(twin.rejected),
     }
-
-
-def build_and_write_twin(inputs: TwinInputs, out_dir: Path, *, gpkg: bool = False) -> Twin:
-    """Build the twin from files and write the twin folder to ``out_dir``."""
-    twin = build_twin_from_files(inputs)
-    write_twin(out_dir, twin.buildings, twin.dwellings, twin.rejected, twin.quality,
-               run_metadata(inputs, twin), gpkg=gpkg)
-    return twin
