@@ -39,7 +39,7 @@ pv, solar_water_heater
 
 Heat pumps on the existing emitters are not offered without central heating (electric
 resistance heaters); the options with new low-temperature emitters (``emitter_unit_cost_eur`` in
-the catalogue, priced per m2 of heated floor) are. A hybrid (``household_request_only``) is
+the catalogue, priced per m2 of heated floor) are. A hybrid (``request_only_systems`` of renovation.toml) is
 offered only where the household asks (``hybrid_requested``) and a gas boiler exists.
 A measure already done (``done_<dimension>_year``, e.g. from the register) is never offered
 again in that dimension.
@@ -528,7 +528,7 @@ def measure_options(
                 reasons.set(reason, heating == "electric_resistance",
                             "geen centrale verwarming: warmtepomp met nieuwe lagetemperatuur"
                             "afgifte nodig")
-            if m.household_request_only:
+            if system in heating_rules.request_only_systems:
                 reasons.set(reason, ~requested,
                             "hybride enkel op vraag van het gezin (houdt de gasketel)")
                 reasons.set(reason, ~np.isin(heating, ["gas_boiler", "gas_condensing_boiler"]),

@@ -88,8 +88,6 @@ class Measure(Frozen):
     # heating: new low-temperature emitters (floor heating or LT radiators) priced per m2 of
     # heated floor on top of the generator; such an option needs no existing central heating
     emitter_unit_cost_eur: Sourced | None = None
-    # heating: offered only where the household asks for it (column hybrid_requested)
-    household_request_only: bool = False
     # the premium rule of another measure of premiums.toml that this measure falls under
     premium_rule: str | None = None
 
@@ -408,6 +406,8 @@ class HeatingRule(Frozen):
     design_outdoor_temperature_degc: Sourced
     heat_pump_systems: tuple[str, ...]
     options: dict[str, HeatPumpCondition]
+    # heating systems offered only where the household asks (column hybrid_requested)
+    request_only_systems: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _known(self) -> HeatingRule:
