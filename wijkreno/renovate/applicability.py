@@ -39,8 +39,9 @@ pv, solar_water_heater
 
 Heat pumps on the existing emitters are not offered without central heating (electric
 resistance heaters); the options with new low-temperature emitters (``emitter_unit_cost_eur`` in
-the catalogue, priced per m2 of heated floor) are. A hybrid (``request_only_systems`` of renovation.toml) is
-offered only where the household asks (``hybrid_requested``) and a gas boiler exists.
+the catalogue, priced per m2 of heated floor) are. A hybrid (``request_only_systems`` of
+``renovation.toml``) is offered only where the household asks (``hybrid_requested``) and a gas
+boiler exists.
 A measure already done (``done_<dimension>_year``, e.g. from the register) is never offered
 again in that dimension.
 
