@@ -84,9 +84,12 @@ def test_hand_checked_terraced_house_costs_premiums_effects():
     assert _get(o, "investment_eur", "solar_water_heater", "solar_water_heater") == 5000.0
     k = _col(o, "solar_water_heater", "solar_water_heater")
     assert o.effect["solar_water_heater"]["dhw_solar_frac"][0, k] == 0.5
-    # every option applies to this house
-    assert all(o.applicable[dim].all() for dim in DIMENSIONS)
-    assert all((o.reason[dim] == "").all() for dim in DIMENSIONS)
+    # every option applies to this house, except the hybrid nobody asked for
+    hybrid = _col(o, "heating", "hybrid_heat_pump")
+    assert all(o.applicable[dim].all() for dim in DIMENSIONS if dim != "heating")
+    assert all((o.reason[dim] == "").all() for dim in DIMENSIONS if dim != "heating")
+    assert o.applicable["heating"][0].sum() == o.n_options("heating") - 1
+    assert not o.applicable["heating"][0, hybrid]
 
 
 def test_heat_pump_sized_on_the_design_load():
@@ -97,13 +100,20 @@ def test_heat_pump_sized_on_the_design_load():
     # (H_tr + H_ve) x (20 - (-8)) / 1000
     assert load[0] == pytest.approx((hb.h_tr_w_per_k[0] + hb.h_ve_w_per_k[0]) * 28 / 1000)
     assert 5.0 < load[0] < 30.0
-    for name in ("heat_pump_air_water", "hybrid_heat_pump", "heat_pump_ground"):
+    # the hybrid is not offered unasked; the options with new low-temperature emitters add
+    # those per m2 of heated floor (120 m2)
+    for name in ("heat_pump_air_water", "heat_pump_ground", "heat_pump_air_water_lt",
+                 "heat_pump_ground_lt"):
         m = load_catalogue().measures[name]
         expected = m.fixed_cost_eur.value + m.unit_cost_eur.value * max(load[0], 4.0)
+        if m.emitter_unit_cost_eur is not None:
+            expected += m.emitter_unit_cost_eur.value * 120.0
         assert _get(o, "investment_eur", "heating", name) == pytest.approx(expected)
-        assert heat_pump_investment_eur(name, load)[0] == pytest.approx(expected)
+        assert heat_pump_investment_eur(name, load, heated_floor_area_m2=120.0)[0] == (
+            pytest.approx(expected))
+        rule = load_catalogue().measures[name].premium_rule or name
         assert _get(o, "premium_eur", "heating", name) == pytest.approx(
-            float(premium_for(name, 4, 1.0, expected)))
+            float(premium_for(rule, 4, 1.0, expected)))
     k = _col(o, "heating", "heat_pump_air_water")
     assert o.effect["heating"]["heating_code"][0, k] == HEATING_SYSTEMS.index(
         "heat_pump_air_water")
@@ -201,7 +211,7 @@ def test_existing_heat_pump_pv_solar_and_small_roofs():
     assert o.reason["heating"][0, _col(o, "heating", "heat_pump_ground")] == (
         "heeft al een warmtepomp")
     # a hybrid may become a monovalent heat pump, not a second hybrid
-    assert o.applicable["heating"][1].tolist() == [True, True, False, True]
+    assert o.applicable["heating"][1].tolist() == [True, True, True, False, True, True]
     assert o.reason["pv"][0, 1] == "heeft al zonnepanelen"
     assert o.effect["pv"]["pv_kwp"][0, 0] == 4.0
     assert o.effect["pv"]["pv_yield_kwh"][0, 0] == pytest.approx(3600.0)

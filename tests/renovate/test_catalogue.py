@@ -25,6 +25,9 @@ from wijkreno.renovate.catalogue import (
 from wijkreno.renovate.options import DIMENSIONS
 
 MEASURES = tuple(load_catalogue().measures)
+PREMIUM_RULES = tuple(dict.fromkeys(m.premium_rule or name
+                                    for name, m in load_catalogue().measures.items()))
+"""Premium rules the catalogue's measures fall under (a measure may share another's rule)."""
 
 
 def _raw(name: str) -> dict:
@@ -71,12 +74,14 @@ def test_files_validate_and_cover_every_dimension():
     assert set(names) == set(DIMENSIONS)
     assert all(v[0] == "keep" and len(v) >= 2 for v in names.values())
     assert names["wall"] == ("keep", "cavity_fill", "external_insulation", "inside_insulation")
-    assert names["heating"] == ("keep", "heat_pump_air_water", "hybrid_heat_pump",
-                                "heat_pump_ground")
+    assert names["heating"] == ("keep", "heat_pump_air_water", "heat_pump_air_water_lt",
+                                "hybrid_heat_pump", "heat_pump_ground", "heat_pump_ground_lt")
+    assert names["glazing"] == ("keep", "hr_glazing", "hr_glass")
     # at least 2^8 packages per dwelling
     assert np.prod([len(v) for v in names.values()]) >= 2**8
     prem = load_premiums()
-    assert set(prem.scheme().measures) == set(cat.measures)
+    # every measure has a premium rule, its own or the one it shares (premium_rule)
+    assert set(prem.scheme().measures) == {m.premium_rule or n for n, m in cat.measures.items()}
     assert prem.burenpremie.amount_eur_per_dwelling == 600.0
     assert prem.burenpremie.min_dwellings == 10
     ren = load_renovation_params()
@@ -195,7 +200,7 @@ def test_premium_rejects_bad_input():
 
 @settings(max_examples=200, deadline=None)
 @given(
-    measure=st.sampled_from(MEASURES),
+    measure=st.sampled_from(PREMIUM_RULES),
     quantity=st.floats(0, 1e4, allow_nan=False),
     invoice=st.floats(0, 1e6, allow_nan=False),
 )

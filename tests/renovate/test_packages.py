@@ -3,6 +3,7 @@ reference, properties, calibration and chunking."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -247,8 +248,11 @@ def test_kernel_equals_per_package_engine_reference(demo_dwellings, seed):
     rows = np.random.default_rng(seed).choice(len(demo_dwellings), 2, replace=False)
     dw = demo_dwellings.iloc[rows]
     o = _random_options(dw, seed)
-    fast = evaluate_packages(dw, o, economics=ECON)
-    ref = evaluate_packages_reference(dw, o, ECON)
+    # with the end-of-life replacement of an existing boiler in the 'keep' heating option
+    econ = replace(ECON, boiler_replacement_eur=3100.0, boiler_lifetime_years=20.0,
+                   boiler_remaining_life_frac=0.5)
+    fast = evaluate_packages(dw, o, economics=econ)
+    ref = evaluate_packages_reference(dw, o, econ)
     key = ["row", *DIMENSIONS]
     fast = fast.sort_values(key).reset_index(drop=True)
     ref = ref.sort_values(key).reset_index(drop=True)

@@ -362,8 +362,10 @@ def collective_costs(
         disc = vd.discount_frac(n_same) if d in vd.dimensions else np.zeros(n)
         v_coll = (inv - fixed) * (1.0 - np.where(collective, disc, 0.0))
         ic = np.where(doing, f_coll + v_coll, 0.0)
-        cap = np.array([[0.0] * 4] + [list(scheme.measures[nm].cap_share_frac)
-                                      for nm in names[1:]])
+        # a measure may fall under another measure's premium rule (measures.toml premium_rule)
+        cap = np.array([[0.0] * 4] + [
+            list(scheme.measures[cat.measures[nm].premium_rule or nm].cap_share_frac)
+            for nm in names[1:]])
         pc = np.minimum(pr, cap[kd, income - 1] * ic)
         inv_ind += inv
         inv_coll += ic

@@ -115,6 +115,14 @@ def print_trajectory_summary(summary: pd.DataFrame) -> None:
     out_console.print("label  voor/before  na/after")
     for lab in labels:
         out_console.print(f"{lab:>5}  {int(before.get(lab, 0)):>11,}  {int(after.get(lab, 0)):>8,}")
+    if "final_heating_system" in valid.columns:
+        heat = valid["final_heating_system"].value_counts()
+        out_console.print("verwarming na de werken / heating after the works: " + ", ".join(
+            f"{k} {int(v):,}" for k, v in heat.items()))
+    if "basis" in valid.columns:
+        out_console.print("basis van facturen en besparing / basis of bills and savings: "
+                          + ", ".join(f"{k} {int(v):,}"
+                                      for k, v in valid["basis"].value_counts().items()))
     n_invalid = int((~summary["valid"]).sum())
     if n_invalid:
         out_console.print(f"[yellow]{n_invalid:,} woningen niet berekend / dwellings not "

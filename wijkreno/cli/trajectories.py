@@ -32,7 +32,9 @@ def trajectories(
     overrides: Annotated[Path | None, typer.Option(
         "--overrides", help="CSV of the coach's per-address corrections.")] = None,
     target: Annotated[str, typer.Option(
-        help="label_A_2050 (default) or obligation (needs deed years).")] = "label_A_2050",
+        help="label_A_fossil_free_2050 (default: label A en fossielvrij verwarmen / label A "
+             "and fossil-free heating), label_A_2050 (label only) or obligation (needs deed "
+             "years).")] = "label_A_fossil_free_2050",
     objective: Annotated[str, typer.Option(help="cost (least net cost) or npv.")] = "cost",
     income_category: Annotated[int | None, typer.Option(
         "--income-category", min=1, max=4,
@@ -41,17 +43,25 @@ def trajectories(
         "--horizon-years", min=1, help="NPV horizon [years].")] = None,
     discount_rate: Annotated[float | None, typer.Option(
         "--discount-rate", help="Real discount rate, a fraction (0.03 = 3 %).")] = None,
+    basis: Annotated[str | None, typer.Option(
+        help="Basis of bills and savings: calibrated (default; else expected, else "
+             "standardised), expected or standardised.")] = None,
     force: ForceOption = False,
 ) -> None:
     """Renovation trajectories per dwelling: steps, cost, premium, saving and label."""
-    if target not in ("label_A_2050", "obligation"):
-        raise InputError(f"--target must be label_A_2050 or obligation, got {target!r}")
+    from wijkreno.renovate.packages import BASES
+    from wijkreno.renovate.trajectories import TARGETS
+
+    if target not in TARGETS:
+        raise InputError(f"--target must be one of {list(TARGETS)}, got {target!r}")
+    if basis is not None and basis not in BASES:
+        raise InputError(f"--basis must be one of {list(BASES)}, got {basis!r}")
     if objective not in ("cost", "npv"):
         raise InputError(f"--objective must be cost or npv, got {objective!r}")
     options = TrajectoryOptions(
         streets=tuple(street or ()), addresses=addresses, overrides=overrides, target=target,
         objective=objective, income_category=income_category, horizon_years=horizon_years,
-        discount_rate_frac=discount_rate)
+        discount_rate_frac=discount_rate, basis=basis)
     result = run_trajectories(Workspace(folders={"twin": twin, "trajectories": out}), options,
                               force=force)
     print_stage(result)

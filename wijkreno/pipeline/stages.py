@@ -316,8 +316,10 @@ class TrajectoryOptions(_Options):
     streets: tuple[str, ...] = ()
     addresses: Path | None = Field(None, description="CSV with adres_id or dwelling_id")
     overrides: Path | None = Field(None, description="CSV of a coach's corrections")
-    target: Literal["label_A_2050", "obligation"] = "label_A_2050"
+    target: Literal["label_A_fossil_free_2050", "label_A_2050", "obligation"] = (
+        "label_A_fossil_free_2050")
     objective: Literal["cost", "npv"] = "cost"
+    basis: Literal["calibrated", "expected", "standardised"] | None = None
     income_category: int | None = Field(None, ge=1, le=4)
     horizon_years: int | None = Field(None, ge=1)
     discount_rate_frac: float | None = None
@@ -327,11 +329,12 @@ def plan_dwellings(
     dwellings: pd.DataFrame,
     overrides: pd.DataFrame | None = None,
     *,
-    target: str = "label_A_2050",
+    target: str = "label_A_fossil_free_2050",
     objective: str = "cost",
     income_category: int | None = None,
     horizon_years: int | None = None,
     discount_rate_frac: float | None = None,
+    basis: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Overrides → measure options → trajectories, on frames (the web service's rerun too).
 
@@ -342,7 +345,7 @@ def plan_dwellings(
     overrides : DataFrame, optional
         A coach's corrections (:func:`wijkreno.io.overrides.read_overrides` layout), applied
         to a copy.
-    target, objective, income_category, horizon_years, discount_rate_frac
+    target, objective, income_category, horizon_years, discount_rate_frac, basis
         As :func:`wijkreno.renovate.trajectories.plan_trajectories`; ``income_category``
         fills dwellings without one.
 
@@ -367,7 +370,7 @@ def plan_dwellings(
     options = measure_options(dwellings, income_category=income_category)
     steps, summary = plan_trajectories(
         dwellings, options, target=target, objective=objective, horizon_years=horizon_years,
-        discount_rate_frac=discount_rate_frac,
+        discount_rate_frac=discount_rate_frac, basis=basis,
     )
     return dwellings, steps, summary, changes
 
@@ -402,7 +405,7 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
         _, steps, summary, changes = plan_dwellings(
             selected, overrides, target=options.target, objective=options.objective,
             income_category=options.income_category, horizon_years=options.horizon_years,
-            discount_rate_frac=options.discount_rate_frac)
+            discount_rate_frac=options.discount_rate_frac, basis=options.basis)
         tables: dict[str, Any] = {
             # categoricals and arrow strings as plain text in the CSV
             "steps": io_tables.categoricals_as_text(steps),

@@ -27,6 +27,9 @@ Layout
 ``b_dhw``    (n, Kh, Kw, 4) hot-water final energy per carrier [kWh].
 ``inv``, ``prem``, ``life`` (n, 8, KMAX): invoice, premium and life-cycle cost (replacements
             within the horizon minus residual value, discounted) of option k of dimension d.
+``hsize``    (n, Kh, 3): heat-pump sizing of heating option h: invoice without the per-kW part,
+            EUR per kW, minimum size [kW]; the invoice is re-priced on the design load of the
+            envelope combination (:func:`heat_cost`); EUR per kW 0 = not sized.
 ``factors``  (5, 4): primary energy factor, price, CO2 Flemish, CO2 CoM, fixed fee per carrier
             (rows ``F_*`` of :mod:`wijkreno.simulate.kernels`).
 Metric vectors have length :data:`N_M`, indices ``M_*``.
@@ -83,9 +86,24 @@ SCORE_TOL = 1e-9
 """Tolerance of 'score <= target' [kWh m-2]: absorbs rounding, not a physical figure."""
 
 
+@njit(cache=True, inline="always")
+def heat_cost(i, h, ld, area, inv, prem, life, hsize):
+    """Invoice, premium and life-cycle cost of heating option h of dwelling i sized on the
+    design load ``ld`` [W m-2] after the envelope measures: ``base + EUR/kW * max(kW, min)``;
+    premium and life-cycle cost scale with the invoice (the premium never rises above the one
+    of the unrenovated sizing, a conservative reading of per-invoice caps)."""
+    inv0 = inv[i, D_HEAT, h]
+    per_kw = hsize[i, h, 1]
+    if per_kw <= 0.0 or inv0 <= 0.0 or not np.isfinite(ld):
+        return inv0, prem[i, D_HEAT, h], life[i, D_HEAT, h]
+    x = hsize[i, h, 0] + per_kw * max(ld * area[i] / 1000.0, hsize[i, h, 2])
+    ratio = x / inv0
+    return x, prem[i, D_HEAT, h] * min(ratio, 1.0), life[i, D_HEAT, h] * ratio
+
+
 @njit(cache=True)
 def evaluate_package(i, e, h, p, w, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv,
-                     prem, life, factors, pv_value, annuity, calib, scale, cur, m):
+                     prem, life, factors, pv_value, annuity, calib, scale, hsize, cur, m):
     """Fill ``m`` with the metrics of package (e, h, p, w) of dwelling i (heating need ``need``
     [kWh], design load ``load`` [W m-2]); savings against ``cur`` (the current state)."""
     invest = 0.0
@@ -96,9 +114,10 @@ def evaluate_package(i, e, h, p, w, need, load, env_opt, area, a_heat, b_dhw, pv
         invest += inv[i, d, k]
         premium += prem[i, d, k]
         lifecycle += life[i, d, k]
-    invest += inv[i, D_HEAT, h] + inv[i, D_PV, p] + inv[i, D_SWH, w]
-    premium += prem[i, D_HEAT, h] + prem[i, D_PV, p] + prem[i, D_SWH, w]
-    lifecycle += life[i, D_HEAT, h] + life[i, D_PV, p] + life[i, D_SWH, w]
+    hi_, hp_, hl_ = heat_cost(i, h, load, area, inv, prem, life, hsize)
+    invest += hi_ + inv[i, D_PV, p] + inv[i, D_SWH, w]
+    premium += hp_ + prem[i, D_PV, p] + prem[i, D_SWH, w]
+    lifecycle += hl_ + life[i, D_PV, p] + life[i, D_SWH, w]
     premium = min(premium, invest)
     net = invest - premium
     m[M_INV] = invest
@@ -148,10 +167,10 @@ def evaluate_package(i, e, h, p, w, need, load, env_opt, area, a_heat, b_dhw, pv
 
 @njit(cache=True)
 def current_state(i, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv, prem, life,
-                  factors, pv_value, annuity, calib, scale, cur):
+                  factors, pv_value, annuity, calib, scale, hsize, cur):
     """Metrics of the all-``keep`` package (the dwelling as it is) into ``cur``."""
     evaluate_package(i, 0, 0, 0, 0, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv,
-                     prem, life, factors, pv_value, annuity, calib, scale, cur, cur)
+                     prem, life, factors, pv_value, annuity, calib, scale, hsize, cur, cur)
     cur[M_SAVE_EUR] = 0.0
     cur[M_SAVE_KWH] = 0.0
     cur[M_SAVE_CO2_FL] = 0.0
@@ -173,16 +192,24 @@ def _quick(q, a_h, b_hw, y, price, pef, fee, co2_fl, co2_com, pef_el, pv_value, 
 
 @njit(parallel=True, cache=True)
 def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_load, pv_ok,
-                    pv_yield, swh_ok, inv, prem, life, factors, pv_value, annuity, calib, scale,
-                    target, objective, valid, cur, chosen_opt, chosen, best_opt, best, reached,
-                    n_eval, min_load):
+                    pv_yield, swh_ok, inv, prem, life, factors, pv_value, annuity, calib,
+                    scale, hsize, target, fossil, fossil_free, objective, valid, cur,
+                    chosen_opt, chosen, best_opt, best, reached, n_eval, min_load):
     """Enumerate every applicable package of every dwelling and keep only the reduction.
 
     Per dwelling: ``cur`` (current state), ``chosen`` / ``chosen_opt`` (the package with
     reported score <= ``target`` that is best for ``objective``; the current state when it
-    already meets the target), ``best`` / ``best_opt`` (lowest reported score), ``reached``,
+    already meets the target), ``best`` / ``best_opt`` (lowest reported score; fossil-free
+    end states first where the target is fossil-free), ``reached``,
     ``n_eval`` (packages evaluated) and ``min_load`` (lowest design heat load over the
     applicable envelope combinations [W m-2]). Invalid dwellings get NaN / -1 / 0.
+
+    A package reaches the target when its score is at or below ``target`` and, where
+    ``fossil_free[i]``, its heating option does not leave a fossil end state
+    (``fossil[i, h]``): PV cannot stand in for replacing a gas or oil boiler. The cost
+    objective compares the net cost plus, for packages that keep the heating, the discounted
+    replacement of the existing boiler at the end of its life (``life[i, D_HEAT, 0]``): a
+    boiler that must be replaced anyway is not a cost of the heat-pump decision.
 
     The inner loop computes only net cost, reported score and NPV (:func:`_quick`); the full
     metrics of a package (:func:`evaluate_package`) are computed when it is kept.
@@ -214,17 +241,20 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
             continue
         row0 = envrow[i, 0]
         current_state(i, need[row0], load[row0], env_opt, area, a_heat, b_dhw, pv_yield, inv,
-                      prem, life, factors, pv_value, annuity, calib, scale, c)
+                      prem, life, factors, pv_value, annuity, calib, scale, hsize, c)
         cost0 = c[M_COST]
         a_i = area[i]
         sc_i = scale[i]
         r_i = calib[i]
         tgt = target[i] + SCORE_TOL
+        ff = fossil_free[i]
+        keep_repl = life[i, D_HEAT, 0]
         have = False
         c_net = np.inf
         c_npv = -np.inf
         b_score = c[M_SCORE]
-        b_net = c[M_NET]
+        b_net = c[M_NET] + keep_repl
+        b_viol = ff and fossil[i, 0]
         lowest = np.inf
         count = 0
         ce = 0
@@ -255,9 +285,12 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
                     continue
                 if h != 0 and not ld <= max_load[i, h]:
                     continue
-                h_inv = e_inv + inv[i, D_HEAT, h]
-                h_prem = e_prem + prem[i, D_HEAT, h]
-                h_life = e_life + life[i, D_HEAT, h]
+                viol = ff and fossil[i, h]
+                h_extra = keep_repl if h == 0 else 0.0
+                hi_, hp_, hl_ = heat_cost(i, h, ld, area, inv, prem, life, hsize)
+                h_inv = e_inv + hi_
+                h_prem = e_prem + hp_
+                h_life = e_life + hl_
                 a_h = a_heat[i, h]
                 for p in range(kp):
                     if not pv_ok[i, p]:
@@ -269,13 +302,13 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
                         count += 1
                         invest = h_inv + inv[i, D_PV, p] + inv[i, D_SWH, w]
                         net = invest - min(h_prem + prem[i, D_PV, p] + prem[i, D_SWH, w],
-                                           invest)
+                                           invest) + h_extra
                         score, cost = _quick(q, a_h, b_dhw[i, h, w], y, price, pef, fee,
                                              co2_fl, co2_com, pef_el, pv_value, a_i, sc_i,
                                              r_i)
-                        npv = (-net + (cost0 - cost) * annuity
+                        npv = (-(net - h_extra) + (cost0 - cost) * annuity
                                - (h_life + life[i, D_PV, p] + life[i, D_SWH, w]))
-                        if score <= tgt:
+                        if score <= tgt and not viol:
                             if objective == OBJECTIVE_COST:
                                 better = net < c_net or (net == c_net and npv > c_npv)
                             else:
@@ -285,13 +318,16 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
                                 c_net = net
                                 c_npv = npv
                                 ce, ch, cp, cw = e, h, p, w
-                        if score < b_score or (score == b_score and net < b_net):
+                        if (b_viol and not viol) or (viol == b_viol and (
+                                score < b_score or (score == b_score and net < b_net))):
+                            b_viol = viol
                             b_score = score
                             b_net = net
                             be, bh, bp, bw = e, h, p, w
         rb = envrow[i, be]
         evaluate_package(i, be, bh, bp, bw, need[rb], load[rb], env_opt, area, a_heat, b_dhw,
-                         pv_yield, inv, prem, life, factors, pv_value, annuity, calib, scale, c,
+                         pv_yield, inv, prem, life, factors, pv_value, annuity, calib, scale, hsize,
+                         c,
                          best[i])
         for d in range(N_ENV):
             best_opt[i, d] = env_opt[be, d]
@@ -302,7 +338,7 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
             rc = envrow[i, ce]
             evaluate_package(i, ce, ch, cp, cw, need[rc], load[rc], env_opt, area, a_heat,
                              b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity, calib,
-                             scale, c, chosen[i])
+                             scale, hsize, c, chosen[i])
             for d in range(N_ENV):
                 chosen_opt[i, d] = env_opt[ce, d]
             chosen_opt[i, D_HEAT] = ch
@@ -320,8 +356,8 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
 
 @njit(parallel=True, cache=True)
 def all_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_load, pv_ok,
-                 pv_yield, swh_ok, inv, prem, life, factors, pv_value, annuity, calib, scale,
-                 valid, cur, out, ok):
+                 pv_yield, swh_ok, inv, prem, life, factors, pv_value, annuity, calib,
+                 scale, hsize, valid, cur, out, ok):
     """Every package of every dwelling: ``out[i, e, h, p, w]`` metrics, ``ok`` applicability.
 
     For small selections only (the full table a coach looks at): memory n x E x Kh x Kp x Kw.
@@ -343,7 +379,7 @@ def all_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_
             continue
         row0 = envrow[i, 0]
         current_state(i, need[row0], load[row0], env_opt, area, a_heat, b_dhw, pv_yield, inv,
-                      prem, life, factors, pv_value, annuity, calib, scale, cur[i])
+                      prem, life, factors, pv_value, annuity, calib, scale, hsize, cur[i])
         for e in range(n_env):
             row = envrow[i, e]
             if row < 0:
@@ -361,12 +397,14 @@ def all_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_
                         ok[i, e, h, p, w] = True
                         evaluate_package(i, e, h, p, w, need[row], ld, env_opt, area, a_heat,
                                          b_dhw, pv_yield, inv, prem, life, factors, pv_value,
-                                         annuity, calib, scale, cur[i], out[i, e, h, p, w])
+                                         annuity, calib, scale, hsize, cur[i],
+                                         out[i, e, h, p, w])
 
 
 @njit(parallel=True, cache=True)
 def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat, b_dhw,
-                pv_yield, inv, prem, life, factors, pv_value, annuity, calib, scale, cur,
+                pv_yield, inv, prem, life, factors, pv_value, annuity, calib, scale, hsize,
+                cur,
                 step_dim, step_opt, step_m):
     """Order the measures of each dwelling's final package into steps.
 
@@ -403,7 +441,7 @@ def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat
                 row = envrow[i, e]
                 evaluate_package(i, e, 0, 0, 0, need[row], load[row], env_opt, area, a_heat,
                                  b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
-                                 calib, scale, c, m)
+                                 calib, scale, hsize, c, m)
                 gain = m[M_SAVE_EUR] - save_state
                 cost = inv[i, d, k] - prem[i, d, k]
                 ratio = gain / cost if cost > 0.0 else np.inf
@@ -418,7 +456,7 @@ def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat
             row = envrow[i, e_state]
             evaluate_package(i, e_state, 0, 0, 0, need[row], load[row], env_opt, area, a_heat,
                              b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
-                             calib, scale, c, step_m[i, s])
+                             calib, scale, hsize, c, step_m[i, s])
             save_state = step_m[i, s, M_SAVE_EUR]
             step_dim[i, s] = pick
             step_opt[i, s] = final_opt[i, pick]
@@ -439,7 +477,7 @@ def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat
                 w = k
             evaluate_package(i, e_state, h, p, w, need[row], load[row], env_opt, area, a_heat,
                              b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
-                             calib, scale, c, step_m[i, s])
+                             calib, scale, hsize, c, step_m[i, s])
             step_dim[i, s] = d
             step_opt[i, s] = k
             s += 1

@@ -37,7 +37,16 @@ pv, solar_water_heater
     sized on the suitable share of the roof area (pitched or flat); too little area → not
     offered; an existing installation (``pv_kwp`` > 0, ``dhw_solar_frac`` > 0) → not offered.
 
+Heat pumps on the existing emitters are not offered without central heating (electric
+resistance heaters); the options with new low-temperature emitters (``emitter_unit_cost_eur`` in
+the catalogue, priced per m2 of heated floor) are. A hybrid (``request_only_systems`` of
+``renovation.toml``) is offered only where the household asks (``hybrid_requested``) and a gas
+boiler exists.
+A measure already done (``done_<dimension>_year``, e.g. from the register) is never offered
+again in that dimension.
+
 Optional dwelling columns read when present: ``income_category`` (1-4), ``floor_share_frac``,
+``hybrid_requested``, ``done_<dimension>_year``,
 ``cellar_frac``, ``heat_recovery_frac``,
 ``emitter_temperature_degc``, ``pv_kwp``, ``pv_yield_kwh``, ``dhw_solar_frac``, ``roof_flat``,
 ``party_wall_b_frac``.
@@ -122,9 +131,12 @@ def design_heat_load_kw(
 
 
 def heat_pump_investment_eur(
-    measure: str, design_load_kw: Any, *, catalogue: Catalogue | None = None
+    measure: str, design_load_kw: Any, *, catalogue: Catalogue | None = None,
+    heated_floor_area_m2: Any = 0.0,
 ) -> np.ndarray:
-    """Invoice of a heat pump sized on a design load: ``fixed + per_kW * max(load, min_size)``.
+    """Invoice of a heat pump sized on a design load: ``fixed + per_kW * max(load, min_size)``,
+    plus ``emitter_unit_cost_eur * heated_floor_area_m2`` for an option with new
+    low-temperature emitters.
 
     Parameters
     ----------
@@ -134,6 +146,8 @@ def heat_pump_investment_eur(
         Design heat load [kW] (:func:`design_heat_load_kw`).
     catalogue : Catalogue, optional
         The packaged catalogue when None.
+    heated_floor_area_m2 : float or array-like, shape (n,)
+        Heated floor area [m2] the new emitters serve (options with emitters only).
 
     Returns
     -------
@@ -144,7 +158,11 @@ def heat_pump_investment_eur(
     if m.quantity != "design_load_kw" or m.min_size_kw is None:
         raise InputError(f"measure {measure!r} is not sized on the design load.")
     load = np.maximum(np.asarray(design_load_kw, dtype=np.float64), m.min_size_kw.value)
-    return m.fixed_cost_eur.value + m.unit_cost_eur.value * load
+    out = m.fixed_cost_eur.value + m.unit_cost_eur.value * load
+    if m.emitter_unit_cost_eur is not None:
+        out = out + m.emitter_unit_cost_eur.value * np.asarray(heated_floor_area_m2,
+                                                               dtype=np.float64)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,7 +329,8 @@ def measure_options(
             "wijkreno.twin.build_twin (see wijkreno.twin.schema.DWELLINGS)."
         )
     scheme = prem.scheme()
-    uncovered = [m for m in cat.measures if m not in scheme.measures]
+    rule_of = {name: (m.premium_rule or name) for name, m in cat.measures.items()}
+    uncovered = [m for m in cat.measures if rule_of[m] not in scheme.measures]
     if uncovered:
         raise InputError(
             f"the premium scheme {scheme.name!r} ({scheme.valid_from}) has no rule for the "
@@ -319,7 +338,8 @@ def measure_options(
         )
     heating_rules = ren.applicability.heating
     no_rule = [n for n, m in cat.measures.items()
-               if m.dimension == "heating" and m.heating_system not in heating_rules.options]
+               if m.dimension == "heating" and n not in heating_rules.options
+               and m.heating_system not in heating_rules.options]
     if no_rule:
         raise InputError(
             f"renovation.toml [applicability.heating.options] has no condition for {no_rule}."
@@ -369,6 +389,8 @@ def measure_options(
     pv_yield_now = np.where(np.isnan(pv_yield_now), pv_now * pv_m.yield_kwh_per_kwp.value,
                             pv_yield_now)
     solar_now = _column(df, "dhw_solar_frac", 0.0, n)
+    requested = (df["hybrid_requested"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+                 if "hybrid_requested" in df.columns else np.zeros(n, dtype=bool))
 
     current = {
         "u_roof_w_per_m2k": f["u_roof_w_per_m2k"],
@@ -426,12 +448,17 @@ def measure_options(
     kwp = np.minimum(suitable_area / pv_m.m2_per_kwp.value, pv_rule.max_kwp.value)
     quantities["pv_kwp"] = kwp
 
+    sizing = np.zeros((len(names["heating"]), 2))
     for name, m in cat.measures.items():
         dim = dims[m.dimension]
+        if m.quantity == "design_load_kw" and m.min_size_kw is not None:
+            sizing[names["heating"].index(name)] = (m.unit_cost_eur.value, m.min_size_kw.value)
         k = dim.column(name)
         reason = dim.reason[:, k]
         dim.lifetime[k] = m.lifetime_years.value
         after: dict[str, np.ndarray] = {}
+        done = _column(df, f"done_{m.dimension}_year", np.nan, n)
+        reasons.set(reason, np.isfinite(done), ("al uitgevoerd in ", done, 0, " (register)"))
 
         if m.dimension == "roof":
             r_add = m.r_added_m2k_per_w.value  # type: ignore[union-attr]
@@ -497,7 +524,17 @@ def measure_options(
             reasons.set(reason, np.isin(heating, monovalent), "heeft al een warmtepomp")
             reasons.set(reason, ~np.isfinite(design_load),
                         "warmtevraag niet te berekenen (onvolledige gegevens)")
-            cond = heating_rules.options[system]  # type: ignore[index]
+            if m.emitter_unit_cost_eur is None:
+                # the heat pump works on the existing hydronic emitters: none without them
+                reasons.set(reason, heating == "electric_resistance",
+                            "geen centrale verwarming: warmtepomp met nieuwe lagetemperatuur"
+                            "afgifte nodig")
+            if system in heating_rules.request_only_systems:
+                reasons.set(reason, ~requested,
+                            "hybride enkel op vraag van het gezin (houdt de gasketel)")
+                reasons.set(reason, ~np.isin(heating, ["gas_boiler", "gas_condensing_boiler"]),
+                            "hybride enkel naast een bestaande gasketel")
+            cond = heating_rules.options.get(name) or heating_rules.options[system]  # type: ignore[index]
             after["heating_code"] = np.full(n, float(code))
             after["max_design_load_w_per_m2"] = np.full(n, cond.max_design_load_w_per_m2.value)
             after["emitter_temperature_degc"] = np.full(n, cond.emitter_temperature_degc.value)
@@ -521,7 +558,8 @@ def measure_options(
         # an apartment pays its share of a building-wide job's fixed cost (roof, facade, floor)
         fixed = m.fixed_cost_eur.value * (fixed_share if m.dimension in _SHARED else 1.0)
         if m.quantity == "design_load_kw":
-            invest = heat_pump_investment_eur(name, design_load, catalogue=cat)
+            invest = heat_pump_investment_eur(name, design_load, catalogue=cat,
+                                              heated_floor_area_m2=heated_area)
         elif m.quantity == "ground_floor_area_m2" and m.unit_cost_on_ground_eur is not None:
             cellar = np.clip(_column(df, "cellar_frac", 0.0, n), 0.0, 1.0)
             invest = fixed + ground_area * (
@@ -531,7 +569,7 @@ def measure_options(
             invest = fixed + m.unit_cost_eur.value * quantities[m.quantity]
         invest = np.where(ok, invest, 0.0)
         dim.investment[:, k] = invest
-        unit = scheme.measures[name].unit
+        unit = scheme.measures[rule_of[name]].unit
         if unit == "installation":
             pq = np.ones(n)
         elif unit == "kwp":
@@ -539,7 +577,7 @@ def measure_options(
         else:  # m2 of the element the measure touches
             pq = quantities.get(m.quantity, np.zeros(n))
         pq = np.where(ok, pq, 0.0)
-        dim.premium[:, k] = premium_for(name, income, pq, invest, premiums=prem)
+        dim.premium[:, k] = premium_for(rule_of[name], income, pq, invest, premiums=prem)
         for col, values in after.items():
             dim.effect[col][:, k] = np.where(ok, values, dim.effect[col][:, 0])
 
@@ -551,6 +589,7 @@ def measure_options(
         lifetime_years={d: dims[d].lifetime for d in DIMENSIONS},
         effect={d: dims[d].effect for d in DIMENSIONS},
         reason={d: reasons.texts_of(dims[d].reason) for d in DIMENSIONS},
+        heat_pump_sizing=sizing,
     )
     options.check()
     return options

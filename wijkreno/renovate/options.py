@@ -62,6 +62,10 @@ class MeasureOptions:
         holds the dwelling's current value.
     reason : dict of str to ndarray of object, shape (n, n_options_d)
         Why an option is not applicable ('' when it is), in plain words for the coach.
+    heat_pump_sizing : ndarray, shape (n_options_heating, 2), optional
+        Per heating option, EUR per kW and the minimum size [kW] of a heat pump sized on the
+        design load (0, 0 for options not sized): the enumeration re-prices the invoice on the
+        design load after each package's envelope measures. None: no re-pricing.
     """
 
     option_names: dict[str, tuple[str, ...]]
@@ -71,6 +75,7 @@ class MeasureOptions:
     lifetime_years: dict[str, np.ndarray]
     effect: dict[str, dict[str, np.ndarray]]
     reason: dict[str, np.ndarray]
+    heat_pump_sizing: np.ndarray | None = None
 
     @property
     def n_dwellings(self) -> int:
@@ -95,6 +100,9 @@ class MeasureOptions:
                 raise ValueError(f"'keep' must always be applicable ({d})")
             if self.lifetime_years[d].shape != (k,):
                 raise ValueError(f"lifetime_years[{d}] must have shape {(k,)}")
+            if d == "heating" and self.heat_pump_sizing is not None and (
+                    self.heat_pump_sizing.shape != (k, 2)):
+                raise ValueError(f"heat_pump_sizing must have shape {(k, 2)}")
             for col in EFFECT_COLUMNS[d]:
                 if self.effect[d][col].shape != (n, k):
                     raise ValueError(f"effect[{d}][{col}] must have shape {(n, k)}")

@@ -28,12 +28,21 @@ Rules (documented here once):
   sum_{t=1..H} ((1 + g)/(1 + r))^t - replacements within the horizon (invoice at each end of
   life) + residual value at the horizon (linear), both discounted; simple payback = net cost /
   saving.
-* **Calibration**: with ``metered_gas_kwh`` / ``metered_electricity_kwh``, the ratio of the
-  metered use of the current heating system's carrier to its standardised final energy scales
-  every package's final energy, energy bill (variable part) and CO2 (PV yield and fixed fees
-  are not scaled): savings are then ``basis = "calibrated"``. Metered electricity is only used
-  for electrically heated dwellings, and then includes appliances (a known upward bias).
-  EPC figures stay standardised.
+* **Basis of the money figures** (``Economics.basis``: ``"calibrated"`` (default),
+  ``"expected"`` or ``"standardised"``): the ratio of the current use of the heating system's
+  carrier on that basis to its standardised final energy scales every package's final energy,
+  energy bill (variable part) and CO2 (PV yield and fixed fees are not scaled). Sources, in
+  order: calibrated = ``calibrated_final_<carrier>_kwh`` (issue 11), else the metered
+  ``metered_gas_kwh`` / ``metered_electricity_kwh``, else the expected basis; expected =
+  ``expected_final_<carrier>_kwh`` (issue 11: expected real use, gas on gross calorific value
+  as on the bill), else standardised. The ``basis`` column names, per dwelling, the basis
+  actually used, and a fallback is logged (never silent). Metered electricity is only used for
+  electrically heated dwellings, and then includes appliances (a known upward bias). EPC
+  figures stay standardised.
+* **End of life of the existing boiler**: keeping a gas or oil boiler costs its like-for-like
+  replacement when it is worn out (``renovation.toml [economics] boiler_*``, remaining life
+  from ``heating_install_year`` or half its lifetime), discounted, in the ``keep`` option's
+  life-cycle cost; that replacement is avoided by a heat pump, not a cost of it.
 * **Measured EPC score** (``measured_epc_score_kwh_per_m2``): every package's reported score is
   the standardised score times measured / modelled current score (the model's relative
   changes, the certificate's level); ``epc_score_standardised_kwh_per_m2`` keeps the model's.
@@ -118,6 +127,12 @@ CO2 are per year."""
 
 OBJECTIVES: tuple[str, ...] = ("cost", "npv")
 
+BASES: tuple[str, ...] = ("calibrated", "expected", "standardised")
+"""Bases of the use behind bills, savings and payback (module docstring)."""
+
+FOSSIL_HEATING: tuple[str, ...] = ("gas_boiler", "gas_condensing_boiler", "oil_boiler")
+"""Heating systems whose boiler is replaced like for like at the end of its life."""
+
 DIMENSION_NAMES_NL: dict[str, str] = {
     "roof": "dak",
     "wall": "muur",
@@ -159,6 +174,31 @@ class Economics:
     injection_tariff_eur_per_kwh: float
     design_outdoor_temperature_degc: float
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    basis: str = "calibrated"
+    boiler_replacement_eur: float = 0.0
+    boiler_lifetime_years: float = 20.0
+    boiler_remaining_life_frac: float = 0.5
+    start_year: int = 2026
+
+    def replacement_factor(self, remaining_years: np.ndarray) -> np.ndarray:
+        """Discounted like-for-like replacements of an existing installation that is worn out
+        after ``remaining_years`` [yr] (then every ``boiler_lifetime_years``) within the
+        horizon, minus the residual value at the horizon, per EUR of invoice."""
+        h = float(self.horizon_years)
+        r = self.discount_rate_frac
+        life = float(self.boiler_lifetime_years)
+        t0 = np.clip(np.asarray(remaining_years, dtype=np.float64), 0.0, None)
+        out = np.zeros(t0.shape)
+        t = t0.copy()
+        while True:
+            due = t < h
+            if not due.any():
+                break
+            out += np.where(due, (1.0 + r) ** (-t), 0.0)
+            residual = np.where(due & (t + life > h), (t + life - h) / life, 0.0)
+            out -= residual * (1.0 + r) ** (-h)
+            t = np.where(due, t + life, np.inf)
+        return out
 
     def annuity_factor(self) -> float:
         """sum_{t=1..H} ((1 + g)/(1 + r))^t: present value of 1 EUR/yr of saving [yr]."""
@@ -186,7 +226,7 @@ class Economics:
 
 def load_economics(
     params: Any = None, *, horizon_years: int | None = None,
-    discount_rate_frac: float | None = None,
+    discount_rate_frac: float | None = None, basis: str | None = None,
 ) -> Economics:
     """Economics from the renovation parameters, with optional overrides.
 
@@ -214,6 +254,10 @@ def load_economics(
             params = load_renovation_params()
         e = params.economics
         t = params.applicability.heating.design_outdoor_temperature_degc
+        boiler = {name: float(v.value) for name, v in (
+            ("boiler_replacement_eur", e.boiler_replacement_eur),
+            ("boiler_lifetime_years", e.boiler_lifetime_years),
+            ("boiler_remaining_life_frac", e.boiler_remaining_life_frac)) if v is not None}
         pairs = {
             "horizon_years": e.horizon_years,
             "discount_rate_frac": e.discount_rate_frac,
@@ -226,7 +270,12 @@ def load_economics(
             horizon_years=int(round(pairs.pop("horizon_years").value)),
             **{k: float(v.value) for k, v in pairs.items()},
             sources={"economics": "wijkreno/params/renovation.toml [economics]"},
+            **boiler,
         )
+    if basis is not None:
+        if basis not in BASES:
+            raise InputError(f"basis must be one of {list(BASES)}, got {basis!r}")
+        econ = replace(econ, basis=basis)
     if horizon_years is not None:
         if horizon_years < 1:
             raise InputError(f"horizon_years must be >= 1, got {horizon_years}")
@@ -267,6 +316,7 @@ class _Setup:
     pv_value: float
     annuity: float
     delta_theta_design: float
+    fossil_codes: np.ndarray
 
 
 def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalanceParams | None,
@@ -307,7 +357,19 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         pv_value=s * price_el + (1.0 - s) * economics.injection_tariff_eur_per_kwh,
         annuity=economics.annuity_factor(),
         delta_theta_design=hp.theta_int_degc - economics.design_outdoor_temperature_degc,
+        fossil_codes=np.array([HEATING_SYSTEMS.index(x) for x in fossil_heating_systems()],
+                              dtype=np.int64),
     )
+
+
+def fossil_heating_systems(renovation: Any = None) -> tuple[str, ...]:
+    """Heating systems that never end a trajectory under the default target: fossil ones and
+    those to be replaced by a heat pump (``renovation.toml [target]``)."""
+    from wijkreno.renovate.catalogue import load_renovation_params
+
+    ren = renovation or load_renovation_params()
+    return (tuple(ren.target.fossil_heating_systems) or (*FOSSIL_HEATING, "hybrid_heat_pump")) + (
+        tuple(ren.target.replace_heating_systems))
 
 
 @dataclass
@@ -334,13 +396,16 @@ class _Chunk:
     scale: np.ndarray
     valid: np.ndarray
     invalid_reason: np.ndarray
-    basis_calibrated: np.ndarray
+    basis: np.ndarray
+    hsize: np.ndarray
+    heat_code: np.ndarray
+    emitter: np.ndarray
 
     def kernel_args(self, s: _Setup) -> tuple:
         return (s.env_opt, self.envrow, self.need, self.load, self.area, self.a_heat,
                 self.b_dhw, self.heat_ok, self.max_load, self.pv_ok, self.pv_yield, self.swh_ok,
                 self.inv, self.prem, self.life, s.factors, s.pv_value, s.annuity, self.calib,
-                self.scale)
+                self.scale, self.hsize)
 
 
 def _c(a: Any, dtype: Any = np.float64) -> np.ndarray:
@@ -456,19 +521,10 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     # calibration and measured score need the current state
     row0 = envrow[:, 0]
     final0 = need[row0, None] * a_heat[:, 0, :] + b_dhw[:, 0, 0, :]
-    calib = np.ones(n)
-    calibrated = np.zeros(n, dtype=bool)
-    metered = {"gas": _column(dw, "metered_gas_kwh"),
-               "electricity": _column(dw, "metered_electricity_kwh")}
-    carrier = s.h_carrier[np.clip(h_code[:, 0], 0, len(HEATING_SYSTEMS) - 1)]
-    for c_name, values in metered.items():
-        if values is None:
-            continue
-        c = CARRIERS.index(c_name)
-        std = final0[:, c]
-        use = (carrier == c) & np.isfinite(values) & (values >= 0) & (std > 0)
-        calib = np.where(use, values / np.where(std > 0, std, 1.0), calib)
-        calibrated |= use
+    calib, basis = _basis_ratio(dw, final0, s.h_carrier[np.clip(h_code[:, 0], 0,
+                                                             len(HEATING_SYSTEMS) - 1)],
+                                s.economics.basis)
+    life[:, _pk.D_HEAT, 0] = _keep_replacement(dw, s.economics)
     scale = np.ones(n)
     measured = _column(dw, "measured_epc_score_kwh_per_m2")
     if measured is not None:
@@ -486,8 +542,81 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         pv_ok=_c(o.applicable["pv"][sl], np.bool_), pv_yield=_c(pv_yield),
         swh_ok=_c(o.applicable["solar_water_heater"][sl], np.bool_),
         inv=_c(inv), prem=_c(prem), life=_c(life), calib=_c(calib), scale=_c(scale),
-        valid=_c(valid, np.bool_), invalid_reason=reason, basis_calibrated=calibrated,
+        valid=_c(valid, np.bool_), invalid_reason=reason, basis=basis,
+        hsize=_c(_heat_pump_sizing(o, inv[:, _pk.D_HEAT, :kh], load[row0] * area / 1000.0)),
+        heat_code=h_code, emitter=emit,
     )
+
+
+def _heat_pump_sizing(options: MeasureOptions, inv_heat: np.ndarray,
+                      load_kw: np.ndarray) -> np.ndarray:
+    """(n, Kh, 3): invoice without its per-kW part at today's design load [kW], EUR per kW and
+    the minimum size, so that the kernels re-price a heat pump on the load after the envelope
+    measures (:func:`wijkreno.renovate._package_kernels.heat_cost`)."""
+    n, kh = inv_heat.shape
+    out = np.zeros((n, kh, 3))
+    out[:, :, 0] = inv_heat
+    if options.heat_pump_sizing is None:
+        return out
+    per_kw = options.heat_pump_sizing[:, 0][None, :]
+    min_kw = options.heat_pump_sizing[:, 1][None, :]
+    sized = (per_kw > 0) & (inv_heat > 0) & np.isfinite(load_kw)[:, None]
+    today = np.maximum(np.nan_to_num(load_kw)[:, None], min_kw)
+    out[:, :, 0] = np.where(sized, inv_heat - per_kw * today, inv_heat)
+    out[:, :, 1] = np.where(sized, per_kw, 0.0)
+    out[:, :, 2] = np.where(sized, min_kw, 0.0)
+    return out
+
+
+def _keep_replacement(dw: pd.DataFrame, econ: Economics) -> np.ndarray:
+    """Discounted like-for-like replacement of the existing gas or oil boiler at the end of its
+    life, within the horizon, minus its residual value [EUR] (0 for other heating)."""
+    n = len(dw)
+    fossil_now = dw["heating_system"].astype(str).isin(FOSSIL_HEATING).to_numpy(dtype=bool)
+    remaining = np.full(n, econ.boiler_remaining_life_frac * econ.boiler_lifetime_years)
+    installed = _column(dw, "heating_install_year")
+    if installed is not None:
+        remaining = np.where(np.isfinite(installed),
+                             installed + econ.boiler_lifetime_years - econ.start_year, remaining)
+    return np.where(fossil_now,
+                    econ.boiler_replacement_eur * econ.replacement_factor(remaining), 0.0)
+
+
+def _basis_ratio(dw: pd.DataFrame, final0: np.ndarray, carrier: np.ndarray,
+                 basis: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per dwelling, use on the requested basis / standardised use of the heating carrier and
+    the basis actually used (module docstring; a fallback is logged)."""
+    n = len(dw)
+    calib = np.ones(n)
+    used = np.full(n, "standardised", dtype=object)
+    done = np.zeros(n, dtype=bool)
+    sources: list[tuple[str, dict[str, np.ndarray | None]]] = []
+    if basis == "calibrated":
+        sources.append(("calibrated", {c: _column(dw, f"calibrated_final_{c}_kwh")
+                                       for c in CARRIERS}))
+        sources.append(("calibrated", {"gas": _column(dw, "metered_gas_kwh"),
+                                       "electricity": _column(dw, "metered_electricity_kwh")}))
+    if basis in ("calibrated", "expected"):
+        sources.append(("expected", {c: _column(dw, f"expected_final_{c}_kwh")
+                                     for c in CARRIERS}))
+    for name, cols in sources:
+        for c_name, values in cols.items():
+            if values is None:
+                continue
+            c = CARRIERS.index(c_name)
+            std = final0[:, c]
+            use = (~done & (carrier == c) & np.isfinite(values) & (values >= 0) & (std > 0))
+            calib = np.where(use, values / np.where(std > 0, std, 1.0), calib)
+            used[use] = name
+            done |= use
+    fallback = used != basis
+    if basis != "standardised" and fallback.any():
+        log.warning("basis %r not available for %d of %d dwellings (no %s columns): their "
+                    "bills and savings use the basis named in the 'basis' column", basis,
+                    int(fallback.sum()), n,
+                    "calibrated_final_*/metered_* or expected_final_*" if basis == "calibrated"
+                    else "expected_final_*")
+    return calib, used
 
 
 def _chunks(n: int, n_env: int, chunk_size: int | None) -> Iterator[tuple[int, int]]:
@@ -512,7 +641,8 @@ def _check_dwellings(dwellings: pd.DataFrame, options: MeasureOptions | None) ->
 
 def _resolve(dwellings: pd.DataFrame, options: MeasureOptions | None,
              economics: Economics | None, horizon_years: int | None,
-             discount_rate_frac: float | None) -> tuple[MeasureOptions, Economics]:
+             discount_rate_frac: float | None,
+             basis: str | None = None) -> tuple[MeasureOptions, Economics]:
     _check_dwellings(dwellings, options)
     if options is None:
         from wijkreno.renovate.applicability import measure_options
@@ -520,7 +650,7 @@ def _resolve(dwellings: pd.DataFrame, options: MeasureOptions | None,
         options = measure_options(dwellings)
         _check_dwellings(dwellings, options)
     econ = load_economics(economics, horizon_years=horizon_years,
-                          discount_rate_frac=discount_rate_frac)
+                          discount_rate_frac=discount_rate_frac, basis=basis)
     return options, econ
 
 
@@ -564,6 +694,7 @@ def enumerate_chunks(
     target: np.ndarray,
     objective: str,
     *,
+    fossil_free: np.ndarray | None = None,
     climate: MonthlyClimate | None = None,
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
@@ -594,12 +725,17 @@ def enumerate_chunks(
         reached = np.empty(n, dtype=np.bool_)
         n_eval = np.empty(n, dtype=np.int64)
         min_load = np.empty(n)
-        _pk.reduce_packages(*ch.kernel_args(s), target[lo:hi], obj, ch.valid, cur, chosen_opt,
-                            chosen, best_opt, best, reached, n_eval, min_load)
+        ff = (np.zeros(n, dtype=np.bool_) if fossil_free is None
+              else _c(fossil_free[lo:hi], np.bool_))
+        fossil = _c(np.isin(ch.heat_code, s.fossil_codes), np.bool_)
+        _pk.reduce_packages(*ch.kernel_args(s), target[lo:hi], fossil, ff, obj, ch.valid, cur,
+                            chosen_opt, chosen, best_opt, best, reached, n_eval, min_load)
         out: dict[str, Any] = dict(
             lo=lo, hi=hi, cur=cur, chosen=chosen, chosen_opt=chosen_opt, best=best,
             best_opt=best_opt, reached=reached, n_eval=n_eval, min_load=min_load,
-            valid=ch.valid, invalid_reason=ch.invalid_reason, calibrated=ch.basis_calibrated,
+            valid=ch.valid, invalid_reason=ch.invalid_reason, basis=ch.basis,
+            heat_code=ch.heat_code, emitter=ch.emitter, fossil=fossil,
+            keep_replacement=ch.life[:, _pk.D_HEAT, 0].copy(),
         )
         if with_steps:
             final_opt = np.ascontiguousarray(np.where(reached[:, None], chosen_opt, best_opt))
@@ -608,8 +744,8 @@ def enumerate_chunks(
             step_m = np.empty((n, _pk.N_DIM, _pk.N_M))
             _pk.order_steps(final_opt, s.env_stride, s.env_opt, ch.envrow, ch.need, ch.load,
                             ch.area, ch.a_heat, ch.b_dhw, ch.pv_yield, ch.inv, ch.prem, ch.life,
-                            s.factors, s.pv_value, s.annuity, ch.calib, ch.scale, cur, step_dim,
-                            step_opt, step_m)
+                            s.factors, s.pv_value, s.annuity, ch.calib, ch.scale, ch.hsize, cur,
+                            step_dim, step_opt, step_m)
             rows = np.arange(n)[:, None]
             d_safe = np.where(step_dim >= 0, step_dim, 0)
             k_safe = np.where(step_opt >= 0, step_opt, 0)
@@ -698,8 +834,7 @@ def _best_frame(dwellings: pd.DataFrame, options: MeasureOptions, parts: list[di
         out["dwelling_id"] = dwellings["dwelling_id"].to_numpy()
     out["valid"] = _cat(parts, "valid").astype(bool)
     out["invalid_reason"] = _cat(parts, "invalid_reason").astype(object) if n else []
-    out["basis"] = np.where(_cat(parts, "calibrated").astype(bool), "calibrated",
-                            "standardised") if n else []
+    out["basis"] = _cat(parts, "basis").astype(object) if n else []
     out["n_packages"] = _cat(parts, "n_eval").astype(np.int64)
     out["reached"] = _cat(parts, "reached").astype(bool)
     for d, names in _option_names(options, chosen_opt).items():
@@ -769,7 +904,7 @@ def evaluate_packages(
         if "dwelling_id" in dwellings.columns:
             f.insert(0, "dwelling_id", dwellings["dwelling_id"].to_numpy()[lo + i])
         f.insert(2 if "dwelling_id" in dwellings.columns else 1, "basis",
-                 np.where(ch.basis_calibrated[i], "calibrated", "standardised"))
+                 ch.basis[i])
         names = _option_names(options, opt)
         for j, d in enumerate(DIMENSIONS):
             f.insert(3 + j, d, names[d])
@@ -832,6 +967,7 @@ def evaluate_packages_reference(
         dhw_need = area * (hp.dhw_need_multi_unit_kwh_per_m2 if multi
                            else hp.dhw_need_single_unit_kwh_per_m2)
         results = {}
+        load0 = None
         ranges = [range(o.n_options(d)) for d in DIMENSIONS]
         for combo in product(*ranges):
             if not all(o.applicable[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True)):
@@ -863,12 +999,27 @@ def evaluate_packages_reference(
                 eff["solar_water_heater"]["dhw_solar_frac"], params=sp)
             final = np.array([res[f"final_{c}_kwh"][0] for c in CARRIERS])
             y = eff["pv"]["pv_yield_kwh"]
-            invest = sum(o.investment_eur[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True))
-            premium = min(invest, sum(o.premium_eur[d][i, k]
-                                      for d, k in zip(DIMENSIONS, combo, strict=True)))
+            if load0 is None:  # the first combination is the dwelling as it is
+                load0 = load
+            inv_m = {d: o.investment_eur[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True)}
+            prem_m = {d: o.premium_eur[d][i, k] for d, k in zip(DIMENSIONS, combo, strict=True)}
+            ratio = 1.0
+            if (o.heat_pump_sizing is not None and o.heat_pump_sizing[h, 0] > 0
+                    and inv_m["heating"] > 0):  # re-priced on the load after the envelope
+                per_kw, min_kw = o.heat_pump_sizing[h]
+                base_inv = inv_m["heating"] - per_kw * max(load0 * area / 1000.0, min_kw)
+                sized = base_inv + per_kw * max(load * area / 1000.0, min_kw)
+                ratio = sized / inv_m["heating"]
+                inv_m["heating"] = sized
+                prem_m["heating"] *= min(ratio, 1.0)
+            invest = sum(inv_m.values())
+            premium = min(invest, sum(prem_m.values()))
             life = sum(o.investment_eur[d][i, k]
                        * economics.life_cycle_factor(o.lifetime_years[d][[k]])[0]
+                       * (ratio if d == "heating" else 1.0)
                        for d, k in zip(DIMENSIONS, combo, strict=True))
+            if h == 0:  # keeping the boiler: its replacement at the end of its life
+                life += float(_keep_replacement(d_row, economics)[0])
             primary, variable, fixed, co2_fl, co2_com = carrier_accounts_reference(final, f)
             primary = primary - y * f[sk.F_PEF, sk.ELECTRICITY]
             cost = variable + fixed - y * pv_value

@@ -16,12 +16,16 @@ how close it gets and why. The package's measures are then ordered into steps:
 Every step's state is a subset of the final package (no step locks in a worse end state), and
 each state was evaluated by the same kernel as the packages.
 
-Targets: ``"label_A_2050"`` (the long-term strategy of ``renovation.toml [target]``: label A,
-EPC score <= 100 kWh m-2 yr-1, by 2050) or ``"obligation"``: the renovation obligation after
-purchase, label and deadline from :func:`wijkreno.renovate.catalogue.obligation_labels` for
-the deed year (column ``deed_year`` or argument) and typology; dwellings without an obligation
-(no deed year, a deed before the rules) fall back to the long-term target (their ``target``
-column says so).
+Targets: ``"label_A_fossil_free_2050"`` (default; the long-term strategy of ``renovation.toml
+[target]``: label A, EPC score <= 100 kWh m-2 yr-1, AND heating without fossil fuels by 2050:
+an end state on a gas or oil boiler or a hybrid never reaches it, so PV cannot stand in for
+replacing fossil heating), ``"label_A_2050"`` (the label only, an explicit choice) or
+``"obligation"``: the renovation obligation after purchase, label and deadline from
+:func:`wijkreno.renovate.catalogue.obligation_labels` for the deed year (column ``deed_year`` or
+argument) and typology; dwellings without an obligation (no deed year, a deed before the rules)
+fall back to the long-term target (their ``target`` column says so). Whatever the target, a
+known deed year adds ``obligation_label`` / ``obligation_year`` and the step that first meets
+the obligation's label (``obligation_step``).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from wijkreno.renovate.packages import (
 )
 from wijkreno.simulate.params import SystemParams, default_system_params
 from wijkreno.simulate.systems import epc_label
+from wijkreno.twin.schema import HEATING_SYSTEMS
 
 if TYPE_CHECKING:
     from wijkreno.simulate.climate import MonthlyClimate
@@ -51,7 +56,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TARGETS: tuple[str, ...] = ("label_A_2050", "obligation")
+TARGETS: tuple[str, ...] = ("label_A_fossil_free_2050", "label_A_2050", "obligation")
+DEFAULT_TARGET = "label_A_fossil_free_2050"
 
 
 KEY_COLUMNS: tuple[str, ...] = ("dwelling_id", "adres_id", "street", "house_number",
@@ -63,10 +69,14 @@ STEP_COLUMNS: tuple[str, ...] = (
     "cumulative_net_cost_eur", "saving_eur", "saving_kwh", "cumulative_saving_eur",
     "cumulative_saving_kwh", "heating_need_kwh", "design_heat_load_w_per_m2",
     "epc_score_kwh_per_m2", "epc_label", "co2_flemish_kg_co2", "co2_com_kg_co2",
-    "cumulative_saving_co2_flemish_kg_co2", "cumulative_saving_co2_com_kg_co2", "basis",
+    "cumulative_saving_co2_flemish_kg_co2", "cumulative_saving_co2_com_kg_co2",
+    "heating_system", "emitter_temperature_degc", "final_energy_kwh", "energy_cost_eur", "basis",
 )
 """Columns of the steps table (one row per dwelling x step); the savings are per year, the
-cumulative ones against the current state, ``saving_*`` the step's own."""
+cumulative ones against the current state, ``saving_*`` the step's own; ``heating_system`` and
+``emitter_temperature_degc`` [degC] describe the dwelling after the step, ``final_energy_kwh``
+(use before PV) and ``energy_cost_eur`` (the bill, PV deducted) are per year on ``basis``
+(calibrated, expected or standardised), next to the standardised ``epc_score_kwh_per_m2``."""
 
 
 def label_upper_bounds(params: SystemParams | None = None) -> dict[str, float]:
@@ -101,7 +111,7 @@ def _deed_years(dwellings: pd.DataFrame, deed_year: Any) -> np.ndarray:
 
 def resolve_targets(
     dwellings: pd.DataFrame,
-    target: str | float = "label_A_2050",
+    target: str | float = DEFAULT_TARGET,
     *,
     deed_year: Any = None,
     params: SystemParams | None = None,
@@ -113,8 +123,8 @@ def resolve_targets(
     ----------
     dwellings : pandas.DataFrame
         Needs ``typology`` for the obligation (houses and apartments differ from 2035).
-    target : {"label_A_2050", "obligation"} or float
-        A named target, or an EPC score bound [kWh m-2 yr-1] itself.
+    target : {"label_A_fossil_free_2050", "label_A_2050", "obligation"} or float
+        A named target, or an EPC score bound [kWh m-2 yr-1] itself (label only).
     deed_year : int or (n,) array, optional
         Year of the deed of sale (obligation target); else the ``deed_year`` column.
     params : SystemParams, optional
@@ -126,7 +136,9 @@ def resolve_targets(
     -------
     pandas.DataFrame
         Indexed like ``dwellings``: ``target``, ``target_label``, ``target_score_kwh_per_m2``,
-        ``target_year`` (float, NaN when unknown).
+        ``target_year`` (float, NaN when unknown), ``fossil_free`` (bool: the end state must
+        not heat with gas or oil) and, when deed years are known, ``obligation_label`` and
+        ``obligation_year`` ('' / NaN without an obligation).
     """
     n = len(dwellings)
     bounds = label_upper_bounds(params)
@@ -138,6 +150,7 @@ def resolve_targets(
             object)
         out["target_score_kwh_per_m2"] = score
         out["target_year"] = np.nan
+        out["fossil_free"] = False
         return out
     if target not in TARGETS:
         raise InputError(f"target must be one of {list(TARGETS)} or a score, got {target!r}")
@@ -145,18 +158,24 @@ def resolve_targets(
 
     ren = renovation or load_renovation_params()
     long_label = ren.target.label
-    out["target"] = "label_A_2050"
+    fossil_free = target == "label_A_fossil_free_2050" and bool(ren.target.fossil_free)
+    out["target"] = "label_A_fossil_free_2050" if fossil_free else "label_A_2050"
     out["target_label"] = long_label
     # the long-term target's own score bound (renovation.toml), not the label table's
     out["target_score_kwh_per_m2"] = float(ren.target.max_epc_score_kwh_per_m2.value)
     out["target_year"] = float(ren.target.year)
-    if target == "label_A_2050":
+    out["fossil_free"] = fossil_free
+    if target != "obligation" and deed_year is None and "deed_year" not in dwellings.columns:
         return out
     years = _deed_years(dwellings, deed_year)
     typ = (dwellings["typology"].astype("string").fillna("").to_numpy(dtype=object)
            if "typology" in dwellings.columns else np.full(n, "", dtype=object))
     labels, deadline = obligation_labels(years, typ, renovation=ren)
     known = labels != ""
+    out["obligation_label"] = labels.astype(object)
+    out["obligation_year"] = np.where(known, deadline, np.nan).astype(np.float64)
+    if target != "obligation":
+        return out
     if (~known).any():
         log.warning("obligation target: %d of %d dwellings have no obligation (no deed year, "
                     "deed before the rules, not residential): the long-term target is used",
@@ -169,6 +188,9 @@ def resolve_targets(
     col_year = out["target_year"].to_numpy(dtype=np.float64, copy=True)
     col_target[known] = "obligation"
     col_label[known] = labels[known]
+    ff = out["fossil_free"].to_numpy(dtype=bool, copy=True)
+    ff[known] = False
+    out["fossil_free"] = ff
     col_score[known] = [bounds[str(lab)] for lab in labels[known]]
     col_year[known] = deadline[known]
     out["target"], out["target_label"] = col_target, col_label
@@ -235,7 +257,7 @@ def plan_trajectories(
     dwellings: pd.DataFrame,
     options: MeasureOptions | None = None,
     *,
-    target: str | float = "label_A_2050",
+    target: str | float = DEFAULT_TARGET,
     objective: str = "cost",
     deed_year: Any = None,
     economics: Economics | None = None,
@@ -245,6 +267,7 @@ def plan_trajectories(
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
+    basis: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per dwelling, the ordered renovation steps that reach the target at least cost.
 
@@ -255,7 +278,7 @@ def plan_trajectories(
         ``measured_epc_score_kwh_per_m2``, ``metered_gas_kwh``, ``metered_electricity_kwh``).
     options : MeasureOptions, optional
         Built with :func:`wijkreno.renovate.applicability.measure_options` when None.
-    target : {"label_A_2050", "obligation"} or float
+    target : {"label_A_fossil_free_2050", "label_A_2050", "obligation"} or float
         See :func:`resolve_targets`.
     objective : {"cost", "npv"}
         Least net cost or best NPV among the packages that reach the target.
@@ -264,6 +287,9 @@ def plan_trajectories(
     economics, horizon_years, discount_rate_frac, climate, heat_params, system_params,
     chunk_size
         As in :func:`wijkreno.renovate.packages.best_packages`.
+    basis : {"calibrated", "expected", "standardised"}, optional
+        Basis of bills, savings and payback (default ``renovation`` economics: calibrated,
+        falling back to expected, then standardised; the ``basis`` columns name what was used).
 
     Returns
     -------
@@ -287,10 +313,13 @@ def plan_trajectories(
     """
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
-    options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac)
+    options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac,
+                             basis)
     targets = resolve_targets(dwellings, target, deed_year=deed_year, params=system_params)
     tscore = np.ascontiguousarray(targets["target_score_kwh_per_m2"].to_numpy(np.float64))
-    parts = list(enumerate_chunks(dwellings, options, econ, tscore, objective, climate=climate,
+    ffree = targets["fossil_free"].to_numpy(dtype=bool)
+    parts = list(enumerate_chunks(dwellings, options, econ, tscore, objective,
+                                  fossil_free=ffree, climate=climate,
                                   heat_params=heat_params, system_params=system_params,
                                   chunk_size=chunk_size, with_steps=True))
     n = len(dwellings)
@@ -320,7 +349,14 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
         sel = step_dim[pos, s] == j
         if sel.any():
             measure[sel] = np.array(options.option_names[d], dtype=object)[opt[sel]]
-    basis = np.where(cat["calibrated"][pos], "calibrated", "standardised")
+    basis = cat["basis"][pos]
+    # heating after the step: the package's heating option from its heating step on
+    step_dim_all = cat["step_dim"]
+    heat_at = np.where(step_dim_all == _pk.D_HEAT, np.arange(step_dim_all.shape[1]), 99).min(1)
+    final_h = np.maximum(cat["final_opt"][:, _pk.D_HEAT], 0)
+    h_opt = np.where(s >= heat_at[pos], final_h[pos], 0)
+    code = cat["heat_code"][pos, h_opt]
+    emitter = cat["emitter"][pos, h_opt]
     out = pd.DataFrame({c: dwellings[c].to_numpy()[pos] for c in keys})
     if "dwelling_id" not in out.columns:
         out["dwelling_id"] = dwellings.index.to_numpy()[pos]
@@ -345,6 +381,10 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
     out["co2_com_kg_co2"] = m[:, _pk.M_CO2_COM]
     out["cumulative_saving_co2_flemish_kg_co2"] = m[:, _pk.M_SAVE_CO2_FL]
     out["cumulative_saving_co2_com_kg_co2"] = m[:, _pk.M_SAVE_CO2_COM]
+    out["heating_system"] = np.array(HEATING_SYSTEMS, dtype=object)[np.clip(code, 0, None)]
+    out["emitter_temperature_degc"] = emitter
+    out["final_energy_kwh"] = m[:, _pk.M_FINAL_NET] + m[:, _pk.M_PV]
+    out["energy_cost_eur"] = m[:, _pk.M_COST]
     out["basis"] = basis
     out["row"] = pos  # position of the dwelling in the input, for joins
     return out
@@ -381,7 +421,7 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
     # the state after the last step is the final package (the current state with no step)
     out["valid"] = cat["valid"].astype(bool)
     out["invalid_reason"] = cat["invalid_reason"].astype(object)
-    out["basis"] = np.where(cat["calibrated"], "calibrated", "standardised")
+    out["basis"] = cat["basis"]
     for c in targets.columns:
         out[c] = targets[c].to_numpy()
     out["current_epc_score_kwh_per_m2"] = cur[:, _pk.M_SCORE]
@@ -390,6 +430,27 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
     out["reached"] = reached
     out["final_epc_score_kwh_per_m2"] = final[:, _pk.M_SCORE]
     out["final_epc_label"] = epc_label(final[:, _pk.M_SCORE], params=params)
+    names = np.array(HEATING_SYSTEMS, dtype=object)
+    h_final = np.where(cat["final_opt"][:, _pk.D_HEAT] >= 0, cat["final_opt"][:, _pk.D_HEAT], 0)
+    rows = np.arange(n)
+    out["current_heating_system"] = names[np.clip(cat["heat_code"][:, 0], 0, None)]
+    out["final_heating_system"] = names[np.clip(cat["heat_code"][rows, h_final], 0, None)]
+    out["final_emitter_temperature_degc"] = cat["emitter"][rows, h_final]
+    out["fossil_free_end"] = ~cat["fossil"][rows, h_final]
+    out["final_energy_kwh"] = final[:, _pk.M_FINAL_NET] + final[:, _pk.M_PV]
+    out["final_energy_cost_eur"] = final[:, _pk.M_COST]
+    out["avoided_boiler_replacement_eur"] = np.where(h_final > 0, cat["keep_replacement"], 0.0)
+    if "obligation_label" in out.columns and len(steps):
+        ob = out["obligation_label"].to_numpy(dtype=object)
+        bounds = label_upper_bounds(params)
+        ob_score = np.array([bounds.get(str(x), np.nan) for x in ob])
+        meets = steps["epc_score_kwh_per_m2"].to_numpy() <= ob_score[steps["row"].to_numpy()] + 1e-9
+        first = pd.Series(np.where(meets, steps["step"].to_numpy(), 10**6)).groupby(
+            steps["row"].to_numpy()).min()
+        col = np.full(n, np.nan)
+        col[first.index.to_numpy()] = np.where(first.to_numpy() < 10**6, first.to_numpy(), np.nan)
+        now = out["current_epc_score_kwh_per_m2"].to_numpy() <= ob_score + 1e-9
+        out["obligation_step"] = np.where(now, 0.0, col)
     out["n_steps"] = n_steps
     out["measures"] = _joined_measures(options, cat["step_dim"], cat["step_opt"])
     for j, name in ((_pk.M_INV, "investment_eur"), (_pk.M_PREM, "premium_eur"),
@@ -405,6 +466,17 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
     out["gap_kwh_per_m2"] = np.where(reached, 0.0, np.maximum(gap, 0.0))
     out["n_packages"] = cat["n_eval"].astype(np.int64)
     out["explanation"] = _explain(options, out, cat["min_load"], np.arange(n))
+    # fossil-free target: the best package still heats with gas or oil
+    fossil_left = (out["valid"].to_numpy(bool) & ~reached & out["fossil_free"].to_numpy(bool)
+                   & ~out["fossil_free_end"].to_numpy(bool))
+    if fossil_left.any():
+        text = out["explanation"].to_numpy(dtype=object, copy=True)
+        msg = ("fossielvrij verwarmen met een warmtepomp niet haalbaar (zie hierboven); "
+               "de woning blijft op " + out["final_heating_system"].astype(str)).to_numpy(
+                   dtype=object)
+        head = np.where(text == "", "doel label A en fossielvrij niet haalbaar", text)
+        text[fossil_left] = head[fossil_left] + "; " + msg[fossil_left]
+        out["explanation"] = text
     return out
 
 

@@ -85,6 +85,11 @@ class Measure(Frozen):
     yield_kwh_per_kwp: Sourced | None = None
     dhw_solar_frac: Sourced | None = None
     collector_area_m2: Sourced | None = None
+    # heating: new low-temperature emitters (floor heating or LT radiators) priced per m2 of
+    # heated floor on top of the generator; such an option needs no existing central heating
+    emitter_unit_cost_eur: Sourced | None = None
+    # the premium rule of another measure of premiums.toml that this measure falls under
+    premium_rule: str | None = None
 
     @model_validator(mode="after")
     def _effects_present(self) -> Measure:
@@ -316,6 +321,19 @@ class Target(Frozen):
     source: str = Field(min_length=1)
     date: dt.date
     max_epc_score_kwh_per_m2: Sourced
+    # the long-term strategy also wants heating without fossil fuels: an end state heated by one
+    # of fossil_heating_systems never reaches it
+    fossil_free: bool = False
+    fossil_heating_systems: tuple[str, ...] = ()
+    replace_heating_systems: tuple[str, ...] = ()
+
+    @field_validator("fossil_heating_systems", "replace_heating_systems")
+    @classmethod
+    def _systems(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [s for s in v if s not in HEATING_SYSTEMS]
+        if bad:
+            raise ValueError(f"unknown heating systems {bad}")
+        return v
 
     @field_validator("label")
     @classmethod
@@ -332,6 +350,11 @@ class Economics(Frozen):
     pv_self_consumption_frac: Sourced
     pv_injection_tariff_eur_per_kwh: Sourced
     default_income_category: Sourced
+    # like-for-like replacement of the existing fossil boiler at the end of its life: a cost of
+    # keeping it, not of the heat-pump decision
+    boiler_replacement_eur: Sourced | None = None
+    boiler_lifetime_years: Sourced | None = None
+    boiler_remaining_life_frac: Sourced | None = None
 
     @model_validator(mode="after")
     def _ranges(self) -> Economics:
@@ -383,10 +406,14 @@ class HeatingRule(Frozen):
     design_outdoor_temperature_degc: Sourced
     heat_pump_systems: tuple[str, ...]
     options: dict[str, HeatPumpCondition]
+    # heating systems offered only where the household asks (column hybrid_requested)
+    request_only_systems: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _known(self) -> HeatingRule:
-        bad = [s for s in (*self.heat_pump_systems, *self.options) if s not in HEATING_SYSTEMS]
+        # options are keyed by heating system or by catalogue measure name (checked against the
+        # catalogue by wijkreno.renovate.applicability.measure_options)
+        bad = [s for s in self.heat_pump_systems if s not in HEATING_SYSTEMS]
         if bad:
             raise ValueError(f"unknown heating systems {bad}")
         return self
