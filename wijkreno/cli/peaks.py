@@ -221,12 +221,13 @@ def peaks(
         if sc is not None:
             from wijkreno.renovate.applicability import measure_options
             from wijkreno.renovate.trajectories import plan_trajectories
-            from wijkreno.scenario.model import plan_states, run_scenario
+            from wijkreno.scenario.model import SCENARIO_TARGET, plan_states, run_scenario
 
             with out_console.status("scenario en trajecten / scenario and trajectories"):
                 options = measure_options(dwellings)
                 res = run_scenario(dwellings, sc, states=plan_states(dwellings, options))
-                steps, _ = plan_trajectories(dwellings, options)
+                # the same target as the scenario's states, so the steps line up with them
+                steps, _ = plan_trajectories(dwellings, options, target=SCENARIO_TARGET)
             planned = steps.groupby("row").size().reindex(range(len(dwellings)), fill_value=0)
             if not (planned.to_numpy() == res.states.n_steps[res.states.template]).all():
                 raise RuntimeError("trajectory steps and scenario states disagree; report this.")

@@ -62,6 +62,9 @@ from wijkreno.simulate.params import SystemParams, default_system_params
 
 log = logging.getLogger(__name__)
 
+SCENARIO_TARGET = "label_A_2050"
+"""Target of the trajectories the scenarios follow (label only; whether scenarios should plan on
+the fossil-free default target of ``plan_trajectories`` is an open decision of issue 12)."""
 ALL_SECTORS = "*"
 """A campaign whose ``sectors`` hold ``"*"`` runs in every sector."""
 HOUSE_TYPOLOGIES: tuple[str, ...] = ("detached", "semi_detached", "terraced")
@@ -185,7 +188,7 @@ def plan_states(
                          f"dwellings table has {len(templates)} rows; build them with "
                          "measure_options(dwellings).")
     econ = load_economics(None)
-    targets = resolve_targets(templates, "label_A_2050", params=system_params)
+    targets = resolve_targets(templates, SCENARIO_TARGET, params=system_params)
     tscore = np.ascontiguousarray(targets["target_score_kwh_per_m2"].to_numpy(np.float64))
     m = len(templates)
     cols = {k: np.full((m, N_STATES), np.nan) for k in STATE_METRICS}
