@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from tests.conftest import shared_data
 from wijkreno.cli import app
 from wijkreno.io.fluvius import read_calibration, read_fluvius_sectors
+from wijkreno.simulate.engine import simulate_dwellings
 
 runner = CliRunner()
 
@@ -37,9 +38,20 @@ def stock_file(tmp_path_factory):
         shared_data("flanders_wijken_ggw7", "statsec_hierarchy_2025.csv"), year=2021)
     gp = read_gebouwenpark(shared_data("statbel_gebouwenpark_2025", "gebouwenpark_2025_long.csv"))
     stock = build_statistical_stock(gp, conn, nis_codes=NIS)
+    res = simulate_dwellings(stock)
+    stock = stock[[c for c in stock.columns if c not in res.columns]].join(res)
     path = tmp_path_factory.mktemp("stock") / "stock.parquet"
     stock.drop(columns="geometry", errors="ignore").to_parquet(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def fitted(stock_file, tmp_path_factory):
+    """One `validate meters` run on the stock: (CLI result, output folder)."""
+    out = tmp_path_factory.mktemp("meters")
+    r = runner.invoke(app, ["validate", "meters", "--dwellings", str(stock_file),
+                            "-d", str(shared_data()), "-o", str(out)])
+    return r, out
 
 
 def _last_json(output: str) -> dict:
@@ -54,11 +66,9 @@ def test_fluvius_reader_real_totals():
     assert fl["is_unknown_area"].any()
 
 
-def test_validate_meters_on_a_statistical_stock(stock_file, tmp_path):
+def test_validate_meters_on_a_statistical_stock(stock_file, fitted, tmp_path):
     data = shared_data()
-    out = tmp_path / "out"
-    r = runner.invoke(app, ["validate", "meters", "--dwellings", str(stock_file),
-                            "-d", str(data), "-o", str(out)])
+    r, out = fitted
     assert r.exit_code == 0, r.output
     s = _last_json(r.output)
     for key in JSON_KEYS:
@@ -95,12 +105,10 @@ def test_validate_meters_on_a_statistical_stock(stock_file, tmp_path):
     assert s2["calibration"] == "given" and s2["calibrated_mae_municipality"] is not None
 
 
-def test_validate_meters_refuses_in_sample_application(stock_file, tmp_path):
+def test_validate_meters_refuses_in_sample_application(stock_file, fitted, tmp_path):
     """Applying a calibration to one of its training municipalities gives no error figure."""
     data = shared_data()
-    out = tmp_path / "out"
-    r = runner.invoke(app, ["validate", "meters", "--dwellings", str(stock_file),
-                            "-d", str(data), "-o", str(out)])
+    r, out = fitted
     assert r.exit_code == 0, r.output
     gas = read_calibration(out / "calibration_fluvius.json")["carriers"]["gas"]
     one = pd.read_parquet(stock_file)
