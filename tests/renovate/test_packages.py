@@ -360,7 +360,7 @@ def test_calibration_scales_savings_not_epc(demo_dwellings):
     cal_dw["metered_gas_kwh"] = 0.6 * gas0
     cal_dw.loc[cal_dw.index[0], "metered_gas_kwh"] = np.nan  # not given: stays standardised
     cal = best_packages(cal_dw, o, economics=ECON)
-    assert list(cal["basis"]) == ["standardised"] + ["calibrated"] * 4
+    assert list(cal["basis"]) == ["standardised"] + ["metered"] * 4
     pd.testing.assert_series_equal(cal["epc_score_kwh_per_m2"], std["epc_score_kwh_per_m2"])
     # a measured EPC score scales every score by measured / modelled current score
     m_dw = dw.copy()
@@ -377,7 +377,7 @@ def test_calibration_scales_savings_not_epc(demo_dwellings):
     if sel.any():
         np.testing.assert_allclose(one_cal.loc[sel, "saving_kwh"],
                                    0.6 * one.loc[sel, "saving_kwh"], rtol=1e-9)
-        assert (one_cal["basis"] == "calibrated").all()
+        assert (one_cal["basis"] == "metered").all()
 
 
 def test_empty_input(demo_dwellings):

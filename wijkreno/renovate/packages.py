@@ -58,6 +58,7 @@ from wijkreno.renovate.options import (
     MeasureOptions,
 )
 from wijkreno.simulate import kernels as sk
+from wijkreno.simulate.basis import BASIS_CHOICES, MONEY_BASIS_DEFAULT, heating_use_ratio
 from wijkreno.simulate.heat_balance import (
     REQUIRED_COLUMNS,
     HeatBalanceParams,
@@ -267,10 +268,14 @@ class _Setup:
     pv_value: float
     annuity: float
     delta_theta_design: float
+    basis: str = MONEY_BASIS_DEFAULT
 
 
 def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalanceParams | None,
-           system_params: SystemParams | None, climate: MonthlyClimate | None) -> _Setup:
+           system_params: SystemParams | None, climate: MonthlyClimate | None,
+           basis: str = MONEY_BASIS_DEFAULT) -> _Setup:
+    if basis not in BASIS_CHOICES:
+        raise InputError(f"unknown basis {basis!r}; choose from {BASIS_CHOICES}.")
     try:
         options.check()
     except ValueError as exc:
@@ -307,6 +312,7 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         pv_value=s * price_el + (1.0 - s) * economics.injection_tariff_eur_per_kwh,
         annuity=economics.annuity_factor(),
         delta_theta_design=hp.theta_int_degc - economics.design_outdoor_temperature_degc,
+        basis=basis,
     )
 
 
@@ -335,6 +341,7 @@ class _Chunk:
     valid: np.ndarray
     invalid_reason: np.ndarray
     basis_calibrated: np.ndarray
+    basis_name: np.ndarray
 
     def kernel_args(self, s: _Setup) -> tuple:
         return (s.env_opt, self.envrow, self.need, self.load, self.area, self.a_heat,
@@ -469,6 +476,19 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         use = (carrier == c) & np.isfinite(values) & (values >= 0) & (std > 0)
         calib = np.where(use, values / np.where(std > 0, std, 1.0), calib)
         calibrated |= use
+    # the household's own meter wins; elsewhere the basis asked for (calibrated where a
+    # calibration covers the dwelling, else expected): its heating-carrier use over the
+    # standardised use scales bills, savings and CO2 of every package (EPC stays standardised)
+    basis_name = np.where(calibrated, "metered", "standardised").astype(object)
+    if s.basis != "standardised":
+        has_std = all(f"final_{c}_kwh" in dw.columns for c in CARRIERS)
+        ratio, used = heating_use_ratio(
+            dw, np.where(h_code[:, 0] >= 0, carrier, -1), s.basis,
+            standardised_kwh=None if has_std else final0,
+            fallback_standardised=s.basis == MONEY_BASIS_DEFAULT)
+        take = ~calibrated & (used != "standardised")
+        calib = np.where(take, ratio, calib)
+        basis_name[take] = used[take]
     scale = np.ones(n)
     measured = _column(dw, "measured_epc_score_kwh_per_m2")
     if measured is not None:
@@ -487,6 +507,7 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         swh_ok=_c(o.applicable["solar_water_heater"][sl], np.bool_),
         inv=_c(inv), prem=_c(prem), life=_c(life), calib=_c(calib), scale=_c(scale),
         valid=_c(valid, np.bool_), invalid_reason=reason, basis_calibrated=calibrated,
+        basis_name=basis_name,
     )
 
 
@@ -569,6 +590,7 @@ def enumerate_chunks(
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
     with_steps: bool = False,
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> Iterator[dict[str, Any]]:
     """The bulk enumeration, chunk by chunk (shared by :func:`best_packages` and trajectories).
 
@@ -580,7 +602,7 @@ def enumerate_chunks(
     """
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
-    s = _setup(options, economics, heat_params, system_params, climate)
+    s = _setup(options, economics, heat_params, system_params, climate, basis)
     obj = _pk.OBJECTIVE_COST if objective == "cost" else _pk.OBJECTIVE_NPV
     n_env = s.env_opt.shape[0]
     for lo, hi in _chunks(len(dwellings), n_env, chunk_size):
@@ -600,6 +622,7 @@ def enumerate_chunks(
             lo=lo, hi=hi, cur=cur, chosen=chosen, chosen_opt=chosen_opt, best=best,
             best_opt=best_opt, reached=reached, n_eval=n_eval, min_load=min_load,
             valid=ch.valid, invalid_reason=ch.invalid_reason, calibrated=ch.basis_calibrated,
+            basis=ch.basis_name,
         )
         if with_steps:
             final_opt = np.ascontiguousarray(np.where(reached[:, None], chosen_opt, best_opt))
@@ -632,6 +655,7 @@ def best_packages(
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> pd.DataFrame:
     """The bulk path: every applicable package of every dwelling, reduced per dwelling.
 
@@ -658,12 +682,19 @@ def best_packages(
         As in :func:`wijkreno.simulate.engine.simulate_dwellings`.
     chunk_size : int, optional
         Dwellings per chunk (default: about 300,000 heat-balance rows per chunk).
+    basis : {'auto', 'standardised', 'expected', 'calibrated'}
+        Basis of bills, savings, payback and CO2 (:mod:`wijkreno.simulate.basis`): ``auto``
+        takes ``calibrated_final_<carrier>_kwh`` where the dwellings carry it, else
+        ``expected_final_<carrier>_kwh``, else the standardised figures; a named basis whose
+        columns are missing is an error. A dwelling's own meter (``metered_*``) wins. EPC
+        scores and labels stay standardised.
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``dwellings``: ``dwelling_id`` (when present), ``valid``,
-        ``invalid_reason``, ``basis`` ("calibrated" / "standardised"), ``n_packages``,
+        ``invalid_reason``, ``basis`` of the money and CO2 figures ("metered", "calibrated",
+        "expected" or "standardised"), ``n_packages``,
         ``reached``, the option of each dimension in the chosen package (columns named after
         :data:`~wijkreno.renovate.options.DIMENSIONS`; None when the target is not reached),
         the chosen package's metrics (:data:`METRIC_COLUMNS` and ``epc_label``), the current
@@ -675,7 +706,7 @@ def best_packages(
     target = target_array(target_score_kwh_per_m2, len(dwellings))
     parts = list(enumerate_chunks(dwellings, options, econ, target, objective, climate=climate,
                                   heat_params=heat_params, system_params=system_params,
-                                  chunk_size=chunk_size))
+                                  chunk_size=chunk_size, basis=basis))
     return _best_frame(dwellings, options, parts, system_params)
 
 
@@ -698,8 +729,7 @@ def _best_frame(dwellings: pd.DataFrame, options: MeasureOptions, parts: list[di
         out["dwelling_id"] = dwellings["dwelling_id"].to_numpy()
     out["valid"] = _cat(parts, "valid").astype(bool)
     out["invalid_reason"] = _cat(parts, "invalid_reason").astype(object) if n else []
-    out["basis"] = np.where(_cat(parts, "calibrated").astype(bool), "calibrated",
-                            "standardised") if n else []
+    out["basis"] = _cat(parts, "basis").astype(object) if n else []
     out["n_packages"] = _cat(parts, "n_eval").astype(np.int64)
     out["reached"] = _cat(parts, "reached").astype(bool)
     for d, names in _option_names(options, chosen_opt).items():
@@ -723,6 +753,7 @@ def evaluate_packages(
     climate: MonthlyClimate | None = None,
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> pd.DataFrame:
     """The full table for a small selection: one row per dwelling x applicable package.
 
@@ -747,7 +778,7 @@ def evaluate_packages(
         package table's ``attrs["invalid"]`` maps their position to the reason.
     """
     options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac)
-    s = _setup(options, econ, heat_params, system_params, climate)
+    s = _setup(options, econ, heat_params, system_params, climate, basis)
     n_env = s.env_opt.shape[0]
     frames = []
     invalid: dict[int, str] = {}
@@ -769,7 +800,7 @@ def evaluate_packages(
         if "dwelling_id" in dwellings.columns:
             f.insert(0, "dwelling_id", dwellings["dwelling_id"].to_numpy()[lo + i])
         f.insert(2 if "dwelling_id" in dwellings.columns else 1, "basis",
-                 np.where(ch.basis_calibrated[i], "calibrated", "standardised"))
+                 ch.basis_name[i])
         names = _option_names(options, opt)
         for j, d in enumerate(DIMENSIONS):
             f.insert(3 + j, d, names[d])
