@@ -184,3 +184,32 @@ def test_real_flanders_tables():
     assert res["valid"].all()
     label_f = (res["epc_label"].astype(str) == "F").mean()
     assert 0.05 < label_f < 0.6  # about a third of Flemish houses are F (DOMAIN §3)
+
+
+def test_cli_writes_sector_and_municipality_tables(tmp_path):
+    from typer.testing import CliRunner
+
+    from wijkreno.cli import app
+
+    args = [
+        "twin", "statistical",
+        "--statbel", str(shared_data("statbel_gebouwenpark_2025", "gebouwenpark_2025_long.csv")),
+        "--fluvius", str(shared_data("fluvius_verbruik_statsec",
+                                     "fluvius_verbruik_statsec2019_2018_2021.csv")),
+        "--hierarchy", str(shared_data("flanders_wijken_ggw7", "statsec_hierarchy_2025.csv")),
+        "--nis", "13002", "-o", str(tmp_path),
+    ]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    sectors = pd.read_parquet(tmp_path / "per_sector.parquet")
+    assert sectors["n_dwellings"].sum() == 1415
+    assert (sectors["basis_nl"] == "verwacht werkelijk verbruik").all()
+    assert (sectors["basis_epc_nl"] == "EPC-berekening (gestandaardiseerd)").all()
+    # money on the expected basis next to the standardised one; totals conserved
+    assert {"energy_cost_eur", "expected_energy_cost_eur", "priority_score"} <= set(
+        sectors.columns)
+    muni = pd.read_csv(tmp_path / "per_gemeente.csv", dtype={"nis_code": str})
+    np.testing.assert_allclose(muni["expected_energy_cost_eur"].sum(),
+                               sectors["expected_energy_cost_eur"].sum(), rtol=1e-9)
+    bad = CliRunner().invoke(app, [*args[:-2], "--basis", "metered", "-o", str(tmp_path)])
+    assert bad.exit_code == 2
