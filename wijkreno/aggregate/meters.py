@@ -55,6 +55,7 @@ class MetersComparison:
     dwellings: pd.DataFrame
     calibrations: list[Calibration] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _mode_map(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -87,6 +88,7 @@ def compare_with_meters(
     params: ExpectedUseParams | None = None,
     calibrations: list[Calibration] | None = None,
     years: tuple[int, ...] = (2021,),
+    extra_levels: dict[str, tuple[str, pd.Series]] | None = None,
 ) -> MetersComparison:
     """Compare modelled residential use with Fluvius' meters per municipality and sector.
 
@@ -106,6 +108,10 @@ def compare_with_meters(
         (at least 10 municipalities), else leave the calibrated basis out.
     years : tuple of int
         Consumption years (stored with a fitted calibration).
+    extra_levels : dict, optional
+        More area levels to report, ``name → (dwelling column, sector code (2019) → area)``,
+        e.g. Genk's wijken: ``{"wijk": ("wijk_code", sector_to_wijk)}``; their tables are in
+        ``extra`` and their figures in the summary as for ``municipality``.
 
     Returns
     -------
@@ -182,6 +188,15 @@ def compare_with_meters(
         muni, sect = tables(d)
     muni["held_out"] = muni["nis_code"].isin(held)
     sect["held_out"] = sect["nis_code"].isin(held)
+    extra: dict[str, pd.DataFrame] = {}
+    for name, (col, mapping) in (extra_levels or {}).items():
+        if col not in d:
+            raise InputError(f"the dwellings have no column {col!r} for the level {name!r}.")
+        t = area_features(d, col).join(metered_by_area(fl, mapping))
+        t["nis_code"] = t.index.map(_mode_map(d[col].dropna(), d.loc[d[col].notna(), "nis_code"]))
+        t = _per_user(t)
+        t["held_out"] = t["nis_code"].isin(held)
+        extra[name] = t
 
     summary: dict[str, Any] = {"years": list(years), "n_dwellings": int(len(d)),
                                "n_municipalities": len(nis_codes),
@@ -198,15 +213,16 @@ def compare_with_meters(
             _f(muni["expected_gas_kwh_low"].sum() / gas_users / metered_mean),
             _f(muni["expected_gas_kwh_high"].sum() / gas_users / metered_mean)]
 
-    for level, table, min_conn in (("municipality", muni, 1),
-                                   ("sector", sect, settings.min_gas_connections)):
+    levels = [("municipality", muni, 1), ("sector", sect, settings.min_gas_connections)]
+    levels += [(name, t, 1) for name, t in extra.items()]
+    for level, table, min_conn in levels:
         t = table[table["held_out"] & (table["gas_connections"] >= max(min_conn, 1))]
         trn = table[table["nis_code"].isin(train) & (table["gas_connections"] >= max(min_conn, 1))
                     & (table["metered_gas_kwh"] > 0)]
         if trn.empty:  # single-municipality workspace: Flanders' sectors outside it
             other = fl[~fl["nis_area"].isin(nis_codes) & (fl["gas_residential_connections"]
                                                            >= max(min_conn, 1))]
-            key = "nis_code" if level == "municipality" else "sector_code"
+            key = "sector_code" if level == "sector" else "nis_code"
             cols = ["gas_residential_kwh", "gas_residential_connections"]
             grp = other.assign(nis_code=other["sector_code"].str[:5]).groupby(key)[cols].sum()
             grp = grp[grp["gas_residential_kwh"] > 0]
@@ -244,4 +260,4 @@ def compare_with_meters(
         "given" if calibrations else "none")
     keep = [c for c in d.columns if c in EXPECTED_COLUMNS or c.startswith(("calibrated_final_",
                                                                            "calibration_factor_"))]
-    return MetersComparison(muni, sect, d[keep], calibrations or [], summary)
+    return MetersComparison(muni, sect, d[keep], calibrations or [], summary, extra)

@@ -153,6 +153,7 @@ def _meters_dwellings(
         from wijkreno.io.genk import read_genk_teaser
 
         frame = with_results(read_genk_teaser(genk))
+        frame["wijk_code"] = _genk_wijk_codes(frame, shared)
     else:
         from wijkreno.io.connections import read_residential_connections
         from wijkreno.io.statbel import read_gebouwenpark
@@ -170,6 +171,48 @@ def _meters_dwellings(
     if "nis_code" not in frame or frame["nis_code"].isna().all():
         raise InputError("the dwellings have no nis_code; pass --nis-code NIS5.")
     return frame
+
+
+GENK_NEIGHBOURHOOD_WIJK: dict[str, str] = {
+    "Boxbergheide": "Boxbergheide",
+    "OudWinterslag": "Oud-Winterslag",
+    "ZwartbergSouth": "Zwartberg-Zuid",
+    "ZwartbergNEast": "Zwartberg-Noord",
+    "ZwartbergNWest": "Zwartberg-Noord",
+}
+"""Genk TEASER neighbourhood → ggw7 wijk name, only where the match is unambiguous.
+
+Winterslag (Winterslag 1 or 2 en 4), WaterscheiGarden (Waterschei-Noord or -Zuid) and
+TermienEast/West (Nieuw- or Oud-Termien) are left out until a source gives their sectors."""
+
+
+def _genk_wijk_codes(frame: pd.DataFrame, shared: Path) -> pd.Series:
+    """Genk's neighbourhood names → ggw7 wijk codes ('Boxbergheide' → '71016W02')."""
+    import geopandas as gpd
+
+    w = gpd.read_file(shared / "flanders_wijken_ggw7" / "ggw7_wijken.gpkg", ignore_geometry=True)
+    w = w[w["geoitem"].astype(str).str.startswith("71016")]
+    by_name = {str(n).rsplit(" (", 1)[0].strip(): str(c)
+               for c, n in zip(w["geoitem"], w["naam"], strict=True)}
+    codes = frame["neighbourhood"].astype(str).str.strip().map(GENK_NEIGHBOURHOOD_WIJK).map(by_name)
+    if codes.isna().any():
+        logger.warning("Genk: %d dwellings in neighbourhoods without a ggw7 wijk: %s",
+                       int(codes.isna().sum()),
+                       sorted(frame.loc[codes.isna(), "neighbourhood"].astype(str).unique()))
+    return codes
+
+
+def _sector_to_wijk(shared: Path) -> pd.Series:
+    """2019 sector code → ggw7 wijk code (2019 → 2024 key, then the 2025 hierarchy).
+
+    A 2024 code is looked up as a 2025 code: right outside the municipalities merged in 2025.
+    """
+    from wijkreno.io.fluvius import read_sector_key
+
+    key = read_sector_key(shared / "fluvius_verbruik_statsec")
+    h = pd.read_csv(shared / "flanders_wijken_ggw7" / "statsec_hierarchy_2025.csv", dtype=str)
+    h = h.drop_duplicates("statsec").set_index("statsec")["ggw7"]
+    return key.set_index("sector_code_2019")["sector_code_2024"].map(h).dropna()
 
 
 def _scatter_png(muni: pd.DataFrame, path: Path) -> None:
@@ -278,10 +321,15 @@ def meters(
     if calibration is not None:
         doc = read_calibration(calibration)
         cals = [Calibration.from_dict(c) for c in doc.get("carriers", {}).values()]
-    cmp = compare_with_meters(frame, fluvius, calibrations=cals, years=years)
+    levels = ({"wijk": ("wijk_code", _sector_to_wijk(shared))}
+              if "wijk_code" in frame else None)
+    cmp = compare_with_meters(frame, fluvius, calibrations=cals, years=years,
+                              extra_levels=levels)
     out.mkdir(parents=True, exist_ok=True)
     cmp.municipalities.to_csv(out / "meters_municipality.csv", index_label="nis_code_area")
     cmp.sectors.to_csv(out / "meters_sector.csv", index_label="sector_code_area")
+    for name, table in cmp.extra.items():
+        table.to_csv(out / f"meters_{name}.csv", index_label=f"{name}_area")
     labels = pd.DataFrame(
         [(c, BASIS_LABELS_NL[b]) for c in cmp.municipalities.columns for b in BASIS_LABELS_NL
          if c.startswith(f"{b}_")]
