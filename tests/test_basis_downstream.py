@@ -143,3 +143,29 @@ def _subset(options, i):
     from tests.renovate.test_packages import subset_options
 
     return subset_options(options, [i])
+
+
+def test_sheet_shows_expected_bill_next_to_epc(stock):
+    from wijkreno.reports.sheets import sheet_records
+
+    o = make_options(stock)
+    dw = stock.copy()
+    dw["energy_cost_eur"] = 2500.0  # the standardised bill of the engine
+    steps, summary = plan_trajectories(dw, o, economics=ECON)
+    recs = sheet_records(dw, steps, summary)
+    r = recs[0]
+    assert r["basis_nl"] == "verwacht werkelijk verbruik"
+    assert r["energy_cost_standardised"] != ""  # both bills on the sheet
+    assert r["use_lines"] and r["use_lines"][0]["carrier"] == "aardgas"
+    # the template names both bases
+    from pathlib import Path
+
+    import wijkreno.reports as reports
+
+    template = (Path(reports.__file__).parent / "templates" / "sheet.html.j2").read_text()
+    assert "EPC-berekening (gestandaardiseerd)" in template
+    assert "verwacht werkelijk verbruik" in template
+    _, std = plan_trajectories(dw, o, economics=ECON, basis="standardised")
+    r_std = sheet_records(dw, steps, std)[0]
+    assert r_std["basis_nl"] == "EPC-berekening (gestandaardiseerd)"
+    assert r_std["energy_cost_standardised"] == ""
