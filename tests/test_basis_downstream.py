@@ -169,3 +169,17 @@ def test_sheet_shows_expected_bill_next_to_epc(stock):
     r_std = sheet_records(dw, steps, std)[0]
     assert r_std["basis_nl"] == "EPC-berekening (gestandaardiseerd)"
     assert r_std["energy_cost_standardised"] == ""
+
+
+def test_web_page_names_the_basis():
+    from pathlib import Path
+
+    from api.i18n import STRINGS
+    from wijkreno.simulate.expected import BASIS_LABELS_NL
+
+    for basis, label in BASIS_LABELS_NL.items():
+        assert STRINGS["nl"][f"basis_{basis}"] == label
+    assert STRINGS["nl"]["epc_basis"] == BASIS_LABELS_NL["standardised"]
+    js = (Path(__file__).resolve().parents[1] / "api" / "static" / "app.js").read_text()
+    assert 'T["basis_" + (sum.basis || "standardised")]' in js
+    assert "esc(T.epc_basis)" in js
