@@ -131,3 +131,31 @@ def test_bad_input_exits_2(tmp_path):
                             "-o", str(tmp_path)])
     assert r.exit_code == 2
     assert "2018-2021" in r.output
+
+
+def test_simulate_carries_every_basis(stock_file, fitted, tmp_path):
+    """`wijkreno simulate --calibration` writes standardised, expected and calibrated columns."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    r, out = fitted
+    assert r.exit_code == 0, r.output
+    gas = read_calibration(out / "calibration_fluvius.json")["carriers"]["gas"]
+    stock = pd.read_parquet(stock_file)
+    stock = stock[stock["nis_code"] == gas["held_out_nis"][0]].head(300).reset_index(drop=True)
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    gpd.GeoDataFrame(stock, geometry=[Point(200000 + i, 200000) for i in range(len(stock))],
+                     crs=31370).to_parquet(twin / "dwellings.parquet")
+    res = runner.invoke(app, ["simulate", str(twin), "-o", str(tmp_path / "sim"),
+                              "--calibration", str(out / "calibration_fluvius.json")])
+    assert res.exit_code == 0, res.output
+    results = pd.read_parquet(tmp_path / "sim" / "results.parquet")
+    for carrier in ("gas", "electricity"):
+        for col in (f"final_{carrier}_kwh", f"expected_final_{carrier}_kwh",
+                    f"calibrated_final_{carrier}_kwh"):
+            assert col in results, col
+            assert (results[col].dropna() >= 0).all()
+    gas_users = results["expected_final_gas_kwh"] > 0
+    assert gas_users.any()
+    assert (results.loc[gas_users, "calibrated_final_gas_kwh"] > 0).all()

@@ -102,6 +102,29 @@ def _totals_table(summary: dict) -> Table:
     return table
 
 
+def _with_bases(results: pd.DataFrame, dwellings: pd.DataFrame,
+                calibration: Path | None) -> pd.DataFrame:
+    """Add the expected basis (and the calibrated one when a calibration file is given)."""
+    from wijkreno.simulate.expected import expected_use
+
+    results = results.join(expected_use(results, dwellings))
+    if calibration is None:
+        return results
+    from wijkreno.aggregate.calibration import Calibration, apply_calibration
+    from wijkreno.io.fluvius import read_calibration
+
+    doc = read_calibration(calibration)
+    cals = [Calibration.from_dict(c) for c in doc.get("carriers", {}).values()]
+    keys = [c for c in ("nis_code", "sector_code", "typology", "tabula_period")
+            if c in dwellings and c not in results]
+    frame = results.join(pd.DataFrame(dwellings[keys]))
+    area = "sector_code" if "sector_code" in frame and frame["sector_code"].notna().all() \
+        else "nis_code"
+    if area not in frame:
+        raise InputError("the twin's dwellings have no nis_code or sector_code to calibrate by.")
+    return results.join(apply_calibration(frame, cals, area))
+
+
 @handle_errors
 def simulate(
     twin: Annotated[Path, typer.Argument(help="Twin folder holding dwellings.parquet.")],
@@ -117,6 +140,9 @@ def simulate(
     ] = None,
     chunk_size: Annotated[int, typer.Option(
         min=1, help="Dwellings per chunk (progress bar for large runs).")] = 50_000,
+    calibration: Annotated[Path | None, typer.Option(
+        "--calibration", help="Calibration file of `wijkreno validate meters`: adds "
+        "calibrated_final_<carrier>_kwh (gekalibreerd op Fluvius-meters).")] = None,
 ) -> None:
     """Simulate every dwelling of a twin: need, final and primary energy, EPC label, cost, CO2."""
     for path, what in ((heat_params, "heat-balance parameter"),
@@ -137,6 +163,7 @@ def simulate(
         dwellings, chunk_size, climate=climate, heat_params=hp, system_params=sp,
     )
     summary = summarise_results(results, params=sp)
+    results = _with_bases(results, dwellings, calibration)
     out.mkdir(parents=True, exist_ok=True)
     frame = gpd.GeoDataFrame(
         results, geometry=dwellings.geometry.to_numpy(), crs=dwellings.crs
