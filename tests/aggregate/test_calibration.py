@@ -146,3 +146,44 @@ def test_apply_and_file_round_trip(tmp_path):
 def test_missing_columns_are_reported():
     with pytest.raises(InputError, match="lack"):
         fit_calibration(pd.DataFrame({"nis_code": ["1"]}), ["1"], [])
+
+
+def test_compare_with_meters_synthetic():
+    """The validate-meters compute step on synthetic data: out-of-sample figures only."""
+    from wijkreno.aggregate.meters import compare_with_meters
+
+    d = _dwellings(5)
+    rng = np.random.default_rng(9)
+    n = len(d)
+    d["epc_score_kwh_per_m2"] = rng.uniform(100, 600, n)
+    d["final_gas_kwh"] = d.pop("expected_final_gas_kwh") * 2.0
+    d = d.drop(columns=["final_gas_gross_kwh", "expected_final_electricity_kwh"])
+    d["final_oil_kwh"] = 0.0
+    d["final_wood_kwh"] = 0.0
+    d["final_electricity_kwh"] = 200.0
+    gas_users = d["final_gas_kwh"] > 0
+    per_sector = d.groupby("sector_code").agg(
+        n=("final_gas_kwh", "size"), g=("final_gas_kwh", lambda s: int((s > 0).sum())),
+        kwh=("final_gas_kwh", "sum"))
+    fluvius = pd.DataFrame({
+        "sector_code": per_sector.index, "year": 2021,
+        "gas_residential_kwh": per_sector["kwh"] * 0.4,
+        "gas_residential_connections": per_sector["g"].astype(float),
+        "electricity_residential_kwh": per_sector["n"] * 3000.0,
+        "electricity_residential_connections": per_sector["n"].astype(float),
+    })
+    cmp = compare_with_meters(d, fluvius)
+    s = cmp.summary
+    assert s["calibration"] == "fitted"
+    for key in ("expected_level_ratio", "calibrated_mae_municipality", "baseline_mae_municipality",
+                "calibrated_mae_sector", "baseline_mae_sector", "spearman_municipality",
+                "gas_dwellings_over_connections_max_frac"):
+        assert key in s, key
+    assert s["n_heldout_municipalities"] == int(cmp.municipalities["held_out"].sum()) > 0
+    assert s["gas_dwellings_over_connections_max_frac"] == pytest.approx(0.0)
+    assert s["standardised_level_ratio"] > s["expected_level_ratio"] > 0
+    assert s["calibrated_level_ratio"] == pytest.approx(1.0, abs=0.1)
+    assert set(cmp.municipalities.loc[cmp.municipalities["held_out"], "nis_code"]).isdisjoint(
+        cmp.calibrations[0].training_nis)
+    assert "calibrated_final_gas_kwh" in cmp.dwellings
+    assert (cmp.dwellings.loc[gas_users, "calibrated_final_gas_kwh"] > 0).all()
