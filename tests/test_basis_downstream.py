@@ -183,3 +183,25 @@ def test_web_page_names_the_basis():
     js = (Path(__file__).resolve().parents[1] / "api" / "static" / "app.js").read_text()
     assert 'T["basis_" + (sum.basis || "standardised")]' in js
     assert "esc(T.epc_basis)" in js
+
+
+def test_standardised_accounts_reproduce_the_engine(stock):
+    from wijkreno.simulate.expected import expected_use
+
+    res = simulate_dwellings(stock, parallel=False)
+    std = accounts_on_basis(res, "standardised")
+    np.testing.assert_allclose(std["energy_cost_eur"], res["energy_cost_eur"], rtol=1e-9)
+    np.testing.assert_allclose(std["co2_flemish_kg_co2"], res["co2_flemish_kg_co2"], rtol=1e-9)
+    full = pd.concat([res, expected_use(res)], axis=1)
+    exp = accounts_on_basis(full, "expected")
+    # poor dwellings (prebound ratio well below 1) emit less on the expected basis, even with
+    # appliances and lighting added to their electricity
+    low = (full["prebound_ratio"] < 0.7).to_numpy()
+    assert low.any()
+    e, d = exp["co2_flemish_kg_co2"].to_numpy(), std["co2_flemish_kg_co2"].to_numpy()
+    assert (e[low] < d[low]).all()
+    assert set(exp["basis"]) == {"expected"}
+    # the heating carrier's ratio is the prebound ratio (gas compared on one calorific value)
+    ratio, _ = heating_use_ratio(full, np.zeros(len(full), dtype=np.int64))
+    gas = (res["final_gas_kwh"] > 0).to_numpy()
+    np.testing.assert_allclose(ratio[gas], full["prebound_ratio"].to_numpy()[gas], rtol=1e-9)

@@ -161,6 +161,26 @@ def final_energy_on_basis(
     return out
 
 
+def _engine_convention(frame: pd.DataFrame, final: pd.DataFrame) -> np.ndarray:
+    """(n, 4) basis final energy with gas taken back to the engine's convention.
+
+    Gas on the expected and calibrated bases is gross (as metered and billed); the engine's
+    ``final_gas_kwh``, prices and factors are in its own convention, so the basis's gas is
+    divided by the row's ``final_gas_gross_kwh`` / ``final_gas_kwh`` (1 where absent).
+    """
+    matrix = np.nan_to_num(final[[f"final_{c}_kwh" for c in CARRIERS]].to_numpy(dtype=float))
+    gas = CARRIERS.index("gas")
+    gross = np.ones(len(frame))
+    if "final_gas_gross_kwh" in frame.columns and "final_gas_kwh" in frame.columns:
+        g = pd.to_numeric(frame["final_gas_gross_kwh"], errors="coerce").to_numpy(dtype=float)
+        n_ = pd.to_numeric(frame["final_gas_kwh"], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(g) & np.isfinite(n_) & (n_ > 0) & (g > 0)
+        gross = np.where(ok, g / np.where(ok, n_, 1.0), 1.0)
+    not_std = final["basis"].to_numpy() != "standardised"
+    matrix[:, gas] = np.where(not_std, matrix[:, gas] / gross, matrix[:, gas])
+    return matrix
+
+
 def accounts_on_basis(
     frame: pd.DataFrame,
     basis: str = MONEY_BASIS_DEFAULT,
@@ -175,10 +195,14 @@ def accounts_on_basis(
     pandas.DataFrame
         Indexed like ``frame``: ``energy_cost_eur`` [EUR yr⁻¹] (variable part at the engine's
         prices plus the fixed fee of every carrier in use), ``co2_flemish_kg_co2``,
-        ``co2_com_kg_co2`` [kg yr⁻¹], ``final_energy_kwh`` [kWh yr⁻¹] and ``basis``.
+        ``co2_com_kg_co2`` [kg yr⁻¹], ``final_energy_kwh`` [kWh yr⁻¹, gas in the engine's
+        convention] and ``basis``. Gas of the expected and calibrated bases (gross calorific
+        value) is taken back to the engine's convention with the row's
+        ``final_gas_gross_kwh`` / ``final_gas_kwh`` before the engine's prices and factors
+        apply, so that the standardised basis reproduces the engine's bill and CO2.
     """
     final = final_energy_on_basis(frame, basis, fallback_standardised=fallback_standardised)
-    matrix = np.nan_to_num(final[[f"final_{c}_kwh" for c in CARRIERS]].to_numpy(dtype=float))
+    matrix = _engine_convention(frame, final)
     t = system_tables(system_params)
     _, variable, fixed, co2_fl, co2_com = carrier_accounts_reference(matrix, t.factors)
     return pd.DataFrame({
@@ -201,8 +225,9 @@ def heating_use_ratio(
     """Factor from standardised to basis use of each dwelling's heating carrier.
 
     For gas, oil and wood the ratio is the basis's final energy of that carrier over the
-    standardised one (gas on the expected and calibrated bases is gross, so the ratio holds the
-    gross/net factor as well as the prebound effect). Electricity on those bases also feeds
+    standardised one, both in the engine's convention (the basis's gross gas is taken back with
+    ``final_gas_gross_kwh``), so that the ratio is the prebound (or calibrated) factor alone and
+    the engine's prices apply as in its own bill. Electricity on those bases also feeds
     appliances and lighting and is net of PV used behind the meter; these are taken out
     (``appliances_lighting_kwh``, ``pv_self_consumed_kwh``) before the ratio.
 
@@ -240,7 +265,7 @@ def heating_use_ratio(
             raise InputError(f"the results lack {missing}: give the engine's results.")
         standardised_kwh = frame[[f"final_{c}_kwh" for c in CARRIERS]].to_numpy(dtype=float)
     basis_kwh = final_energy_on_basis(frame, basis, fallback_standardised=fallback_standardised)
-    basis_kwh_m = basis_kwh[[f"final_{c}_kwh" for c in CARRIERS]].to_numpy(dtype=float)
+    basis_kwh_m = _engine_convention(frame, basis_kwh)
     elec = CARRIERS.index("electricity")
     extra = np.zeros(n)
     for col, sign in (("appliances_lighting_kwh", -1.0), ("pv_self_consumed_kwh", 1.0)):
