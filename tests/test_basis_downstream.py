@@ -205,3 +205,15 @@ def test_standardised_accounts_reproduce_the_engine(stock):
     ratio, _ = heating_use_ratio(full, np.zeros(len(full), dtype=np.int64))
     gas = (res["final_gas_kwh"] > 0).to_numpy()
     np.testing.assert_allclose(ratio[gas], full["prebound_ratio"].to_numpy()[gas], rtol=1e-9)
+
+
+def test_lekp_report_names_the_savings_basis():
+    from pathlib import Path
+
+    import wijkreno.reports as reports
+    from wijkreno.reports.lekp import SAVING_COLUMNS, SAVINGS_BASIS_NL
+
+    assert SAVINGS_BASIS_NL == "verwacht werkelijk verbruik"
+    assert all(SAVINGS_BASIS_NL in caption for caption in SAVING_COLUMNS.values())
+    text = (Path(reports.__file__).parent / "templates" / "lekp.html.j2").read_text()
+    assert "{{ savings_basis }}" in text and "gestandaardiseerde berekeningen" not in text
