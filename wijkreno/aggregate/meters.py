@@ -256,6 +256,12 @@ def compare_with_meters(
     mg = muni[muni["gas_connections"] > 0]
     summary["gas_dwellings_over_connections_max_frac_municipality"] = _f(
         (mg["n_gas_users"] / mg["gas_connections"] - 1.0).max()) if len(mg) else None
+    if summary["gas_dwellings_over_connections_max_frac"] is None:  # no sectors: municipality
+        summary["gas_dwellings_over_connections_max_frac"] = summary[
+            "gas_dwellings_over_connections_max_frac_municipality"]
+        summary["gas_dwellings_over_connections_level"] = "municipality"
+    else:
+        summary["gas_dwellings_over_connections_level"] = "sector"
     summary["calibration"] = "fitted" if (fitted and calibrations) else (
         "given" if calibrations else "none")
     keep = [c for c in d.columns if c in EXPECTED_COLUMNS or c.startswith(("calibrated_final_",
