@@ -217,3 +217,28 @@ def test_lekp_report_names_the_savings_basis():
     assert all(SAVINGS_BASIS_NL in caption for caption in SAVING_COLUMNS.values())
     text = (Path(reports.__file__).parent / "templates" / "lekp.html.j2").read_text()
     assert "{{ savings_basis }}" in text and "gestandaardiseerde berekeningen" not in text
+
+
+def test_scenario_states_carry_the_basis(stock):
+    from wijkreno.scenario.model import plan_states
+
+    o = make_options(stock)
+    exp = plan_states(stock, o, deduplicate=False)
+    std = plan_states(stock, o, deduplicate=False, basis="standardised")
+    assert set(exp.basis) == {"expected"} and set(std.basis) == {"standardised"}
+    np.testing.assert_allclose(exp.metrics["epc_score_kwh_per_m2"],
+                               std.metrics["epc_score_kwh_per_m2"])
+    assert (exp.metrics["energy_cost_eur"][:, 0] < std.metrics["energy_cost_eur"][:, 0]).all()
+    np.testing.assert_allclose(exp.metrics["co2_flemish_kg_co2"][:, 0],
+                               0.5 * std.metrics["co2_flemish_kg_co2"][:, 0], rtol=1e-9)
+
+
+def test_map_legends_name_the_basis():
+    from wijkreno.maps.static_map import caption
+
+    assert caption("energy_cost_per_dwelling_eur").endswith(
+        "(EPC-berekening, gestandaardiseerd)")
+    assert caption("expected_energy_cost_per_dwelling_eur") == (
+        "Energiekost per woning [EUR/jaar] (verwacht werkelijk verbruik)")
+    assert caption("calibrated_co2_flemish_kg_co2").endswith("(gekalibreerd op Fluvius-meters)")
+    assert "gestandaardiseerd" not in caption("label_ef_frac")  # a label share has no basis

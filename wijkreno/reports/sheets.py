@@ -26,7 +26,8 @@ import pandas as pd
 from wijkreno.errors import InputError
 from wijkreno.maps.static_map import EPC_COLOURS
 from wijkreno.reports import charts
-from wijkreno.simulate.expected import BASIS_LABELS_NL, CARRIERS
+from wijkreno.simulate.basis import BASIS_NAMES_NL as BASIS_NL
+from wijkreno.simulate.expected import CARRIERS
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,6 @@ HEATING_NL: dict[str, str] = {
 }
 
 SHEET_KEYS: tuple[str, ...] = ("dwelling_id",)
-
-BASIS_NL: dict[str, str] = {**BASIS_LABELS_NL, "metered": "gemeten verbruik (eigen meter)"}
-"""Dutch name of the basis of a sheet's money and CO2 figures (the summary's ``basis``)."""
 
 CARRIER_NL: dict[str, str] = {"gas": "aardgas", "oil": "stookolie", "electricity": "elektriciteit",
                               "wood": "hout"}

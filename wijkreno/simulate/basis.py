@@ -33,6 +33,10 @@ BASIS_CHOICES: tuple[str, ...] = ("auto", *BASES)
 MONEY_BASIS_DEFAULT = "auto"
 """Default basis of bills, savings, payback and CO2."""
 
+BASIS_NAMES_NL: dict[str, str] = {**BASIS_LABELS_NL, "metered": "gemeten verbruik (eigen meter)"}
+"""Dutch name of every basis a money figure can carry, including a household's own meter
+(``metered``, the renovation packages' ``metered_*_kwh`` overrides)."""
+
 BASIS_SHORT_NL: dict[str, str] = {
     "standardised": "EPC-berekening",
     "expected": "verwacht verbruik",
@@ -56,13 +60,15 @@ def labelled(header_nl: str, basis: str) -> str:
 def basis_summary_label(bases: np.ndarray | pd.Series) -> str:
     """One label for a set of rows: the basis they share, or the mix ('gekalibreerd op
     Fluvius-meters waar beschikbaar, anders verwacht werkelijk verbruik')."""
-    present = [b for b in BASES if b in set(np.asarray(bases, dtype=object).tolist())]
+    order = ("standardised", "expected", "calibrated", "metered")
+    seen = set(np.asarray(bases, dtype=object).tolist())
+    present = [b for b in order if b in seen]
     if not present:
-        return basis_label("standardised")
+        return BASIS_NAMES_NL["standardised"]
     if len(present) == 1:
-        return basis_label(present[0])
-    return (f"{basis_label(present[-1])} waar beschikbaar, anders "
-            f"{basis_label(present[-2])}")
+        return BASIS_NAMES_NL[present[0]]
+    rest = ", ".join(BASIS_NAMES_NL[b] for b in reversed(present[:-1]))
+    return f"{BASIS_NAMES_NL[present[-1]]} waar beschikbaar, anders {rest}"
 
 
 def _has(frame: pd.DataFrame, basis: str) -> np.ndarray:
@@ -285,6 +291,7 @@ def heating_use_ratio(
 
 __all__ = [
     "BASIS_CHOICES",
+    "BASIS_NAMES_NL",
     "BASIS_SHORT_NL",
     "MONEY_BASIS_DEFAULT",
     "accounts_on_basis",
