@@ -242,3 +242,15 @@ def test_map_legends_name_the_basis():
         "Energiekost per woning [EUR/jaar] (verwacht werkelijk verbruik)")
     assert caption("calibrated_co2_flemish_kg_co2").endswith("(gekalibreerd op Fluvius-meters)")
     assert "gestandaardiseerd" not in caption("label_ef_frac")  # a label share has no basis
+
+
+def test_attach_basis_columns_joins_on_dwelling_id(stock):
+    from wijkreno.simulate.basis import attach_basis_columns
+
+    bare = stock.drop(columns=[c for c in stock.columns if "final_" in c])
+    results = stock[["dwelling_id", *[c for c in stock.columns if "final_" in c]]].iloc[::-1]
+    joined = attach_basis_columns(bare.iloc[1:], results)
+    assert joined.index.equals(bare.index[1:])
+    np.testing.assert_allclose(joined["expected_final_gas_kwh"],
+                               stock["expected_final_gas_kwh"].iloc[1:])
+    assert list(resolve_basis(joined)) == ["expected"] * len(joined)

@@ -289,7 +289,50 @@ def heating_use_ratio(
     return ratio, used
 
 
+BASIS_INPUT_COLUMNS: tuple[str, ...] = (
+    *(f"final_{c}_kwh" for c in CARRIERS),
+    *(f"expected_final_{c}_kwh" for c in CARRIERS),
+    *(f"calibrated_final_{c}_kwh" for c in CARRIERS),
+    "final_gas_gross_kwh", "appliances_lighting_kwh", "pv_self_consumed_kwh",
+)
+"""Result columns the money basis reads (those present are attached to the dwellings)."""
+
+
+def attach_basis_columns(
+    dwellings: pd.DataFrame, results: pd.DataFrame, *, key: str = "dwelling_id"
+) -> pd.DataFrame:
+    """The dwellings with the simulation's basis columns, for the renovation planning.
+
+    Parameters
+    ----------
+    dwellings : DataFrame
+        The twin's dwellings (what the packages and trajectories plan).
+    results : DataFrame
+        Simulation results with :data:`BASIS_INPUT_COLUMNS` (those present), joined on ``key``
+        (both frames must have it) or, without it, on the index.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``dwellings`` (index kept) with the columns added; dwellings without a
+        result get NaN (their money basis then falls back to standardised under ``auto``).
+    """
+    cols = [c for c in BASIS_INPUT_COLUMNS if c in results.columns]
+    out = dwellings.drop(columns=[c for c in cols if c in dwellings.columns])
+    if key in dwellings.columns and key in results.columns:
+        table = results.drop_duplicates(key).set_index(key)[cols]
+        joined = table.reindex(dwellings[key].to_numpy())
+        for c in cols:
+            out[c] = joined[c].to_numpy()
+    else:
+        for c in cols:
+            out[c] = results[c].reindex(dwellings.index).to_numpy()
+    return out
+
+
 __all__ = [
+    "BASIS_INPUT_COLUMNS",
+    "attach_basis_columns",
     "BASIS_CHOICES",
     "BASIS_NAMES_NL",
     "BASIS_SHORT_NL",
