@@ -94,6 +94,27 @@ def stock_tables(
     return out, summary
 
 
+def _municipality_map(municipalities: pd.DataFrame, wijken: Path, hierarchy: Path,
+                      out: Path) -> Path:
+    """PNG of the priority score per municipality (wijk polygons dissolved per municipality)."""
+    import geopandas as gpd
+
+    from wijkreno.io.statbel import read_sector_hierarchy, read_sectors
+    from wijkreno.maps.static_map import render_png
+
+    polys = read_sectors(wijken)
+    h = read_sector_hierarchy(hierarchy)[["wijk_code", "nis_code"]].drop_duplicates("wijk_code")
+    polys = polys.merge(h, on="wijk_code", how="inner")
+    shapes = polys.dissolve(by="nis_code")[["geometry"]].reset_index()
+    frame = gpd.GeoDataFrame(
+        shapes.merge(municipalities.astype({"nis_code": str}), on="nis_code", how="inner"),
+        geometry="geometry", crs=polys.crs)
+    path = out / "kaart_gemeenten_priority_score.png"
+    render_png(frame, "priority_score", path, label_column=None,
+               title="Prioriteit per gemeente (statistische woningvoorraad; EPC-berekening)")
+    return path
+
+
 @handle_errors
 def statistical(
     statbel: Annotated[Path, typer.Option(
@@ -112,6 +133,9 @@ def statistical(
         help="Basis van kosten en CO2: auto | expected | calibrated | standardised.")] = "auto",
     dwellings: Annotated[bool, typer.Option(
         "--dwellings/--no-dwellings", help="Ook de resultaten per woning wegschrijven.")] = False,
+    wijken: Annotated[Path | None, typer.Option(
+        "--wijken", help="ggw7_wijken.gpkg: kaart van de prioriteit per gemeente "
+        "(wijken samengevoegd per gemeente via --hierarchy).")] = None,
 ) -> None:
     """Statistische woningvoorraad van Vlaanderen, gesimuleerd, per sector en gemeente.
 
@@ -136,6 +160,8 @@ def statistical(
     summary["year"] = year
     summary["seconds_total"] = round(time.perf_counter() - t0, 2)
     written = write_stock_outputs(out, tables, summary)
+    if wijken is not None:
+        written["map"] = _municipality_map(tables["municipalities"], wijken, hierarchy, out)
     sectors = tables["sectors"]
     top = sectors.sort_values("priority_rank").head(5)
     out_console.print(
