@@ -21,6 +21,7 @@ from wijkreno.renovate.packages import (
     evaluate_packages_reference,
 )
 from wijkreno.simulate.heat_balance import load_heat_balance_params
+from wijkreno.simulate.params import load_system_params
 from wijkreno.twin.schema import HEATING_SYSTEMS
 
 ECON = Economics(horizon_years=30, discount_rate_frac=0.03, price_escalation_frac=0.0,
@@ -153,8 +154,11 @@ def test_hand_checked_dwelling_two_packages():
     dw = hand_dwelling()
     # no internal gains and no windows: the need is the losses, H x sum of degree-hours
     hp = load_heat_balance_params(overrides={"phi_int_w_per_m2": 0.0})
+    # the hand figures count gas on net calorific value (bills and the EPC use gross since
+    # issue 11; tests/simulate/test_systems.py checks that step)
+    ncv = load_system_params(overrides={"settings": {"gas_gcv_per_ncv": 1.0}})
     table = evaluate_packages(dw, make_options(dw, max_load_air=70.0), economics=ECON,
-                              heat_params=hp)
+                              heat_params=hp, system_params=ncv)
     keep = dict.fromkeys(DIMENSIONS, "keep")
 
     def pick(**chosen):
@@ -210,7 +214,8 @@ def test_hand_checked_dwelling_two_packages():
     assert b["epc_score_kwh_per_m2"] == pytest.approx(167.360402, rel=1e-8)
 
     # with the default limit of 60 W/m2 the heat pump is not possible after roof insulation
-    strict = evaluate_packages(dw, make_options(dw), economics=ECON, heat_params=hp)
+    strict = evaluate_packages(dw, make_options(dw), economics=ECON, heat_params=hp,
+                               system_params=ncv)
     hp_rows = strict[(strict["heating"] == "heat_pump_air_water")
                      & (strict["design_heat_load_w_per_m2"] > 60.0)]
     assert hp_rows.empty
