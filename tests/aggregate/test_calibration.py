@@ -187,3 +187,37 @@ def test_compare_with_meters_synthetic():
         cmp.calibrations[0].training_nis)
     assert "calibrated_final_gas_kwh" in cmp.dwellings
     assert (cmp.dwellings.loc[gas_users, "calibrated_final_gas_kwh"] > 0).all()
+    assert not any(f.startswith("feature_") for f in cmp.calibrations[0].features)
+
+    from wijkreno.params.models.expected_use import load_expected_use_params
+
+    p = load_expected_use_params()
+    p = p.model_copy(update={"calibration": p.calibration.model_copy(
+        update={"connection_count_features": True})})
+    with_counts = compare_with_meters(d, fluvius, params=p)
+    assert "feature_log_sector_connections" in with_counts.calibrations[0].features
+    assert with_counts.summary["calibrated_mae_municipality"] is not None
+
+
+def test_connection_features_use_counts_never_kwh_and_missing_is_neutral():
+    from wijkreno.aggregate.calibration import connection_features
+
+    fl = pd.DataFrame({"sector_code": ["A", "B", "C"], "year": 2021,
+                       "electricity_residential_connections": [100.0, 1000.0, 0.0],
+                       "gas_residential_connections": [50.0, 900.0, 0.0],
+                       "gas_residential_kwh": [1e6, 1e7, 0.0]})
+    f = connection_features(fl)
+    g = connection_features(fl.assign(gas_residential_kwh=[5.0, 5.0, 5.0]))
+    pd.testing.assert_frame_equal(f, g)
+    size = f["feature_log_sector_connections"]
+    assert size["B"] > size["A"]
+    area = connection_features(fl, pd.Series({"A": "m", "B": "m"}))
+    assert len(area) == 1 and np.isfinite(area.iloc[0]).all()
+
+    rows = _rows()
+    rows["feature_gas_connection_share"] = rows["gas_connections"] / rows["electricity_connections"]
+    train, held = _split()
+    cal = fit_calibration(rows, train, held, min_connections=1)
+    assert "feature_gas_connection_share" in cal.features
+    without = predict_per_user(cal, rows.drop(columns="feature_gas_connection_share"))
+    assert np.isfinite(without).all()

@@ -136,6 +136,50 @@ def area_features(dwellings: pd.DataFrame, area_column: str) -> pd.DataFrame:
     return out
 
 
+def connection_features(
+    fluvius: pd.DataFrame, area_of_sector: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Features from Fluvius' connection *counts* (never its kWh), per sector or larger area.
+
+    ``feature_log_sector_connections``: log(1 + residential electricity connections) of a
+    sector — its size, a proxy for urban density that the statistical stock does not carry
+    (it spreads a municipality's mix evenly over its sectors); for a larger area, the
+    connection-weighted mean over its sectors. ``feature_gas_connection_share``: residential gas
+    over electricity connections (the share of households on gas), capped at 1.5.
+
+    Parameters
+    ----------
+    fluvius : pandas.DataFrame
+        :func:`wijkreno.io.fluvius.read_fluvius_sectors` rows (the mean over years is taken).
+    area_of_sector : pandas.Series, optional
+        Sector code → area; None: per sector.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by sector (or area).
+    """
+    f = fluvius.reset_index(drop=True)
+    f = f[~f["is_unknown_area"]] if "is_unknown_area" in f else f
+    per = f.groupby("sector_code")[["electricity_residential_connections",
+                                    "gas_residential_connections"]].mean()
+    per["size"] = np.log1p(per["electricity_residential_connections"])
+    if area_of_sector is not None:
+        per["area"] = per.index.map(area_of_sector)
+        per = per.dropna(subset=["area"])
+        w = per["electricity_residential_connections"]
+        per["wsize"] = per["size"] * w
+        g = per.groupby("area")[["wsize", "electricity_residential_connections",
+                                 "gas_residential_connections"]].sum()
+        g["size"] = g["wsize"] / g["electricity_residential_connections"].replace(0, np.nan)
+        per = g
+    econn = per["electricity_residential_connections"].replace(0, np.nan)
+    return pd.DataFrame({
+        "feature_log_sector_connections": per["size"],
+        "feature_gas_connection_share": (per["gas_residential_connections"] / econn).clip(0, 1.5),
+    }, index=per.index)
+
+
 def metered_by_area(fluvius: pd.DataFrame, area_of_sector: pd.Series) -> pd.DataFrame:
     """Sum Fluvius' residential metered use and connections per area.
 
@@ -157,7 +201,8 @@ def metered_by_area(fluvius: pd.DataFrame, area_of_sector: pd.Series) -> pd.Data
             "gas_residential_connections": "gas_connections",
             "electricity_residential_kwh": "metered_electricity_kwh",
             "electricity_residential_connections": "electricity_connections"}
-    f = fluvius.assign(area=fluvius["sector_code"].map(area_of_sector)).dropna(subset=["area"])
+    f = fluvius.reset_index(drop=True)
+    f = f.assign(area=f["sector_code"].map(area_of_sector)).dropna(subset=["area"])
     per_year = f.groupby(["area", "year"])[list(cols)].sum()
     return per_year.groupby(level="area").mean().rename(columns=cols)
 
@@ -200,7 +245,8 @@ class Calibration:
 
 
 def _feature_names(rows: pd.DataFrame, carrier: str) -> list[str]:
-    shares = sorted(c for c in rows.columns if c.startswith(("share_typology_", "share_period_")))
+    shares = sorted(c for c in rows.columns
+                    if c.startswith(("share_typology_", "share_period_", "feature_")))
     extra = ["mean_floor_area_m2"] if "mean_floor_area_m2" in rows else []
     return [f"log_{_PER_USER.format(c=carrier)}", *extra, *shares]
 
@@ -212,6 +258,8 @@ def _design(rows: pd.DataFrame, carrier: str, names: Sequence[str]) -> pd.DataFr
             x[n] = np.log(rows[n[4:]].where(rows[n[4:]] > 0))
         elif n == "mean_floor_area_m2":
             x[n] = np.log(rows[n].where(rows[n] > 0))
+        elif n.startswith("feature_"):
+            x[n] = rows[n] if n in rows else np.nan
         else:
             x[n] = rows[n] if n in rows else 0.0
     return x.astype(np.float64).fillna({n: 0.0 for n in names if n.startswith("share_")})
@@ -322,9 +370,16 @@ def fit_calibration(
 
 
 def predict_per_user(calibration: Calibration, rows: pd.DataFrame) -> pd.Series:
-    """Calibrated use per user [kWh yr⁻¹] per area (NaN where a feature is missing)."""
+    """Calibrated use per user [kWh yr⁻¹] per area.
+
+    NaN where the expected use per user is missing; a missing ``feature_*`` column (e.g. the
+    connection counts when no meters are at hand) takes its training mean (neutral).
+    """
     x = _design(rows, calibration.carrier, calibration.features).to_numpy(np.float64)
-    z = (x - np.array(calibration.means)) / np.array(calibration.scales)
+    means = np.array(calibration.means)
+    optional = np.array([f.startswith("feature_") for f in calibration.features])
+    x = np.where(optional & ~np.isfinite(x), means, x)
+    z = (x - means) / np.array(calibration.scales)
     pred = calibration.intercept + z @ np.array(calibration.coefs)
     return pd.Series(calibration.scale_factor * np.exp(pred), index=rows.index,
                      name=f"calibrated_{calibration.carrier}_kwh_per_user")
@@ -340,6 +395,7 @@ def calibration_factors(calibration: Calibration, rows: pd.DataFrame) -> pd.Seri
 
 def apply_calibration(
     dwellings: pd.DataFrame, calibrations: Sequence[Calibration], area_column: str,
+    area_extra: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Calibrated final energy per dwelling: expected use × its area's factor.
 
@@ -352,6 +408,9 @@ def apply_calibration(
         At most one per carrier.
     area_column : str
         Column whose areas the factors are computed for (``sector_code`` or ``nis_code``).
+    area_extra : pandas.DataFrame, optional
+        More per-area features indexed by area (``feature_*``: :func:`connection_features`);
+        missing ones are neutral.
 
     Returns
     -------
@@ -360,6 +419,8 @@ def apply_calibration(
         ``calibration_factor_<carrier>`` per calibrated carrier.
     """
     feats = area_features(dwellings, area_column)
+    if area_extra is not None:
+        feats = feats.join(area_extra[[c for c in area_extra.columns if c.startswith("feature_")]])
     out = pd.DataFrame(index=dwellings.index)
     for cal in calibrations:
         _check_carrier(cal.carrier)

@@ -21,6 +21,7 @@ from wijkreno.aggregate.calibration import (
     Calibration,
     apply_calibration,
     area_features,
+    connection_features,
     evaluate_out_of_sample,
     fit_calibration,
     metered_by_area,
@@ -154,12 +155,20 @@ def compare_with_meters(
     train, held = split_municipalities(nis_codes, holdout_fraction=settings.holdout_fraction,
                                        salt=settings.split_salt)
 
+    if settings.connection_count_features:
+        sector_counts = connection_features(fl)
+        muni_counts = connection_features(fl, nis_of_sector)
+    else:
+        sector_counts = pd.DataFrame(index=pd.Index([], dtype=object))
+        muni_counts = sector_counts
+
     def tables(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         muni = area_features(frame, "nis_code").join(metered_by_area(fl, nis_of_sector))
+        muni = muni.join(muni_counts)
         muni["nis_code"] = muni.index.astype(str)
         sect = area_features(frame, "sector_code").join(
             metered_by_area(fl, pd.Series(fl["sector_code"].values, index=fl["sector_code"])
-                            .drop_duplicates()))
+                            .drop_duplicates())).join(sector_counts)
         sect["nis_code"] = sect.index.map(sector_to_nis)
         return _per_user(muni), _per_user(sect)
 
@@ -183,7 +192,8 @@ def compare_with_meters(
         held = frozenset(set(nis_codes) - train)
     if calibrations:
         area_col = "sector_code" if has_sector.all() else "nis_code"
-        cal_cols = apply_calibration(d, calibrations, area_col)
+        counts = sector_counts if area_col == "sector_code" else muni_counts
+        cal_cols = apply_calibration(d, calibrations, area_col, counts)
         d = d.join(cal_cols)
         muni, sect = tables(d)
     muni["held_out"] = muni["nis_code"].isin(held)

@@ -66,6 +66,8 @@ class CalibrationSettings(Frozen):
     split_salt: str = Field(min_length=1)
     ridge_alpha: float = Field(ge=0.0)
     ridge_alpha_source: str = Field(min_length=1)
+    connection_count_features: bool
+    connection_count_features_source: str = Field(min_length=1)
     min_gas_connections: int = Field(ge=0)
     min_gas_connections_source: str = Field(min_length=1)
 
