@@ -57,6 +57,13 @@ def print_twin_summary(twin: Twin, console: Console = out_console) -> None:
     console.print(_table(periods, "Bouwperiode / construction period (main buildings)"))
     attrs = q["attributes"]
     console.print(_table(attrs, "Herkomst / provenance of attributes"))
+    if "dwellings" in q:
+        console.print(_table(q["dwellings"], "Woningen tegenover Statbel T8 / dwellings "
+                             "against Statbel T8"))
+    if "gas_heating" in q:
+        console.print(_table(q["gas_heating"], "Gasverwarmde woningen tegenover "
+                             "Fluvius-gasaansluitingen / gas-heated dwellings against gas "
+                             "connections"))
     if len(q.get("address_links", [])):
         console.print(_table(q["address_links"], "Adressen / address links"))
     b = twin.buildings
@@ -88,6 +95,16 @@ def build(
                                                   "outside are rejected.")] = None,
     params: Annotated[Path | None, typer.Option(help="Twin parameter file (TOML) overriding "
                                                 "the defaults.")] = None,
+    fluvius: Annotated[Path | None, typer.Option(help="Fluvius verbruik per statistische "
+                                                 "sector (CSV or its folder): residential gas "
+                                                 "connections bound the gas-heated dwellings / "
+                                                 "gasaansluitingen begrenzen gasverwarming.")
+                       ] = None,
+    fluvius_year: Annotated[int, typer.Option(help="Year of the Fluvius connections "
+                                              "(2018-2021).")] = 2021,
+    sector_hierarchy: Annotated[Path | None, typer.Option(
+        help="Sector → wijk hierarchy (statsec_hierarchy_2025.csv): with --boundary wijken and "
+             "no --sectors, the gas connections are bounded per wijk.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the imputation.")] = 0,
     gpkg: Annotated[bool, typer.Option(help="Also write twin.gpkg for older GIS.")] = False,
 ) -> None:
@@ -102,6 +119,9 @@ def build(
         gebouwenpark=_existing(statbel, "Statbel"),
         boundary=_existing(boundary, "boundary"),
         params=_existing(params, "parameter"),
+        fluvius=_existing(fluvius, "Fluvius"),
+        fluvius_year=fluvius_year,
+        sector_hierarchy=_existing(sector_hierarchy, "sector hierarchy"),
         seed=seed,
     )
     with out_console.status("Tweeling bouwen / building the twin …"):
