@@ -213,3 +213,15 @@ def test_cli_writes_sector_and_municipality_tables(tmp_path):
                                sectors["expected_energy_cost_eur"].sum(), rtol=1e-9)
     bad = CliRunner().invoke(app, [*args[:-2], "--basis", "metered", "-o", str(tmp_path)])
     assert bad.exit_code == 2
+
+
+def test_gas_heating_bounded_by_gas_connections(tables):
+    geb, conn = tables
+    stock = build_statistical_stock(geb, conn, seed=4)
+    gas_systems = load_twin_params().heating_from_gas_connections.gas_systems
+    gas = stock["heating_system"].astype(str).isin(gas_systems)
+    per_sector = gas.groupby(stock["sector_code"].astype(str)).sum()
+    # no gas connection, no gas-heated dwelling (11001B00-: 42 dwellings, 0 gas connections)
+    assert per_sector["11001B00-"] == 0
+    limits = conn.set_index("sector_code")["n_gas_connections"]
+    assert (per_sector <= limits.reindex(per_sector.index) * 1.05).all()

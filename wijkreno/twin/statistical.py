@@ -19,10 +19,12 @@ counts into one row per dwelling that the energy engine simulates like a twin's 
    width and depth, party walls by type, a random front orientation; a house's floor area is
    shared by Statbel's dwellings per building (T8/T1), an apartment building holds T8/T1
    dwellings of the twin's mean apartment floor area;
-4. the heating system is drawn per dwelling as in the twin
-   (:func:`wijkreno.twin.build.draw_heating_systems`);
-5. each dwelling gets a statistical sector so that every sector's dwelling count follows its
-   Fluvius residential electricity connections (one per household), largest remainder.
+4. each dwelling gets a statistical sector so that every sector's dwelling count follows its
+   Fluvius residential electricity connections (one per household), largest remainder;
+5. the heating system is drawn per dwelling as in the twin (shares per TABULA period of
+   ``twin.toml``), then bounded per sector by Fluvius' residential gas connections with the
+   twin's rule (:func:`wijkreno.twin.imputation.bound_gas_heating`): no gas-heated dwelling
+   where a sector has no gas connection.
 
 Every draw of a municipality comes from its own random stream seeded by ``(seed, nis_code)``:
 a municipality's stock does not depend on which others are built with it.
@@ -293,9 +295,31 @@ def _build_municipality(
     out["party_wall_area_m2"] = n_party * depth * wall_h * share
     out["annex_wall_area_m2"] = np.zeros(n)
     out.update(a)
-    out["heating_system"] = _draw_heating_codes(tab_code, twin_params, rng)
-    out["sector_code"] = _assign_sectors(n, sectors, rng)
+    heating = _draw_heating_codes(tab_code, twin_params, rng)
+    sector_row = _assign_sectors(n, sectors, rng)
+    if sectors is not None and not sectors.empty and n:
+        heating = _bound_by_gas_connections(heating, sector_row, tab_code, sectors,
+                                            twin_params, rng)
+    out["heating_system"] = heating
+    out["sector_code"] = sector_row
     return out
+
+
+def _bound_by_gas_connections(
+    heating: np.ndarray, sector_row: np.ndarray, tab_code: np.ndarray, sectors: pd.DataFrame,
+    twin_params: TwinParams, rng: np.random.Generator,
+) -> np.ndarray:
+    """The twin's rule (:func:`wijkreno.twin.imputation.bound_gas_heating`): each sector's
+    gas-heated dwellings follow its Fluvius residential gas connections (none where none)."""
+    systems = np.array(twin_params.heating_system_shares.systems, dtype=object)
+    names = pd.Series(systems[heating])
+    gas = pd.Series(sectors["n_gas_connections"].to_numpy(dtype=float),
+                    index=sectors["row"].astype(str).to_numpy())
+    bounded, _ = imp.bound_gas_heating(
+        names, pd.Series("imputed", index=names.index), pd.Series(sector_row.astype(str)),
+        pd.Series(np.array(_TABULA_CODES, dtype=object)[tab_code]), gas, twin_params, rng)
+    lookup = {name: i for i, name in enumerate(systems)}
+    return bounded.map(lookup).to_numpy(dtype=np.int64)
 
 
 def _assign_sectors(
