@@ -329,6 +329,20 @@ def effective_capacity_wh_per_m2k(
     return c_m.rename("c_m_wh_per_m2k")
 
 
+def with_capacity(dwellings: pd.DataFrame, params: HeatBalanceParams | None = None
+                  ) -> pd.DataFrame:
+    """``dwellings`` with ``c_m_wh_per_m2k`` per dwelling in the ``epb`` convention.
+
+    What :func:`compute_heating_need` packs; callers that pack the dwellings themselves
+    (:func:`pack_inputs`, e.g. the uncertainty ensemble) use it to see the same capacity.
+    Unchanged in the ``tabula`` convention (one ``c_m_wh_per_m2k``).
+    """
+    p = params or load_heat_balance_params()
+    if p.convention != "epb":
+        return dwellings
+    return dwellings.assign(c_m_wh_per_m2k=effective_capacity_wh_per_m2k(dwellings, p))
+
+
 # ---------------------------------------------------------------------------------------------
 # the balance on arrays
 
@@ -760,8 +774,7 @@ def compute_heating_need(
         When required columns are missing.
     """
     p = params or load_heat_balance_params()
-    if p.convention == "epb":
-        dwellings = dwellings.assign(c_m_wh_per_m2k=effective_capacity_wh_per_m2k(dwellings, p))
+    dwellings = with_capacity(dwellings, p)
     multi = None
     if "typology" in dwellings.columns:
         multi = (dwellings["typology"].astype("string") == "apartment_building").fillna(False)
