@@ -225,3 +225,18 @@ def test_gas_heating_bounded_by_gas_connections(tables):
     assert per_sector["11001B00-"] == 0
     limits = conn.set_index("sector_code")["n_gas_connections"]
     assert (per_sector <= limits.reindex(per_sector.index) * 1.05).all()
+
+
+def test_dask_partitions_equal_in_process(tables):
+    """The Dask path (the pipeline's LocalCluster) gives the tables of the in-process path."""
+    distributed = pytest.importorskip("wijkreno.pipeline.distributed",
+                                      reason="the pipeline's Dask path is not on this branch")
+    from wijkreno.cli.statistical import stock_tables
+
+    geb, conn = tables
+    local, s_local = stock_tables(geb, conn, seed=1)
+    with distributed.dask_client(workers=2) as client:
+        remote, s_remote = stock_tables(geb, conn, seed=1, client=client)
+    for key in ("sectors", "municipalities"):
+        pd.testing.assert_frame_equal(local[key], remote[key])
+    assert s_remote["partitions_on"] == "dask" and s_remote["dwellings"] == s_local["dwellings"]
