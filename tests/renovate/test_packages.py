@@ -153,7 +153,7 @@ def hand_dwelling() -> gpd.GeoDataFrame:
 def test_hand_checked_dwelling_two_packages():
     dw = hand_dwelling()
     # no internal gains and no windows: the need is the losses, H x sum of degree-hours
-    hp = load_heat_balance_params(overrides={"phi_int_w_per_m2": 0.0})
+    hp = load_heat_balance_params(overrides={"phi_int_w_per_m2": 0.0, "convention": "tabula"})
     # the hand figures count gas on net calorific value (bills and the EPC use gross since
     # issue 11; tests/simulate/test_systems.py checks that step)
     ncv = load_system_params(overrides={"settings": {"gas_gcv_per_ncv": 1.0}})
@@ -223,7 +223,7 @@ def test_hand_checked_dwelling_two_packages():
 
 def test_heat_recovery_through_infiltration_matches_hand_calculation():
     dw = hand_dwelling()
-    hp = load_heat_balance_params(overrides={"phi_int_w_per_m2": 0.0})
+    hp = load_heat_balance_params(overrides={"phi_int_w_per_m2": 0.0, "convention": "tabula"})
     table = evaluate_packages(dw, make_options(dw), economics=ECON, heat_params=hp)
     d = table[(table["ventilation"] == "ventilation_d") & (table["n_measures"] == 1)].iloc[0]
     # ventilation D: infiltration 0.2, recovery 0.8 on the use air change 0.4:
@@ -264,6 +264,21 @@ def test_kernel_equals_per_package_engine_reference(demo_dwellings, seed):
             continue
         np.testing.assert_allclose(fast[col].to_numpy(float), ref[col].to_numpy(float),
                                    rtol=1e-8, atol=1e-6, err_msg=col)
+
+
+def test_current_state_equals_the_engine(demo_dwellings):
+    # the packages see the engine's conventions (EPW by default: 18 degC, net volume, EPW hot
+    # water, capacity per dwelling), so the current-state row is the engine's EPC (issue 11)
+    from wijkreno.simulate.engine import simulate_dwellings
+
+    dw = demo_dwellings.iloc[:8]
+    table = evaluate_packages(dw, make_options(dw), economics=ECON)
+    current = table[(table[list(DIMENSIONS)] == "keep").all(axis=1)].sort_values("row")
+    engine = simulate_dwellings(dw)
+    np.testing.assert_allclose(current["epc_score_kwh_per_m2"].to_numpy(float),
+                               engine["epc_score_kwh_per_m2"].to_numpy(float), rtol=1e-9)
+    np.testing.assert_allclose(current["heating_need_kwh"].to_numpy(float),
+                               engine["heating_need_kwh"].to_numpy(float), rtol=1e-9)
 
 
 def test_package_properties(demo_dwellings):

@@ -62,12 +62,14 @@ from wijkreno.simulate.basis import BASIS_CHOICES, MONEY_BASIS_DEFAULT, heating_
 from wijkreno.simulate.heat_balance import (
     REQUIRED_COLUMNS,
     HeatBalanceParams,
+    apply_convention,
     balance_coefficients,
     check_inputs,
     load_heat_balance_params,
     pack_inputs,
     period_constants,
     run_balance,
+    with_capacity,
 )
 from wijkreno.simulate.params import CARRIERS, SystemParams, default_system_params
 from wijkreno.simulate.systems import (
@@ -268,6 +270,7 @@ class _Setup:
     pv_value: float
     annuity: float
     delta_theta_design: float
+    climate: Any = None  # MonthlyClimate: the hot-water rule of the convention needs its year
     basis: str = MONEY_BASIS_DEFAULT
 
 
@@ -286,8 +289,10 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         from wijkreno.simulate.climate import load_climate
 
         climate = load_climate()
+    # the engine's convention (EPW or TABULA): set-point, net volume, hot water, capacity
+    theta_int = hp.theta_int_epb_degc if hp.convention == "epb" else hp.theta_int_degc
     dth, tk, isol = period_constants(climate.hours_h, climate.theta_e_degc,
-                                     climate.i_sol_vertical_kwh_per_m2, hp.theta_int_degc)
+                                     climate.i_sol_vertical_kwh_per_m2, theta_int)
     k = tuple(options.n_options(d) for d in DIMENSIONS)
     k_env = k[:len(ENVELOPE_DIMENSIONS)]
     n_env = int(np.prod(k_env))
@@ -312,7 +317,7 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         pv_value=s * price_el + (1.0 - s) * economics.injection_tariff_eur_per_kwh,
         annuity=economics.annuity_factor(),
         delta_theta_design=hp.theta_int_degc - economics.design_outdoor_temperature_degc,
-        basis=basis,
+        climate=climate, basis=basis,
     )
 
 
@@ -367,7 +372,10 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     n = hi - lo
     sl = slice(lo, hi)
     hp = s.heat_params
-    base = pack_inputs(dw, hp)
+    apartment = (dw["typology"].astype("string") == "apartment_building").fillna(False) \
+        .to_numpy(dtype=bool) if "typology" in dw.columns else None
+    base, _, dhw_rate = apply_convention(pack_inputs(with_capacity(dw, hp), hp), hp, s.climate,
+                                         apartment, copy=False)
     base_ok, _ = check_inputs(base)
     # envelope combinations applicable to each dwelling
     env_ok = np.ones((n, s.env_opt.shape[0]), dtype=bool)
@@ -419,8 +427,7 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         multi = multi.to_numpy(dtype=bool)
     else:
         multi = np.zeros(n, dtype=bool)
-    rate = np.where(multi, hp.dhw_need_multi_unit_kwh_per_m2, hp.dhw_need_single_unit_kwh_per_m2)
-    dhw_need = rate * area
+    dhw_need = np.broadcast_to(dhw_rate, (n,)) * area  # the convention's hot water
     dhw_code_keep = np.full(n, -1, dtype=np.int64)
     if "dhw_system" in dw.columns:
         names = {nm: j for j, nm in enumerate(s.system_params.dhw_system_names)}
@@ -843,8 +850,9 @@ def evaluate_packages_reference(
     hp = heat_params or load_heat_balance_params()
     sp = system_params or default_system_params()
     climate = load_climate()
+    theta_int = hp.theta_int_epb_degc if hp.convention == "epb" else hp.theta_int_degc
     dth, tk, isol = period_constants(climate.hours_h, climate.theta_e_degc,
-                                     climate.i_sol_vertical_kwh_per_m2, hp.theta_int_degc)
+                                     climate.i_sol_vertical_kwh_per_m2, theta_int)
     coef = balance_coefficients(hp)
     t = system_tables(sp)
     f = t.factors
@@ -856,12 +864,13 @@ def evaluate_packages_reference(
                 * economics.injection_tariff_eur_per_kwh)
     for i in range(len(dwellings)):
         d_row = dwellings.iloc[[i]]
-        base = pack_inputs(d_row, hp)[0]
         multi = str(d_row["typology"].iloc[0]) == "apartment_building" \
             if "typology" in d_row.columns else False
+        packed, _, rate = apply_convention(pack_inputs(with_capacity(d_row, hp), hp), hp,
+                                           climate, np.array([multi]), copy=False)
+        base = packed[0]
         area = base[sk.X_FLOOR]
-        dhw_need = area * (hp.dhw_need_multi_unit_kwh_per_m2 if multi
-                           else hp.dhw_need_single_unit_kwh_per_m2)
+        dhw_need = area * float(np.broadcast_to(rate, (1,))[0])
         results = {}
         ranges = [range(o.n_options(d)) for d in DIMENSIONS]
         for combo in product(*ranges):
