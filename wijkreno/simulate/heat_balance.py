@@ -578,7 +578,7 @@ def _assemble(
 def apply_convention(
     x: np.ndarray,
     params: HeatBalanceParams,
-    climate: MonthlyClimate,
+    climate: MonthlyClimate | None = None,
     multi_unit: Any = None,
     *,
     copy: bool = True,
@@ -594,8 +594,8 @@ def apply_convention(
         Packed inputs (:func:`pack_inputs`), ``volume_m3`` the gross protected volume.
     params : HeatBalanceParams
         ``convention`` ``"epb"`` or ``"tabula"`` (see the module docstring).
-    climate : MonthlyClimate
-        For the length of the year of the hot-water rule.
+    climate : MonthlyClimate, optional
+        For the length of the year of the hot-water rule (8760 h when None).
     multi_unit : array of bool, optional
         Dwellings in multi-unit buildings (TABULA's hot water per m2 only).
     copy : bool
@@ -620,7 +620,8 @@ def apply_convention(
         return x, params.theta_int_degc, rate
     # EPW hot water from the protected (gross) volume, then ventilation on the net volume
     floor = x[:, _k.X_FLOOR]
-    dhw = dhw_need_epw_kwh(x[:, _k.X_VOLUME], params, hours_h=float(np.sum(climate.hours_h)))
+    hours = 8760.0 if climate is None else float(np.sum(climate.hours_h))
+    dhw = dhw_need_epw_kwh(x[:, _k.X_VOLUME], params, hours_h=hours)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(floor > 0, dhw / floor, 0.0)
     if copy:
