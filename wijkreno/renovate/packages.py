@@ -58,15 +58,18 @@ from wijkreno.renovate.options import (
     MeasureOptions,
 )
 from wijkreno.simulate import kernels as sk
+from wijkreno.simulate.basis import BASIS_CHOICES, MONEY_BASIS_DEFAULT, heating_use_ratio
 from wijkreno.simulate.heat_balance import (
     REQUIRED_COLUMNS,
     HeatBalanceParams,
+    apply_convention,
     balance_coefficients,
     check_inputs,
     load_heat_balance_params,
     pack_inputs,
     period_constants,
     run_balance,
+    with_capacity,
 )
 from wijkreno.simulate.params import CARRIERS, SystemParams, default_system_params
 from wijkreno.simulate.systems import (
@@ -267,10 +270,15 @@ class _Setup:
     pv_value: float
     annuity: float
     delta_theta_design: float
+    climate: Any = None  # MonthlyClimate: the hot-water rule of the convention needs its year
+    basis: str = MONEY_BASIS_DEFAULT
 
 
 def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalanceParams | None,
-           system_params: SystemParams | None, climate: MonthlyClimate | None) -> _Setup:
+           system_params: SystemParams | None, climate: MonthlyClimate | None,
+           basis: str = MONEY_BASIS_DEFAULT) -> _Setup:
+    if basis not in BASIS_CHOICES:
+        raise InputError(f"unknown basis {basis!r}; choose from {BASIS_CHOICES}.")
     try:
         options.check()
     except ValueError as exc:
@@ -281,8 +289,10 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         from wijkreno.simulate.climate import load_climate
 
         climate = load_climate()
+    # the engine's convention (EPW or TABULA): set-point, net volume, hot water, capacity
+    theta_int = hp.theta_int_epb_degc if hp.convention == "epb" else hp.theta_int_degc
     dth, tk, isol = period_constants(climate.hours_h, climate.theta_e_degc,
-                                     climate.i_sol_vertical_kwh_per_m2, hp.theta_int_degc)
+                                     climate.i_sol_vertical_kwh_per_m2, theta_int)
     k = tuple(options.n_options(d) for d in DIMENSIONS)
     k_env = k[:len(ENVELOPE_DIMENSIONS)]
     n_env = int(np.prod(k_env))
@@ -307,6 +317,7 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         pv_value=s * price_el + (1.0 - s) * economics.injection_tariff_eur_per_kwh,
         annuity=economics.annuity_factor(),
         delta_theta_design=hp.theta_int_degc - economics.design_outdoor_temperature_degc,
+        climate=climate, basis=basis,
     )
 
 
@@ -335,6 +346,7 @@ class _Chunk:
     valid: np.ndarray
     invalid_reason: np.ndarray
     basis_calibrated: np.ndarray
+    basis_name: np.ndarray
 
     def kernel_args(self, s: _Setup) -> tuple:
         return (s.env_opt, self.envrow, self.need, self.load, self.area, self.a_heat,
@@ -360,7 +372,10 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     n = hi - lo
     sl = slice(lo, hi)
     hp = s.heat_params
-    base = pack_inputs(dw, hp)
+    apartment = (dw["typology"].astype("string") == "apartment_building").fillna(False) \
+        .to_numpy(dtype=bool) if "typology" in dw.columns else None
+    base, _, dhw_rate = apply_convention(pack_inputs(with_capacity(dw, hp), hp), hp, s.climate,
+                                         apartment, copy=False)
     base_ok, _ = check_inputs(base)
     # envelope combinations applicable to each dwelling
     env_ok = np.ones((n, s.env_opt.shape[0]), dtype=bool)
@@ -412,8 +427,7 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         multi = multi.to_numpy(dtype=bool)
     else:
         multi = np.zeros(n, dtype=bool)
-    rate = np.where(multi, hp.dhw_need_multi_unit_kwh_per_m2, hp.dhw_need_single_unit_kwh_per_m2)
-    dhw_need = rate * area
+    dhw_need = np.broadcast_to(dhw_rate, (n,)) * area  # the convention's hot water
     dhw_code_keep = np.full(n, -1, dtype=np.int64)
     if "dhw_system" in dw.columns:
         names = {nm: j for j, nm in enumerate(s.system_params.dhw_system_names)}
@@ -469,6 +483,19 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         use = (carrier == c) & np.isfinite(values) & (values >= 0) & (std > 0)
         calib = np.where(use, values / np.where(std > 0, std, 1.0), calib)
         calibrated |= use
+    # the household's own meter wins; elsewhere the basis asked for (calibrated where a
+    # calibration covers the dwelling, else expected): its heating-carrier use over the
+    # standardised use scales bills, savings and CO2 of every package (EPC stays standardised)
+    basis_name = np.where(calibrated, "metered", "standardised").astype(object)
+    if s.basis != "standardised":
+        has_std = all(f"final_{c}_kwh" in dw.columns for c in CARRIERS)
+        ratio, used = heating_use_ratio(
+            dw, np.where(h_code[:, 0] >= 0, carrier, -1), s.basis,
+            standardised_kwh=None if has_std else final0,
+            fallback_standardised=s.basis == MONEY_BASIS_DEFAULT)
+        take = ~calibrated & (used != "standardised")
+        calib = np.where(take, ratio, calib)
+        basis_name[take] = used[take]
     scale = np.ones(n)
     measured = _column(dw, "measured_epc_score_kwh_per_m2")
     if measured is not None:
@@ -487,6 +514,7 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         swh_ok=_c(o.applicable["solar_water_heater"][sl], np.bool_),
         inv=_c(inv), prem=_c(prem), life=_c(life), calib=_c(calib), scale=_c(scale),
         valid=_c(valid, np.bool_), invalid_reason=reason, basis_calibrated=calibrated,
+        basis_name=basis_name,
     )
 
 
@@ -569,6 +597,7 @@ def enumerate_chunks(
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
     with_steps: bool = False,
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> Iterator[dict[str, Any]]:
     """The bulk enumeration, chunk by chunk (shared by :func:`best_packages` and trajectories).
 
@@ -580,7 +609,7 @@ def enumerate_chunks(
     """
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
-    s = _setup(options, economics, heat_params, system_params, climate)
+    s = _setup(options, economics, heat_params, system_params, climate, basis)
     obj = _pk.OBJECTIVE_COST if objective == "cost" else _pk.OBJECTIVE_NPV
     n_env = s.env_opt.shape[0]
     for lo, hi in _chunks(len(dwellings), n_env, chunk_size):
@@ -600,6 +629,7 @@ def enumerate_chunks(
             lo=lo, hi=hi, cur=cur, chosen=chosen, chosen_opt=chosen_opt, best=best,
             best_opt=best_opt, reached=reached, n_eval=n_eval, min_load=min_load,
             valid=ch.valid, invalid_reason=ch.invalid_reason, calibrated=ch.basis_calibrated,
+            basis=ch.basis_name,
         )
         if with_steps:
             final_opt = np.ascontiguousarray(np.where(reached[:, None], chosen_opt, best_opt))
@@ -632,6 +662,7 @@ def best_packages(
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> pd.DataFrame:
     """The bulk path: every applicable package of every dwelling, reduced per dwelling.
 
@@ -658,12 +689,19 @@ def best_packages(
         As in :func:`wijkreno.simulate.engine.simulate_dwellings`.
     chunk_size : int, optional
         Dwellings per chunk (default: about 300,000 heat-balance rows per chunk).
+    basis : {'auto', 'standardised', 'expected', 'calibrated'}
+        Basis of bills, savings, payback and CO2 (:mod:`wijkreno.simulate.basis`): ``auto``
+        takes ``calibrated_final_<carrier>_kwh`` where the dwellings carry it, else
+        ``expected_final_<carrier>_kwh``, else the standardised figures; a named basis whose
+        columns are missing is an error. A dwelling's own meter (``metered_*``) wins. EPC
+        scores and labels stay standardised.
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``dwellings``: ``dwelling_id`` (when present), ``valid``,
-        ``invalid_reason``, ``basis`` ("calibrated" / "standardised"), ``n_packages``,
+        ``invalid_reason``, ``basis`` of the money and CO2 figures ("metered", "calibrated",
+        "expected" or "standardised"), ``n_packages``,
         ``reached``, the option of each dimension in the chosen package (columns named after
         :data:`~wijkreno.renovate.options.DIMENSIONS`; None when the target is not reached),
         the chosen package's metrics (:data:`METRIC_COLUMNS` and ``epc_label``), the current
@@ -675,7 +713,7 @@ def best_packages(
     target = target_array(target_score_kwh_per_m2, len(dwellings))
     parts = list(enumerate_chunks(dwellings, options, econ, target, objective, climate=climate,
                                   heat_params=heat_params, system_params=system_params,
-                                  chunk_size=chunk_size))
+                                  chunk_size=chunk_size, basis=basis))
     return _best_frame(dwellings, options, parts, system_params)
 
 
@@ -698,8 +736,7 @@ def _best_frame(dwellings: pd.DataFrame, options: MeasureOptions, parts: list[di
         out["dwelling_id"] = dwellings["dwelling_id"].to_numpy()
     out["valid"] = _cat(parts, "valid").astype(bool)
     out["invalid_reason"] = _cat(parts, "invalid_reason").astype(object) if n else []
-    out["basis"] = np.where(_cat(parts, "calibrated").astype(bool), "calibrated",
-                            "standardised") if n else []
+    out["basis"] = _cat(parts, "basis").astype(object) if n else []
     out["n_packages"] = _cat(parts, "n_eval").astype(np.int64)
     out["reached"] = _cat(parts, "reached").astype(bool)
     for d, names in _option_names(options, chosen_opt).items():
@@ -723,6 +760,7 @@ def evaluate_packages(
     climate: MonthlyClimate | None = None,
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> pd.DataFrame:
     """The full table for a small selection: one row per dwelling x applicable package.
 
@@ -747,7 +785,7 @@ def evaluate_packages(
         package table's ``attrs["invalid"]`` maps their position to the reason.
     """
     options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac)
-    s = _setup(options, econ, heat_params, system_params, climate)
+    s = _setup(options, econ, heat_params, system_params, climate, basis)
     n_env = s.env_opt.shape[0]
     frames = []
     invalid: dict[int, str] = {}
@@ -769,7 +807,7 @@ def evaluate_packages(
         if "dwelling_id" in dwellings.columns:
             f.insert(0, "dwelling_id", dwellings["dwelling_id"].to_numpy()[lo + i])
         f.insert(2 if "dwelling_id" in dwellings.columns else 1, "basis",
-                 np.where(ch.basis_calibrated[i], "calibrated", "standardised"))
+                 ch.basis_name[i])
         names = _option_names(options, opt)
         for j, d in enumerate(DIMENSIONS):
             f.insert(3 + j, d, names[d])
@@ -812,8 +850,9 @@ def evaluate_packages_reference(
     hp = heat_params or load_heat_balance_params()
     sp = system_params or default_system_params()
     climate = load_climate()
+    theta_int = hp.theta_int_epb_degc if hp.convention == "epb" else hp.theta_int_degc
     dth, tk, isol = period_constants(climate.hours_h, climate.theta_e_degc,
-                                     climate.i_sol_vertical_kwh_per_m2, hp.theta_int_degc)
+                                     climate.i_sol_vertical_kwh_per_m2, theta_int)
     coef = balance_coefficients(hp)
     t = system_tables(sp)
     f = t.factors
@@ -825,12 +864,13 @@ def evaluate_packages_reference(
                 * economics.injection_tariff_eur_per_kwh)
     for i in range(len(dwellings)):
         d_row = dwellings.iloc[[i]]
-        base = pack_inputs(d_row, hp)[0]
         multi = str(d_row["typology"].iloc[0]) == "apartment_building" \
             if "typology" in d_row.columns else False
+        packed, _, rate = apply_convention(pack_inputs(with_capacity(d_row, hp), hp), hp,
+                                           climate, np.array([multi]), copy=False)
+        base = packed[0]
         area = base[sk.X_FLOOR]
-        dhw_need = area * (hp.dhw_need_multi_unit_kwh_per_m2 if multi
-                           else hp.dhw_need_single_unit_kwh_per_m2)
+        dhw_need = area * float(np.broadcast_to(rate, (1,))[0])
         results = {}
         ranges = [range(o.n_options(d)) for d in DIMENSIONS]
         for combo in product(*ranges):

@@ -245,6 +245,7 @@ def plan_trajectories(
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
+    basis: str = "auto",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per dwelling, the ordered renovation steps that reach the target at least cost.
 
@@ -262,8 +263,9 @@ def plan_trajectories(
     deed_year : int or (n,) array, optional
         For ``target="obligation"`` when the dwellings have no ``deed_year`` column.
     economics, horizon_years, discount_rate_frac, climate, heat_params, system_params,
-    chunk_size
-        As in :func:`wijkreno.renovate.packages.best_packages`.
+    chunk_size, basis
+        As in :func:`wijkreno.renovate.packages.best_packages` (``basis``: of bills, savings,
+        payback and CO2; the EPC score and label stay standardised).
 
     Returns
     -------
@@ -292,7 +294,7 @@ def plan_trajectories(
     tscore = np.ascontiguousarray(targets["target_score_kwh_per_m2"].to_numpy(np.float64))
     parts = list(enumerate_chunks(dwellings, options, econ, tscore, objective, climate=climate,
                                   heat_params=heat_params, system_params=system_params,
-                                  chunk_size=chunk_size, with_steps=True))
+                                  chunk_size=chunk_size, with_steps=True, basis=basis))
     n = len(dwellings)
     keys = [c for c in KEY_COLUMNS if c in dwellings.columns]
     if parts:
@@ -320,7 +322,7 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
         sel = step_dim[pos, s] == j
         if sel.any():
             measure[sel] = np.array(options.option_names[d], dtype=object)[opt[sel]]
-    basis = np.where(cat["calibrated"][pos], "calibrated", "standardised")
+    basis = cat["basis"][pos].astype(object)
     out = pd.DataFrame({c: dwellings[c].to_numpy()[pos] for c in keys})
     if "dwelling_id" not in out.columns:
         out["dwelling_id"] = dwellings.index.to_numpy()[pos]
@@ -381,7 +383,7 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
     # the state after the last step is the final package (the current state with no step)
     out["valid"] = cat["valid"].astype(bool)
     out["invalid_reason"] = cat["invalid_reason"].astype(object)
-    out["basis"] = np.where(cat["calibrated"], "calibrated", "standardised")
+    out["basis"] = cat["basis"].astype(object)
     for c in targets.columns:
         out[c] = targets[c].to_numpy()
     out["current_epc_score_kwh_per_m2"] = cur[:, _pk.M_SCORE]
