@@ -200,10 +200,10 @@ def _meters_dwellings(
         if "epc_score_kwh_per_m2" not in frame:
             frame = with_results(frame)
     elif twin is not None:
-        from wijkreno.io.twin_store import read_twin_file
+        from wijkreno.pipeline import Workspace
 
-        dw = pd.DataFrame(read_twin_file(twin, "dwellings.parquet")).drop(
-            columns="geometry", errors="ignore")
+        dw = pd.DataFrame(Workspace(folders={"twin": twin}).read(
+            "twin", "dwellings", validate=False)).drop(columns="geometry", errors="ignore")
         if results is None:
             frame = with_results(dw)
         else:
