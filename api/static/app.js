@@ -325,10 +325,12 @@
     var title = (state && state.address) || addressTitle(sum, fallbackLabel);
     var h = "<h2>" + esc(title || T.address) + "</h2><p class='sub'>" +
       esc(T.address_id) + " " + esc(id) + "</p>";
-    h += "<table><tr><th>" + esc(T.current_label) + "</th><td class='num'>" + badge(sum.current_epc_label, true) + "</td></tr>" +
-      "<tr><th>" + esc(T.current_score) + "</th><td class='num'>" + fmt(sum.current_epc_score_kwh_per_m2) + "</td></tr>" +
-      "<tr><th>" + esc(T.energy_cost) + "</th><td class='num'>" + fmt(sum.current_energy_cost_eur) + "</td></tr>" +
-      "<tr><th>" + esc(T.co2_dwelling) + "</th><td class='num'>" + fmt(currentCo2(state, steps)) + "</td></tr>" +
+    // the EPC score and label are the standardised calculation; money and CO2 say their basis
+    var basisNl = T["basis_" + (sum.basis || "standardised")] || T.basis_standardised;
+    h += "<table><tr><th>" + esc(T.current_label) + " (" + esc(T.epc_basis) + ")</th><td class='num'>" + badge(sum.current_epc_label, true) + "</td></tr>" +
+      "<tr><th>" + esc(T.current_score) + " (" + esc(T.epc_basis) + ")</th><td class='num'>" + fmt(sum.current_epc_score_kwh_per_m2) + "</td></tr>" +
+      "<tr><th data-basis='" + esc(sum.basis || "standardised") + "'>" + esc(T.energy_cost) + " (" + esc(basisNl) + ")</th><td class='num'>" + fmt(sum.current_energy_cost_eur) + "</td></tr>" +
+      "<tr><th>" + esc(T.co2_dwelling) + " (" + esc(basisNl) + ")</th><td class='num'>" + fmt(currentCo2(state, steps)) + "</td></tr>" +
       "<tr><th>" + esc(T.total_net_cost) + "</th><td class='num'>" + fmt(sum.net_cost_eur) + "</td></tr></table>";
     var reached = sum.reached === true;
     h += "<p class='status " + (reached ? "ok" : "no") + "'>" + esc(reached ? T.reached : T.not_reached) +
@@ -338,7 +340,7 @@
     if (steps.length) {
       h += "<table class='steps' data-trajectory='" + steps.length + "'>" +
         "<colgroup><col class='c-step'><col class='c-measure'><col class='c-num'><col class='c-num'><col class='c-label'></colgroup><thead><tr><th>" + esc(T.step) + "</th><th>" + esc(T.measure) +
-        "</th><th class='num'>" + esc(T.net_cost) + "</th><th class='num'>" + esc(T.saving) + "</th><th>" + esc(T.label_after) + "</th></tr></thead><tbody>";
+        "</th><th class='num'>" + esc(T.net_cost) + "</th><th class='num'>" + esc(T.saving) + " (" + esc(basisNl) + ")</th><th>" + esc(T.label_after) + "</th></tr></thead><tbody>";
       steps.forEach(function (s) {
         h += "<tr><td>" + esc(s.step) + "</td><td>" + esc(names[s.measure] || String(s.measure).replace(/_/g, " ")) +
           "</td><td class='num'>" + fmt(s.net_cost_eur) + "</td><td class='num'>" + fmt(s.saving_eur) +
@@ -350,7 +352,7 @@
     }
     h += "<h3>" + esc(T.label_path) + "</h3>" + labelPath(sum, steps);
     h += "<a class='button' id='print-link' href='/print/" + encodeURIComponent(id) + "?lang=" + CFG.lang + "' target='_blank' rel='noopener'>" +
-      esc(T.print_sheet) + "</a><p class='note'>" + esc(T.estimate_note) + "</p>";
+      esc(T.print_sheet) + "</a><p class='note'>" + esc(T.estimate_note) + " " + esc(T.basis_note) + "</p>";
     sidebar(h);
   }
 

@@ -133,7 +133,9 @@ def test_baarle_hertog_municipality_and_wijken(tmp_path):
     assert len(agg) == 1 and agg["nis_code"].iloc[0] == "13002"
     assert agg["n_dwellings"].iloc[0] == len(twin.dwellings) > 1000
     assert agg["area_name"].iloc[0] == "Baarle-Hertog"
-    assert 330 <= agg["epc_score_mean_kwh_per_m2"].iloc[0] <= 520  # as the plausibility test
+    # EPW conventions (issue 11): about a quarter below the TABULA-convention bounds of
+    # tests/simulate/test_plausibility_baarle.py (296 kWh/m2 on 2026-12-06; see there)
+    assert 250 <= agg["epc_score_mean_kwh_per_m2"].iloc[0] <= 520
     assert agg["imputed_inputs_frac"].iloc[0] == pytest.approx(1.0)
     frame = _with_priority(agg)
     assert frame["priority_rank"].iloc[0] == 1

@@ -373,7 +373,7 @@ def test_savings_match_engine_by_hand(dwellings, roof_candidates):
     one = roof_candidates.iloc[[2]]
     reg = pd.DataFrame([{"adres_id": one["adres_id"].iloc[0], "measure": "roof_insulation",
                          "completed_on": dt.date(2022, 3, 1)}])
-    s = realised_savings(reg, dwellings).by_dwelling_year
+    s = realised_savings(reg, dwellings, basis="standardised").by_dwelling_year
     o = measure_options(one)
     k = o.option_names["roof"].index("roof_insulation")
     after = one.copy()
@@ -381,6 +381,20 @@ def test_savings_match_engine_by_hand(dwellings, roof_candidates):
     b, a = simulate_dwellings(one), simulate_dwellings(after)
     expected = float(b["co2_com_kg_co2"].iloc[0] - a["co2_com_kg_co2"].iloc[0])
     assert s["co2_saved_com_kg_co2"].iloc[0] == pytest.approx(expected)
+    assert (s["basis"] == "standardised").all()
+    # default: expected real use before and after (each state with its own prebound ratio)
+    from wijkreno.simulate.basis import accounts_on_basis
+    from wijkreno.simulate.expected import expected_use
+
+    e = realised_savings(reg, dwellings).by_dwelling_year
+    acc = [accounts_on_basis(pd.concat([r, expected_use(r)], axis=1), "expected")
+           for r in (b, a)]
+    by_hand = float(acc[0]["co2_com_kg_co2"].iloc[0] - acc[1]["co2_com_kg_co2"].iloc[0])
+    assert e["co2_saved_com_kg_co2"].iloc[0] == pytest.approx(by_hand)
+    assert (e["basis"] == "expected").all()
+    assert 0 < by_hand < expected  # the prebound effect: less to save than the EPC says
+    with pytest.raises(InputError, match="calibrated"):
+        realised_savings(reg, dwellings, basis="calibrated")
 
 
 def test_indicators_carry_savings(register, targets, dwellings, roof_candidates):

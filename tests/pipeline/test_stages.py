@@ -122,10 +122,11 @@ def test_a_parameter_file_reruns_simulate_and_downstream(demo_copy, tmp_path):
     assert run_simulate(ws, SimulateOptions(heat_params=own)).skipped
     # the same values in the user's file give the same results: downstream stays current
     assert run_aggregate(ws, _demo_aggregate(ws)).skipped
-    # a warmer set-point in the user's file makes the stage and the ones after it stale
+    # a warmer set-point in the user's file makes the stage and the ones after it stale (the
+    # default 'epb' convention heats to theta_int_epb_degc = 18 degC, not theta_int_degc)
     text = own.read_text(encoding="utf-8")
-    assert text.count("value = 20.0") == 1
-    own.write_text(text.replace("value = 20.0", "value = 21.0"), encoding="utf-8")
+    assert text.count("value = 18.0") == 1
+    own.write_text(text.replace("value = 18.0", "value = 19.0"), encoding="utf-8")
     warmer = run_simulate(ws, SimulateOptions(heat_params=own))
     assert not warmer.skipped and warmer.reason == "changed: overrides"
     assert run_trajectories(ws).skipped  # does not read the results

@@ -4,7 +4,6 @@ done) and the basis of the money figures."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 
 import numpy as np
@@ -20,6 +19,7 @@ from wijkreno.renovate.packages import (
     load_economics,
 )
 from wijkreno.renovate.trajectories import plan_trajectories
+from wijkreno.simulate.expected import CARRIERS
 
 FOSSIL = {"gas_boiler", "gas_condensing_boiler", "oil_boiler", "hybrid_heat_pump"}
 
@@ -65,7 +65,10 @@ def test_deed_year_gives_obligation_label_and_deadline():
     _, default = plan_trajectories(dw)
     assert default["obligation_label"].iloc[0] == "D"
     assert default["obligation_year"].iloc[0] == 2029.0
-    assert default["obligation_step"].iloc[0] >= 1
+    # the 1955 house is label D on the EPB conventions: it meets D now (step 0), not B
+    assert default["current_epc_label"].iloc[0] == "D"
+    assert default["obligation_step"].iloc[0] == 0
+    assert default["obligation_step"].iloc[1] >= 1
     assert np.isnan(default["obligation_year"].iloc[2])
 
 
@@ -116,7 +119,7 @@ def test_a_measure_already_done_is_never_proposed():
     assert steps.loc[steps["row"] == 1, "dimension"].isin(["wall", "roof"]).any()
 
 
-def test_basis_expected_scales_use_and_bills_and_a_fallback_is_named(caplog):
+def test_basis_expected_scales_use_and_bills_and_a_missing_basis_is_refused():
     dw = hand_dwellings({})
     o = measure_options(dw)
     table = evaluate_packages(dw, o)
@@ -124,29 +127,29 @@ def test_basis_expected_scales_use_and_bills_and_a_fallback_is_named(caplog):
     std_gas = float(keep["final_gas_kwh"].iloc[0])
     _, std = plan_trajectories(dw, o, basis="standardised", target="label_A_2050")
     assert std["basis"].iloc[0] == "standardised"
-    # no expected-use column: the fallback is logged and named, never silent
-    with caplog.at_level(logging.WARNING):
-        _, fb = plan_trajectories(dw, o, basis="expected", target="label_A_2050")
-    assert fb["basis"].iloc[0] == "standardised"
-    assert "not available" in caplog.text
-    # expected use (issue 11's column) at 60 % of the standardised gas use
+    # a named basis without its columns is refused, never silently replaced
+    with pytest.raises(InputError, match="expected"):
+        plan_trajectories(dw, o, basis="expected", target="label_A_2050")
+    # auto without expected or calibrated columns: standardised, and named so
+    _, auto = plan_trajectories(dw, o, target="label_A_2050")
+    assert auto["basis"].iloc[0] == "standardised"
+    # expected use (the meter issue's columns) at 60 % of the standardised heating use
+    for c in CARRIERS:
+        dw[f"expected_final_{c}_kwh"] = 0.0
     dw["expected_final_gas_kwh"] = 0.6 * std_gas
     _, exp = plan_trajectories(dw, o, basis="expected", target="label_A_2050")
     assert exp["basis"].iloc[0] == "expected"
-    assert exp["final_energy_kwh"].iloc[0] == pytest.approx(0.6 * std["final_energy_kwh"].iloc[0])
     assert exp["current_energy_cost_eur"].iloc[0] < std["current_energy_cost_eur"].iloc[0]
     # the EPC figure stays standardised
     assert exp["current_epc_score_kwh_per_m2"].iloc[0] == pytest.approx(
         std["current_epc_score_kwh_per_m2"].iloc[0])
-    # calibrated falls back to expected where no calibrated or metered use is known
-    _, cal = plan_trajectories(dw, o, target="label_A_2050")
-    assert cal["basis"].iloc[0] == "expected"
-    dw["calibrated_final_gas_kwh"] = 0.5 * std_gas
-    _, cal = plan_trajectories(dw, o, target="label_A_2050")
-    assert cal["basis"].iloc[0] == "calibrated"
-    assert load_economics(basis="expected").basis == "expected"
-    with pytest.raises(InputError, match="basis"):
-        load_economics(basis="meters")
+    _, auto = plan_trajectories(dw, o, target="label_A_2050")
+    assert auto["basis"].iloc[0] == "expected"
+    # the household's own meter wins over any basis
+    dw["metered_gas_kwh"] = 0.5 * std_gas
+    _, met = plan_trajectories(dw, o, target="label_A_2050")
+    assert met["basis"].iloc[0] == "metered"
+    assert met["current_energy_cost_eur"].iloc[0] < exp["current_energy_cost_eur"].iloc[0]
 
 
 def test_boiler_end_of_life_is_not_a_cost_of_the_heat_pump():

@@ -22,6 +22,7 @@ from wijkreno.renovate.packages import (
     evaluate_packages_reference,
 )
 from wijkreno.simulate.heat_balance import load_heat_balance_params
+from wijkreno.simulate.params import load_system_params
 from wijkreno.twin.schema import HEATING_SYSTEMS
 
 ECON = Economics(horizon_years=30, discount_rate_frac=0.03, price_escalation_frac=0.0,
@@ -153,9 +154,12 @@ def hand_dwelling() -> gpd.GeoDataFrame:
 def test_hand_checked_dwelling_two_packages():
     dw = hand_dwelling()
     # no internal gains and no windows: the need is the losses, H x sum of degree-hours
-    hp = load_heat_balance_params(overrides={"phi_int_w_per_m2": 0.0})
+    hp = load_heat_balance_params(overrides={"phi_int_w_per_m2": 0.0, "convention": "tabula"})
+    # the hand figures count gas on net calorific value (bills and the EPC use gross since
+    # issue 11; tests/simulate/test_systems.py checks that step)
+    ncv = load_system_params(overrides={"settings": {"gas_gcv_per_ncv": 1.0}})
     table = evaluate_packages(dw, make_options(dw, max_load_air=70.0), economics=ECON,
-                              heat_params=hp)
+                              heat_params=hp, system_params=ncv)
     keep = dict.fromkeys(DIMENSIONS, "keep")
 
     def pick(**chosen):
@@ -211,7 +215,8 @@ def test_hand_checked_dwelling_two_packages():
     assert b["epc_score_kwh_per_m2"] == pytest.approx(167.360402, rel=1e-8)
 
     # with the default limit of 60 W/m2 the heat pump is not possible after roof insulation
-    strict = evaluate_packages(dw, make_options(dw), economics=ECON, heat_params=hp)
+    strict = evaluate_packages(dw, make_options(dw), economics=ECON, heat_params=hp,
+                               system_params=ncv)
     hp_rows = strict[(strict["heating"] == "heat_pump_air_water")
                      & (strict["design_heat_load_w_per_m2"] > 60.0)]
     assert hp_rows.empty
@@ -219,7 +224,7 @@ def test_hand_checked_dwelling_two_packages():
 
 def test_heat_recovery_through_infiltration_matches_hand_calculation():
     dw = hand_dwelling()
-    hp = load_heat_balance_params(overrides={"phi_int_w_per_m2": 0.0})
+    hp = load_heat_balance_params(overrides={"phi_int_w_per_m2": 0.0, "convention": "tabula"})
     table = evaluate_packages(dw, make_options(dw), economics=ECON, heat_params=hp)
     d = table[(table["ventilation"] == "ventilation_d") & (table["n_measures"] == 1)].iloc[0]
     # ventilation D: infiltration 0.2, recovery 0.8 on the use air change 0.4:
@@ -263,6 +268,21 @@ def test_kernel_equals_per_package_engine_reference(demo_dwellings, seed):
             continue
         np.testing.assert_allclose(fast[col].to_numpy(float), ref[col].to_numpy(float),
                                    rtol=1e-8, atol=1e-6, err_msg=col)
+
+
+def test_current_state_equals_the_engine(demo_dwellings):
+    # the packages see the engine's conventions (EPW by default: 18 degC, net volume, EPW hot
+    # water, capacity per dwelling), so the current-state row is the engine's EPC (issue 11)
+    from wijkreno.simulate.engine import simulate_dwellings
+
+    dw = demo_dwellings.iloc[:8]
+    table = evaluate_packages(dw, make_options(dw), economics=ECON)
+    current = table[(table[list(DIMENSIONS)] == "keep").all(axis=1)].sort_values("row")
+    engine = simulate_dwellings(dw)
+    np.testing.assert_allclose(current["epc_score_kwh_per_m2"].to_numpy(float),
+                               engine["epc_score_kwh_per_m2"].to_numpy(float), rtol=1e-9)
+    np.testing.assert_allclose(current["heating_need_kwh"].to_numpy(float),
+                               engine["heating_need_kwh"].to_numpy(float), rtol=1e-9)
 
 
 def test_package_properties(demo_dwellings):
@@ -364,7 +384,7 @@ def test_calibration_scales_savings_not_epc(demo_dwellings):
     cal_dw["metered_gas_kwh"] = 0.6 * gas0
     cal_dw.loc[cal_dw.index[0], "metered_gas_kwh"] = np.nan  # not given: stays standardised
     cal = best_packages(cal_dw, o, economics=ECON)
-    assert list(cal["basis"]) == ["standardised"] + ["calibrated"] * 4
+    assert list(cal["basis"]) == ["standardised"] + ["metered"] * 4
     pd.testing.assert_series_equal(cal["epc_score_kwh_per_m2"], std["epc_score_kwh_per_m2"])
     # a measured EPC score scales every score by measured / modelled current score
     m_dw = dw.copy()
@@ -381,7 +401,7 @@ def test_calibration_scales_savings_not_epc(demo_dwellings):
     if sel.any():
         np.testing.assert_allclose(one_cal.loc[sel, "saving_kwh"],
                                    0.6 * one.loc[sel, "saving_kwh"], rtol=1e-9)
-        assert (one_cal["basis"] == "calibrated").all()
+        assert (one_cal["basis"] == "metered").all()
 
 
 def test_empty_input(demo_dwellings):

@@ -15,7 +15,11 @@ from typer.testing import CliRunner
 
 from tests.conftest import shared_data
 from wijkreno.simulate.engine import simulate_arrays, simulate_dwellings, summarise_results
-from wijkreno.simulate.heat_balance import INPUT_COLUMNS, compute_heating_need
+from wijkreno.simulate.heat_balance import (
+    INPUT_COLUMNS,
+    compute_heating_need,
+    effective_capacity_wh_per_m2k,
+)
 from wijkreno.simulate.systems import compute_energy_results
 from wijkreno.twin.schema import HEATING_SYSTEMS
 
@@ -118,8 +122,12 @@ def test_array_entry_equals_frame_entry():
     dw = make_dwellings(7)
     r = simulate_dwellings(dw, parallel=False)
     codes = np.array([HEATING_SYSTEMS.index(s) for s in dw["heating_system"]])
-    a = simulate_arrays({c: dw[c].to_numpy() for c in INPUT_COLUMNS if c in dw}, codes)
-    for col in ("heating_need_kwh", "dhw_need_kwh", "final_gas_kwh", "primary_energy_kwh",
+    inputs = {c: dw[c].to_numpy() for c in INPUT_COLUMNS if c in dw}
+    # the frame entry derives the capacity per dwelling from its construction; arrays take it
+    inputs["c_m_wh_per_m2k"] = effective_capacity_wh_per_m2k(dw).to_numpy()
+    a = simulate_arrays(inputs, codes)
+    for col in ("heating_need_kwh", "dhw_need_kwh", "final_gas_kwh", "final_gas_gcv_kwh",
+                "primary_energy_kwh",
                 "epc_score_kwh_per_m2", "energy_cost_eur"):
         np.testing.assert_allclose(a[col], r[col].to_numpy(), rtol=1e-12)
     assert a["valid"].all()

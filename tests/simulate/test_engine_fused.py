@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from tests.simulate.test_heat_balance import random_inputs
 from wijkreno.errors import InputError
 from wijkreno.simulate import _engine_kernels as ek
+from wijkreno.simulate.climate import load_climate
 from wijkreno.simulate.engine import simulate_arrays
 from wijkreno.simulate.heat_balance import (
     INPUT_COLUMNS,
+    dhw_need_epw_kwh,
     heating_need_arrays,
     heating_need_reference,
     load_heat_balance_params,
@@ -38,6 +40,7 @@ TABLES = system_tables(SYSTEMS)
 N_H = len(HEATING_SYSTEMS)
 N_D = len(SYSTEMS.dhw_system_names)
 FLOOR = INPUT_COLUMNS.index("heated_floor_area_m2")
+VOLUME = INPUT_COLUMNS.index("volume_m3")
 HYP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -90,6 +93,7 @@ def references(c: dict) -> dict[str, np.ndarray]:
     ref = {col: table[:, j] for j, col in enumerate(RESULT_COLUMNS)}
     ref.update(valid=ok & hb.valid, invalid_reason_code=reason,
                heating_need_kwh=hb.heating_need_kwh, dhw_need_kwh=hb.dhw_need_kwh)
+    ref["final_gas_gcv_kwh"] = ref["final_gas_kwh"] * SYSTEMS.settings.gas_gcv_per_ncv.value
     return ref
 
 
@@ -139,6 +143,7 @@ def test_fused_equals_two_stage_kernels(n, seed):
     two["heating_need_kwh"] = hb.heating_need_kwh
     two["dhw_need_kwh"] = hb.dhw_need_kwh
     two["valid"] = two["valid"] & hb.valid
+    two["final_gas_gcv_kwh"] = two["final_gas_kwh"] * SYSTEMS.settings.gas_gcv_per_ncv.value
     assert_same(fused(c), two, rtol=1e-15)
 
 
@@ -182,7 +187,9 @@ def test_known_answer_electric_resistance():
     floor = c["x"][0, FLOOR]
     need = heating_need_reference(c["x"], params=PARAMS).heating_need_kwh[0]
     s = SYSTEMS.heating_systems["electric_resistance"]
-    dhw = PARAMS.dhw_need_single_unit_kwh_per_m2 * floor
+    # EPW hot water from the (gross) protected volume, PARAMS being the 'epb' convention
+    dhw = dhw_need_epw_kwh([c["x"][0, VOLUME]], PARAMS,
+                           hours_h=float(load_climate().hours_h.sum()))[0]
     el = need / s.chain_efficiency / s.generation_efficiency.value + dhw / 0.85
     assert r["final_electricity_kwh"][0] == pytest.approx(el, rel=1e-12)
     assert r["primary_energy_kwh"][0] == pytest.approx(2.5 * el, rel=1e-12)
@@ -207,7 +214,7 @@ def test_bad_shapes_are_input_errors():
         simulate_arrays(c["x"], c["heating_code"], dhw_code=np.zeros(5, dtype=int))
     with pytest.raises(InputError, match="multi_unit"):
         simulate_arrays(c["x"], c["heating_code"], multi_unit=np.zeros(2, dtype=bool))
-    with pytest.raises(InputError, match=r"\(n, 24\)"):
+    with pytest.raises(InputError, match=r"\(n, 25\)"):
         simulate_arrays(c["x"][:, :5], c["heating_code"])
 
 

@@ -30,7 +30,7 @@ from wijkreno.simulate.heat_balance import (
     run_balance,
 )
 
-PARAMS = load_heat_balance_params()
+PARAMS = load_heat_balance_params(overrides={"convention": "tabula"})  # hand-worked in TABULA terms
 CLIMATE = load_climate()
 AREA_COLUMNS = [c for c in INPUT_COLUMNS if c.endswith("_m2") or c.endswith("_m3")]
 U_COLUMNS = [c for c in INPUT_COLUMNS if c.startswith("u_")] + ["thermal_bridge_w_per_m2k"]
@@ -58,7 +58,7 @@ def house(**changes: float) -> dict[str, float]:
         wall_area_s_m2=20.0, wall_area_w_m2=20.0, window_area_s_m2=10.0,
         u_roof_w_per_m2k=0.5, u_wall_w_per_m2k=1.0, u_floor_w_per_m2k=1.0,
         u_window_w_per_m2k=3.0, u_party_wall_w_per_m2k=1.5, g_window_frac=0.6,
-        thermal_bridge_w_per_m2k=0.1, infiltration_ach=0.6, cellar_frac=0.0,
+        thermal_bridge_w_per_m2k=0.1, infiltration_ach=0.6, cellar_frac=0.0, c_m_wh_per_m2k=45.0,
     )
     row.update(changes)
     return row
@@ -89,6 +89,7 @@ def random_inputs(n: int, seed: int, zero_share: float = 0.1) -> pd.DataFrame:
         "infiltration_ach": rng.uniform(0.05, 1.5, n),
         "cellar_frac": rng.uniform(0, 1, n),
         "party_wall_b_frac": rng.uniform(0, 1, n),
+        "c_m_wh_per_m2k": rng.uniform(30.0, 75.0, n),
     }
     for o in "nesw":
         d[f"wall_area_{o}_m2"] = rng.uniform(0, 80, n)
@@ -152,7 +153,7 @@ def test_adjustment_factors_by_hand() -> None:
 def test_dhw_multi_unit_uses_muh_figure() -> None:
     df = frame([house(), house()])
     df["typology"] = ["terraced", "apartment_building"]
-    r = compute_heating_need(df, climate=flat_climate())
+    r = compute_heating_need(df, climate=flat_climate(), params=PARAMS)
     assert r["dhw_need_kwh"].tolist() == pytest.approx([1000.0, 1500.0])
 
 
@@ -263,7 +264,7 @@ def test_lower_u_never_raises_need(seed: int, column: str, factor: float) -> Non
        phi=st.floats(3.0, 10.0), sun=st.floats(1.0, 3.0))
 def test_more_gains_never_raise_need(seed: int, g_factor: float, phi: float, sun: float) -> None:
     df = random_inputs(20, seed)
-    before = heating_need_arrays(df, climate=CLIMATE).heating_need_monthly_kwh
+    before = heating_need_arrays(df, climate=CLIMATE, params=PARAMS).heating_need_monthly_kwh
     df["g_window_frac"] = np.minimum(df["g_window_frac"] * g_factor, 1.0)
     sunny = MonthlyClimate(
         hours_h=CLIMATE.hours_h, theta_e_degc=CLIMATE.theta_e_degc,
@@ -394,7 +395,7 @@ def test_params_have_sources_and_reject_unknown(tmp_path) -> None:
 
 def test_lower_setpoint_lowers_need() -> None:
     df = random_inputs(10, 3)
-    a = heating_need_arrays(df, climate=CLIMATE).heating_need_kwh
+    a = heating_need_arrays(df, climate=CLIMATE, params=PARAMS).heating_need_kwh
     b = heating_need_arrays(df, climate=CLIMATE,
                             params=PARAMS.with_overrides({"theta_int_degc": 18.0}))
     assert np.all(b.heating_need_kwh <= a + 1e-9)

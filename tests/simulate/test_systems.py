@@ -61,13 +61,15 @@ def test_hand_worked_gas_condensing_boiler():
     assert r.final_electricity_kwh == pytest.approx(150.0)
     assert r.auxiliary_electricity_kwh == pytest.approx(150.0)
     assert r.final_oil_kwh == 0.0 and r.final_wood_kwh == 0.0
-    # primary: 18666.667 x 1.0 + 150 x 2.5                               = 19041.667 kWh
-    assert r.primary_energy_kwh == pytest.approx(19041.6667, abs=1e-3)
-    # score: 19041.667 / 120 m2                                          = 158.68 -> label B
-    assert r.epc_score_kwh_per_m2 == pytest.approx(158.6806, abs=1e-3)
+    # primary, gas on GCV (EPB): 18666.667 x 1.108 x 1.0 + 150 x 2.5   = 21057.667 kWh
+    assert r.primary_energy_kwh == pytest.approx(21057.6667, abs=1e-3)
+    # score: 21057.667 / 120 m2                                          = 175.48 -> label B
+    assert r.epc_score_kwh_per_m2 == pytest.approx(175.4806, abs=1e-3)
     assert r.epc_label == "B"
-    # cost: 18666.667 x 0.10 + 150 x 0.30 + 100 fixed gas fee            = 2011.667 EUR
-    assert r.energy_cost_eur == pytest.approx(2011.6667, abs=1e-3)
+    # gas on gross calorific value (meters, bills): 18666.667 x 1.108     = 20682.667 kWh GCV
+    assert r.final_gas_gcv_kwh == pytest.approx(20682.6667, abs=1e-3)
+    # cost, gas billed per kWh GCV: 20682.667 x 0.10 + 150 x 0.30 + 100  = 2213.267 EUR
+    assert r.energy_cost_eur == pytest.approx(2213.2667, abs=1e-3)
     # CO2 Flemish: 0.23 x 18666.667 + 0.22 x 150 = 4293.333 + 33         = 4326.333 kg
     assert r.co2_flemish_kg_co2 == pytest.approx(4326.3333, abs=1e-3)
     # CO2 CoM:     0.202 x 18666.667 + 0.20 x 150 = 3770.667 + 30        = 3800.667 kg

@@ -19,6 +19,9 @@ def baarle():
         # the extract is a bounding-box cut of the register around the enclaves and reaches
         # into the neighbouring municipality: clip to Baarle-Hertog's wijken
         boundary=shared_data("flanders_wijken_ggw7", "ggw7_wijken.gpkg"),
+        # residential gas connections bound gas heating per wijk (issue 11)
+        fluvius=shared_data("fluvius_verbruik_statsec"),
+        sector_hierarchy=shared_data("flanders_wijken_ggw7", "statsec_hierarchy_2025.csv"),
         seed=0,
     )
     return build_twin_from_files(inputs)
@@ -79,3 +82,45 @@ def test_dwellings_plausible(baarle):
     assert 0.75 * statbel_dwellings <= len(d) <= 1.35 * statbel_dwellings
     assert (d["heated_floor_area_m2"] > 20).mean() > 0.95
     assert d["construction_year_source"].eq("imputed").all()
+
+
+def test_enclaves_get_no_gas_boilers(baarle):
+    # Fluvius: zero residential gas connections in the wijk of the enclaves (13002W01:
+    # sectors A000, A012, A023, A091) in 2018-2021; gas only in Zondereigen and Ginhoven-Gel
+    d = baarle.dwellings
+    gas = d["heating_system"].astype(str).isin(
+        ["gas_boiler", "gas_condensing_boiler", "hybrid_heat_pump"])
+    g = baarle.quality["gas_heating"].set_index("area")
+    assert g.loc["13002W01", "gas_connections"] == 0
+    assert g.loc["13002W01", "gas_heated_dwellings"] == 0
+    assert g.loc["13002W01", "dwellings"] > 0.9 * len(d)
+    assert not gas.any()
+    assert (d["heating_system_evidence"] == "fluvius_gas_connections").all()
+    assert (g["gas_heated_dwellings"] <= 1.05 * g["gas_connections"]).all()
+
+
+def test_large_footprints_are_not_apartment_buildings(baarle):
+    # without heights or addresses the 58 largest footprints (716-5,372 m2, farm buildings)
+    # used to become the apartment buildings, holding 41 % of the heated floor area
+    b = baarle.buildings
+    main = b[b["building_role"] == "main"]
+    limit = 500.0  # twin.toml large_footprint_without_addresses
+    apartments = main[main["typology"] == "apartment_building"]
+    assert len(apartments) > 0 and (apartments["footprint_area_m2"] <= limit).all()
+    large = main[main["footprint_area_m2"] > limit]
+    assert len(large) > 50
+    assert (large["typology"] == "non_residential").all()
+    assert large["typology_reason"].str.contains("zonder adressen").all()
+    share = apartments["heated_floor_area_m2"].sum() / main.loc[
+        main["typology"] != "non_residential", "heated_floor_area_m2"].sum()
+    assert share < 0.25
+
+
+def test_quality_report_compares_dwellings_with_statbel_t8(baarle):
+    t = baarle.quality["dwellings"].set_index("typology")
+    assert t.loc["total", "statbel_dwellings"] == 192 + 396 + 485 + 289 + 53 + 17
+    assert t.loc["apartment_building", "statbel_dwellings"] == 289
+    assert {"twin_dwellings", "ratio", "disagrees", "note"} <= set(t.columns)
+    # the twin gives no dwellings to non-residential buildings, Statbel counts 70 in R5+R6
+    assert t.loc["non_residential", "disagrees"]
+    assert "verschillen" in t.loc["non_residential", "note"]

@@ -164,7 +164,8 @@ def test_empty_input_gives_empty_tables():
     empty = street().iloc[:0]
     twin = build_twin(empty, nis_code="13002")
     assert len(twin.buildings) == 0 and len(twin.dwellings) == 0
-    assert list(twin.buildings.columns) == BUILDINGS.column_names()
+    # the schema's columns, then the imputation's reason (issue 11)
+    assert list(twin.buildings.columns) == [*BUILDINGS.column_names(), "typology_reason"]
 
 
 def test_heating_systems_drawn_from_period_shares():

@@ -663,7 +663,8 @@ def explain_monthly_hourly(
 ) -> pd.DataFrame:
     """Split the difference between the monthly and the hourly yearly heating need into terms.
 
-    Both engines at the monthly engine's constant set-point ``theta_int_degc``. The hourly
+    Both engines at the monthly engine's constant set-point (``theta_int_epb_degc`` in the
+    'epb' convention, ``theta_int_degc`` in 'tabula'), on the same ventilation volume. The hourly
     engine is run three times (yearly sums only): as is, without the solar gains through opaque
     elements and the radiation to the sky (which the monthly engine leaves out, as TABULA), and
     also without internal and window solar gains (its pure losses). Then, per dwelling,
@@ -691,7 +692,7 @@ def explain_monthly_hourly(
     from wijkreno.simulate.hourly import build_network, load_hourly_params, simulate_hourly
 
     hb = heat_params or load_heat_balance_params()
-    theta = hb.theta_int_degc
+    theta = hb.theta_int_epb_degc if hb.convention == "epb" else hb.theta_int_degc
     hp = hourly_params or load_hourly_params(balance=hb)
     no_opaque = {"opaque_absorptance_frac": 0.0, "delta_theta_er_k": 0.0}
     hp0 = hp.model_copy(update=no_opaque)

@@ -23,6 +23,7 @@ from wijkreno.cli import run as run_cli
 from wijkreno.cli import scenario as scenario_cli
 from wijkreno.cli import serve as serve_cli
 from wijkreno.cli import simulate as simulate_cli
+from wijkreno.cli import statistical as statistical_cli
 from wijkreno.cli import trajectories as trajectories_cli
 from wijkreno.cli import twin as twin_cli
 from wijkreno.cli import uncertainty as uncertainty_cli
@@ -38,6 +39,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+twin_cli.app.command("statistical")(statistical_cli.statistical)
 app.add_typer(twin_cli.app, name="twin")
 app.command("demo")(twin_cli.demo)
 app.command("simulate")(simulate_cli.simulate)

@@ -44,6 +44,13 @@ def print_twin_summary(result: StageResult, console: Console = out_console) -> N
     console.print(_table(periods, "Bouwperiode / construction period (main buildings)"))
     attrs = q["attributes"]
     console.print(_table(attrs, "Herkomst / provenance of attributes"))
+    if "dwellings" in q:
+        console.print(_table(q["dwellings"], "Woningen tegenover Statbel T8 / dwellings "
+                             "against Statbel T8"))
+    if "gas_heating" in q:
+        console.print(_table(q["gas_heating"], "Gasverwarmde woningen tegenover "
+                             "Fluvius-gasaansluitingen / gas-heated dwellings against gas "
+                             "connections"))
     if len(q.get("address_links", [])):
         console.print(_table(q["address_links"], "Adressen / address links"))
     console.print(

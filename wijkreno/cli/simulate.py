@@ -37,11 +37,15 @@ def simulate(
     ] = None,
     chunk_size: Annotated[int, typer.Option(
         min=1, help="Dwellings per chunk (progress bar for large runs).")] = 50_000,
+    calibration: Annotated[Path | None, typer.Option(
+        "--calibration", help="Calibration file of `wijkreno validate meters`: adds "
+        "calibrated_final_<carrier>_kwh (gekalibreerd op Fluvius-meters).")] = None,
     force: ForceOption = False,
 ) -> None:
     """Simulate every dwelling of a twin: need, final and primary energy, EPC label, cost, CO2."""
     options = SimulateOptions(heat_params=heat_params, system_params=system_params,
-                              climate_epw=climate_epw, chunk_size=chunk_size)
+                              climate_epw=climate_epw, chunk_size=chunk_size,
+                              calibration=calibration)
     ws = Workspace(folders={"twin": twin, "simulate": out})
     with Progress(
         TextColumn("[bold]Simuleren / simulating"), BarColumn(), MofNCompleteColumn(),

@@ -43,19 +43,20 @@ def trajectories(
         "--horizon-years", min=1, help="NPV horizon [years].")] = None,
     discount_rate: Annotated[float | None, typer.Option(
         "--discount-rate", help="Real discount rate, a fraction (0.03 = 3 %).")] = None,
-    basis: Annotated[str | None, typer.Option(
-        help="Basis of bills and savings: calibrated (default; else expected, else "
-             "standardised), expected or standardised.")] = None,
+    basis: Annotated[str, typer.Option(
+        help="Basis van facturen en besparing / basis of bills and savings: auto (gekalibreerd "
+             "waar beschikbaar, anders verwacht / calibrated where available, else expected), "
+             "calibrated, expected of/or standardised.")] = "auto",
     force: ForceOption = False,
 ) -> None:
     """Renovation trajectories per dwelling: steps, cost, premium, saving and label."""
-    from wijkreno.renovate.packages import BASES
     from wijkreno.renovate.trajectories import TARGETS
+    from wijkreno.simulate.basis import BASIS_CHOICES
 
     if target not in TARGETS:
         raise InputError(f"--target must be one of {list(TARGETS)}, got {target!r}")
-    if basis is not None and basis not in BASES:
-        raise InputError(f"--basis must be one of {list(BASES)}, got {basis!r}")
+    if basis not in BASIS_CHOICES:
+        raise InputError(f"--basis must be one of {list(BASIS_CHOICES)}, got {basis!r}")
     if objective not in ("cost", "npv"):
         raise InputError(f"--objective must be cost or npv, got {objective!r}")
     options = TrajectoryOptions(

@@ -45,6 +45,16 @@ def build(
                                                   "outside are rejected.")] = None,
     params: Annotated[Path | None, typer.Option(help="Twin parameter file (TOML) overriding "
                                                 "the defaults.")] = None,
+    fluvius: Annotated[Path | None, typer.Option(help="Fluvius verbruik per statistische "
+                                                 "sector (CSV or its folder): residential gas "
+                                                 "connections bound the gas-heated dwellings / "
+                                                 "gasaansluitingen begrenzen gasverwarming.")
+                       ] = None,
+    fluvius_year: Annotated[int, typer.Option(help="Year of the Fluvius connections "
+                                              "(2018-2021).")] = 2021,
+    sector_hierarchy: Annotated[Path | None, typer.Option(
+        help="Sector → wijk hierarchy (statsec_hierarchy_2025.csv): with --boundary wijken and "
+             "no --sectors, the gas connections are bounded per wijk.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the imputation.")] = 0,
     gpkg: Annotated[bool, typer.Option(help="Also write twin.gpkg for older GIS.")] = False,
     layer: Annotated[str | None, typer.Option(
@@ -59,7 +69,8 @@ def build(
     """Build the twin from source files and write it, with its data-quality summary, to OUT."""
     options = TwinOptions(buildings=buildings, nis_code=nis_code, addresses=addresses, dsm=dsm,
                           dtm=dtm, sectors=sectors, gebouwenpark=statbel, boundary=boundary,
-                          params=params, seed=seed, gpkg=gpkg,
+                          params=params, seed=seed, gpkg=gpkg, fluvius=fluvius,
+                          fluvius_year=fluvius_year, sector_hierarchy=sector_hierarchy,
                           buildings_layer=layer, addresses_layer=addresses_layer,
                           addresses_crs=addresses_crs)
     with out_console.status("Tweeling bouwen / building the twin …"):

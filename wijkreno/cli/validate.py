@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -168,3 +171,269 @@ def bestest(
         console.print(f"[bold red]{outside} waarden buiten de gedocumenteerde tolerantie / "
                       "figures outside the documented tolerance[/]")
         raise typer.Exit(code=1)
+
+
+_SHARED = Path("../shared/data")
+
+
+def _meters_dwellings(
+    dwellings: Path | None, twin: Path | None, results: Path | None, stock: bool,
+    genk: Path | None, nis_code: str | None, shared: Path, year: int,
+) -> pd.DataFrame:
+    """The per-dwelling table to compare: one of the four sources, joined with the results."""
+    import geopandas as gpd
+
+    from wijkreno.errors import InputError
+    from wijkreno.simulate.engine import simulate_dwellings
+
+    chosen = [x for x in (dwellings, twin, genk) if x is not None] + ([True] if stock else [])
+    if len(chosen) != 1:
+        raise InputError(
+            "give exactly one of --dwellings FILE, --twin DIR (with --results), --genk DIR or "
+            "--stock / geef precies één bron."
+        )
+
+    def with_results(frame: pd.DataFrame) -> pd.DataFrame:
+        res = simulate_dwellings(frame)
+        keep = [c for c in frame.columns if c not in res.columns and c != "geometry"]
+        return pd.DataFrame(frame[keep]).join(res)
+
+    if dwellings is not None:
+        frame = pd.read_parquet(dwellings)
+        if "epc_score_kwh_per_m2" not in frame:
+            frame = with_results(frame)
+    elif twin is not None:
+        from wijkreno.pipeline import Workspace
+
+        dw = pd.DataFrame(Workspace(folders={"twin": twin}).read(
+            "twin", "dwellings", validate=False)).drop(columns="geometry", errors="ignore")
+        if results is None:
+            frame = with_results(dw)
+        else:
+            res = pd.DataFrame(gpd.read_parquet(results) if results.suffix == ".parquet"
+                               else pd.read_csv(results)).drop(columns="geometry", errors="ignore")
+            if "dwelling_id" not in res or "dwelling_id" not in dw:
+                raise InputError(f"{results} and the twin need dwelling_id to be joined.")
+            frame = dw.merge(res.drop(columns=[c for c in res.columns
+                                               if c in dw.columns and c != "dwelling_id"]),
+                             on="dwelling_id", how="inner")
+    elif genk is not None:
+        from wijkreno.io.genk import read_genk_teaser
+
+        frame = with_results(read_genk_teaser(genk))
+        frame["wijk_code"] = _genk_wijk_codes(frame, shared)
+    else:
+        from wijkreno.io.connections import read_residential_connections
+        from wijkreno.io.statbel import read_gebouwenpark
+        from wijkreno.twin.statistical import build_statistical_stock
+
+        conn = read_residential_connections(
+            shared / "fluvius_verbruik_statsec" / "fluvius_verbruik_statsec2019_2018_2021.csv",
+            shared / "flanders_wijken_ggw7" / "statsec_hierarchy_2025.csv", year=year)
+        stock_frame = build_statistical_stock(
+            read_gebouwenpark(shared / "statbel_gebouwenpark_2025" / "gebouwenpark_2025_long.csv"),
+            conn)
+        frame = with_results(stock_frame)
+    if nis_code is not None:
+        frame["nis_code"] = nis_code
+    if "nis_code" not in frame or frame["nis_code"].isna().all():
+        raise InputError("the dwellings have no nis_code; pass --nis-code NIS5.")
+    return frame
+
+
+GENK_NEIGHBOURHOOD_WIJK: dict[str, str] = {
+    "Boxbergheide": "Boxbergheide",
+    "OudWinterslag": "Oud-Winterslag",
+    "ZwartbergSouth": "Zwartberg-Zuid",
+    "ZwartbergNEast": "Zwartberg-Noord",
+    "ZwartbergNWest": "Zwartberg-Noord",
+}
+"""Genk TEASER neighbourhood → ggw7 wijk name, only where the match is unambiguous.
+
+Winterslag (Winterslag 1 or 2 en 4), WaterscheiGarden (Waterschei-Noord or -Zuid) and
+TermienEast/West (Nieuw- or Oud-Termien) are left out until a source gives their sectors."""
+
+
+def _genk_wijk_codes(frame: pd.DataFrame, shared: Path) -> pd.Series:
+    """Genk's neighbourhood names → ggw7 wijk codes ('Boxbergheide' → '71016W02')."""
+    import geopandas as gpd
+
+    w = gpd.read_file(shared / "flanders_wijken_ggw7" / "ggw7_wijken.gpkg", ignore_geometry=True)
+    w = w[w["geoitem"].astype(str).str.startswith("71016")]
+    by_name = {str(n).rsplit(" (", 1)[0].strip(): str(c)
+               for c, n in zip(w["geoitem"], w["naam"], strict=True)}
+    codes = frame["neighbourhood"].astype(str).str.strip().map(GENK_NEIGHBOURHOOD_WIJK).map(by_name)
+    if codes.isna().any():
+        logger.warning("Genk: %d dwellings in neighbourhoods without a ggw7 wijk: %s",
+                       int(codes.isna().sum()),
+                       sorted(frame.loc[codes.isna(), "neighbourhood"].astype(str).unique()))
+    return codes
+
+
+def _sector_to_wijk(shared: Path) -> pd.Series:
+    """2019 sector code → ggw7 wijk code (2019 → 2024 key, then the 2025 hierarchy).
+
+    A 2024 code is looked up as a 2025 code: right outside the municipalities merged in 2025.
+    """
+    from wijkreno.io.fluvius import read_sector_key
+
+    key = read_sector_key(shared / "fluvius_verbruik_statsec")
+    h = pd.read_csv(shared / "flanders_wijken_ggw7" / "statsec_hierarchy_2025.csv", dtype=str)
+    h = h.drop_duplicates("statsec").set_index("statsec")["ggw7"]
+    return key.set_index("sector_code_2019")["sector_code_2024"].map(h).dropna()
+
+
+def _scatter_png(muni: pd.DataFrame, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from wijkreno.simulate.expected import BASES, BASIS_LABELS_NL
+
+    fig, ax = plt.subplots(figsize=(7, 6))
+    m = muni["metered_gas_kwh_per_connection"]
+    for basis, colour in zip(BASES, ("#999999", "#1f77b4", "#d62728"), strict=True):
+        col = f"{basis}_gas_kwh_per_user"
+        if col not in muni:
+            continue
+        held = muni["held_out"].to_numpy()
+        ax.scatter(m[~held], muni[col][~held], s=8, c=colour, alpha=0.25)
+        ax.scatter(m[held], muni[col][held], s=14, c=colour, alpha=0.9,
+                   label=f"{BASIS_LABELS_NL[basis]} (buiten steekproef)")
+    lo = float(np.nanmin(m[m > 0])) * 0.5 if (m > 0).any() else 1e3
+    hi = float(np.nanmax(m)) * 4 if (m > 0).any() else 1e5
+    ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="model = meter")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("Fluvius: aardgas per residentiële aansluiting [kWh/jaar, bovenwaarde]")
+    ax.set_ylabel("model: aardgas per woning met gas [kWh/jaar, bovenwaarde]")
+    ax.set_title("Gemodelleerd versus gemeten aardgas per gemeente")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def _map_png(muni: pd.DataFrame, wijken: Path, prefix_to_nis: dict[str, str], path: Path,
+             basis: str) -> bool:
+    import geopandas as gpd
+
+    from wijkreno.maps.static_map import render_png
+    from wijkreno.simulate.expected import BASIS_LABELS_NL
+
+    if not wijken.exists():
+        logger.warning("no map: %s does not exist", wijken)
+        return False
+    w = gpd.read_file(wijken)
+    w["nis_code"] = w["geoitem"].astype(str).str[:5].map(lambda p: prefix_to_nis.get(p, p))
+    w = w[w["nis_code"].isin(muni.index.astype(str))]
+    if w.empty:
+        return False
+    areas = w.dissolve(by="nis_code")
+    col = f"aardgas model / meter ({BASIS_LABELS_NL[basis]})"
+    areas[col] = (muni[f"{basis}_gas_kwh_per_user"] / muni["metered_gas_kwh_per_connection"]
+                  ).reindex(areas.index)
+    areas["area_name"] = ""
+    render_png(areas.reset_index(), col, path, scheme="Quantiles", label_column=None,
+               title=f"Aardgas model / meter per gemeente — {BASIS_LABELS_NL[basis]}")
+    return True
+
+
+@app.command("meters")
+@handle_errors
+def meters(
+    dwellings: Annotated[Path | None, typer.Option(
+        "--dwellings", help="Parquet with one row per dwelling (nis_code, sector_code, the "
+        "engine's results or the inputs to simulate).")] = None,
+    twin: Annotated[Path | None, typer.Option(
+        "--twin", help="Twin folder (dwellings.parquet of `wijkreno twin build`).")] = None,
+    results: Annotated[Path | None, typer.Option(
+        "--results", help="results.parquet of `wijkreno simulate` for --twin (simulated "
+        "here when absent).")] = None,
+    genk: Annotated[Path | None, typer.Option(
+        "--genk", help="Folder with the Genk TEASER set (genk_teaser_buildings).")] = None,
+    stock: Annotated[bool, typer.Option(
+        "--stock", help="Build and simulate the Flanders-wide statistical stock.")] = False,
+    nis_code: Annotated[str | None, typer.Option(
+        "--nis-code", help="Municipality (NIS5) of every dwelling, when the table has none.")
+    ] = None,
+    calibration: Annotated[Path | None, typer.Option(
+        "--calibration", help="Apply this calibration file instead of fitting one.")] = None,
+    shared: Annotated[Path, typer.Option(
+        "--data", "-d", help="Folder with fluvius_verbruik_statsec, flanders_wijken_ggw7, "
+        "statbel_gebouwenpark_2025.")] = _SHARED,
+    year: Annotated[list[int] | None, typer.Option(
+        "--year", help="Fluvius consumption year(s), 2018-2021 (repeat for a mean).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+) -> None:
+    """Modelled gas and electricity next to Fluvius' meters, per municipality and sector.
+
+    Writes meters_municipality.csv, meters_sector.csv, meters_scatter.png, meters_map.png,
+    calibration_fluvius.json (when fitted) and meters_summary.json; prints the figures with
+    their baselines and, as its last line, one JSON object. Error figures are out-of-sample:
+    municipalities held out of the calibration fit only.
+    """
+    from wijkreno.aggregate.calibration import Calibration
+    from wijkreno.aggregate.meters import compare_with_meters
+    from wijkreno.errors import InputError
+    from wijkreno.io.fluvius import read_calibration, read_fluvius_sectors, write_calibration
+    from wijkreno.simulate.expected import BASIS_LABELS_NL
+
+    years = tuple(year or [2021])
+    if not all(2018 <= y <= 2021 for y in years):
+        raise InputError(f"--year must lie in 2018-2021 (Fluvius' table), got {list(years)}.")
+    fluvius = read_fluvius_sectors(shared / "fluvius_verbruik_statsec", years=years)
+    frame = _meters_dwellings(dwellings, twin, results, stock, genk, nis_code, shared, years[-1])
+    cals = None
+    if calibration is not None:
+        doc = read_calibration(calibration)
+        cals = [Calibration.from_dict(c) for c in doc.get("carriers", {}).values()]
+    levels = ({"wijk": ("wijk_code", _sector_to_wijk(shared))}
+              if "wijk_code" in frame else None)
+    cmp = compare_with_meters(frame, fluvius, calibrations=cals, years=years,
+                              extra_levels=levels)
+    out.mkdir(parents=True, exist_ok=True)
+    cmp.municipalities.to_csv(out / "meters_municipality.csv", index_label="nis_code_area")
+    cmp.sectors.to_csv(out / "meters_sector.csv", index_label="sector_code_area")
+    for name, table in cmp.extra.items():
+        table.to_csv(out / f"meters_{name}.csv", index_label=f"{name}_area")
+    labels = pd.DataFrame(
+        [(c, BASIS_LABELS_NL[b]) for c in cmp.municipalities.columns for b in BASIS_LABELS_NL
+         if c.startswith(f"{b}_")]
+        + [(c, "gemeten (Fluvius)") for c in cmp.municipalities.columns
+           if c.startswith("metered_")],
+        columns=["column", "basis"])
+    labels.to_csv(out / "meters_columns.csv", index=False)
+    if cmp.calibrations and cals is None:
+        write_calibration({"years": list(years), "carriers": {
+            c.carrier: c.to_dict() for c in cmp.calibrations}}, out / "calibration_fluvius.json")
+    _scatter_png(cmp.municipalities, out / "meters_scatter.png")
+    basis = "calibrated" if cmp.calibrations else "expected"
+    prefixes = {str(k)[:5]: str(v) for k, v in cmp.sectors["nis_code"].dropna().items()}
+    _map_png(cmp.municipalities, shared / "flanders_wijken_ggw7" / "ggw7_wijken.gpkg", prefixes,
+             out / "meters_map.png", basis)
+    s = cmp.summary
+    (out / "meters_summary.json").write_text(json.dumps(s, indent=2), encoding="utf-8")
+
+    table = Table(title=f"Aardgas: model tegenover Fluvius-meters ({', '.join(map(str, years))})")
+    table.add_column("figuur / figure")
+    for b in ("baseline", "standardised", "expected", "calibrated"):
+        table.add_column("constante mediaan / constant" if b == "baseline" else BASIS_LABELS_NL[b],
+                         justify="right")
+    for label, key in (("mediane fout per gemeente (buiten steekproef)", "{b}_mae_municipality"),
+                       ("mediane fout per sector (buiten steekproef)", "{b}_mae_sector"),
+                       ("Spearman per gemeente", "spearman_municipality_{b}"),
+                       ("Spearman per sector", "spearman_sector_{b}"),
+                       ("niveau model/meter (Vlaanderen)", "{b}_level_ratio")):
+        table.add_row(label, *[
+            "-" if s.get(key.format(b=b)) is None else f"{s[key.format(b=b)]:.3f}"
+            for b in ("baseline", "standardised", "expected", "calibrated")])
+    console.print(table)
+    console.print(
+        "doelen / targets: verwacht niveau binnen ±10 % (expected_level_ratio 0.9-1.1); "
+        "gekalibreerde fout < constante mediaan; Spearman per gemeente >= 0.6; "
+        "woningen met gas <= 1.05 × gasaansluitingen per sector")
+    console.print(f"wrote {out}/meters_municipality.csv, meters_sector.csv, meters_scatter.png, "
+                  "meters_map.png, meters_summary.json")
+    typer.echo(json.dumps(s, separators=(",", ":")))

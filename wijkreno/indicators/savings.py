@@ -7,8 +7,11 @@ trajectories use) and simulates the dwelling before and after with
 are in the twin and one for every (dwelling, year) state reached, all rows at once.
 
 A dwelling's state in year ``y`` holds every measure registered for it up to ``y``; two measures
-of one dimension (ventilation C, later D) keep the later one. Savings are standardised
-(EPC-style), like every engine figure, and reported with both CO2 factor sets (Flemish consumer
+of one dimension (ventilation C, later D) keep the later one. Savings are on expected real use
+by default (:func:`wijkreno.simulate.expected.expected_use` of the state before and of the
+state after, so the smaller prebound gap of a renovated dwelling counts; ``basis`` column) or
+standardised (EPC-style) on request; primary energy saved stays standardised. Both CO2 factor
+sets are reported (Flemish consumer
 figures and Covenant of Mayors). PV yield is subtracted as in the package enumeration
 (:func:`wijkreno.renovate.packages.evaluate_packages_reference`): the yield counts as
 electricity not drawn, at the electricity factors.
@@ -32,7 +35,9 @@ from wijkreno.errors import InputError
 from wijkreno.renovate.applicability import measure_options
 from wijkreno.renovate.catalogue import load_catalogue
 from wijkreno.renovate.options import DIMENSIONS, EFFECT_COLUMNS
+from wijkreno.simulate.basis import accounts_on_basis, final_energy_on_basis
 from wijkreno.simulate.engine import simulate_dwellings
+from wijkreno.simulate.expected import expected_use
 from wijkreno.simulate.heat_balance import load_heat_balance_params
 from wijkreno.simulate.params import default_system_params
 from wijkreno.twin.schema import HEATING_SYSTEMS
@@ -63,7 +68,7 @@ class RealisedSavings:
     by_dwelling_year : pandas.DataFrame
         One row per dwelling and year in which its registered state changed: ``dwelling_id``,
         ``adres_id``, ``year``, ``measures`` (the modelled measures in force, comma-separated),
-        ``valid``, then :data:`SAVING_COLUMNS` (NaN when not valid).
+        ``valid``, then :data:`SAVING_COLUMNS` (NaN when not valid) and ``basis``.
     unmatched : pandas.DataFrame
         Register rows (``renovation_id``, ``adres_id``, ``dwelling_id``, ``measure``,
         ``completed_on``) with a ``reason``; one row per problem.
@@ -116,6 +121,7 @@ def realised_savings(
     dwellings: pd.DataFrame,
     *,
     system_params=None,
+    basis: str = "auto",
 ) -> RealisedSavings:
     """Yearly CO2 and energy saved by the registered measures, per dwelling and year.
 
@@ -128,6 +134,13 @@ def realised_savings(
         The twin's ``dwellings`` table (what the engine and ``measure_options`` need).
     system_params : SystemParams, optional
         Energy-system parameters (CO2 and primary-energy factors); packaged when None.
+    basis : {'auto', 'expected', 'standardised'}
+        Basis of the CO2 and energy saved (:mod:`wijkreno.simulate.basis`). ``auto`` and
+        ``expected``: expected real use before and after
+        (:func:`wijkreno.simulate.expected.expected_use` on both states, so the prebound
+        effect of the state after the works is its own); ``standardised``: the EPC
+        calculation. Primary energy saved stays standardised. ``calibrated`` is refused here:
+        the register's dwellings are simulated afresh and carry no calibration.
 
     Returns
     -------
@@ -138,6 +151,11 @@ def realised_savings(
     InputError
         When the register frame lacks ``measure``/``completed_on`` or both id columns.
     """
+    if basis not in ("auto", "expected", "standardised"):
+        raise InputError(
+            f"basis {basis!r} is not available for realised savings; choose 'auto' or "
+            "'expected' (expected real use) or 'standardised' (the EPC calculation)."
+        )
     need = {"measure", "completed_on"}
     if not need <= set(register_renovations.columns) or not (
             {"dwelling_id", "adres_id"} & set(register_renovations.columns)):
@@ -168,7 +186,8 @@ def realised_savings(
     ev = reg[~missing & modelled].copy()
     ev["pos"] = pos[~missing & modelled]
 
-    empty_cols = ["dwelling_id", "adres_id", "year", "measures", "valid", *SAVING_COLUMNS]
+    empty_cols = ["dwelling_id", "adres_id", "year", "measures", "valid", *SAVING_COLUMNS,
+                  "basis"]
     if ev.empty:
         return RealisedSavings(pd.DataFrame(columns=empty_cols),
                                _problems(problems, report_cols))
@@ -245,6 +264,8 @@ def realised_savings(
     after_res = simulate_dwellings(after, system_params=sp).reset_index(drop=True)
     b = before_res.iloc[loc].reset_index(drop=True)
     a = after_res
+    if basis != "standardised":
+        b, a = _on_basis(b, sp), _on_basis(a, sp)
     valid = b["valid"].to_numpy(bool) & a["valid"].to_numpy(bool)
     f_fl = sp.co2_flemish.electricity
     f_com = sp.co2_com.electricity
@@ -265,6 +286,7 @@ def realised_savings(
         "co2_saved_com_kg_co2": diff("co2_com_kg_co2") + pv_delta * f_com,
         "energy_saved_kwh": final_b - final_a + pv_delta,
         "primary_energy_saved_kwh": diff("primary_energy_kwh") + pv_delta * pef,
+        "basis": "standardised" if basis == "standardised" else "expected",
     })
     out.loc[~valid, list(SAVING_COLUMNS)] = np.nan
     if (~valid).any():
@@ -277,6 +299,25 @@ def realised_savings(
                     len(result.unmatched),
                     result.unmatched["reason"].value_counts().to_dict())
     return result
+
+
+def _on_basis(results: pd.DataFrame, sp) -> pd.DataFrame:
+    """Results with final energy and CO2 replaced by expected real use (gas in the engine's
+    convention, so that before and after subtract on one calorific value)."""
+    full = pd.concat([results, expected_use(results)], axis=1)
+    acc = accounts_on_basis(full, "expected", system_params=sp, fallback_standardised=True)
+    final = final_energy_on_basis(full, "expected", fallback_standardised=True)
+    out = results.copy()
+    gross = (full["final_gas_gross_kwh"] / full["final_gas_kwh"]).where(
+        full["final_gas_kwh"] > 0, 1.0).to_numpy(dtype=float)
+    for c in _FINAL:
+        values = final[c].to_numpy(dtype=float)
+        if c == "final_gas_kwh":
+            values = values / np.where(np.isfinite(gross) & (gross > 0), gross, 1.0)
+        out[c] = np.where(np.isfinite(values), values, out[c].to_numpy(dtype=float))
+    for c in ("co2_flemish_kg_co2", "co2_com_kg_co2"):
+        out[c] = acc[c].to_numpy()
+    return out
 
 
 def _problems(parts: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:

@@ -34,6 +34,9 @@ ATTRIBUTION = (
 
 SCHEMES: tuple[str, ...] = ("NaturalBreaks", "Quantiles", "EqualInterval", "FisherJenks")
 
+_STANDARDISED = " (EPC-berekening, gestandaardiseerd)"
+"""Suffix of the captions of the engine's money, energy and CO2 columns (their basis)."""
+
 LABELS_NL: dict[str, str] = {
     "priority_score": "Prioriteitsscore (0 = laag, 1 = hoog)",
     "priority_rank": "Prioriteit (rang)",
@@ -48,14 +51,15 @@ LABELS_NL: dict[str, str] = {
     "income_eur": "Inkomen [EUR]",
     "imputed_inputs_frac": "Aandeel woningen met geschatte (geïmputeerde) gegevens",
     "n_dwellings": "Aantal woningen",
-    "co2_flemish_kg_co2": "CO2-uitstoot, Vlaamse factoren [kg/jaar]",
-    "co2_com_kg_co2": "CO2-uitstoot, Burgemeestersconvenant [kg/jaar]",
-    "co2_flemish_per_dwelling_kg_co2": "CO2 per woning, Vlaamse factoren [kg/jaar]",
-    "co2_com_per_dwelling_kg_co2": "CO2 per woning, Burgemeestersconvenant [kg/jaar]",
-    "energy_cost_per_dwelling_eur": "Energiekost per woning [EUR/jaar]",
-    "energy_cost_eur": "Energiekost [EUR/jaar]",
-    "final_energy_kwh": "Eindenergie [kWh/jaar]",
-    "primary_energy_kwh": "Primair energieverbruik [kWh/jaar]",
+    "co2_flemish_kg_co2": "CO2-uitstoot, Vlaamse factoren [kg/jaar]" + _STANDARDISED,
+    "co2_com_kg_co2": "CO2-uitstoot, Burgemeestersconvenant [kg/jaar]" + _STANDARDISED,
+    "co2_flemish_per_dwelling_kg_co2": "CO2 per woning, Vlaamse factoren [kg/jaar]" + _STANDARDISED,
+    "co2_com_per_dwelling_kg_co2":
+        "CO2 per woning, Burgemeestersconvenant [kg/jaar]" + _STANDARDISED,
+    "energy_cost_per_dwelling_eur": "Energiekost per woning [EUR/jaar]" + _STANDARDISED,
+    "energy_cost_eur": "Energiekost [EUR/jaar]" + _STANDARDISED,
+    "final_energy_kwh": "Eindenergie [kWh/jaar]" + _STANDARDISED,
+    "primary_energy_kwh": "Primair energieverbruik [kWh/jaar]" + _STANDARDISED,
     "plan_investment_eur": "Investering renovatiepakketten [EUR]",
     "plan_premium_eur": "Premies [EUR]",
     "plan_net_cost_eur": "Netto kost na premies [EUR]",
@@ -98,9 +102,21 @@ STATE_LABELS_NL: dict[str, str] = {
 }
 """Captions of the ``wijkreno peaks`` layer, whose columns end in ``_<state>`` (today, a year)."""
 
+_BASIS_PREFIXES: dict[str, str] = {
+    "expected_": "verwacht werkelijk verbruik",
+    "calibrated_": "gekalibreerd op Fluvius-meters",
+}
+"""Column prefixes of the expected and calibrated bases (``expected_energy_cost_eur``) and
+their Dutch names (:data:`wijkreno.simulate.expected.BASIS_LABELS_NL`)."""
+
 
 def caption(column: str) -> str:
-    """Dutch caption of a column (the column name itself when unknown)."""
+    """Dutch caption of a column (the column name itself when unknown).
+
+    Money, energy and CO2 columns name their basis: the engine's columns are the EPC
+    calculation (standardised); ``expected_…`` and ``calibrated_…`` columns carry the expected
+    or calibrated basis in the caption.
+    """
     if column in LABELS_NL:
         return LABELS_NL[column]
     if column in STATE_LABELS_NL:
@@ -109,6 +125,11 @@ def caption(column: str) -> str:
         if column.startswith(base + "_"):
             state = column.removeprefix(base + "_")
             return f"{text}, {'vandaag' if state == 'today' else state}"
+    for prefix, basis_nl in _BASIS_PREFIXES.items():
+        rest = column.removeprefix(prefix)
+        if rest != column and rest in LABELS_NL:
+            return LABELS_NL[rest].replace("" + _STANDARDISED,
+                                           f" ({basis_nl})")
     if column.startswith("priority_"):
         return f"Prioriteitscomponent {column.removeprefix('priority_').replace('_', ' ')} (0–1)"
     return column

@@ -23,6 +23,7 @@ from wijkreno.errors import InputError
 from wijkreno.params.models.bestest import BestestSpec, load_bestest_spec
 from wijkreno.params.models.collective import CollectiveParams, load_collective_params
 from wijkreno.params.models.energy_systems import SystemParams, load_system_params
+from wijkreno.params.models.expected_use import ExpectedUseParams, load_expected_use_params
 from wijkreno.params.models.geometry import GeometryParams, load_geometry_params
 from wijkreno.params.models.heat_balance import (
     ClimateParams,
@@ -48,6 +49,10 @@ from wijkreno.params.models.renovation import (
     load_renovation_params,
 )
 from wijkreno.params.models.scenario import Scenario, load_scenario
+from wijkreno.params.models.statistical_stock import (
+    StatisticalStockParams,
+    load_statistical_stock_params,
+)
 from wijkreno.params.models.twin import TwinParams, load_twin_params
 from wijkreno.params.models.uncertainty import UncertaintyParams, load_uncertainty_params
 from wijkreno.params.reader import PARAMS_DIR, read_toml
@@ -109,6 +114,9 @@ PARAMETER_FILES: dict[str, ParameterFile] = {
     "twin": ParameterFile(
         "twin.toml", (TwinParams,), load_twin_params,
         "twin build assumptions and Statbel calibration counts"),
+    "statistical_stock": ParameterFile(
+        "statistical_stock.toml", (StatisticalStockParams,), load_statistical_stock_params,
+        "geometry of the Flanders-wide statistical stock (Statbel type x period x footprint)"),
     "geometry": ParameterFile(
         "geometry.toml", (GeometryParams,), load_geometry_params,
         "adjacency search and main/annex rules"),
@@ -135,6 +143,10 @@ PARAMETER_FILES: dict[str, ParameterFile] = {
     "register_vocabulary": ParameterFile(
         "register_vocabulary.toml", (Vocabulary,), load_vocabulary,
         "register measures, wijkverbeteringscontract milestones, accepted dates"),
+    "expected_use": ParameterFile(
+        "expected_use.toml", (ExpectedUseParams,), load_expected_use_params,
+        "expected real use: prebound/rebound relation, appliances, PV self-consumption, "
+        "calibration to Fluvius meters"),
     "uncertainty": ParameterFile(
         "uncertainty.toml", (UncertaintyParams,), load_uncertainty_params,
         "what the Monte Carlo ensemble draws"),

@@ -20,6 +20,8 @@ from wijkreno.twin.build import Twin, build_twin, clip_to_area, municipality_are
 from wijkreno.twin.params import load_archetypes, load_twin_params
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from wijkreno.pipeline.stages import TwinOptions
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,37 @@ def _input_row(name: str, n_in: int, n_rejected: int, n_imputed: int = 0,
     return {"input": name, "n_in": n_in, "n_kept": n_in - n_rejected, "n_rejected": n_rejected,
             "n_imputed": n_imputed, "layer": attrs.get("source_layer") or "",
             "unmapped_columns": ", ".join(map(str, attrs.get("unmapped_columns", [])))}
+
+
+def _gas_connections(
+    inputs: TwinOptions, sectors: gpd.GeoDataFrame | None
+) -> tuple[pd.Series | None, gpd.GeoDataFrame | None]:
+    """Fluvius residential gas connections per sector, or per wijk when only wijken are known.
+
+    With a sector layer the twin's dwellings carry sector codes and the connections are keyed
+    by sector (2019 codes mapped to 2024). Without one, but with a wijk boundary layer and the
+    sector → wijk hierarchy, the connections are summed per wijk and the wijk polygons are the
+    areas. Otherwise per sector, and dwellings without a sector count under the municipality.
+    """
+    if inputs.fluvius is None:
+        return None, None
+    from wijkreno.io.fluvius import read_fluvius_sectors
+
+    flu = read_fluvius_sectors(inputs.fluvius, years=[inputs.fluvius_year], to_2024=True)
+    code = flu["sector_code_2024"].fillna(flu["sector_code"])
+    per_sector = flu.groupby(code)["gas_residential_connections"].sum()
+    if sectors is not None or inputs.boundary is None or inputs.sector_hierarchy is None:
+        return per_sector, None
+    wijken = statbel.read_sectors(inputs.boundary)
+    if "wijk_code" not in wijken.columns:
+        return per_sector, None
+    hierarchy = statbel.read_sector_hierarchy(inputs.sector_hierarchy)
+    to_wijk = hierarchy.drop_duplicates("sector_code").set_index("sector_code")["wijk_code"]
+    wijk = pd.Series(per_sector.index, index=per_sector.index).map(to_wijk)
+    keyed = per_sector.groupby(wijk.fillna(pd.Series(per_sector.index,
+                                                     index=per_sector.index))).sum()
+    areas = wijken.rename(columns={"wijk_code": "area_code"})[["area_code", "geometry"]]
+    return keyed, areas
 
 
 def build_twin_from_files(inputs: TwinOptions) -> Twin:
@@ -77,10 +110,11 @@ def build_twin_from_files(inputs: TwinOptions) -> Twin:
     )
     params = load_twin_params(inputs.params)
     archetypes = load_archetypes(inputs.archetypes)
+    gas_connections, gas_areas = _gas_connections(inputs, sectors)
     twin = build_twin(
         buildings, nis_code=inputs.nis_code, addresses=addresses, heights=heights,
         sectors=sectors, gebouwenpark=gebouwenpark, params=params, archetypes=archetypes,
-        seed=inputs.seed,
+        gas_connections=gas_connections, gas_areas=gas_areas, seed=inputs.seed,
     )
     all_rejected = pd.concat([*rejected, twin.rejected], ignore_index=True)
     rows = [_input_row("buildings", loaded.n_in, len(loaded.rejected) + n_outside,

@@ -179,6 +179,11 @@ class TwinOptions(_Options):
     boundary: Path | None = None
     params: Path | None = None
     archetypes: Path | None = None
+    fluvius: Path | None = Field(None, description="Fluvius consumption per statistical sector: "
+                                 "residential gas connections bound the gas-heated dwellings")
+    fluvius_year: int = 2021
+    sector_hierarchy: Path | None = Field(None, description="sector -> wijk hierarchy (bound per "
+                                          "wijk with wijken as boundary and no sectors)")
     seed: int = 0
     gpkg: bool = Field(False, description="also write twin.gpkg for older GIS software")
     buildings_layer: str | None = Field(None, description="layer of a multi-layer buildings file")
@@ -188,7 +193,8 @@ class TwinOptions(_Options):
     def source_files(self) -> dict[str, Path | None]:
         """The source files by name (the ones that are given)."""
         return {name: getattr(self, name) for name in (
-            "buildings", "addresses", "dsm", "dtm", "sectors", "gebouwenpark", "boundary")}
+            "buildings", "addresses", "dsm", "dtm", "sectors", "gebouwenpark", "boundary",
+            "fluvius", "sector_hierarchy")}
 
 
 def run_twin(ws: Workspace, options: TwinOptions, *, force: bool = False) -> StageResult:
@@ -226,6 +232,8 @@ class SimulateOptions(_Options):
     system_params: Path | None = Field(None, description="TOML overriding energy_systems.toml")
     climate_epw: Path | None = Field(None, description="hourly EPW weather file")
     chunk_size: int = Field(50_000, ge=1, description="dwellings per chunk")
+    calibration: Path | None = Field(None, description="calibration file of `wijkreno validate "
+                                     "meters`: adds calibrated_final_<carrier>_kwh")
 
 
 def read_engine_dwellings(ws: Workspace) -> gpd.GeoDataFrame:
@@ -267,6 +275,30 @@ def simulate_in_chunks(dwellings: pd.DataFrame, chunk_size: int, *,
     return result
 
 
+def with_bases(results: pd.DataFrame, dwellings: pd.DataFrame,
+               calibration: Path | None) -> pd.DataFrame:
+    """``results`` with the expected basis (``expected_final_<carrier>_kwh``) and, when a
+    calibration file is given, the calibrated one (``calibrated_final_<carrier>_kwh``)."""
+    from wijkreno.simulate.expected import expected_use
+
+    results = results.join(expected_use(results, dwellings))
+    if calibration is None:
+        return results
+    from wijkreno.aggregate.calibration import Calibration, apply_calibration
+    from wijkreno.io.fluvius import read_calibration
+
+    doc = read_calibration(calibration)
+    cals = [Calibration.from_dict(c) for c in doc.get("carriers", {}).values()]
+    keys = [c for c in ("nis_code", "sector_code", "typology", "tabula_period")
+            if c in dwellings and c not in results]
+    frame = results.join(pd.DataFrame(dwellings[keys]))
+    area = ("sector_code" if "sector_code" in frame and frame["sector_code"].notna().all()
+            else "nis_code")
+    if area not in frame:
+        raise InputError("the twin's dwellings have no nis_code or sector_code to calibrate by.")
+    return results.join(apply_calibration(frame, cals, area))
+
+
 def run_simulate(ws: Workspace, options: SimulateOptions | None = None, *, force: bool = False,
                  progress: Progress | None = None) -> StageResult:
     """Simulate every dwelling of the twin: need, final and primary energy, EPC, cost, CO2.
@@ -278,6 +310,7 @@ def run_simulate(ws: Workspace, options: SimulateOptions | None = None, *, force
     _existing(options.heat_params, "heat-balance parameter")
     _existing(options.system_params, "energy-system parameter")
     _existing(options.climate_epw, "EPW weather")
+    _existing(options.calibration, "calibration")
 
     def compute() -> tuple[dict[str, Any], dict[str, Any]]:
         from wijkreno.simulate.engine import summarise_results
@@ -296,6 +329,7 @@ def run_simulate(ws: Workspace, options: SimulateOptions | None = None, *, force
         results = simulate_in_chunks(dwellings, options.chunk_size, progress=progress,
                                      climate=climate, heat_params=hp, system_params=sp)
         summary = summarise_results(results, params=sp)
+        results = with_bases(results, dwellings, options.calibration)
         frame = gpd.GeoDataFrame(results, geometry=dwellings.geometry.to_numpy(),
                                  crs=dwellings.crs).reset_index(drop=True)
         return {"results": frame, "summary": summary}, {
@@ -305,7 +339,8 @@ def run_simulate(ws: Workspace, options: SimulateOptions | None = None, *, force
                       inputs=_upstream(ws, "twin", "dwellings"),
                       overrides={"heat_params": options.heat_params,
                                  "system_params": options.system_params,
-                                 "climate_epw": options.climate_epw},
+                                 "climate_epw": options.climate_epw,
+                                 "calibration": options.calibration},
                       compute=compute, force=force)
 
 
@@ -319,7 +354,7 @@ class TrajectoryOptions(_Options):
     target: Literal["label_A_fossil_free_2050", "label_A_2050", "obligation"] = (
         "label_A_fossil_free_2050")
     objective: Literal["cost", "npv"] = "cost"
-    basis: Literal["calibrated", "expected", "standardised"] | None = None
+    basis: Literal["auto", "calibrated", "expected", "standardised"] = "auto"
     income_category: int | None = Field(None, ge=1, le=4)
     horizon_years: int | None = Field(None, ge=1)
     discount_rate_frac: float | None = None
@@ -334,7 +369,7 @@ def plan_dwellings(
     income_category: int | None = None,
     horizon_years: int | None = None,
     discount_rate_frac: float | None = None,
-    basis: str | None = None,
+    basis: str = "auto",
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Overrides → measure options → trajectories, on frames (the web service's rerun too).
 
@@ -389,6 +424,12 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
 
     def compute() -> tuple[dict[str, Any], dict[str, Any]]:
         dwellings = ws.read("twin", "dwellings")
+        if ws.exists("simulate", "results"):
+            # the expected (and calibrated) use of the simulation: the money basis
+            from wijkreno.simulate.basis import attach_basis_columns
+
+            dwellings = attach_basis_columns(dwellings, pd.DataFrame(ws.read("simulate",
+                                                                             "results")))
         keep = np.ones(len(dwellings), dtype=bool)
         if options.streets:
             keep &= select_streets(dwellings, list(options.streets))
@@ -416,7 +457,10 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
         return tables, {"n_dwellings": int(len(summary)),
                         "n_reached": int(summary["reached"].sum())}
 
-    return _run_stage(ws, "trajectories", options, inputs=_upstream(ws, "twin", "dwellings"),
+    inputs = _upstream(ws, "twin", "dwellings")
+    if ws.exists("simulate", "results"):
+        inputs.update(_upstream(ws, "simulate", "results"))
+    return _run_stage(ws, "trajectories", options, inputs=inputs,
                       overrides={"addresses": options.addresses,
                                  "overrides": options.overrides},
                       compute=compute, force=force)

@@ -28,17 +28,15 @@ Rules (documented here once):
   sum_{t=1..H} ((1 + g)/(1 + r))^t - replacements within the horizon (invoice at each end of
   life) + residual value at the horizon (linear), both discounted; simple payback = net cost /
   saving.
-* **Basis of the money figures** (``Economics.basis``: ``"calibrated"`` (default),
-  ``"expected"`` or ``"standardised"``): the ratio of the current use of the heating system's
-  carrier on that basis to its standardised final energy scales every package's final energy,
-  energy bill (variable part) and CO2 (PV yield and fixed fees are not scaled). Sources, in
-  order: calibrated = ``calibrated_final_<carrier>_kwh`` (issue 11), else the metered
-  ``metered_gas_kwh`` / ``metered_electricity_kwh``, else the expected basis; expected =
-  ``expected_final_<carrier>_kwh`` (issue 11: expected real use, gas on gross calorific value
-  as on the bill), else standardised. The ``basis`` column names, per dwelling, the basis
-  actually used, and a fallback is logged (never silent). Metered electricity is only used for
-  electrically heated dwellings, and then includes appliances (a known upward bias). EPC
-  figures stay standardised.
+* **Basis of the money figures** (``basis``: ``"auto"`` (default), ``"calibrated"``,
+  ``"expected"`` or ``"standardised"``; :mod:`wijkreno.simulate.basis`): the ratio of the
+  current use of the heating system's carrier on that basis to its standardised final energy
+  (:func:`~wijkreno.simulate.basis.heating_use_ratio`) scales every package's final energy,
+  energy bill (variable part) and CO2 (PV yield and fixed fees are not scaled). A household's
+  own meter (``metered_gas_kwh`` / ``metered_electricity_kwh``, for the heating carrier) wins
+  over any basis (named ``metered``); ``auto`` is calibrated where a calibration covers the
+  dwelling, else expected, else standardised. The ``basis`` column names, per dwelling, the
+  basis actually used. EPC figures stay standardised.
 * **End of life of the existing boiler**: keeping a gas or oil boiler costs its like-for-like
   replacement when it is worn out (``renovation.toml [economics] boiler_*``, remaining life
   from ``heating_install_year`` or half its lifetime), discounted, in the ``keep`` option's
@@ -67,15 +65,18 @@ from wijkreno.renovate.options import (
     MeasureOptions,
 )
 from wijkreno.simulate import kernels as sk
+from wijkreno.simulate.basis import BASIS_CHOICES, MONEY_BASIS_DEFAULT, heating_use_ratio
 from wijkreno.simulate.heat_balance import (
     REQUIRED_COLUMNS,
     HeatBalanceParams,
+    apply_convention,
     balance_coefficients,
     check_inputs,
     load_heat_balance_params,
     pack_inputs,
     period_constants,
     run_balance,
+    with_capacity,
 )
 from wijkreno.simulate.params import CARRIERS, SystemParams, default_system_params
 from wijkreno.simulate.systems import (
@@ -127,9 +128,6 @@ CO2 are per year."""
 
 OBJECTIVES: tuple[str, ...] = ("cost", "npv")
 
-BASES: tuple[str, ...] = ("calibrated", "expected", "standardised")
-"""Bases of the use behind bills, savings and payback (module docstring)."""
-
 FOSSIL_HEATING: tuple[str, ...] = ("gas_boiler", "gas_condensing_boiler", "oil_boiler")
 """Heating systems whose boiler is replaced like for like at the end of its life."""
 
@@ -174,7 +172,6 @@ class Economics:
     injection_tariff_eur_per_kwh: float
     design_outdoor_temperature_degc: float
     sources: dict[str, str] = field(default_factory=dict, compare=False)
-    basis: str = "calibrated"
     boiler_replacement_eur: float = 0.0
     boiler_lifetime_years: float = 20.0
     boiler_remaining_life_frac: float = 0.5
@@ -226,7 +223,7 @@ class Economics:
 
 def load_economics(
     params: Any = None, *, horizon_years: int | None = None,
-    discount_rate_frac: float | None = None, basis: str | None = None,
+    discount_rate_frac: float | None = None,
 ) -> Economics:
     """Economics from the renovation parameters, with optional overrides.
 
@@ -272,10 +269,6 @@ def load_economics(
             sources={"economics": "wijkreno/params/renovation.toml [economics]"},
             **boiler,
         )
-    if basis is not None:
-        if basis not in BASES:
-            raise InputError(f"basis must be one of {list(BASES)}, got {basis!r}")
-        econ = replace(econ, basis=basis)
     if horizon_years is not None:
         if horizon_years < 1:
             raise InputError(f"horizon_years must be >= 1, got {horizon_years}")
@@ -317,10 +310,15 @@ class _Setup:
     annuity: float
     delta_theta_design: float
     fossil_codes: np.ndarray
+    climate: Any = None  # MonthlyClimate: the hot-water rule of the convention needs its year
+    basis: str = MONEY_BASIS_DEFAULT
 
 
 def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalanceParams | None,
-           system_params: SystemParams | None, climate: MonthlyClimate | None) -> _Setup:
+           system_params: SystemParams | None, climate: MonthlyClimate | None,
+           basis: str = MONEY_BASIS_DEFAULT) -> _Setup:
+    if basis not in BASIS_CHOICES:
+        raise InputError(f"unknown basis {basis!r}; choose from {BASIS_CHOICES}.")
     try:
         options.check()
     except ValueError as exc:
@@ -331,8 +329,10 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         from wijkreno.simulate.climate import load_climate
 
         climate = load_climate()
+    # the engine's convention (EPW or TABULA): set-point, net volume, hot water, capacity
+    theta_int = hp.theta_int_epb_degc if hp.convention == "epb" else hp.theta_int_degc
     dth, tk, isol = period_constants(climate.hours_h, climate.theta_e_degc,
-                                     climate.i_sol_vertical_kwh_per_m2, hp.theta_int_degc)
+                                     climate.i_sol_vertical_kwh_per_m2, theta_int)
     k = tuple(options.n_options(d) for d in DIMENSIONS)
     k_env = k[:len(ENVELOPE_DIMENSIONS)]
     n_env = int(np.prod(k_env))
@@ -359,6 +359,7 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         delta_theta_design=hp.theta_int_degc - economics.design_outdoor_temperature_degc,
         fossil_codes=np.array([HEATING_SYSTEMS.index(x) for x in fossil_heating_systems()],
                               dtype=np.int64),
+        climate=climate, basis=basis,
     )
 
 
@@ -425,7 +426,10 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     n = hi - lo
     sl = slice(lo, hi)
     hp = s.heat_params
-    base = pack_inputs(dw, hp)
+    apartment = (dw["typology"].astype("string") == "apartment_building").fillna(False) \
+        .to_numpy(dtype=bool) if "typology" in dw.columns else None
+    base, _, dhw_rate = apply_convention(pack_inputs(with_capacity(dw, hp), hp), hp, s.climate,
+                                         apartment, copy=False)
     base_ok, _ = check_inputs(base)
     # envelope combinations applicable to each dwelling
     env_ok = np.ones((n, s.env_opt.shape[0]), dtype=bool)
@@ -477,8 +481,7 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         multi = multi.to_numpy(dtype=bool)
     else:
         multi = np.zeros(n, dtype=bool)
-    rate = np.where(multi, hp.dhw_need_multi_unit_kwh_per_m2, hp.dhw_need_single_unit_kwh_per_m2)
-    dhw_need = rate * area
+    dhw_need = np.broadcast_to(dhw_rate, (n,)) * area  # the convention's hot water
     dhw_code_keep = np.full(n, -1, dtype=np.int64)
     if "dhw_system" in dw.columns:
         names = {nm: j for j, nm in enumerate(s.system_params.dhw_system_names)}
@@ -521,9 +524,32 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     # calibration and measured score need the current state
     row0 = envrow[:, 0]
     final0 = need[row0, None] * a_heat[:, 0, :] + b_dhw[:, 0, 0, :]
-    calib, basis = _basis_ratio(dw, final0, s.h_carrier[np.clip(h_code[:, 0], 0,
-                                                             len(HEATING_SYSTEMS) - 1)],
-                                s.economics.basis)
+    calib = np.ones(n)
+    calibrated = np.zeros(n, dtype=bool)
+    metered = {"gas": _column(dw, "metered_gas_kwh"),
+               "electricity": _column(dw, "metered_electricity_kwh")}
+    carrier = s.h_carrier[np.clip(h_code[:, 0], 0, len(HEATING_SYSTEMS) - 1)]
+    for c_name, values in metered.items():
+        if values is None:
+            continue
+        c = CARRIERS.index(c_name)
+        std = final0[:, c]
+        use = (carrier == c) & np.isfinite(values) & (values >= 0) & (std > 0)
+        calib = np.where(use, values / np.where(std > 0, std, 1.0), calib)
+        calibrated |= use
+    # the household's own meter wins; elsewhere the basis asked for (calibrated where a
+    # calibration covers the dwelling, else expected): its heating-carrier use over the
+    # standardised use scales bills, savings and CO2 of every package (EPC stays standardised)
+    basis_name = np.where(calibrated, "metered", "standardised").astype(object)
+    if s.basis != "standardised":
+        has_std = all(f"final_{c}_kwh" in dw.columns for c in CARRIERS)
+        ratio, used = heating_use_ratio(
+            dw, np.where(h_code[:, 0] >= 0, carrier, -1), s.basis,
+            standardised_kwh=None if has_std else final0,
+            fallback_standardised=s.basis == MONEY_BASIS_DEFAULT)
+        take = ~calibrated & (used != "standardised")
+        calib = np.where(take, ratio, calib)
+        basis_name[take] = used[take]
     life[:, _pk.D_HEAT, 0] = _keep_replacement(dw, s.economics)
     scale = np.ones(n)
     measured = _column(dw, "measured_epc_score_kwh_per_m2")
@@ -542,7 +568,7 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         pv_ok=_c(o.applicable["pv"][sl], np.bool_), pv_yield=_c(pv_yield),
         swh_ok=_c(o.applicable["solar_water_heater"][sl], np.bool_),
         inv=_c(inv), prem=_c(prem), life=_c(life), calib=_c(calib), scale=_c(scale),
-        valid=_c(valid, np.bool_), invalid_reason=reason, basis=basis,
+        valid=_c(valid, np.bool_), invalid_reason=reason, basis=basis_name,
         hsize=_c(_heat_pump_sizing(o, inv[:, _pk.D_HEAT, :kh], load[row0] * area / 1000.0)),
         heat_code=h_code, emitter=emit,
     )
@@ -582,43 +608,6 @@ def _keep_replacement(dw: pd.DataFrame, econ: Economics) -> np.ndarray:
                     econ.boiler_replacement_eur * econ.replacement_factor(remaining), 0.0)
 
 
-def _basis_ratio(dw: pd.DataFrame, final0: np.ndarray, carrier: np.ndarray,
-                 basis: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per dwelling, use on the requested basis / standardised use of the heating carrier and
-    the basis actually used (module docstring; a fallback is logged)."""
-    n = len(dw)
-    calib = np.ones(n)
-    used = np.full(n, "standardised", dtype=object)
-    done = np.zeros(n, dtype=bool)
-    sources: list[tuple[str, dict[str, np.ndarray | None]]] = []
-    if basis == "calibrated":
-        sources.append(("calibrated", {c: _column(dw, f"calibrated_final_{c}_kwh")
-                                       for c in CARRIERS}))
-        sources.append(("calibrated", {"gas": _column(dw, "metered_gas_kwh"),
-                                       "electricity": _column(dw, "metered_electricity_kwh")}))
-    if basis in ("calibrated", "expected"):
-        sources.append(("expected", {c: _column(dw, f"expected_final_{c}_kwh")
-                                     for c in CARRIERS}))
-    for name, cols in sources:
-        for c_name, values in cols.items():
-            if values is None:
-                continue
-            c = CARRIERS.index(c_name)
-            std = final0[:, c]
-            use = (~done & (carrier == c) & np.isfinite(values) & (values >= 0) & (std > 0))
-            calib = np.where(use, values / np.where(std > 0, std, 1.0), calib)
-            used[use] = name
-            done |= use
-    fallback = used != basis
-    if basis != "standardised" and fallback.any():
-        log.warning("basis %r not available for %d of %d dwellings (no %s columns): their "
-                    "bills and savings use the basis named in the 'basis' column", basis,
-                    int(fallback.sum()), n,
-                    "calibrated_final_*/metered_* or expected_final_*" if basis == "calibrated"
-                    else "expected_final_*")
-    return calib, used
-
-
 def _chunks(n: int, n_env: int, chunk_size: int | None) -> Iterator[tuple[int, int]]:
     size = chunk_size or max(1, MAX_ROWS_PER_CHUNK // max(n_env, 1))
     for lo in range(0, n, size):
@@ -641,8 +630,7 @@ def _check_dwellings(dwellings: pd.DataFrame, options: MeasureOptions | None) ->
 
 def _resolve(dwellings: pd.DataFrame, options: MeasureOptions | None,
              economics: Economics | None, horizon_years: int | None,
-             discount_rate_frac: float | None,
-             basis: str | None = None) -> tuple[MeasureOptions, Economics]:
+             discount_rate_frac: float | None) -> tuple[MeasureOptions, Economics]:
     _check_dwellings(dwellings, options)
     if options is None:
         from wijkreno.renovate.applicability import measure_options
@@ -650,7 +638,7 @@ def _resolve(dwellings: pd.DataFrame, options: MeasureOptions | None,
         options = measure_options(dwellings)
         _check_dwellings(dwellings, options)
     econ = load_economics(economics, horizon_years=horizon_years,
-                          discount_rate_frac=discount_rate_frac, basis=basis)
+                          discount_rate_frac=discount_rate_frac)
     return options, econ
 
 
@@ -700,6 +688,7 @@ def enumerate_chunks(
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
     with_steps: bool = False,
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> Iterator[dict[str, Any]]:
     """The bulk enumeration, chunk by chunk (shared by :func:`best_packages` and trajectories).
 
@@ -711,7 +700,7 @@ def enumerate_chunks(
     """
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
-    s = _setup(options, economics, heat_params, system_params, climate)
+    s = _setup(options, economics, heat_params, system_params, climate, basis)
     obj = _pk.OBJECTIVE_COST if objective == "cost" else _pk.OBJECTIVE_NPV
     n_env = s.env_opt.shape[0]
     for lo, hi in _chunks(len(dwellings), n_env, chunk_size):
@@ -768,6 +757,7 @@ def best_packages(
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> pd.DataFrame:
     """The bulk path: every applicable package of every dwelling, reduced per dwelling.
 
@@ -794,12 +784,19 @@ def best_packages(
         As in :func:`wijkreno.simulate.engine.simulate_dwellings`.
     chunk_size : int, optional
         Dwellings per chunk (default: about 300,000 heat-balance rows per chunk).
+    basis : {'auto', 'standardised', 'expected', 'calibrated'}
+        Basis of bills, savings, payback and CO2 (:mod:`wijkreno.simulate.basis`): ``auto``
+        takes ``calibrated_final_<carrier>_kwh`` where the dwellings carry it, else
+        ``expected_final_<carrier>_kwh``, else the standardised figures; a named basis whose
+        columns are missing is an error. A dwelling's own meter (``metered_*``) wins. EPC
+        scores and labels stay standardised.
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``dwellings``: ``dwelling_id`` (when present), ``valid``,
-        ``invalid_reason``, ``basis`` ("calibrated" / "standardised"), ``n_packages``,
+        ``invalid_reason``, ``basis`` of the money and CO2 figures ("metered", "calibrated",
+        "expected" or "standardised"), ``n_packages``,
         ``reached``, the option of each dimension in the chosen package (columns named after
         :data:`~wijkreno.renovate.options.DIMENSIONS`; None when the target is not reached),
         the chosen package's metrics (:data:`METRIC_COLUMNS` and ``epc_label``), the current
@@ -811,7 +808,7 @@ def best_packages(
     target = target_array(target_score_kwh_per_m2, len(dwellings))
     parts = list(enumerate_chunks(dwellings, options, econ, target, objective, climate=climate,
                                   heat_params=heat_params, system_params=system_params,
-                                  chunk_size=chunk_size))
+                                  chunk_size=chunk_size, basis=basis))
     return _best_frame(dwellings, options, parts, system_params)
 
 
@@ -858,6 +855,7 @@ def evaluate_packages(
     climate: MonthlyClimate | None = None,
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> pd.DataFrame:
     """The full table for a small selection: one row per dwelling x applicable package.
 
@@ -882,7 +880,7 @@ def evaluate_packages(
         package table's ``attrs["invalid"]`` maps their position to the reason.
     """
     options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac)
-    s = _setup(options, econ, heat_params, system_params, climate)
+    s = _setup(options, econ, heat_params, system_params, climate, basis)
     n_env = s.env_opt.shape[0]
     frames = []
     invalid: dict[int, str] = {}
@@ -947,8 +945,9 @@ def evaluate_packages_reference(
     hp = heat_params or load_heat_balance_params()
     sp = system_params or default_system_params()
     climate = load_climate()
+    theta_int = hp.theta_int_epb_degc if hp.convention == "epb" else hp.theta_int_degc
     dth, tk, isol = period_constants(climate.hours_h, climate.theta_e_degc,
-                                     climate.i_sol_vertical_kwh_per_m2, hp.theta_int_degc)
+                                     climate.i_sol_vertical_kwh_per_m2, theta_int)
     coef = balance_coefficients(hp)
     t = system_tables(sp)
     f = t.factors
@@ -960,12 +959,13 @@ def evaluate_packages_reference(
                 * economics.injection_tariff_eur_per_kwh)
     for i in range(len(dwellings)):
         d_row = dwellings.iloc[[i]]
-        base = pack_inputs(d_row, hp)[0]
         multi = str(d_row["typology"].iloc[0]) == "apartment_building" \
             if "typology" in d_row.columns else False
+        packed, _, rate = apply_convention(pack_inputs(with_capacity(d_row, hp), hp), hp,
+                                           climate, np.array([multi]), copy=False)
+        base = packed[0]
         area = base[sk.X_FLOOR]
-        dhw_need = area * (hp.dhw_need_multi_unit_kwh_per_m2 if multi
-                           else hp.dhw_need_single_unit_kwh_per_m2)
+        dhw_need = area * float(np.broadcast_to(rate, (1,))[0])
         results = {}
         load0 = None
         ranges = [range(o.n_options(d)) for d in DIMENSIONS]

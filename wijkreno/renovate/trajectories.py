@@ -267,7 +267,7 @@ def plan_trajectories(
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
-    basis: str | None = None,
+    basis: str = "auto",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per dwelling, the ordered renovation steps that reach the target at least cost.
 
@@ -285,11 +285,9 @@ def plan_trajectories(
     deed_year : int or (n,) array, optional
         For ``target="obligation"`` when the dwellings have no ``deed_year`` column.
     economics, horizon_years, discount_rate_frac, climate, heat_params, system_params,
-    chunk_size
-        As in :func:`wijkreno.renovate.packages.best_packages`.
-    basis : {"calibrated", "expected", "standardised"}, optional
-        Basis of bills, savings and payback (default ``renovation`` economics: calibrated,
-        falling back to expected, then standardised; the ``basis`` columns name what was used).
+    chunk_size, basis
+        As in :func:`wijkreno.renovate.packages.best_packages` (``basis``: of bills, savings,
+        payback and CO2; the EPC score and label stay standardised).
 
     Returns
     -------
@@ -313,15 +311,14 @@ def plan_trajectories(
     """
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
-    options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac,
-                             basis)
+    options, econ = _resolve(dwellings, options, economics, horizon_years, discount_rate_frac)
     targets = resolve_targets(dwellings, target, deed_year=deed_year, params=system_params)
     tscore = np.ascontiguousarray(targets["target_score_kwh_per_m2"].to_numpy(np.float64))
     ffree = targets["fossil_free"].to_numpy(dtype=bool)
     parts = list(enumerate_chunks(dwellings, options, econ, tscore, objective,
                                   fossil_free=ffree, climate=climate,
                                   heat_params=heat_params, system_params=system_params,
-                                  chunk_size=chunk_size, with_steps=True))
+                                  chunk_size=chunk_size, with_steps=True, basis=basis))
     n = len(dwellings)
     keys = [c for c in KEY_COLUMNS if c in dwellings.columns]
     if parts:
@@ -349,7 +346,7 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
         sel = step_dim[pos, s] == j
         if sel.any():
             measure[sel] = np.array(options.option_names[d], dtype=object)[opt[sel]]
-    basis = cat["basis"][pos]
+    basis = cat["basis"][pos].astype(object)
     # heating after the step: the package's heating option from its heating step on
     step_dim_all = cat["step_dim"]
     heat_at = np.where(step_dim_all == _pk.D_HEAT, np.arange(step_dim_all.shape[1]), 99).min(1)
@@ -421,7 +418,7 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
     # the state after the last step is the final package (the current state with no step)
     out["valid"] = cat["valid"].astype(bool)
     out["invalid_reason"] = cat["invalid_reason"].astype(object)
-    out["basis"] = cat["basis"]
+    out["basis"] = cat["basis"].astype(object)
     for c in targets.columns:
         out[c] = targets[c].to_numpy()
     out["current_epc_score_kwh_per_m2"] = cur[:, _pk.M_SCORE]

@@ -24,6 +24,7 @@ from wijkreno.crs import require_lambert72
 from wijkreno.errors import InputError
 from wijkreno.reports import charts
 from wijkreno.reports.sheets import measure_name_nl
+from wijkreno.simulate.expected import BASIS_LABELS_NL
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,15 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the indicators frame (:func:`wijkreno.indicators.compute_indicators`)."""
 
+SAVINGS_BASIS_NL = BASIS_LABELS_NL["expected"]
+"""Basis of the realised savings (:func:`wijkreno.indicators.savings.realised_savings`'s
+default: expected real use before and after the works)."""
+
 SAVING_COLUMNS: dict[str, str] = {
-    "co2_saved_flemish_kg_co2": "CO2-besparing, Vlaamse factoren [ton/jaar]",
-    "co2_saved_com_kg_co2": "CO2-besparing, Burgemeestersconvenant [ton/jaar]",
-    "energy_saved_kwh": "Energiebesparing [MWh/jaar]",
+    "co2_saved_flemish_kg_co2": f"CO2-besparing, Vlaamse factoren [ton/jaar; {SAVINGS_BASIS_NL}]",
+    "co2_saved_com_kg_co2":
+        f"CO2-besparing, Burgemeestersconvenant [ton/jaar; {SAVINGS_BASIS_NL}]",
+    "energy_saved_kwh": f"Energiebesparing [MWh/jaar; {SAVINGS_BASIS_NL}]",
 }
 
 MUNICIPALITY_KEYS: tuple[str, ...] = ("nis_code", "name", "inhabitants", "households",
@@ -375,6 +381,7 @@ def render_lekp_report(
         measure_counts=list(measure_counts.items()),
         savings=savings,
         saving_captions=SAVING_COLUMNS,
+        savings_basis=SAVINGS_BASIS_NL,
         sources=[{"name": s.get("name", "–"), "date": s.get("date", "–"),
                   "licence": s.get("licence", "–")} for s in sources],
     )

@@ -26,6 +26,8 @@ import pandas as pd
 from wijkreno.errors import InputError
 from wijkreno.maps.static_map import EPC_COLOURS
 from wijkreno.reports import charts
+from wijkreno.simulate.basis import BASIS_NAMES_NL as BASIS_NL
+from wijkreno.simulate.expected import CARRIERS
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,22 @@ HEATING_NL: dict[str, str] = {
 }
 
 SHEET_KEYS: tuple[str, ...] = ("dwelling_id",)
+
+CARRIER_NL: dict[str, str] = {"gas": "aardgas", "oil": "stookolie", "electricity": "elektriciteit",
+                              "wood": "hout"}
+
+
+def _use_lines(d: pd.Series) -> list[dict[str, str]]:
+    """Per carrier in use: the expected use next to the EPC calculation's [kWh per year]."""
+    lines = []
+    for c in CARRIERS:
+        std, exp = d.get(f"final_{c}_kwh"), d.get(f"expected_final_{c}_kwh")
+        if std is None or exp is None or not (pd.notna(std) and pd.notna(exp)) or std <= 0:
+            continue
+        lines.append({"carrier": CARRIER_NL[c],
+                      "expected": charts.format_number(float(exp), 0),
+                      "standardised": charts.format_number(float(std), 0)})
+    return lines
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "dwelling_id", "current_epc_score_kwh_per_m2", "current_epc_label", "target_label",
@@ -252,7 +270,16 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "invalid_reason": _text(s.get("invalid_reason")),
             "reached": reached,
             "explanation": _text(s.get("explanation")),
-            "calibrated": _text(s.get("basis")) == "calibrated",
+            "calibrated": _text(s.get("basis")) in ("calibrated", "metered"),
+            "basis": _text(s.get("basis")) or "standardised",
+            "basis_nl": BASIS_NL.get(_text(s.get("basis")) or "standardised",
+                                     BASIS_NL["standardised"]),
+            "energy_cost_standardised": (
+                charts.format_number(float(d.get("energy_cost_eur")), 0)
+                if _text(s.get("basis")) not in ("", "standardised")
+                and d.get("energy_cost_eur") is not None and pd.notna(d.get("energy_cost_eur"))
+                else ""),
+            "use_lines": _use_lines(d),
             "estimated": estimated,
         })
     return records

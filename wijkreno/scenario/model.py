@@ -122,6 +122,10 @@ class TrajectoryStates:
     metrics: dict[str, np.ndarray]
     label_code: np.ndarray
     labels: tuple[str, ...]
+    basis: np.ndarray | None = None
+    """Basis of each trajectory's money, energy and CO2 (``expected``, ``calibrated``,
+    ``metered``, ``standardised``; :mod:`wijkreno.simulate.basis`); the EPC score is always
+    standardised."""
 
     @property
     def n_dwellings(self) -> int:
@@ -145,6 +149,7 @@ def plan_states(
     deduplicate: bool = True,
     chunk_size: int | None = None,
     system_params: SystemParams | None = None,
+    basis: str = "auto",
 ) -> TrajectoryStates:
     """Enumerate each dwelling's trajectory to the long-term target with all its states.
 
@@ -162,6 +167,9 @@ def plan_states(
         As in :func:`wijkreno.renovate.packages.best_packages`.
     system_params : SystemParams, optional
         Label bounds and system parameters.
+    basis : {'auto', 'expected', 'calibrated', 'standardised'}
+        Basis of bills, final energy and CO2 (EPC scores stay standardised); see
+        :func:`wijkreno.renovate.packages.best_packages`.
 
     Returns
     -------
@@ -195,10 +203,12 @@ def plan_states(
     n_steps = np.zeros(m, dtype=np.int64)
     heat_step = np.full(m, -1, dtype=np.int64)
     valid = np.zeros(m, dtype=bool)
+    used = np.full(m, "standardised", dtype=object)
     for part in enumerate_chunks(templates, options, econ, tscore, "cost",
                                  system_params=system_params, chunk_size=chunk_size,
-                                 with_steps=True):
+                                 with_steps=True, basis=basis):
         lo, hi = part["lo"], part["hi"]
+        used[lo:hi] = part["basis"]
         ok = np.asarray(part["valid"], dtype=bool)
         sdim = part["step_dim"]
         ns = np.where(ok, (sdim >= 0).sum(axis=1), 0)
@@ -236,7 +246,7 @@ def plan_states(
     code = np.where(np.isfinite(score), code, len(labels)).astype(np.int8)
     return TrajectoryStates(template=np.ascontiguousarray(template, dtype=np.int64),
                             n_steps=n_steps, heat_step=heat_step, valid=valid, metrics=cols,
-                            label_code=code, labels=labels)
+                            label_code=code, labels=labels, basis=used)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,6 +335,7 @@ def run_scenario(
     deduplicate: bool = True,
     chunk_size: int | None = None,
     system_params: SystemParams | None = None,
+    basis: str = "auto",
 ) -> ScenarioResult:
     """Simulate the stock year by year under a scenario.
 
@@ -337,8 +348,9 @@ def run_scenario(
         A scenario, a scenario file or a packaged scenario's name.
     states : TrajectoryStates, optional
         From :func:`plan_states` on the same dwellings (plan once, run many scenarios).
-    options, deduplicate, chunk_size, system_params
-        Passed to :func:`plan_states` when ``states`` is None.
+    options, deduplicate, chunk_size, system_params, basis
+        Passed to :func:`plan_states` when ``states`` is None (``basis`` of bills, energy and
+        CO2; the tables' ``attrs["basis_nl"]`` names it in Dutch).
 
     Returns
     -------
@@ -358,7 +370,7 @@ def run_scenario(
     codes, sectors = _sector_codes(dwellings)
     if states is None:
         states = plan_states(dwellings, options, deduplicate=deduplicate,
-                             chunk_size=chunk_size, system_params=system_params)
+                             chunk_size=chunk_size, system_params=system_params, basis=basis)
     if states.n_dwellings != n:
         raise InputError(f"the trajectory states hold {states.n_dwellings} dwellings but the "
                          f"table has {n}; plan them with plan_states(dwellings).")
@@ -466,6 +478,13 @@ def run_scenario(
                                prem_cum, counts))
     by_sector = _sector_frame(rows, years, sectors, states.labels)
     by_year = summarise_years(by_sector)
+    if states.basis is not None:
+        from wijkreno.simulate.basis import basis_summary_label
+
+        label = basis_summary_label(states.basis[states.template])
+        for table in (by_sector, by_year):
+            table.attrs["basis_nl"] = label
+            table.attrs["epc_basis_nl"] = "EPC-berekening (gestandaardiseerd)"
     by_year.insert(1, "energy_price_multiplier", sc.energy_price_multiplier(years))
     per = _dwelling_frame(dwellings, states, positions, n_ren, inv_cum, prem_cum, last_sale,
                           ob_label, ob_deadline, ob_met, sectors, codes)

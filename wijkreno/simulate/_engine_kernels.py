@@ -23,8 +23,8 @@ Layout
 ``heating_code``    (n,) int64, position in the heating-system tables (out of range: reason 1).
 ``dhw_code``        (n,) int64, or (0,) for "every dwelling the default of its heating system";
           -1 also means the default.
-``multi_unit``      (n,) bool, or (0,) for "all single-unit"; selects ``dhw_rate[1]`` over
-          ``dhw_rate[0]`` (DHW need per m2 [kWh m-2]).
+``dhw_rate``        (n,) or (1,) float64: DHW need per m2 of heated floor area [kWh m-2] of each
+          dwelling, or one for all (the wrapper derives it from the convention).
 ``emitter_temperature_degc``, ``dhw_solar_frac``  (n,) or (1,) (one value for all).
 tables      the arrays of :class:`wijkreno.simulate.systems.SystemTables` (see the systems
           kernel).
@@ -106,7 +106,7 @@ N_G = G_RESULT_REASON + 1
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _epilogue(
-    x, lo, nb, ann, g, x_lo, x_hi, heating_code, dhw_code, multi_unit, dhw_rate,
+    x, lo, nb, ann, g, x_lo, x_hi, heating_code, dhw_code, dhw_rate,
     emitter_temperature_degc, dhw_solar_frac, cop_uniform, h_carrier, h_generation_eff,
     h_chain_eff, h_hp_share, h_aux_frac, scop_t, scop_v, scop_n, d_carrier, d_eff, factors,
     default_dhw_code, out, valid, reason,
@@ -128,7 +128,7 @@ def _epilogue(
     n_h = h_carrier.shape[0]
     n_d = d_carrier.shape[0]
     per_dwelling_dhw = dhw_code.shape[0] != 0
-    per_dwelling_multi = multi_unit.shape[0] != 0
+    per_dwelling_rate = dhw_rate.shape[0] != 1
     per_dwelling_temp = emitter_temperature_degc.shape[0] != 1
     per_dwelling_solar = dhw_solar_frac.shape[0] != 1
     for b in range(nb):
@@ -140,8 +140,7 @@ def _epilogue(
         g[G_OK_X * S + b] = 1.0 if n_bad == 0 else 0.0
         g[G_Q_ND * S + b] = ann[O_Q_NEED, b]
         g[G_FLOOR * S + b] = x[i, X_FLOOR]
-        multi = multi_unit[i] if per_dwelling_multi else False
-        g[G_RATE * S + b] = dhw_rate[1] if multi else dhw_rate[0]
+        g[G_RATE * S + b] = dhw_rate[i] if per_dwelling_rate else dhw_rate[0]
         # systems checks on codes and data (systems._invalid_reason_codes)
         s = heating_code[i]
         bad_h = (s < 0) | (s >= n_h)
@@ -212,7 +211,7 @@ def _epilogue(
 
 @njit(cache=True, error_model="numpy")
 def _engine_blocks(
-    first, last, x, coef, dth, tk, isol, x_lo, x_hi, heating_code, dhw_code, multi_unit,
+    first, last, x, coef, dth, tk, isol, x_lo, x_hi, heating_code, dhw_code,
     dhw_rate, emitter_temperature_degc, dhw_solar_frac, h_carrier, h_generation_eff,
     h_chain_eff, h_hp_share, h_aux_frac, scop_t, scop_v, scop_n, d_carrier, d_eff, factors,
     default_dhw_code, out, valid, reason,
@@ -236,7 +235,7 @@ def _engine_blocks(
         # scratch (column b = row lo + b) instead of an (8, n) table
         _block(x[lo:hi], 0, hi - lo, coef, dth, tk, isol, no_monthly, ann, False, w)
         _epilogue(
-            x, lo, hi - lo, ann, g, x_lo, x_hi, heating_code, dhw_code, multi_unit,
+            x, lo, hi - lo, ann, g, x_lo, x_hi, heating_code, dhw_code,
             dhw_rate, emitter_temperature_degc, dhw_solar_frac, cop_uniform, h_carrier,
             h_generation_eff, h_chain_eff, h_hp_share, h_aux_frac, scop_t, scop_v, scop_n,
             d_carrier, d_eff, factors, default_dhw_code, out, valid, reason,
@@ -245,7 +244,7 @@ def _engine_blocks(
 
 @njit(parallel=True, cache=True, error_model="numpy")
 def engine_parallel(
-    x, coef, dth, tk, isol, x_lo, x_hi, heating_code, dhw_code, multi_unit, dhw_rate,
+    x, coef, dth, tk, isol, x_lo, x_hi, heating_code, dhw_code, dhw_rate,
     emitter_temperature_degc, dhw_solar_frac, h_carrier, h_generation_eff, h_chain_eff,
     h_hp_share, h_aux_frac, scop_t, scop_v, scop_n, d_carrier, d_eff, factors,
     default_dhw_code, out, valid, reason, n_runs,
@@ -260,7 +259,7 @@ def engine_parallel(
     for r in prange(n_runs):
         _engine_blocks(
             r * n_blocks // n_runs, (r + 1) * n_blocks // n_runs, x, coef, dth, tk, isol, x_lo,
-            x_hi, heating_code, dhw_code, multi_unit, dhw_rate, emitter_temperature_degc,
+            x_hi, heating_code, dhw_code, dhw_rate, emitter_temperature_degc,
             dhw_solar_frac, h_carrier, h_generation_eff, h_chain_eff, h_hp_share, h_aux_frac,
             scop_t, scop_v, scop_n, d_carrier, d_eff, factors, default_dhw_code, out, valid,
             reason,
@@ -269,7 +268,7 @@ def engine_parallel(
 
 @njit(cache=True, error_model="numpy")
 def engine_serial(
-    x, coef, dth, tk, isol, x_lo, x_hi, heating_code, dhw_code, multi_unit, dhw_rate,
+    x, coef, dth, tk, isol, x_lo, x_hi, heating_code, dhw_code, dhw_rate,
     emitter_temperature_degc, dhw_solar_frac, h_carrier, h_generation_eff, h_chain_eff,
     h_hp_share, h_aux_frac, scop_t, scop_v, scop_n, d_carrier, d_eff, factors,
     default_dhw_code, out, valid, reason,
@@ -277,7 +276,7 @@ def engine_serial(
     """As :func:`engine_parallel` on the calling thread."""
     _engine_blocks(
         0, (x.shape[0] + BLOCK - 1) // BLOCK, x, coef, dth, tk, isol, x_lo, x_hi, heating_code,
-        dhw_code, multi_unit, dhw_rate, emitter_temperature_degc, dhw_solar_frac, h_carrier,
+        dhw_code, dhw_rate, emitter_temperature_degc, dhw_solar_frac, h_carrier,
         h_generation_eff, h_chain_eff, h_hp_share, h_aux_frac, scop_t, scop_v, scop_n,
         d_carrier, d_eff, factors, default_dhw_code, out, valid, reason,
     )

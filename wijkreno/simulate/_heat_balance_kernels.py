@@ -56,13 +56,14 @@ X_TB = 20  # thermal-bridge surcharge [W m-2 K-1]
 X_INF = 21  # infiltration air change [1/h]
 X_CELLAR = 22  # share of the ground floor above an unheated cellar [-]
 X_B_PARTY = 23  # adjustment factor of the party wall [-]
-N_FIELDS = 24
+X_C_M = 24  # internal heat capacity per floor area of this dwelling [Wh m-2 K-1]
+N_FIELDS = 25
 
 # --- scalar coefficients -----------------------------------------------------------------------
 C_RHO_C = 0  # rho*c of air [Wh m-3 K-1]
 C_N_USE = 1  # user air change [1/h]
 C_PHI_INT = 2  # internal gains [W m-2]
-C_C_M = 3  # internal heat capacity per floor area [Wh m-2 K-1]
+C_C_M = 3  # default internal heat capacity [Wh m-2 K-1]; pack_inputs fills X_C_M with it
 C_SOL = 4  # F_sh * (1 - F_F) * F_w [-]
 C_A0 = 5  # a_H,0 [-]
 C_TAU0 = 6  # tau_H,0 [h]
@@ -275,7 +276,6 @@ def _block(x, lo, hi, coef, dth, tk, isol, need, annual, write_monthly, w):
     b_annex = coef[C_B_ANNEX]
     rho_c = coef[C_RHO_C]
     n_use = coef[C_N_USE]
-    c_m = coef[C_C_M]
     a0 = coef[C_A0]
     c_sol = coef[C_SOL]
     phi_int = coef[C_PHI_INT]
@@ -334,7 +334,7 @@ def _block(x, lo, hi, coef, dth, tk, isol, need, annual, write_monthly, w):
         hr = h * f_red
         h_red[b] = hr
         # time constant and numerical parameter a (ISO 13790 eq. (54), (55))
-        tau = c_m * floor / (h if h > 0.0 else 1.0)
+        tau = x[i, X_C_M] * floor / (h if h > 0.0 else 1.0)
         tau = tau if h > 0.0 else 0.0
         aa = a0 + tau * inv_tau0
         a[b] = aa

@@ -15,6 +15,7 @@ The packaged table ``wijkreno/params/climate_uccle_monthly.csv`` is written by
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,8 @@ import pandas as pd
 from wijkreno.errors import InputError
 from wijkreno.params.models.heat_balance import ClimateParams, load_climate_params
 from wijkreno.params.reader import read_text
+
+log = logging.getLogger(__name__)
 
 CLIMATE_FILE = "climate_uccle_monthly.csv"
 ORIENTATIONS: tuple[str, ...] = ("n", "e", "s", "w")
@@ -164,7 +167,8 @@ def plane_irradiance(
     params = params or load_climate_params()
     sp = solar_position
     if sp is None:
-        sp = compute_solar_position(weather, metadata, params.sun_position_offset_min)
+        sp = compute_solar_position(weather, metadata,
+                                    sun_position_offset_from_file(weather, metadata, params))
     poa = pvlib.irradiance.get_total_irradiance(
         surface_tilt=surface_tilt_deg,
         surface_azimuth=surface_azimuth_deg,
@@ -219,6 +223,61 @@ def compute_solar_position(
     return sp
 
 
+SUN_OFFSET_CANDIDATES_MIN: tuple[float, ...] = (0.0, 15.0, 30.0, 45.0, 60.0)
+"""Offsets after the start of an hourly record tried by :func:`sun_position_offset_from_file`
+(a search grid: start, quarter hours, middle and end of the record)."""
+
+
+def sun_position_offset_from_file(
+    weather: pd.DataFrame, metadata: Mapping[str, Any], params: ClimateParams | None = None,
+) -> float:
+    """The sun-position convention of a weather file, read from its own data [min].
+
+    For each offset of :data:`SUN_OFFSET_CANDIDATES_MIN`, the closure residual
+    ``GHI - (DNI cos(zenith) + DHI)`` over the hours with GHI above
+    ``sun_position_min_ghi_w_per_m2``; the offset with the smallest median absolute residual
+    is where the file's direct/diffuse split placed the sun. With ``sun_position_convention =
+    "fixed"``, or fewer than 100 such hours, ``sun_position_offset_min``.
+
+    Parameters
+    ----------
+    weather : pandas.DataFrame
+        Hourly weather indexed by the start of each hour (``ghi_w_per_m2``, ``dni_w_per_m2``,
+        ``dhi_w_per_m2``, ``theta_e_degc``).
+    metadata : mapping
+        ``latitude``, ``longitude`` [deg], ``altitude`` [m].
+    params : ClimateParams, optional
+        Packaged values when None.
+
+    Returns
+    -------
+    float
+        Minutes after the start of each record.
+    """
+    params = params or load_climate_params()
+    if params.sun_position_convention == "fixed":
+        return float(params.sun_position_offset_min)
+    bright = weather["ghi_w_per_m2"].to_numpy(dtype=float) > params.sun_position_min_ghi_w_per_m2
+    if int(bright.sum()) < 100:
+        log.warning("too few sunny hours (%d) to read the sun position from the file; using "
+                    "+%g min", int(bright.sum()), params.sun_position_offset_min)
+        return float(params.sun_position_offset_min)
+    w = weather.loc[bright]
+    best, best_res = float(params.sun_position_offset_min), np.inf
+    for offset in SUN_OFFSET_CANDIDATES_MIN:
+        sp = compute_solar_position(w, metadata, offset)
+        cos_z = np.clip(np.cos(np.radians(sp["zenith"].to_numpy(dtype=float))), 0.0, None)
+        res = (w["ghi_w_per_m2"].to_numpy(dtype=float)
+               - w["dni_w_per_m2"].to_numpy(dtype=float) * cos_z
+               - w["dhi_w_per_m2"].to_numpy(dtype=float))
+        med = float(np.median(np.abs(res)))
+        if med < best_res:
+            best, best_res = float(offset), med
+    log.info("sun position read from the weather file: +%g min (median |GHI closure| %.1f "
+             "W/m2)", best, best_res)
+    return best
+
+
 def derive_monthly_climate(
     weather: pd.DataFrame,
     metadata: Mapping[str, Any],
@@ -248,7 +307,8 @@ def derive_monthly_climate(
             f"the weather data must cover the 12 months of one year; it has months "
             f"{sorted(set(months))}."
         )
-    sp = compute_solar_position(weather, metadata, params.sun_position_offset_min)
+    offset = sun_position_offset_from_file(weather, metadata, params)
+    sp = compute_solar_position(weather, metadata, offset)
 
     def monthly_kwh(series: pd.Series) -> np.ndarray:
         return series.groupby(months).sum().reindex(range(1, 13)).to_numpy() / 1000.0
@@ -269,7 +329,7 @@ def derive_monthly_climate(
         f"{metadata.get('source', 'weather file')} ({metadata.get('city', '?')}, "
         f"lat {metadata.get('latitude')}, lon {metadata.get('longitude')}); pvlib "
         f"{params.transposition_model} transposition, albedo {params.albedo_frac}, sun at "
-        f"+{params.sun_position_offset_min:g} min"
+        f"+{offset:g} min ({params.sun_position_convention})"
     )
     return MonthlyClimate(
         hours_h=hours,

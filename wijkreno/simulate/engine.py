@@ -31,7 +31,12 @@ from wijkreno.simulate.heat_balance import (
 )
 from wijkreno.simulate.heat_balance import _prepare as _prepare_balance
 from wijkreno.simulate.params import CARRIERS, SystemParams, default_system_params
-from wijkreno.simulate.systems import RESULT_COLUMNS, compute_energy_results, system_tables
+from wijkreno.simulate.systems import (
+    RESULT_COLUMNS,
+    compute_energy_results,
+    gas_gross_kwh,
+    system_tables,
+)
 
 if TYPE_CHECKING:
     from wijkreno.simulate.climate import MonthlyClimate
@@ -47,6 +52,7 @@ SUMMED_COLUMNS: tuple[str, ...] = (
     "heating_need_kwh",
     "dhw_need_kwh",
     "final_gas_kwh",
+    "final_gas_gcv_kwh",
     "final_oil_kwh",
     "final_electricity_kwh",
     "final_wood_kwh",
@@ -209,7 +215,8 @@ def simulate_arrays(
     dhw_code, emitter_temperature_degc, dhw_solar_frac
         As in :func:`wijkreno.simulate.systems.compute_energy_arrays`.
     multi_unit : (n,) bool array, optional
-        Dwellings in multi-unit buildings (DHW need per m² of EU.MUH).
+        Dwellings in multi-unit buildings (DHW need per m² of EU.MUH; ``tabula`` convention
+        only, the ``epb`` convention takes the hot water from the volume).
     climate, heat_params, system_params, parallel
         As in :func:`simulate_dwellings`.
 
@@ -223,15 +230,25 @@ def simulate_arrays(
         stages), ``invalid_reason_code`` of the systems stage (int8, index into
         :data:`~wijkreno.simulate.systems.INVALID_REASONS`; a row the heat balance rejects has
         no need: code 3 unless a system code is wrong), ``heating_need_kwh`` and
-        ``dhw_need_kwh`` [kWh] (NaN where the heat balance rejected the row). Invalid rows hold
-        NaN results; a warning counts the heat balance's rejections by column.
+        ``dhw_need_kwh`` [kWh] (NaN where the heat balance rejected the row), then
+        ``final_gas_gcv_kwh`` (gas on gross calorific value, as meters and bills count it).
+        Invalid rows hold NaN results; a warning counts the heat balance's rejections by column.
 
     Raises
     ------
     InputError
         When columns are missing or arrays do not have one value per dwelling.
     """
-    x, hparams, coef, dth, tk, isol, _ = _prepare_balance(inputs, climate, heat_params, None)
+    if multi_unit is not None and np.ndim(multi_unit) != 0:
+        n_in = (inputs.shape[0] if isinstance(inputs, np.ndarray)
+                else len(np.atleast_1d(np.asarray(inputs[REQUIRED_COLUMNS[0]]))))
+        if np.shape(multi_unit) != (n_in,):
+            raise InputError(
+                f"multi_unit has shape {np.shape(multi_unit)}, expected ({n_in},)"
+            )
+    x, hparams, coef, dth, tk, isol, rate = _prepare_balance(
+        inputs, climate, heat_params, multi_unit
+    )
     n = x.shape[0]
     sp = system_params or default_system_params()
     t = system_tables(sp)
@@ -253,22 +270,12 @@ def simulate_arrays(
         emitter_temperature_degc = sp.settings.default_emitter_temperature_degc.value
     temp = _per_dwelling_or_one(emitter_temperature_degc, n, "emitter_temperature_degc")
     solar = _per_dwelling_or_one(dhw_solar_frac, n, "dhw_solar_frac")
-    rates = np.array([hparams.dhw_need_single_unit_kwh_per_m2,
-                      hparams.dhw_need_multi_unit_kwh_per_m2])
-    multi = np.empty(0, dtype=np.bool_)
-    if multi_unit is not None:
-        m = np.asarray(multi_unit, dtype=np.bool_)
-        if m.ndim == 0:
-            rates[:] = rates[1] if m else rates[0]
-        elif m.shape != (n,):
-            raise InputError(f"multi_unit has shape {m.shape}, expected ({n},)")
-        else:
-            multi = np.ascontiguousarray(m)
+    rates = _per_dwelling_or_one(rate, n, "the hot-water rate")
     out = np.empty((_ek.N_EOUT, n), dtype=np.float64)
     valid = np.empty(n, dtype=np.bool_)
     reason = np.empty(n, dtype=np.int8)
     args = (
-        x, coef, dth, tk, isol, _HB_LO, _HB_HI, h_code, d_code, multi, rates, temp, solar,
+        x, coef, dth, tk, isol, _HB_LO, _HB_HI, h_code, d_code, rates, temp, solar,
         t.h_carrier, t.h_generation_eff, t.h_chain_eff, t.h_hp_share, t.h_aux_frac, t.scop_t,
         t.scop_v, t.scop_n, t.d_carrier, t.d_eff, t.factors, t.default_dhw_code, out, valid,
         reason,
@@ -289,6 +296,7 @@ def simulate_arrays(
     res["invalid_reason_code"] = reason
     res["heating_need_kwh"] = out[_ek.E_HEATING_NEED]
     res["dhw_need_kwh"] = out[_ek.E_DHW_NEED]
+    res["final_gas_gcv_kwh"] = gas_gross_kwh(res["final_gas_kwh"], sp)
     return res
 
 

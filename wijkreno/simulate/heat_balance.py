@@ -20,8 +20,16 @@ dwelling and month m (equation numbers of EN ISO 13790:2008):
   eta = a/(a+1) for gamma = 1 (eq. 53);
 * need Q_H,nd,m = max(0, Q_ht,m - eta Q_gn,m)                                 (eq. 4)
 
-Domestic hot water need is TABULA's per-m2 figure (``dhw_need_*_kwh_per_m2``) times the
-heated floor area. Solar gains through opaque elements are not counted (as in TABULA).
+Conventions (``params.convention``). ``"epb"`` (default) follows the Flemish EPW method for
+dwellings where it differs from TABULA: set-point ``theta_int_epb_degc`` (18 degC, a
+conventional value that includes intermittency and partial heating, so f_red = 1), ventilation
+on the net volume A_floor * ``room_height_net_m`` instead of the gross ``volume_m3``, hot water
+per the EPW rule from the protected volume (:func:`dhw_need_epw_kwh`), and the internal heat
+capacity per dwelling from its construction (:func:`effective_capacity_wh_per_m2k`, so tau is
+per dwelling). ``"tabula"`` reproduces TABULA: ``theta_int_degc``, the ``volume_m3`` column as
+given, hot water per m2 (``dhw_need_*_kwh_per_m2``), one ``c_m_wh_per_m2k``; it is what
+:mod:`wijkreno.simulate.tabula` uses. Solar gains through opaque elements are not counted (as in
+TABULA and EPW).
 
 The hot path is a numba kernel (``_heat_balance_kernels``); :func:`heating_need_reference`
 is the same algorithm in plain NumPy, kept equal by the tests.
@@ -73,12 +81,15 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "infiltration_ach",
     "cellar_frac",
     "party_wall_b_frac",
+    "c_m_wh_per_m2k",
 )
-"""Columns of the packed input matrix, in kernel order. All but ``party_wall_b_frac`` are
-required columns of the twin's ``dwellings`` table; ``party_wall_b_frac`` is optional (missing
-column or NaN: the parameter ``b_party_wall_frac``)."""
+"""Columns of the packed input matrix, in kernel order. All but ``party_wall_b_frac`` and
+``c_m_wh_per_m2k`` are required columns of the twin's ``dwellings`` table; those two are
+optional (missing column or NaN: the parameters ``b_party_wall_frac`` and ``c_m_wh_per_m2k``;
+:func:`compute_heating_need` fills ``c_m_wh_per_m2k`` per dwelling with
+:func:`effective_capacity_wh_per_m2k` in the ``epb`` convention)."""
 
-OPTIONAL_COLUMNS: tuple[str, ...] = ("party_wall_b_frac",)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("party_wall_b_frac", "c_m_wh_per_m2k")
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in INPUT_COLUMNS if c not in OPTIONAL_COLUMNS)
 
 # Accepted ranges per input [min, max] (inclusive). Upper bounds of U-values, infiltration and
@@ -93,6 +104,7 @@ _BOUNDS.update(
         "party_wall_b_frac": (0.0, 1.0),
         "infiltration_ach": (0.0, 5.0),
         "thermal_bridge_w_per_m2k": (0.0, _U_MAX_W_PER_M2K),
+        "c_m_wh_per_m2k": (0.0, 1000.0),
     }
 )
 
@@ -132,7 +144,8 @@ def pack_inputs(
     inputs : mapping or DataFrame
         Arrays under the names of :data:`INPUT_COLUMNS` (areas [m2], volume [m3], U-values
         [W m-2 K-1], g [-], thermal bridges [W m-2 K-1], infiltration [1/h], fractions [-]).
-        ``party_wall_b_frac`` may be missing or NaN (then ``params.b_party_wall_frac``).
+        ``party_wall_b_frac`` may be missing or NaN (then ``params.b_party_wall_frac``), so may
+        ``c_m_wh_per_m2k`` [Wh m-2 K-1] (then ``params.c_m_wh_per_m2k``).
     params : HeatBalanceParams, optional
         For the party-wall default; the packaged parameters when None.
 
@@ -171,6 +184,12 @@ def pack_inputs(
         x[:, _k.X_B_PARTY] = np.where(np.isnan(col), b, col)
     else:
         x[:, _k.X_B_PARTY] = b
+    c_m = params.c_m_wh_per_m2k
+    if "c_m_wh_per_m2k" in inputs:
+        col = np.asarray(inputs["c_m_wh_per_m2k"], dtype=np.float64).ravel()
+        x[:, _k.X_C_M] = np.where(np.isnan(col), c_m, col)
+    else:
+        x[:, _k.X_C_M] = c_m
     return x
 
 
@@ -214,6 +233,114 @@ def check_inputs(x: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
             if k:
                 counts[f"{reason}:{name}"] = k
     return valid, counts
+
+
+# ---------------------------------------------------------------------------------------------
+# conventions per dwelling (Flemish EPW method)
+
+
+def dhw_need_epw_kwh(
+    volume_m3: Any, params: HeatBalanceParams | None = None, *, hours_h: float = 8760.0
+) -> np.ndarray:
+    """Net energy need for domestic hot water per the EPW rule [kWh per year].
+
+    ``Q = [max(16; 16 + 0.055 (V - 192)) + max(64; 64 + 0.220 (V - 192))] t`` with the bracket
+    a mean power [W], ``V`` the protected volume of the unit [m3] and ``t`` the length of the
+    year; kitchen sink plus bath/shower, independent of the number of taps (EPW method; the
+    coefficients and their source are in ``heat_balance.toml``, ``dhw_epw_*``).
+
+    Parameters
+    ----------
+    volume_m3 : array-like
+        Protected (gross heated) volume of each dwelling [m3].
+    params : HeatBalanceParams, optional
+        The packaged parameters when None.
+    hours_h : float
+        Hours in the year of the climate [h].
+
+    Returns
+    -------
+    numpy.ndarray
+        [kWh a-1]; NaN where the volume is NaN.
+
+    Examples
+    --------
+    >>> round(float(dhw_need_epw_kwh([192.0])[0]), 1)  # (16 + 64) W * 8760 h
+    700.8
+    """
+    p = params or load_heat_balance_params()
+    v = np.asarray(volume_m3, dtype=np.float64) - p.dhw_epw_volume_ref_m3
+    kitchen = np.maximum(p.dhw_epw_kitchen_base_w, p.dhw_epw_kitchen_base_w
+                         + p.dhw_epw_kitchen_slope_w_per_m3 * v)
+    bath = np.maximum(p.dhw_epw_bath_base_w, p.dhw_epw_bath_base_w
+                      + p.dhw_epw_bath_slope_w_per_m3 * v)
+    return (kitchen + bath) * hours_h / 1000.0
+
+
+def capacity_class(dwellings: pd.DataFrame, params: HeatBalanceParams | None = None
+                   ) -> pd.Series:
+    """Thermal-capacity class of each dwelling: ``light``, ``medium`` or ``heavy``.
+
+    Precedence: a column ``thermal_capacity_class`` where set; then dwellings of typology
+    ``apartment_building`` get ``c_m_class_apartment_building``; then the class of the TABULA
+    construction period (``tabula_period``, ``c_m_class_by_tabula_period``); else ``medium``.
+    The rules and their (placeholder) sources are in ``heat_balance.toml``; the hourly engine
+    (branch i-hourly, ``hourly.toml``) uses the same table.
+
+    Returns
+    -------
+    pandas.Series of str
+        Indexed like ``dwellings``.
+    """
+    p = params or load_heat_balance_params()
+    by_period = {k.strip(): v.strip() for k, _, v in
+                 (item.partition(":") for item in p.c_m_class_by_tabula_period.split(","))}
+    cls = pd.Series("medium", index=dwellings.index, dtype=object)
+    if "tabula_period" in dwellings.columns:
+        per = dwellings["tabula_period"].astype("string").str.zfill(2).map(by_period)
+        cls = per.astype(object).where(per.notna(), cls)
+    if "typology" in dwellings.columns:
+        apt = (dwellings["typology"].astype("string") == "apartment_building").fillna(False)
+        cls = cls.where(~apt.to_numpy(dtype=bool), p.c_m_class_apartment_building)
+    if "thermal_capacity_class" in dwellings.columns:
+        given = dwellings["thermal_capacity_class"].astype("string")
+        ok = given.isin(["light", "medium", "heavy"]).fillna(False).to_numpy(dtype=bool)
+        cls = cls.where(~ok, given.astype(object))
+    return cls.rename("thermal_capacity_class")
+
+
+def effective_capacity_wh_per_m2k(
+    dwellings: pd.DataFrame, params: HeatBalanceParams | None = None
+) -> pd.Series:
+    """Internal heat capacity per floor area of each dwelling, C_m / A_f [Wh m-2 K-1].
+
+    ISO 13790 section 12.3.1, Table 12: the value of the dwelling's class
+    (:func:`capacity_class`); a column ``c_m_wh_per_m2k`` wins where not NaN. With it the
+    time constant tau = C_m / (H_tr + H_ve) (eq. 55) is per dwelling. To be unified with
+    ``thermal_capacity_j_per_k`` of the hourly engine (branch i-hourly) after merge.
+    """
+    p = params or load_heat_balance_params()
+    values = {"light": p.c_m_light_wh_per_m2k, "medium": p.c_m_medium_wh_per_m2k,
+              "heavy": p.c_m_heavy_wh_per_m2k}
+    c_m = capacity_class(dwellings, p).map(values).astype(float)
+    if "c_m_wh_per_m2k" in dwellings.columns:
+        given = pd.to_numeric(dwellings["c_m_wh_per_m2k"], errors="coerce")
+        c_m = c_m.where(given.isna(), given)
+    return c_m.rename("c_m_wh_per_m2k")
+
+
+def with_capacity(dwellings: pd.DataFrame, params: HeatBalanceParams | None = None
+                  ) -> pd.DataFrame:
+    """``dwellings`` with ``c_m_wh_per_m2k`` per dwelling in the ``epb`` convention.
+
+    What :func:`compute_heating_need` packs; callers that pack the dwellings themselves
+    (:func:`pack_inputs`, e.g. the uncertainty ensemble) use it to see the same capacity.
+    Unchanged in the ``tabula`` convention (one ``c_m_wh_per_m2k``).
+    """
+    p = params or load_heat_balance_params()
+    if p.convention != "epb":
+        return dwellings
+    return dwellings.assign(c_m_wh_per_m2k=effective_capacity_wh_per_m2k(dwellings, p))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -380,7 +507,7 @@ def reference_balance(
         if f1 == 1.0 and f4 == 1.0:
             f_red = np.ones_like(h)
         # eq. (54)/(55)
-        tau = np.where(h > 0, c["C_C_M"] * floor / h, 0.0)
+        tau = np.where(h > 0, x[:, _k.X_C_M] * floor / h, 0.0)
     a = (c["C_A0"] + tau / c["C_TAU0"])[:, None]
     q_ht = (h * f_red)[:, None] * dth[None, :]  # (n, P) [kWh]
     q_sol = (c["C_SOL"] * x[:, _k.X_G])[:, None] * (win @ isol)  # eq. (43)/(44)
@@ -448,6 +575,64 @@ def _assemble(
     return out
 
 
+def apply_convention(
+    x: np.ndarray,
+    params: HeatBalanceParams,
+    climate: MonthlyClimate | None = None,
+    multi_unit: Any = None,
+    *,
+    copy: bool = True,
+) -> tuple[np.ndarray, float, Any]:
+    """Apply ``params.convention`` to a packed input matrix: volume, set-point, hot water.
+
+    For callers that pack inputs and call :func:`run_balance` themselves (renovation
+    packages), so that they see the same conventions as :func:`heating_need_arrays`.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Packed inputs (:func:`pack_inputs`), ``volume_m3`` the gross protected volume.
+    params : HeatBalanceParams
+        ``convention`` ``"epb"`` or ``"tabula"`` (see the module docstring).
+    climate : MonthlyClimate, optional
+        For the length of the year of the hot-water rule (8760 h when None).
+    multi_unit : array of bool, optional
+        Dwellings in multi-unit buildings (TABULA's hot water per m2 only).
+    copy : bool
+        Work on a copy of ``x`` (False: change it in place).
+
+    Returns
+    -------
+    x : numpy.ndarray
+        ``epb``: ventilation volume replaced by the net volume A_floor * ``room_height_net_m``
+        (rows with a bad gross volume keep it, so they are still rejected); ``tabula``: as given.
+    theta_int_degc : float
+        The set-point of the convention [degC].
+    dhw_rate : float or numpy.ndarray
+        Hot-water need per m2 of heated floor area [kWh m-2 a-1] (per dwelling for ``epb``).
+    """
+    if params.convention != "epb":
+        if multi_unit is None:
+            return x, params.theta_int_degc, params.dhw_need_single_unit_kwh_per_m2
+        rate = np.where(np.asarray(multi_unit, dtype=bool),
+                        params.dhw_need_multi_unit_kwh_per_m2,
+                        params.dhw_need_single_unit_kwh_per_m2)
+        return x, params.theta_int_degc, rate
+    # EPW hot water from the protected (gross) volume, then ventilation on the net volume
+    floor = x[:, _k.X_FLOOR]
+    hours = 8760.0 if climate is None else float(np.sum(climate.hours_h))
+    dhw = dhw_need_epw_kwh(x[:, _k.X_VOLUME], params, hours_h=hours)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(floor > 0, dhw / floor, 0.0)
+    if copy:
+        x = x.copy()
+        floor = x[:, _k.X_FLOOR]
+    gross = x[:, _k.X_VOLUME]
+    x[:, _k.X_VOLUME] = np.where(np.isfinite(gross) & (gross >= 0),
+                                 floor * params.room_height_net_m, gross)
+    return x, params.theta_int_epb_degc, rate
+
+
 def _prepare(
     inputs: Mapping[str, Any] | pd.DataFrame | np.ndarray,
     climate: MonthlyClimate | None,
@@ -466,17 +651,12 @@ def _prepare(
         x = np.ascontiguousarray(inputs, dtype=np.float64)
     else:
         x = pack_inputs(inputs, params)
+    x, theta_int, rate = apply_convention(x, params, climate, multi_unit,
+                                          copy=isinstance(inputs, np.ndarray))
     dth, tk, isol = period_constants(
-        climate.hours_h, climate.theta_e_degc, climate.i_sol_vertical_kwh_per_m2,
-        params.theta_int_degc,
+        climate.hours_h, climate.theta_e_degc, climate.i_sol_vertical_kwh_per_m2, theta_int,
     )
     coef = balance_coefficients(params)
-    if multi_unit is None:
-        rate: Any = params.dhw_need_single_unit_kwh_per_m2
-    else:
-        rate = np.where(np.asarray(multi_unit, dtype=bool),
-                        params.dhw_need_multi_unit_kwh_per_m2,
-                        params.dhw_need_single_unit_kwh_per_m2)
     return x, params, coef, dth, tk, isol, rate
 
 
@@ -594,12 +774,14 @@ def compute_heating_need(
     InputError
         When required columns are missing.
     """
+    p = params or load_heat_balance_params()
+    dwellings = with_capacity(dwellings, p)
     multi = None
     if "typology" in dwellings.columns:
         multi = (dwellings["typology"].astype("string") == "apartment_building").fillna(False)
         multi = multi.to_numpy(dtype=bool)
     r = heating_need_arrays(
-        dwellings, climate=climate, params=params, parallel=parallel, monthly=monthly,
+        dwellings, climate=climate, params=p, parallel=parallel, monthly=monthly,
         multi_unit=multi,
     )
     floor = np.asarray(dwellings["heated_floor_area_m2"], dtype=np.float64)

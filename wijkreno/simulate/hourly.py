@@ -56,7 +56,7 @@ from wijkreno.params.models.hourly import (
 )
 from wijkreno.simulate import _heat_balance_kernels as _hb
 from wijkreno.simulate import _hourly_kernels as _k
-from wijkreno.simulate.heat_balance import check_inputs, pack_inputs
+from wijkreno.simulate.heat_balance import apply_convention, check_inputs, pack_inputs
 
 logger = logging.getLogger(__name__)
 
@@ -394,7 +394,8 @@ def build_network(dwellings: pd.DataFrame, params: HourlyParams | None = None) -
     """
     p = params or load_hourly_params()
     b = p.balance
-    x = pack_inputs(dwellings, b)
+    # the monthly engine's convention: ventilation on the net volume in the EPW convention
+    x, _, _ = apply_convention(pack_inputs(dwellings, b), b, copy=False)
     valid, counts = check_inputs(x)
     xs = np.where(valid[:, None], x, 0.0)
     floor = xs[:, _hb.X_FLOOR]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
@@ -125,10 +126,14 @@ def system_tables(params: SystemParams | None = None) -> SystemTables:
     dhw_names = p.dhw_system_names
     dhw_index = {n: i for i, n in enumerate(dhw_names)}
     defaults = p.default_dhw_system.model_dump(exclude={"source", "date"})
+    # gas is billed, metered and counted by the EPB on gross calorific value (GCV); the
+    # engine's gas use is on net (NCV): price and primary factor apply to the GCV figure
+    gcv = p.settings.gas_gcv_per_ncv.value
+    pef, price = p.primary_energy_factors.as_tuple(), p.prices_eur_per_kwh.as_tuple()
     factors = np.array(
         [
-            p.primary_energy_factors.as_tuple(),
-            p.prices_eur_per_kwh.as_tuple(),
+            (pef[0] * gcv, *pef[1:]),
+            (price[0] * gcv, *price[1:]),
             p.co2_flemish.as_tuple(),
             p.co2_com.as_tuple(),
             p.fixed_fee_eur_per_year.as_tuple(),
@@ -506,8 +511,11 @@ def compute_energy_results(
         ``final_oil_kwh``, ``final_electricity_kwh`` (auxiliaries included),
         ``final_wood_kwh``, ``auxiliary_electricity_kwh``, ``primary_energy_kwh``,
         ``epc_score_kwh_per_m2``, ``energy_cost_eur``, ``co2_flemish_kg_co2``,
-        ``co2_com_kg_co2``), ``epc_label`` (ordered categorical), ``valid`` and
-        ``invalid_reason`` ("" when valid). Invalid rows hold NaN and are counted in a warning.
+        ``co2_com_kg_co2``), ``final_gas_gcv_kwh`` (gas on gross calorific value, as meters and
+        bills count it; ``final_gas_kwh`` is on net calorific value, as the physics uses;
+        ``energy_cost_eur`` prices the gross figure), ``epc_label`` (ordered categorical),
+        ``valid`` and ``invalid_reason`` ("" when valid). Invalid rows hold NaN and are counted
+        in a warning.
 
     Raises
     ------
@@ -573,11 +581,23 @@ def compute_energy_results(
     out["emitter_temperature_degc"] = temp
     for col in RESULT_COLUMNS:
         out[col] = res[col]
+    out["final_gas_gcv_kwh"] = gas_gross_kwh(res["final_gas_kwh"], p)
     out["epc_label"] = epc_label(res["epc_score_kwh_per_m2"], params=p)
     out["valid"] = res["valid"]
     out["invalid_reason"] = np.array(INVALID_REASONS, dtype=object)[res["invalid_reason_code"]]
     _log_invalid(res["invalid_reason_code"])
     return out
+
+
+def gas_gross_kwh(final_gas_kwh: Any, params: SystemParams | None = None) -> np.ndarray:
+    """Gas use on gross calorific value [kWh GCV] from the engine's net figure [kWh NCV].
+
+    Meters (Fluvius) and bills count gas in kWh on the gross (upper) calorific value; the
+    engine's efficiencies and ``final_gas_kwh`` are on the net (lower) value.
+    ``settings.gas_gcv_per_ncv`` of ``energy_systems.toml`` holds the ratio and its source.
+    """
+    p = params or default_system_params()
+    return np.asarray(final_gas_kwh, dtype=np.float64) * p.settings.gas_gcv_per_ncv.value
 
 
 def _default_dhw_codes(heating_code: np.ndarray, t: SystemTables) -> np.ndarray:

@@ -178,6 +178,7 @@ def tabula_balance_inputs(variants: pd.DataFrame, room_height_m: pd.Series) -> p
     out["infiltration_ach"] = v["infiltration_ach"]
     out["cellar_frac"] = 0.0
     out["party_wall_b_frac"] = 0.0
+    out["c_m_wh_per_m2k"] = np.nan  # TABULA's one c_m of the boundary conditions (params)
     return out[list(INPUT_COLUMNS)]
 
 
@@ -188,6 +189,7 @@ def tabula_params(conditions_row: pd.Series, base: HeatBalanceParams | None = No
     c = conditions_row
     return base.with_overrides(
         {
+            "convention": "tabula",
             "theta_int_degc": float(c["theta_int_degc"]),
             "n_air_use_ach": float(c["n_air_use_ach"]),
             "phi_int_w_per_m2": float(c["phi_int_w_per_m2"]),

@@ -286,6 +286,8 @@ def build_twin(
     params: TwinParams | None = None,
     geometry_params: geo.GeometryParams | None = None,
     archetypes: pd.DataFrame | None = None,
+    gas_connections: pd.Series | None = None,
+    gas_areas: gpd.GeoDataFrame | None = None,
     seed: int = 0,
 ) -> Twin:
     """Build the twin of one municipality (or part of one).
@@ -311,6 +313,16 @@ def build_twin(
         twin is calibrated to Flanders' shares.
     params, geometry_params, archetypes : optional
         Parameter sets; the package defaults when omitted.
+    gas_connections : Series, optional
+        Fluvius residential gas connections per sector code (same vintage as ``sectors``;
+        :func:`wijkreno.io.fluvius.read_fluvius_sectors`). They bound the gas-heated dwellings
+        per sector, and per municipality for dwellings without a sector
+        (:func:`wijkreno.twin.imputation.bound_gas_heating`); column ``heating_system_evidence``
+        says where, ``quality["gas_heating"]`` compares.
+    gas_areas : GeoDataFrame, optional
+        Polygons with ``area_code`` whose codes key ``gas_connections`` instead of the sector
+        codes (e.g. wijken when no sector layer is given): each dwelling is counted under the
+        polygon it lies in.
     seed : int
         Seed of every random draw: same inputs and seed, same twin.
 
@@ -410,6 +422,7 @@ def build_twin(
     typology_source = np.full(n, None, dtype=object)
     typology[is_main] = geometric_typology(walls["n_party_walls"].to_numpy()[is_main])
     typology_source[is_main] = "derived"
+    typology_reason = np.full(n, None, dtype=object)
     targets = imp.statbel_targets(gebouwenpark, nis_code, params)
     if addresses is not None:
         apt = is_main & (
@@ -418,21 +431,27 @@ def build_twin(
         typology[apt] = "apartment_building"
         nonres = is_main & (n_addresses == 0)
         typology[nonres] = "non_residential"
+        typology_reason[nonres] = "no address / geen adres"
     else:
         main_idx = np.flatnonzero(is_main)
         floors_guess = np.where(
             np.isnan(floors_obs), params.default_floors.detached, floors_obs
         )
-        t, s = imp.impute_special_typologies(
+        said = None
+        if "is_residential" in bld.columns:
+            said = pd.Series(bld["is_residential"].to_numpy(dtype=object)[main_idx],
+                             index=main_idx)
+        t, s, why = imp.impute_special_typologies(
             pd.Series(typology[main_idx], index=main_idx),
             pd.Series(typology_source[main_idx], index=main_idx),
             pd.Series(footprint[main_idx], index=main_idx),
             pd.Series(footprint[main_idx] * floors_guess[main_idx], index=main_idx),
             pd.Series(floors_obs[main_idx], index=main_idx),
-            targets, params,
+            targets, params, is_residential=said,
         )
         typology[main_idx] = t.to_numpy()
         typology_source[main_idx] = s.to_numpy()
+        typology_reason[main_idx] = why.to_numpy()
 
     default_floors = params.default_floors.model_dump()
     floors_default = np.array(
@@ -541,6 +560,7 @@ def build_twin(
            for o in ORIENTATIONS},
         "typology": typology,
         "typology_source": typology_source,
+        "typology_reason": pd.array(typology_reason, dtype="string"),
         "height_m": np.round(height, 2),
         "height_m_source": height_source,
         "n_floors": n_floors,
@@ -574,16 +594,50 @@ def build_twin(
     dwellings = build_dwellings(
         buildings_out, addresses, links, rep_points, archetypes, params, rng
     )
+    gas_table = None
+    if gas_connections is not None:
+        area = dwellings["sector_code"]
+        if gas_areas is not None:
+            area = _area_of_points(dwellings, gas_areas)
+        key, conns = imp.gas_connection_areas(area, nis_code, gas_connections)
+        systems, evidence = imp.bound_gas_heating(
+            dwellings["heating_system"], dwellings["heating_system_source"], key,
+            dwellings["tabula_period"], conns, params, rng,
+        )
+        dwellings["heating_system"] = pd.Categorical(
+            systems.to_numpy(), categories=dwellings["heating_system"].cat.categories)
+        dwellings["heating_system_evidence"] = evidence.to_numpy()
+        gas_table = gas_heating_table(dwellings, key, conns, params)
     validate_table(dwellings, DWELLINGS)
     rejected_all = pd.concat(rejected, ignore_index=True)
     quality = {
+        "dwellings": dwelling_table(buildings_out, targets, params),
         "typology": typology_table(buildings_out, targets),
         "periods": period_table(buildings_out, targets),
         "attributes": attribute_table(buildings_out, dwellings),
         "address_links": link_table(links, rejected_all, addresses),
     }
+    if gas_table is not None:
+        quality["gas_heating"] = gas_table
     log.info("twin built: %d buildings, %d dwellings", len(buildings_out), len(dwellings))
     return Twin(buildings_out, dwellings, rejected_all, quality)
+
+
+def _area_of_points(dwellings: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.Series:
+    """``area_code`` of the polygon of ``areas`` each dwelling's point lies in (NA outside)."""
+    if "area_code" not in areas.columns:
+        raise InputError(
+            f"the gas areas need an area_code column (they have {list(areas.columns)})."
+        )
+    areas = require_lambert72(areas, "the gas areas", reproject=True)
+    code = pd.Series(pd.NA, index=dwellings.index, dtype="string")
+    pts = dwellings.geometry.representative_point().to_numpy()
+    hit_pt, hit_area = areas.sindex.query(pts, predicate="within")
+    first = pd.DataFrame({"p": hit_pt, "a": hit_area}).drop_duplicates("p")
+    code.iloc[first["p"].to_numpy()] = (
+        areas["area_code"].astype("string").to_numpy()[first["a"].to_numpy()]
+    )
+    return code
 
 
 def draw_heating_systems(
@@ -736,6 +790,59 @@ def typology_table(buildings: pd.DataFrame, targets: imp.StockTargets) -> pd.Dat
     table = pd.DataFrame(rows)
     table.attrs["calibration"] = targets.origin
     return table
+
+
+def dwelling_table(buildings: pd.DataFrame, targets: imp.StockTargets, params: TwinParams
+                   ) -> pd.DataFrame:
+    """Dwellings per Statbel type in the twin next to Statbel's T8, and where they disagree.
+
+    ``ratio`` is twin / Statbel; ``disagrees`` is True where it lies outside
+    ``1 ± dwelling_tolerance_frac`` (or Statbel has none and the twin some), and ``note`` says
+    so in Dutch / English. ``attrs["calibration"]`` names the Statbel table.
+    """
+    main = buildings[buildings["building_role"] == "main"]
+    tol = params.dwelling_tolerance_frac.value
+    rows = []
+    for typ, stat in imp.TYPOLOGY_TO_STATBEL.items():
+        twin = float(main.loc[main["typology"] == typ, "n_dwellings"].sum())
+        statbel = float(targets.dwelling_counts[["R5", "R6"]].sum() if stat == "R6"
+                        else targets.dwelling_counts[stat])
+        ratio = twin / statbel if statbel > 0 else (np.inf if twin > 0 else 1.0)
+        rows.append({"typology": typ, "statbel_type": "R5+R6" if stat == "R6" else stat,
+                     "twin_dwellings": twin, "statbel_dwellings": statbel, "ratio": ratio})
+    twin_total = sum(r["twin_dwellings"] for r in rows)
+    statbel_total = float(targets.dwelling_counts.sum())
+    rows.append({"typology": "total", "statbel_type": "R1-R6", "twin_dwellings": twin_total,
+                 "statbel_dwellings": statbel_total,
+                 "ratio": twin_total / statbel_total if statbel_total > 0 else np.nan})
+    table = pd.DataFrame(rows)
+    table["disagrees"] = ~table["ratio"].between(1 - tol, 1 + tol)
+    table["note"] = np.where(
+        table["disagrees"],
+        "twin en Statbel verschillen meer dan " + f"{tol:.0%}" + " / twin and Statbel differ by "
+        "more than " + f"{tol:.0%}",
+        "",
+    )
+    table.attrs["calibration"] = targets.origin
+    return table
+
+
+def gas_heating_table(dwellings: pd.DataFrame, area_key: pd.Series, connections: pd.Series,
+                      params: TwinParams) -> pd.DataFrame:
+    """Gas-heated dwellings per area next to Fluvius' residential gas connections."""
+    gas = dwellings["heating_system"].astype(object).isin(
+        params.heating_from_gas_connections.gas_systems)
+    frame = pd.DataFrame({"area": area_key.to_numpy(), "gas": gas.to_numpy()})
+    per = frame.groupby("area")["gas"].agg(["sum", "size"]).rename(
+        columns={"sum": "gas_heated_dwellings", "size": "dwellings"})
+    per["gas_connections"] = connections.reindex(per.index).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per["over_connections_frac"] = np.where(
+            per["gas_connections"] > 0,
+            per["gas_heated_dwellings"] / per["gas_connections"] - 1.0,
+            np.where(per["gas_heated_dwellings"] > 0, np.inf, 0.0),
+        )
+    return per.reset_index()
 
 
 def period_table(buildings: pd.DataFrame, targets: imp.StockTargets) -> pd.DataFrame:

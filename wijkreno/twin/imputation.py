@@ -130,6 +130,14 @@ def allocate_counts(n: int, weights: np.ndarray) -> np.ndarray:
     return counts
 
 
+LARGE_FOOTPRINT_REASON = (
+    "footprint above {limit:.0f} m² without addresses: non-residential / "
+    "voetafdruk groter dan {limit:.0f} m² zonder adressen: niet-residentieel"
+)
+"""``typology_reason`` of a building made non-residential by its footprint (see
+:func:`impute_special_typologies`)."""
+
+
 def impute_special_typologies(
     typology: pd.Series,
     source: pd.Series,
@@ -138,12 +146,21 @@ def impute_special_typologies(
     n_floors_observed: pd.Series,
     targets: StockTargets,
     params: TwinParams,
-) -> tuple[pd.Series, pd.Series]:
+    is_residential: pd.Series | None = None,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Impute apartment and non-residential buildings when no addresses tell them apart.
 
     Geometry alone cannot tell a large detached house from a small apartment building or a barn.
-    Among plausible candidates, the largest are taken up to the municipality's Statbel share of
-    R4 (apartments) and R6 (other buildings).
+
+    1. A building whose footprint exceeds ``large_footprint_without_addresses`` is
+       non-residential, with a reason, unless ``is_residential`` (a source) says it is
+       residential; large footprints are never apartment candidates.
+    2. Among the remaining plausible candidates (enough observed storeys, or a footprint of at
+       least ``apartment_candidate.min_footprint_m2``), the largest gross floor areas become
+       apartment buildings, up to the municipality's Statbel share of R4.
+    3. Free-standing buildings of at least ``non_residential_candidate.min_footprint_m2``,
+       largest first, become non-residential up to the Statbel share of R6 (those of step 1
+       count towards it).
 
     Parameters
     ----------
@@ -153,29 +170,179 @@ def impute_special_typologies(
         Footprint and gross floor area [m²].
     n_floors_observed : Series
         Storeys from a height source, NaN where unknown.
+    targets, params
+        Statbel targets and twin parameters.
+    is_residential : Series of bool, optional
+        What a source says (True residential, False not), NaN where it says nothing.
+
+    Returns
+    -------
+    typology, source, reason : Series
+        Indexed like ``typology``; ``reason`` is a Dutch / English sentence where a rule other
+        than the Statbel share decided, else None.
     """
     typology = typology.astype(object).copy()
     source = source.astype(object).copy()
+    reason = pd.Series(None, index=typology.index, dtype=object)
     n_main = len(typology)
     shares = targets.type_shares()
+    limit = params.large_footprint_without_addresses.max_residential_footprint_m2
+    said = (pd.Series(np.nan, index=typology.index, dtype=object) if is_residential is None
+            else is_residential.reindex(typology.index).astype(object))
+    said_res = said.eq(True).to_numpy(dtype=bool)
+    said_nonres = said.eq(False).to_numpy(dtype=bool)
+    large = (footprint_area_m2 > limit).to_numpy(dtype=bool) & ~said_res
+    typology[large] = "non_residential"
+    source[large] = "imputed"
+    reason[large] = LARGE_FOOTPRINT_REASON.format(limit=limit)
+    typology[said_nonres] = "non_residential"
+    source[said_nonres] = "observed"
+    reason[said_nonres] = "a source says non-residential / volgens de bron niet-residentieel"
+
     ac = params.apartment_candidate
     n_apartments = int(round(shares["R4"] * n_main))
-    candidates = (n_floors_observed.fillna(0) >= ac.min_floors) | (
+    candidates = ((n_floors_observed.fillna(0) >= ac.min_floors) | (
         footprint_area_m2 >= ac.min_footprint_m2
-    )
+    )) & (typology != "non_residential") & (footprint_area_m2 <= limit)
     pick = gross_floor_area_m2[candidates].sort_values(ascending=False, kind="stable")
     chosen = pick.index[:n_apartments]
     typology.loc[chosen] = "apartment_building"
     source.loc[chosen] = "imputed"
 
     nr = params.non_residential_candidate
-    n_other = int(round(shares["R6"] * n_main))
-    candidates = (typology == "detached") & (footprint_area_m2 >= nr.min_footprint_m2)
+    n_other = max(0, int(round(shares["R6"] * n_main)) - int((typology == "non_residential").sum()))
+    candidates = ((typology == "detached") & (footprint_area_m2 >= nr.min_footprint_m2)
+                  & ~pd.Series(said_res, index=typology.index))
     pick = footprint_area_m2[candidates].sort_values(ascending=False, kind="stable")
     chosen = pick.index[:n_other]
     typology.loc[chosen] = "non_residential"
     source.loc[chosen] = "imputed"
-    return typology, source
+    return typology, source, reason
+
+
+def bound_gas_heating(
+    heating_system: pd.Series,
+    heating_source: pd.Series,
+    area_key: pd.Series,
+    tabula_period: pd.Series,
+    gas_connections: pd.Series,
+    params: TwinParams,
+    rng: np.random.Generator,
+) -> tuple[pd.Series, pd.Series]:
+    """Bound the gas-heated dwellings of each area by its residential gas connections.
+
+    Per area (statistical sector, or a municipality's rest) with a known number of Fluvius
+    residential gas connections ``c``, the target is ``round(c * gas_heated_per_connection_frac)``
+    gas-heated dwellings. Dwellings whose system is not imputed (observed, a coach's override)
+    keep it and count first. If the imputed draw gave more gas systems than the target, randomly
+    chosen ones get a non-gas system drawn from their period's shares of the other systems; if
+    fewer, randomly chosen imputed non-gas dwellings get a gas system drawn from the period's gas
+    shares. Areas without a connection count are left alone.
+
+    Parameters
+    ----------
+    heating_system, heating_source : Series
+        Per dwelling: system (:data:`~wijkreno.params.names.HEATING_SYSTEMS`) and its flag.
+    area_key : Series
+        Per dwelling: the key of ``gas_connections`` its dwellings are counted under (NaN: none).
+    tabula_period : Series
+        Per dwelling: TABULA period ``01`` … ``06`` (for the shares).
+    gas_connections : Series
+        Residential gas connections per area key.
+    params : TwinParams
+        ``heating_system_shares`` and ``heating_from_gas_connections``.
+    rng : numpy.random.Generator
+        The twin's generator.
+
+    Returns
+    -------
+    heating_system, evidence : Series
+        Indexed like ``heating_system``; ``evidence`` is ``fluvius_gas_connections`` where the
+        area's count bounded the draw, else ``none``.
+    """
+    rule = params.heating_from_gas_connections
+    shares = params.heating_system_shares
+    systems = np.array(shares.systems, dtype=object)
+    is_gas_sys = np.isin(systems, rule.gas_systems)
+    out = heating_system.astype(object).copy()
+    evidence = pd.Series("none", index=out.index, dtype=object)
+    imputed = heating_source.astype(object).eq("imputed").to_numpy(dtype=bool)
+    gas_now = out.isin(rule.gas_systems).to_numpy(dtype=bool)
+    keys = area_key.astype(object)
+    known = keys.isin(gas_connections.index).to_numpy(dtype=bool)
+    periods = tabula_period.astype(str).to_numpy()
+
+    def draw(rows: np.ndarray, gas: bool) -> np.ndarray:
+        picked = np.empty(len(rows), dtype=object)
+        u = rng.random(len(rows))
+        for k, row in enumerate(rows):
+            w = np.asarray(shares.shares(periods[row]), dtype=float)
+            w = np.where(is_gas_sys if gas else ~is_gas_sys, w, 0.0)
+            if w.sum() <= 0:  # the period has no such system: any of the kind, evenly
+                w = (is_gas_sys if gas else ~is_gas_sys).astype(float)
+            cum = np.cumsum(w)
+            picked[k] = systems[min(int(np.searchsorted(cum, u[k] * cum[-1], side="right")),
+                                    len(systems) - 1)]
+        return picked
+
+    codes, groups = np.unique(keys[known].astype(str).to_numpy(), return_inverse=True)
+    rows_known = np.flatnonzero(known)
+    for g, key in enumerate(codes):
+        rows = rows_known[groups == g]
+        target = int(round(float(gas_connections.loc[key]) * rule.gas_heated_per_connection_frac))
+        fixed_gas = int((gas_now[rows] & ~imputed[rows]).sum())
+        free = rows[imputed[rows]]
+        want = max(0, target - fixed_gas)
+        gas_free = free[gas_now[free]]
+        other_free = free[~gas_now[free]]
+        if len(gas_free) > want:
+            drop = np.sort(rng.choice(gas_free, size=len(gas_free) - want, replace=False))
+            out.iloc[drop] = draw(drop, gas=False)
+        elif len(gas_free) < want and len(other_free):
+            add = np.sort(rng.choice(other_free, size=min(want - len(gas_free), len(other_free)),
+                                     replace=False))
+            out.iloc[add] = draw(add, gas=True)
+        evidence.iloc[rows] = "fluvius_gas_connections"
+    return out, evidence
+
+
+def gas_connection_areas(
+    sector_code: pd.Series, nis_code: str, gas_connections: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """The area each dwelling's gas heating is counted under, and each area's connections.
+
+    A dwelling in a sector of ``gas_connections`` is counted under its sector; the others
+    (no sector code, or a sector Fluvius does not list) under the municipality's rest: its
+    total (every key starting with ``nis_code``, including Fluvius' ``<NIS5>ZZZZ`` "area
+    unknown" row) minus the sectors that hold dwellings of the twin.
+
+    Parameters
+    ----------
+    sector_code : Series
+        Per dwelling, NaN where unknown.
+    nis_code : str
+        NIS5 code of the municipality.
+    gas_connections : Series
+        Residential gas connections per sector code (same code vintage as ``sector_code``).
+
+    Returns
+    -------
+    area_key, connections : Series
+        ``area_key`` indexed like ``sector_code`` (a sector code, or ``<NIS5>:rest``);
+        ``connections`` per area key (the rest never below 0).
+    """
+    codes = gas_connections.index.astype(str)
+    in_muni = gas_connections[codes.str.startswith(nis_code)]
+    sc = sector_code.astype("string")
+    matched = sc.isin(in_muni.index).fillna(False).to_numpy(dtype=bool)
+    rest_key = f"{nis_code}:rest"
+    key = pd.Series(np.where(matched, sc.fillna("").to_numpy(dtype=object), rest_key),
+                    index=sector_code.index, dtype=object)
+    used = in_muni[in_muni.index.isin(sc[matched].unique())]
+    conns = used.astype(float).copy()
+    if (~matched).any():
+        conns.loc[rest_key] = max(0.0, float(in_muni.sum()) - float(used.sum()))
+    return key, conns
 
 
 def impute_construction_year(

@@ -40,6 +40,7 @@ from wijkreno.simulate.heat_balance import (
     HeatBalanceParams,
     load_heat_balance_params,
     pack_inputs,
+    with_capacity,
 )
 from wijkreno.simulate.params import SystemParams, default_system_params
 from wijkreno.twin.imputation import TABULA_PERIOD_BOUNDS, TYPOLOGY_TO_STATBEL, tabula_period
@@ -219,7 +220,7 @@ def _prepare(
     system_params: SystemParams,
 ) -> _Prepared:
     n = len(dwellings)
-    x = pack_inputs(dwellings, heat_params)
+    x = pack_inputs(with_capacity(dwellings, heat_params), heat_params)
     heating_code = (
         dwellings["heating_system"].astype("object")
         .map({s: i for i, s in enumerate(HEATING_SYSTEMS)}).fillna(-1).to_numpy(dtype=np.int64)

@@ -109,6 +109,7 @@ class CarrierFactors(Frozen):
 class Settings(Frozen):
     default_emitter_temperature_degc: Sourced
     solar_water_heater_frac: Fraction
+    gas_gcv_per_ncv: Sourced
 
 
 class DefaultDhwSystem(Frozen):

@@ -25,11 +25,19 @@ class HeatBalanceParams(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    convention: str = "epb"
     theta_int_degc: float
+    theta_int_epb_degc: float
+    room_height_net_m: float
     rho_c_air_wh_per_m3k: float
     n_air_use_ach: float
     phi_int_w_per_m2: float
     c_m_wh_per_m2k: float
+    c_m_light_wh_per_m2k: float
+    c_m_medium_wh_per_m2k: float
+    c_m_heavy_wh_per_m2k: float
+    c_m_class_by_tabula_period: str
+    c_m_class_apartment_building: str
     f_sh_vert_frac: float
     f_frame_frac: float
     f_w_frac: float
@@ -48,6 +56,11 @@ class HeatBalanceParams(BaseModel):
     b_party_wall_frac: float
     dhw_need_single_unit_kwh_per_m2: float
     dhw_need_multi_unit_kwh_per_m2: float
+    dhw_epw_kitchen_base_w: float
+    dhw_epw_kitchen_slope_w_per_m3: float
+    dhw_epw_bath_base_w: float
+    dhw_epw_bath_slope_w_per_m3: float
+    dhw_epw_volume_ref_m3: float
     sources: dict[str, str] = {}
 
     @field_validator(
@@ -61,8 +74,35 @@ class HeatBalanceParams(BaseModel):
             raise ValueError(f"must lie in [0, 1], got {v}")
         return v
 
+    @field_validator("convention")
+    @classmethod
+    def _convention(cls, v: str) -> str:
+        if v not in ("epb", "tabula"):
+            raise ValueError(f"must be 'epb' or 'tabula', got {v!r}")
+        return v
+
+    @field_validator("c_m_class_apartment_building")
+    @classmethod
+    def _capacity_class(cls, v: str) -> str:
+        if v not in ("light", "medium", "heavy"):
+            raise ValueError(f"must be 'light', 'medium' or 'heavy', got {v!r}")
+        return v
+
+    @field_validator("c_m_class_by_tabula_period")
+    @classmethod
+    def _class_table(cls, v: str) -> str:
+        for item in v.split(","):
+            period, _, klass = item.partition(":")
+            if not period.strip() or klass.strip() not in ("light", "medium", "heavy"):
+                raise ValueError(
+                    f"must read 'period:class,...' with classes light/medium/heavy, got {v!r}"
+                )
+        return v
+
     @field_validator(
-        "rho_c_air_wh_per_m3k", "c_m_wh_per_m2k", "tau_h0_h", "tau_h0_seasonal_h",
+        "rho_c_air_wh_per_m3k", "c_m_wh_per_m2k", "c_m_light_wh_per_m2k",
+        "c_m_medium_wh_per_m2k", "c_m_heavy_wh_per_m2k", "room_height_net_m", "tau_h0_h",
+        "tau_h0_seasonal_h",
     )
     @classmethod
     def _positive(cls, v: float) -> float:
@@ -73,6 +113,8 @@ class HeatBalanceParams(BaseModel):
     @field_validator(
         "n_air_use_ach", "phi_int_w_per_m2", "a_h0", "a_h0_seasonal", "r_add_cellar_m2k_per_w",
         "dhw_need_single_unit_kwh_per_m2", "dhw_need_multi_unit_kwh_per_m2",
+        "dhw_epw_kitchen_base_w", "dhw_epw_kitchen_slope_w_per_m3", "dhw_epw_bath_base_w",
+        "dhw_epw_bath_slope_w_per_m3", "dhw_epw_volume_ref_m3",
     )
     @classmethod
     def _non_negative(cls, v: float) -> float:
@@ -87,7 +129,7 @@ class HeatBalanceParams(BaseModel):
             raise ValueError(f"must lie in [0, 1) W/(m2 K), got {v}")
         return v
 
-    def with_overrides(self, overrides: Mapping[str, float]) -> HeatBalanceParams:
+    def with_overrides(self, overrides: Mapping[str, Any]) -> HeatBalanceParams:
         """A validated copy with some values replaced, e.g. ``{"theta_int_degc": 18.0}``."""
         return _validate_params({**self.model_dump(), **dict(overrides)}, "overrides")
 
@@ -133,8 +175,17 @@ class ClimateParams(BaseModel):
     albedo_frac: float
     roof_tilt_deg: float
     sun_position_offset_min: float
+    sun_position_convention: str = "from_file"
+    sun_position_min_ghi_w_per_m2: float = 50.0
     transposition_model: str
     sources: dict[str, str] = {}
+
+    @field_validator("sun_position_convention")
+    @classmethod
+    def _sun_convention(cls, v: str) -> str:
+        if v not in ("from_file", "fixed"):
+            raise ValueError(f"must be 'from_file' or 'fixed', got {v!r}")
+        return v
 
     @field_validator("albedo_frac")
     @classmethod

@@ -24,6 +24,30 @@ class NonResidentialCandidate(Frozen):
     source: str
 
 
+class LargeFootprintRule(Frozen):
+    """Above this footprint a building without address evidence is non-residential."""
+
+    max_residential_footprint_m2: float = Field(gt=0)
+    placeholder: bool = False
+    source: str
+
+
+class GasConnectionRule(Frozen):
+    """How Fluvius' residential gas connections bound the gas-heated dwellings of a sector."""
+
+    gas_systems: list[str]
+    gas_heated_per_connection_frac: float = Field(gt=0)
+    placeholder: bool = False
+    source: str
+
+    @model_validator(mode="after")
+    def _known_systems(self) -> GasConnectionRule:
+        unknown = set(self.gas_systems) - set(HEATING_SYSTEMS)
+        if unknown:
+            raise ValueError(f"unknown heating systems {sorted(unknown)}")
+        return self
+
+
 class DefaultFloors(Frozen):
     source: str
     detached: int = Field(ge=1)
@@ -98,9 +122,12 @@ class TwinParams(Frozen):
     apartment_mean_floor_area_m2: Sourced
     address_snap_distance_m: Sourced
     min_dwelling_building_area_m2: Sourced
+    dwelling_tolerance_frac: Sourced
     apartment_candidate: ApartmentCandidate
     apartment_min_addresses: Sourced
     non_residential_candidate: NonResidentialCandidate
+    large_footprint_without_addresses: LargeFootprintRule
+    heating_from_gas_connections: GasConnectionRule
     default_floors: DefaultFloors
     flanders_period_counts: PeriodCounts
     flanders_building_counts: BuildingCounts
