@@ -26,6 +26,12 @@ downloads, so that the demo goes through the real loaders (:mod:`wijkreno.io.sou
     Statbel building stock of NIS 99001 in the long layout of the 2025 open data, counted from
     the ground truth (T1 buildings, T3.x periods, T4.x ground area, T5 central heating, T6
     bathrooms, T7 garages, T8 dwellings; R1–R6).
+``register_renovaties.csv``
+    The municipality's register of realised renovations as ``wijkreno register list
+    renovations -o`` exports it (:data:`DEMO_REGISTER`): roof insulation (2023) at Kerkstraat 1,
+    cavity-wall insulation (2023) at Kerkstraat 2 and an air-water heat pump with
+    low-temperature emitters (2024) at Kerkstraat 3. The pipeline's ``renovated`` stage
+    applies them to the twin.
 ``truth.csv``, ``truth_addresses.csv``
     The hidden ground truth per building and per address, for tests only; the twin must not
     read them.
@@ -105,6 +111,20 @@ BUILDING_TYPES = ("R1", "R2", "R3", "R4", "R5", "R6")
 SUPPRESSED = {("T4.1", "R4"), ("T4.2", "R4"), ("T4.3", "R4"), ("T4.4", "R4"),
               ("T4.1", "R6"), ("T4.2", "R6"), ("T4.3", "R6"), ("T4.4", "R6"),
               ("T5", "R6"), ("T6.1", "R6"), ("T6.2", "R6"), ("T7.1", "R6"), ("T7.2", "R6")}
+
+DEMO_REGISTER: tuple[tuple[str, str, str, str, bool], ...] = (
+    # street, house number, measure (register vocabulary), completion date, fossil free
+    ("Kerkstraat", "1", "roof_insulation", "2023-04-18", False),
+    ("Kerkstraat", "2", "cavity_fill", "2023-09-12", False),
+    ("Kerkstraat", "3", "heat_pump_air_water_lt", "2024-02-20", True),
+)
+"""The demo's realised renovations (a scenario of the demo, not data): one measure on each of
+Kerkstraat 1-3, in the register's vocabulary (``register_vocabulary.toml``)."""
+
+REGISTER_EXPORT_COLUMNS: tuple[str, ...] = (
+    "renovation_id", "nis_code", "adres_id", "dwelling_id", "measure", "completed_on",
+    "collective_project", "fossil_free", "premium_eur", "note", "upload_id", "created_by")
+"""Columns of the register's renovations export (``wijkreno.register.KIND_COLUMNS``)."""
 
 BEST_COLUMNS = ("EPSG:31370_x", "EPSG:31370_y", "EPSG:4326_lat", "EPSG:4326_lon", "address_id",
                 "box_number", "house_number", "municipality_id", "municipality_name_de",
@@ -194,7 +214,8 @@ def generate_demo(out_dir: Path, *, seed: int = 20240101) -> dict[str, Path]:
     dict of str to Path
         ``buildings`` (gebouwen.gpkg), ``addresses`` (adressen.csv), ``dsm`` (dsm.tif),
         ``dtm`` (dtm.tif), ``sectors`` (sectoren.gpkg), ``gebouwenpark`` (gebouwenpark.csv),
-        ``truth`` (truth.csv), ``truth_addresses`` (truth_addresses.csv).
+        ``truth`` (truth.csv), ``truth_addresses`` (truth_addresses.csv), ``register``
+        (register_renovaties.csv).
 
     Examples
     --------
@@ -229,6 +250,7 @@ def generate_demo(out_dir: Path, *, seed: int = 20240101) -> dict[str, Path]:
         "gebouwenpark": out_dir / "gebouwenpark.csv",
         "truth": out_dir / "truth.csv",
         "truth_addresses": out_dir / "truth_addresses.csv",
+        "register": out_dir / "register_renovaties.csv",
     }
     for p in paths.values():
         p.unlink(missing_ok=True)
@@ -240,6 +262,7 @@ def generate_demo(out_dir: Path, *, seed: int = 20240101) -> dict[str, Path]:
     addresses, address_truth = _address_tables(village, gebouw_ids)
     addresses.to_csv(paths["addresses"], index=False, lineterminator="\n")
     address_truth.to_csv(paths["truth_addresses"], index=False, lineterminator="\n")
+    _register_export(addresses).to_csv(paths["register"], index=False, lineterminator="\n")
     _gebouwenpark(truth).to_csv(paths["gebouwenpark"], index=False, lineterminator="\n")
     bounds = _write_rasters(village, world, paths["dsm"], paths["dtm"])
     _write_sectors(bounds, paths["sectors"])
@@ -854,6 +877,23 @@ def _address_tables(v: _Village, gebouw_ids: dict[int, int]) -> tuple[pd.DataFra
         "position": [a.position for a in v.addresses],
     }).loc[order].reset_index(drop=True)
     return best, truth
+
+
+def _register_export(addresses: pd.DataFrame) -> pd.DataFrame:
+    """The demo's register of realised renovations in the export layout of the register."""
+    rows = []
+    for i, (street, number, measure, date, fossil_free) in enumerate(DEMO_REGISTER, start=1):
+        hit = addresses[(addresses["streetname_nl"] == street)
+                        & (addresses["house_number"] == number)
+                        & (addresses["box_number"].fillna("") == "")]
+        if hit.empty:  # the village changed: no such address
+            continue
+        rows.append({"renovation_id": i, "nis_code": DEMO_NIS_CODE,
+                     "adres_id": str(hit["address_id"].iloc[0]), "dwelling_id": "",
+                     "measure": measure, "completed_on": date, "collective_project": "",
+                     "fossil_free": fossil_free, "premium_eur": "", "note": "demo",
+                     "upload_id": "", "created_by": "demo"})
+    return pd.DataFrame(rows, columns=list(REGISTER_EXPORT_COLUMNS))
 
 
 def _gebouwenpark(truth: pd.DataFrame) -> pd.DataFrame:

@@ -32,7 +32,8 @@ from wijkreno.pipeline import (
 )
 from wijkreno.pipeline.manifest import packaged_parameter_files
 
-DEMO_STAGES = ("twin", "simulate", "trajectories", "groups", "uncertainty", "aggregate")
+DEMO_STAGES = ("twin", "renovated", "simulate", "trajectories", "groups", "uncertainty",
+               "aggregate")
 PARAMS = Path(__file__).resolve().parents[2] / "wijkreno" / "params"
 
 
@@ -61,8 +62,11 @@ def test_manifest_records_inputs_parameters_options_and_outputs(demo_run):
     assert sim == results["simulate"].manifest
     assert sim["stage"] == "simulate" and sim["wijkreno_version"] == __version__
     assert sim["created"] and sim["fingerprint"]
-    assert set(sim["inputs"]) == {"twin/dwellings.parquet"}
-    assert len(sim["inputs"]["twin/dwellings.parquet"]["sha256"]) == 64
+    # the simulation reads the twin as renovated (the register's measures applied)
+    assert set(sim["inputs"]) == {"renovated/dwellings.parquet"}
+    assert len(sim["inputs"]["renovated/dwellings.parquet"]["sha256"]) == 64
+    renovated = results["renovated"].manifest
+    assert {"twin/dwellings.parquet", "register"} == set(renovated["inputs"])
     assert {"heat_balance.toml", "energy_systems.toml"} <= set(sim["parameter_files"])
     assert all(e["packaged"] == "true" for e in sim["parameter_files"].values())
     assert sim["options"] == SimulateOptions().model_dump(mode="json")
@@ -77,7 +81,8 @@ def test_manifest_records_inputs_parameters_options_and_outputs(demo_run):
     unc = results["uncertainty"].manifest
     assert unc["seed"] == 20240101 and unc["options"]["draws"] == 50
     agg = results["aggregate"].manifest
-    assert {"twin/dwellings.parquet", "simulate/results.parquet", "trajectories/summary.parquet",
+    assert {"renovated/dwellings.parquet", "simulate/results.parquet",
+            "trajectories/summary.parquet",
             "groups/group_members.parquet", "uncertainty/ensemble_sectors.parquet"} <= set(
                 agg["inputs"])
     assert {"sector/areas.parquet", "sector/kaart.html", "sector/kaart_priority_score.png",

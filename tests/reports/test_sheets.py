@@ -59,14 +59,15 @@ def test_one_page_per_dwelling_with_dutch_text(tmp_path):
     dwellings, steps, summary = _frames(3)
     out = render_address_sheets(dwellings, steps, summary, tmp_path, bundle_name="Teststraat")
     reader = PdfReader(out["pdf"])
-    assert len(reader.pages) == len(dwellings)
-    first = reader.pages[0].extract_text()
+    assert len(reader.pages) == len(dwellings) + 1  # the street's cover page first
+    assert "Samen renoveren" in reader.pages[0].extract_text()
+    first = reader.pages[1].extract_text()
     assert "Teststraat 1" in first
     assert "1962 (geschat)" in first
     assert "dakisolatie" in first and "lucht-water warmtepomp" in first  # Dutch measures
     assert "Doel gehaald" in first
     assert "Renovatietraject naar label A" in first
-    second = reader.pages[1].extract_text()
+    second = reader.pages[2].extract_text()
     assert "Teststraat 2" in second
     assert "Doel niet gehaald" in second and "beschermd erfgoed" in second
     assert "(geschat)" not in second.split("Bouwjaar")[1].splitlines()[0]
@@ -100,7 +101,8 @@ def test_street_bundle_of_demo(tmp_path):
     sel = d[d["street"] == street].head(6)
     steps, summary = plan_trajectories(sel)
     out = render_address_sheets(sel, steps, summary, tmp_path / "out", bundle_name=street)
-    assert len(PdfReader(out["pdf"]).pages) == len(sel)
+    cover = 1 if len(sel) > 1 else 0
+    assert len(PdfReader(out["pdf"]).pages) == len(sel) + cover
 
     # the same through the CLI: twin folder + trajectories folder -> a street bundle
     from typer.testing import CliRunner
@@ -119,7 +121,7 @@ def test_street_bundle_of_demo(tmp_path):
                                    "--street", street, "-o", str(tmp_path / "cli")])
     assert res.exit_code == 0, res.output
     pdfs = list((tmp_path / "cli").glob("*.pdf"))
-    assert len(pdfs) == 1 and len(PdfReader(pdfs[0]).pages) == len(sel)
+    assert len(pdfs) == 1 and len(PdfReader(pdfs[0]).pages) == len(sel) + cover
     res = CliRunner().invoke(app, ["sheets", "--twin", str(tmp_path / "twin"),
                                    "--trajectories", str(tmp_path / "traj"),
                                    "--street", "Geenstraat", "-o", str(tmp_path / "cli")])
@@ -138,3 +140,77 @@ def test_measure_names_and_errors(tmp_path):
     with pytest.raises(InputError, match="no dwellings"):
         render_address_sheets(dwellings.iloc[:0], steps, summary, tmp_path)
     assert np.isfinite(summary["current_epc_score_kwh_per_m2"]).all()
+
+
+def _groups(dwellings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A block of the three dwellings (groups stage layout): a0 and a1 take part."""
+    ids = dwellings["dwelling_id"].tolist()
+    members = pd.DataFrame({
+        "dwelling_id": ids, "group_id": "block-22", "group_kind": "block", "group_size": 3,
+        "participating": [True, True, False], "collective": True,
+        "measures": ["roof_insulation+cavity_fill", "roof_insulation", ""],
+        "investment_individual_eur": [30000.0, 12000.0, 0.0],
+        "investment_collective_eur": [26000.0, 10500.0, 0.0],
+        "premium_individual_eur": [4000.0, 1500.0, 0.0],
+        "premium_collective_eur": [5200.0, 2700.0, 0.0],
+        "burenpremie_eur": [1200.0, 1200.0, 0.0],
+        "net_cost_individual_eur": [26000.0, 10500.0, 0.0],
+        "net_cost_collective_eur": [20800.0, 7800.0, 0.0],
+        "saving_individual_eur": [900.0, 400.0, 0.0],
+        "saving_collective_eur": [960.0, 430.0, 0.0],
+        "party_wall_saving_eur": [60.0, 30.0, 0.0],
+        "collective_gain_eur": [5200.0, 2700.0, 0.0],
+        "collective_gain_npv_eur": [6400.0, 3300.0, 0.0],
+    })
+    groups = pd.DataFrame({
+        "group_id": ["block-22"], "group_kind": ["block"], "n_dwellings": [3],
+        "n_participating": [2], "collective": [True], "burenpremie_eligible": [True],
+        "measures": ["roof_insulation×2, cavity_fill×1"],
+        "investment_individual_eur": [42000.0], "investment_collective_eur": [36500.0],
+        "net_cost_individual_eur": [36500.0], "net_cost_collective_eur": [28600.0],
+        "burenpremie_eur": [2400.0], "saving_collective_eur": [1390.0],
+        "saving_co2_flemish_collective_kg_co2": [5200.0],
+        "top_dwelling_ids": ["a0;a1"],
+    })
+    return members, groups
+
+
+def test_sheet_shows_the_group_and_collective_versus_individual_cost(tmp_path):
+    dwellings, steps, summary = _frames(3)
+    members, groups = _groups(dwellings)
+    rec = sheet_records(dwellings, steps, summary, members=members, groups=groups)
+    c = rec[0]["collective"]
+    assert c["group_id"] == "block-22" and c["participating"]
+    assert (c["investment_individual"], c["investment_collective"]) == ("€\u00a030\u2009000",
+                                                                        "€\u00a026\u2009000")
+    assert (c["net_individual"], c["net_collective"]) == ("€\u00a026\u2009000",
+                                                          "€\u00a020\u2009800")
+    assert c["burenpremie"] == "€\u00a01\u2009200" and c["party_wall"] == "€\u00a060"
+    assert c["measures"] == "dakisolatie, spouwmuurisolatie"
+    assert not rec[2]["collective"]["participating"]
+    out = render_address_sheets(dwellings, steps, summary, tmp_path, bundle_name="Teststraat",
+                                members=members, groups=groups)
+    reader = PdfReader(out["pdf"])
+    assert len(reader.pages) == len(dwellings) + 1  # still one page per dwelling
+    sheet = reader.pages[1].extract_text()
+    assert "Samen met de buren" in sheet and "block-22" in sheet
+    assert "Apart" in sheet and "burenpremie" in sheet
+    # without groups: no collective section
+    assert rec[0]["collective"] is not None
+    assert sheet_records(dwellings, steps, summary)[0]["collective"] is None
+
+
+def test_cover_page_lists_the_street_and_its_groups(tmp_path):
+    dwellings, steps, summary = _frames(3)
+    members, groups = _groups(dwellings)
+    out = render_address_sheets(dwellings, steps, summary, tmp_path, bundle_name="Teststraat",
+                                members=members, groups=groups)
+    cover = PdfReader(out["pdf"]).pages[0].extract_text()
+    assert "Teststraat" in cover and "Samen renoveren: de groepen" in cover
+    assert "block-22" in cover and "rij woningen" in cover
+    assert "36\u2009500" in cover.replace(" ", "\u2009") or "36 500" in cover
+    assert "Grootste voordeel" in cover and "Teststraat 1" in cover
+    assert "5,2" in cover  # CO2 saving in tonnes per year
+    # a single dwelling's sheet has no cover page
+    one = render_address_sheets(dwellings.iloc[:1], steps, summary.iloc[:1], tmp_path / "one")
+    assert len(PdfReader(one["pdf"]).pages) == 1

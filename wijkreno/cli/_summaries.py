@@ -213,6 +213,10 @@ def print_stage_summary(result: StageResult) -> None:
     tables = result.tables
     if result.stage == "twin":
         print_twin_summary(result)
+    elif result.stage == "renovated":
+        counts = result.metadata.get("status_counts") or {}
+        out_console.print("Renovatieregister / register: " + (", ".join(
+            f"{v} {k}" for k, v in sorted(counts.items())) or "geen rijen / no rows"))
     elif result.stage == "simulate":
         print_simulation_summary(tables["summary"])
     elif result.stage == "trajectories":

@@ -63,11 +63,17 @@ def sheets(
         "--addresses", help="CSV with a column adres_id or dwelling_id.")] = None,
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path(
         "out/sheets"),
-
+    groups: Annotated[Path | None, typer.Option(
+        "--groups", help="Folder written by 'wijkreno groups': the collective offer on each "
+        "sheet and a cover page per street.")] = None,
+    renovated: Annotated[Path | None, typer.Option(
+        "--renovated", help="Folder of the twin as renovated (the register's measures "
+        "applied; a workspace's renovated/).")] = None,
     force: ForceOption = False,
 ) -> None:
     """Klimaattafelbladen: één A4 per woning / one printable page per dwelling."""
-    ws = Workspace(folders={"twin": twin, "trajectories": trajectories, "reports": out})
+    ws = Workspace(folders={"twin": twin, "trajectories": trajectories, "reports": out,
+                            "groups": groups, "renovated": renovated})
     result = run_sheets(ws, SheetOptions(street=street, addresses=addresses), force=force)
     meta = result.metadata
     out_console.print(f"{meta['n_sheets']:,} bladen / sheets: [bold]{meta['pdf']}[/]")

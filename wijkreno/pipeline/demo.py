@@ -15,6 +15,7 @@ from wijkreno.pipeline.manifest import build_manifest, check_fresh, describe_out
 from wijkreno.pipeline.stages import (
     AggregateOptions,
     GroupsOptions,
+    RenovatedOptions,
     SimulateOptions,
     StageResult,
     TrajectoryOptions,
@@ -22,6 +23,7 @@ from wijkreno.pipeline.stages import (
     UncertaintyOptions,
     run_aggregate,
     run_groups,
+    run_renovated,
     run_simulate,
     run_trajectories,
     run_twin,
@@ -71,8 +73,9 @@ def run_demo(ws: Workspace, options: DemoOptions | None = None, *, force: bool =
              on_stage: Callable[[StageResult], None] | None = None) -> dict[str, StageResult]:
     """Generate the demo neighbourhood and run the whole chain on it.
 
-    Stages: twin, simulate, trajectories, groups, uncertainty (``draws`` draws), aggregate to
-    sectors with both maps; then ``samenvatting.md``. A rerun skips every stage whose inputs
+    Stages: twin, renovated (the demo register's realised measures applied), simulate,
+    trajectories, groups, uncertainty (``draws`` draws), aggregate to sectors with both maps;
+    then ``samenvatting.md``. A rerun skips every stage whose inputs
     did not change. ``on_stage`` is called after each stage (the CLI prints there).
     """
     from wijkreno.demo import DEMO_NIS_CODE
@@ -84,6 +87,8 @@ def run_demo(ws: Workspace, options: DemoOptions | None = None, *, force: bool =
             buildings=files["buildings"], nis_code=DEMO_NIS_CODE, addresses=files["addresses"],
             dsm=files["dsm"], dtm=files["dtm"], sectors=files["sectors"],
             gebouwenpark=files["gebouwenpark"], seed=options.seed), force=force)),
+        ("renovated", lambda: run_renovated(ws, RenovatedOptions(register_export=files["register"]),
+                                            force=force)),
         ("simulate", lambda: run_simulate(ws, SimulateOptions(), force=force)),
         ("trajectories", lambda: run_trajectories(ws, TrajectoryOptions(), force=force)),
         ("groups", lambda: run_groups(ws, GroupsOptions(), force=force)),
@@ -109,6 +114,9 @@ def demo_summary(ws: Workspace) -> str:
     groups = pd.DataFrame(ws.read("groups", "groups"))
     prio = ws.read("aggregate", "priority", level="sector")
     labels = ", ".join(f"{k} {v}" for k, v in sim["label_counts"].items())
+    applied = (ws.read("renovated", "applied") if ws.exists("renovated", "applied")
+               else pd.DataFrame({"status": []}))
+    n_applied = int((applied["status"] == "applied").sum())
     big = groups[groups["n_dwellings"] >= 10]
     key = "sector_code" if "sector_code" in prio.columns else prio.columns[0]
     top = prio.sort_values("priority_rank").head(3)
@@ -123,9 +131,11 @@ def demo_summary(ws: Workspace) -> str:
         f"- Woningen: {sim['n_dwellings']}; EPC-labels nu: {labels}.",
         f"- Gemiddelde EPC-score: {sim['epc_score_mean_kwh_per_m2']:.0f} kWh/m² "
         "(gestandaardiseerd, geen gemeten verbruik).",
-        f"- Renovatietraject naar label A (2050): {int(plan['reached'].sum())} van "
-        f"{len(plan)} woningen halen het doel; mediane netto kost "
-        f"€ {plan['net_cost_eur'].median():,.0f} per woning na premies.",
+        f"- Renovatietraject naar label A en fossielvrije verwarming (2050): "
+        f"{int(plan['reached'].sum())} van {len(plan)} woningen halen het doel; mediane netto "
+        f"kost € {plan['net_cost_eur'].median():,.0f} per woning na premies.",
+        f"- Renovatieregister: {n_applied} uitgevoerde maatregelen toegepast op de "
+        "tweeling (`renovated/`); die worden niet opnieuw voorgesteld.",
         f"- Collectieve renovatie: {len(big)} groepen van minstens 10 woningen "
         f"({int(big['n_dwellings'].sum())} woningen).",
         "- Prioritaire sectoren: "

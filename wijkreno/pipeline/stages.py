@@ -224,6 +224,74 @@ def run_twin(ws: Workspace, options: TwinOptions, *, force: bool = False) -> Sta
                       compute=compute, force=force, seed=options.seed)
 
 
+# -- renovated -------------------------------------------------------------------------------
+class RenovatedOptions(_Options):
+    """Options of ``renovated``: the register's export and the date of the state."""
+
+    register_export: Path = Field(description="the register's renovations as a file: `wijkreno "
+                           "register list renovations --nis NIS -o renovaties.csv` (CSV or "
+                           "Parquet)")
+    as_of: dt.date | None = Field(None, description="only measures completed on or before "
+                                  "this date (default: all)")
+
+
+def run_renovated(ws: Workspace, options: RenovatedOptions, *,
+                  force: bool = False) -> StageResult:
+    """The twin as renovated: the register's realised measures applied to its dwellings.
+
+    Sits between ``twin`` and ``simulate``: when a workspace has this layer, every later stage
+    (simulate, trajectories, groups, uncertainty, aggregate, sheets) reads its dwellings instead
+    of the twin's (:func:`dwellings_stage`), so nothing proposes again what is done and the
+    heating described is the one there now. The register is a database; its export file is the
+    stage's input, so the manifest hashes what was applied. Tables: ``dwellings`` (the twin
+    schema plus ``done_<dimension>_*``) and ``applied`` (every register row and its status).
+    The indicators and the LEKP report keep the twin as built: a registered measure's saving
+    is counted against the state before it.
+    """
+    _existing(options.register_export, "register export")
+
+    def compute() -> tuple[dict[str, Any], dict[str, Any]]:
+        from wijkreno.twin.renovated import apply_register
+
+        dwellings = ws.read("twin", "dwellings")
+        renovations = io_tables.read_frame(
+            options.register_export, "register export",
+            dtype={"adres_id": str, "dwelling_id": str, "nis_code": str, "upload_id": str})
+        renovated, applied = apply_register(dwellings, renovations, as_of=options.as_of)
+        counts = {str(k): int(v) for k, v in applied["status"].value_counts().items()}
+        if counts.get("unmatched") or counts.get("unknown_measure"):
+            log.warning("register: %s (see %s)", counts, ws.path("renovated", "applied"))
+        return {"dwellings": renovated, "applied": applied}, {
+            "n_register_rows": int(len(applied)), "status_counts": counts}
+
+    return _run_stage(ws, "renovated", options, inputs={
+        **_upstream(ws, "twin", "dwellings"), "register": options.register_export},
+        overrides={}, compute=compute, force=force)
+
+
+def dwellings_stage(ws: Workspace) -> str:
+    """The stage whose ``dwellings`` are the current state: ``renovated`` when the workspace
+    has the as-renovated layer (:func:`run_renovated`), else ``twin``.
+
+    Raises
+    ------
+    InputError
+        When the as-renovated layer was computed from another twin than the one in the
+        workspace (run the ``renovated`` stage again).
+    """
+    if not ws.has_folder("renovated") or not ws.exists("renovated", "dwellings"):
+        return "twin"
+    twin_file = ws.path("twin", "dwellings")
+    manifest = ws.read_manifest("renovated") or {}
+    recorded = (manifest.get("inputs") or {}).get(f"twin/{twin_file.name}") or {}
+    if twin_file.exists() and recorded.get("sha256") != io_tables.file_sha256(twin_file):
+        raise InputError(
+            f"{ws.folder('renovated')} (the twin as renovated) was computed from another twin "
+            f"than {twin_file}; run the renovated stage again (run_renovated, or `wijkreno "
+            "demo`) or remove that folder.")
+    return "renovated"
+
+
 # -- simulate --------------------------------------------------------------------------------
 class SimulateOptions(_Options):
     """Options of ``simulate``: user parameter files and the chunk size."""
@@ -237,15 +305,17 @@ class SimulateOptions(_Options):
 
 
 def read_engine_dwellings(ws: Workspace) -> gpd.GeoDataFrame:
-    """The twin's dwellings with at least the engine's columns (partial twins allowed)."""
+    """The current dwellings (:func:`dwellings_stage`: the twin, as renovated when the
+    workspace has that layer) with at least the engine's columns (partial twins allowed)."""
     from wijkreno.simulate.heat_balance import REQUIRED_COLUMNS
 
-    frame = ws.read("twin", "dwellings", validate=False)
+    stage = dwellings_stage(ws)
+    frame = ws.read(stage, "dwellings", validate=False)
     needed = ("dwelling_id", *REQUIRED_COLUMNS, "heating_system")
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise InputError(
-            f"{ws.path('twin', 'dwellings')} does not have the twin's dwellings schema: columns "
+            f"{ws.path(stage, 'dwellings')} does not have the twin's dwellings schema: columns "
             f"{missing} are missing. Rebuild the twin with the current `wijkreno twin build`."
         )
     return frame
@@ -336,7 +406,7 @@ def run_simulate(ws: Workspace, options: SimulateOptions | None = None, *, force
             "n_dwellings": len(frame), "invalid_counts": results.attrs.get("invalid_counts", {})}
 
     return _run_stage(ws, "simulate", options,
-                      inputs=_upstream(ws, "twin", "dwellings"),
+                      inputs=_upstream(ws, dwellings_stage(ws), "dwellings"),
                       overrides={"heat_params": options.heat_params,
                                  "system_params": options.system_params,
                                  "climate_epw": options.climate_epw,
@@ -388,7 +458,11 @@ def plan_dwellings(
     -------
     dwellings, steps, summary, changes
         The dwellings as planned (overrides applied), the steps, the per-dwelling summary and
-        the applied changes (None without overrides).
+        the applied changes (None without overrides). On as-renovated dwellings
+        (:func:`run_renovated`) the register wins over an override of a dimension it records
+        (:func:`wijkreno.twin.renovated.register_conflicts`): that override is not applied, and
+        where it disagrees the changes hold a row with ``source = 'register'``, ``status =
+        'conflict'``, the register's value in ``old``, the coach's in ``new`` and the reason.
     """
     from wijkreno.renovate.applicability import measure_options
     from wijkreno.renovate.overrides import apply_overrides
@@ -396,7 +470,25 @@ def plan_dwellings(
 
     changes = None
     if overrides is not None:
+        from wijkreno.twin.renovated import register_conflicts
+
+        overrides, conflicts = register_conflicts(dwellings, overrides)
         dwellings, changes = apply_overrides(dwellings, overrides)
+        clash = conflicts[conflicts["status"] == "conflict"]
+        if len(clash):
+            changes = pd.concat([changes, pd.DataFrame({
+                "dwelling_id": clash["dwelling_id"].to_numpy(dtype=object),
+                "adres_id": clash["adres_id"].to_numpy(dtype=object),
+                "row": pd.array([pd.NA] * len(clash), dtype="Int64"),
+                "column": clash["coach_column"].to_numpy(dtype=object),
+                "old": clash["register_value"].to_numpy(dtype=object),
+                "new": clash["coach_value"].to_numpy(dtype=object),
+                "source": "register",
+                "status": "conflict",
+                "reason": [f"register: {m} on {d}; the register wins, the coach's value is not "
+                           "applied" for m, d in zip(clash["register_measure"],
+                                                     clash["register_date"], strict=True)],
+            })], ignore_index=True)
     if income_category is not None and "income_category" in dwellings.columns:
         dwellings = dwellings.copy()
         cat = pd.to_numeric(dwellings["income_category"], errors="coerce")
@@ -422,8 +514,10 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
         raise InputError(f"the address list {options.addresses} does not exist; check the path.")
     _existing(options.overrides, "overrides")
 
+    stage = dwellings_stage(ws)
+
     def compute() -> tuple[dict[str, Any], dict[str, Any]]:
-        dwellings = ws.read("twin", "dwellings")
+        dwellings = ws.read(stage, "dwellings")
         if ws.exists("simulate", "results"):
             # the expected (and calibrated) use of the simulation: the money basis
             from wijkreno.simulate.basis import attach_basis_columns
@@ -454,10 +548,13 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
         }
         if changes is not None and len(changes):
             tables["overrides_applied"] = pd.DataFrame(changes)
+            clash = changes[changes["source"] == "register"]
+            if len(clash):
+                tables["register_conflicts"] = pd.DataFrame(clash).reset_index(drop=True)
         return tables, {"n_dwellings": int(len(summary)),
                         "n_reached": int(summary["reached"].sum())}
 
-    inputs = _upstream(ws, "twin", "dwellings")
+    inputs = _upstream(ws, stage, "dwellings")
     if ws.exists("simulate", "results"):
         inputs.update(_upstream(ws, "simulate", "results"))
     return _run_stage(ws, "trajectories", options, inputs=inputs,
@@ -498,6 +595,7 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
     """
     options = options or GroupsOptions()
     _existing(options.params, "collective parameter")
+    stage = dwellings_stage(ws)
 
     def compute() -> tuple[dict[str, Any], dict[str, Any]]:
         from wijkreno.aggregate.collective import collective_costs
@@ -513,7 +611,7 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
                             "source": "wijkreno groups --min-size (command line)"})})
             cp = cp.model_copy(update={"collective": rules})
         buildings = ws.read("twin", "buildings")
-        dwellings = ws.read("twin", "dwellings")
+        dwellings = ws.read(stage, "dwellings")
         if dwellings.empty:
             raise InputError(f"the twin {ws.folder('twin')} holds no dwellings; nothing to "
                              "group.")
@@ -534,7 +632,8 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
                 {"n_groups": int(len(group_table))})
 
     return _run_stage(ws, "groups", options,
-                      inputs=_upstream(ws, "twin", "buildings", "dwellings"),
+                      inputs={**_upstream(ws, "twin", "buildings"),
+                              **_upstream(ws, stage, "dwellings")},
                       overrides={"params": options.params}, compute=compute, force=force)
 
 
@@ -579,7 +678,8 @@ def run_uncertainty(ws: Workspace, options: UncertaintyOptions | None = None, *,
             log.warning("no column %r with values in the dwellings: no per-area ranges", by)
         return tables, {"n_draws": options.draws}
 
-    return _run_stage(ws, "uncertainty", options, inputs=_upstream(ws, "twin", "dwellings"),
+    return _run_stage(ws, "uncertainty", options,
+                      inputs=_upstream(ws, dwellings_stage(ws), "dwellings"),
                       overrides={"params": options.params}, compute=compute, force=force,
                       seed=options.seed)
 
@@ -623,7 +723,7 @@ def load_dwelling_table(ws: Workspace) -> gpd.GeoDataFrame:
     groups joined on ``dwelling_id``."""
     from wijkreno.aggregate.dwelling_results import assemble_dwelling_results
 
-    dwellings = ws.read("twin", "dwellings", validate=False)
+    dwellings = ws.read(dwellings_stage(ws), "dwellings", validate=False)
     results = pd.DataFrame(ws.read("simulate", "results"))
     summary = (ws.read("trajectories", "summary") if ws.exists("trajectories", "summary")
                else None)
@@ -761,7 +861,8 @@ def run_aggregate(ws: Workspace, options: AggregateOptions | None = None, *,
             if options.maps in ("html", "both") else None,
             priority_params=options.priority_params)
 
-    inputs = {**_upstream(ws, "twin", "dwellings"), **_upstream(ws, "simulate", "results")}
+    inputs = {**_upstream(ws, dwellings_stage(ws), "dwellings"),
+              **_upstream(ws, "simulate", "results")}
     if ws.exists("trajectories", "summary"):
         inputs.update(_upstream(ws, "trajectories", "summary"))
     if ws.exists("groups", "members"):
@@ -978,8 +1079,12 @@ def run_sheets(ws: Workspace, options: SheetOptions | None = None, *,
     options = options or SheetOptions()
     paths: dict[str, Any] = {}
 
+    stage = dwellings_stage(ws)
+    with_groups = ws.exists("groups", "members") and ws.exists("groups", "groups")
+    with_conflicts = ws.exists("trajectories", "register_conflicts")
+
     def compute() -> tuple[dict[str, Any], dict[str, Any]]:
-        dwellings = ws.read("twin", "dwellings")
+        dwellings = ws.read(stage, "dwellings")
         for table in ("steps", "summary"):
             if not ws.exists("trajectories", table):
                 raise InputError(f"{ws.path('trajectories', table)} does not exist; run "
@@ -998,16 +1103,25 @@ def run_sheets(ws: Workspace, options: SheetOptions | None = None, *,
         if selected.empty:
             raise InputError("no dwelling of the selection has a trajectory; check --street, "
                              "--addresses and the --trajectories folder.")
-        paths.update(render_address_sheets(selected, steps, summary, ws.folder("reports"),
-                                           bundle_name=options.street or "Klimaattafel"))
+        paths.update(render_address_sheets(
+            selected, steps, summary, ws.folder("reports"),
+            bundle_name=options.street or "Klimaattafel",
+            members=pd.DataFrame(ws.read("groups", "members")) if with_groups else None,
+            groups=pd.DataFrame(ws.read("groups", "groups")) if with_groups else None,
+            conflicts=(ws.read("trajectories", "register_conflicts") if with_conflicts
+                       else None)))
         return {}, {"html": str(paths["html"]), "pdf": str(paths["pdf"]),
                     "n_sheets": int(len(selected))}
 
     def documents() -> list[Path]:
         return [Path(paths["html"]), Path(paths["pdf"])]
 
-    inputs = {**_upstream(ws, "twin", "dwellings"),
+    inputs = {**_upstream(ws, stage, "dwellings"),
               **_upstream(ws, "trajectories", "steps", "summary"),
               "addresses": options.addresses}
+    if with_groups:
+        inputs.update(_upstream(ws, "groups", "members", "groups"))
+    if with_conflicts:
+        inputs.update(_upstream(ws, "trajectories", "register_conflicts"))
     return _run_stage(ws, "reports", options, inputs=inputs, overrides={}, compute=compute,
                       force=force, documents=documents)

@@ -4,6 +4,7 @@ A workspace is the folder ``wijkreno demo -o out/demo`` writes::
 
     sources/                      the demo's source files (official formats)
     twin/                         buildings, dwellings, rejected rows, data quality
+    renovated/                    the dwellings as renovated: the register's measures applied
     simulate/                     results per dwelling and their summary
     trajectories/                 renovation steps and a summary per dwelling
     groups/                       collective renovation groups and their members
@@ -35,8 +36,8 @@ from wijkreno.twin.schema import BUILDINGS, DWELLINGS
 
 log = logging.getLogger(__name__)
 
-STAGES: tuple[str, ...] = ("twin", "simulate", "trajectories", "groups", "uncertainty",
-                           "aggregate", "indicators", "reports")
+STAGES: tuple[str, ...] = ("twin", "renovated", "simulate", "trajectories", "groups",
+                           "uncertainty", "aggregate", "indicators", "reports")
 """The pipeline's stages, upstream first."""
 
 MANIFEST_FILE = "manifest.json"
@@ -97,6 +98,15 @@ LAYOUT: dict[str, dict[str, TableFile]] = {
                              description="data-quality tables (also quality/*.csv)"),
         "gpkg": TableFile(_T["gpkg"], "gpkg", description="both layers for older GIS"),
     },
+    "renovated": {
+        "dwellings": TableFile("dwellings.parquet", "twin_dwellings",
+                               description="the twin's dwellings as renovated: the register's "
+                               "realised measures applied (done_<dimension>_year and the state "
+                               "after them)"),
+        "applied": TableFile("register_applied.csv", "csv",
+                             description="every register row: applied, superseded, unmatched "
+                             "or later, and why"),
+    },
     "simulate": {
         "results": TableFile("results.parquet", "geoparquet",
                              description="per dwelling: need, energy, EPC, cost, CO2"),
@@ -109,6 +119,10 @@ LAYOUT: dict[str, dict[str, TableFile]] = {
                              description="one row per dwelling"),
         "overrides_applied": TableFile("overrides_applied.csv", "csv",
                                        description="the coach's corrections applied"),
+        "register_conflicts": TableFile("register_conflicts.csv", "csv",
+                                        description="where the coach's overrides and the "
+                                        "register describe the same measure: agrees or "
+                                        "conflict, and which value is used"),
     },
     "groups": {
         "groups": TableFile("groups.parquet", "geoparquet", csv="groups.csv",

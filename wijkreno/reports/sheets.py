@@ -25,6 +25,7 @@ import pandas as pd
 
 from wijkreno.errors import InputError
 from wijkreno.maps.static_map import EPC_COLOURS
+from wijkreno.params.names import EPC_LABELS
 from wijkreno.reports import charts
 from wijkreno.simulate.basis import BASIS_NAMES_NL as BASIS_NL
 from wijkreno.simulate.expected import CARRIERS
@@ -53,6 +54,30 @@ HEATING_NL: dict[str, str] = {
     "heat_pump_air_water": "lucht-water warmtepomp",
     "heat_pump_ground": "bodem-water warmtepomp",
     "hybrid_heat_pump": "hybride warmtepomp",
+}
+
+GROUP_KIND_NL: dict[str, str] = {
+    "apartment_building": "appartementsgebouw (de mede-eigenaars beslissen samen)",
+    "block": "rij aaneengesloten woningen",
+    "street_cluster": "cluster van woningen in dezelfde straat",
+    "single": "alleenstaande woning",
+}
+
+GROUP_KIND_SHORT_NL: dict[str, str] = {
+    "apartment_building": "appartementsgebouw", "block": "rij woningen",
+    "street_cluster": "straatcluster", "single": "alleenstaand",
+}
+
+DIMENSION_NL: dict[str, str] = {
+    "roof": "dak", "wall": "muren", "floor": "vloer", "glazing": "ramen",
+    "ventilation": "ventilatie", "heating": "verwarming", "pv": "zonnepanelen",
+    "solar_water_heater": "zonneboiler", "dhw": "warm water",
+}
+
+COACH_COLUMN_NL: dict[str, str] = {
+    "roof_insulated_year": "dak geïsoleerd in", "wall_insulated_year": "muren geïsoleerd in",
+    "floor_insulated_year": "vloer geïsoleerd in", "glazing_year": "ramen vervangen in",
+    "heating_system": "verwarming",
 }
 
 SHEET_KEYS: tuple[str, ...] = ("dwelling_id",)
@@ -145,13 +170,235 @@ def _current_co2(summary: pd.DataFrame, steps: pd.DataFrame,
     return out
 
 
+def _eur(value: Any) -> str:
+    """``€ 1 234`` (thin spaces), or ``–`` when unknown."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if not np.isfinite(number) else f"€\u00a0{charts.format_number(number, 0)}"
+
+
+def short_measure_name_nl(measure: str) -> str:
+    """The Dutch name without its explanation in brackets (``lucht-water warmtepomp met
+    lagetemperatuurafgifte``), for lines where space is short."""
+    return measure_name_nl(measure).split(" (")[0]
+
+
+def _group_measures_nl(text: str) -> str:
+    """A dwelling's group package (``roof_insulation+cavity_fill``) in Dutch."""
+    names = [short_measure_name_nl(m.strip()) for m in str(text or "").split("+") if m.strip()]
+    return ", ".join(names)
+
+
+@functools.cache
+def _dimension_of() -> dict[str, str]:
+    from wijkreno.renovate.catalogue import load_catalogue
+
+    return {name: m.dimension for name, m in load_catalogue().measures.items()}
+
+
+def _group_dimensions_nl(text: str) -> str:
+    """A group's measure counts (``roof_insulation×3, attic_floor_insulation×2, pv×2``) per
+    element in Dutch: ``dak 5, zonnepanelen 2`` (the measures per dwelling are on its sheet)."""
+    counts: dict[str, int] = {}
+    for item in str(text or "").split(","):
+        name, _, count = item.strip().partition("×")
+        if not name:
+            continue
+        dim = _dimension_of().get(name, "")
+        counts[dim] = counts.get(dim, 0) + (int(count) if count.isdigit() else 1)
+    from wijkreno.twin.renovated import DONE_DIMENSIONS
+
+    return ", ".join(f"{DIMENSION_NL.get(d, d)} {counts[d]}" for d in DONE_DIMENSIONS
+                     if d in counts)
+
+
+def _done_lines(d: pd.Series) -> list[str]:
+    """What the register says is done at this dwelling (as-renovated layer), oldest first."""
+    from wijkreno.twin.renovated import DONE_DIMENSIONS
+
+    done = []
+    for dim in DONE_DIMENSIONS:
+        measure, date = _text(d.get(f"done_{dim}_measure")), _text(d.get(f"done_{dim}_date"))
+        if not measure:
+            continue
+        when = date[:4] if len(date) >= 4 else "?"
+        done.append((date, f"{short_measure_name_nl(measure)} ({when}, register van de "
+                           "gemeente)"))
+    return [text for _, text in sorted(done)]
+
+
+def _conflict_lines(d: pd.Series, conflicts: pd.DataFrame | None) -> list[str]:
+    """The register/coach disagreements of this dwelling, in plain Dutch."""
+    from wijkreno.twin.renovated import COACH_COLUMNS
+
+    if conflicts is None or conflicts.empty:
+        return []
+    mine = conflicts[conflicts["dwelling_id"].astype(str) == str(d.get("dwelling_id"))]
+    lines = []
+    for c in mine.itertuples(index=False):
+        column = str(c.column)
+        dim = COACH_COLUMNS.get(column, "")
+        coach = str(c.new)
+        if column == "heating_system":
+            coach = HEATING_NL.get(coach, coach)
+        measure = measure_name_nl(_text(d.get(f"done_{dim}_measure")) or "?")
+        date = _text(d.get(f"done_{dim}_date"))
+        lines.append(
+            f"{DIMENSION_NL.get(dim, dim).capitalize()}: het renovatieregister vermeldt "
+            f"{measure} ({date or 'datum onbekend'}), de coach noteerde "
+            f"“{COACH_COLUMN_NL.get(column, column)} {coach}”. Dit blad volgt het register; "
+            "laat het register of de coachgegevens verbeteren.")
+    return lines
+
+
+def _collective(d: pd.Series, members: pd.DataFrame | None,
+                groups: pd.DataFrame | None) -> dict[str, Any] | None:
+    """The collective offer of this dwelling's group (groups stage), display-ready."""
+    if members is None or members.empty:
+        return None
+    key = str(d.get("dwelling_id"))
+    mine = members[members["dwelling_id"].astype(str) == key]
+    if mine.empty:
+        return None
+    m = mine.iloc[0]
+    gid = _text(m.get("group_id"))
+    kind = _text(m.get("group_kind"))
+    if not gid or kind == "single":
+        return None
+    g = None
+    if groups is not None and not groups.empty:
+        hit = groups[groups["group_id"].astype(str) == gid]
+        g = hit.iloc[0] if len(hit) else None
+    size = int(m.get("group_size") or (g["n_dwellings"] if g is not None else 0) or 0)
+    n_part = int(g["n_participating"]) if g is not None else None
+    participating = bool(m.get("participating", False))
+    party_wall = float(m.get("party_wall_saving_eur") or 0.0)
+    return {
+        "group_id": gid,
+        "kind": GROUP_KIND_NL.get(kind, kind),
+        "size": size,
+        "n_participating": n_part,
+        "participating": participating,
+        "collective": bool(m.get("collective", False)),
+        "measures": _group_measures_nl(_text(m.get("measures"))),
+        "investment_individual": _eur(m.get("investment_individual_eur")),
+        "investment_collective": _eur(m.get("investment_collective_eur")),
+        "premium_individual": _eur(m.get("premium_individual_eur")),
+        "premium_collective": _eur(m.get("premium_collective_eur")),
+        "burenpremie": _eur(m.get("burenpremie_eur")),
+        "has_burenpremie": float(m.get("burenpremie_eur") or 0.0) > 0,
+        "net_individual": _eur(m.get("net_cost_individual_eur")),
+        "net_collective": _eur(m.get("net_cost_collective_eur")),
+        "saving_individual": _eur(m.get("saving_individual_eur")),
+        "saving_collective": _eur(m.get("saving_collective_eur")),
+        "gain": _eur(m.get("collective_gain_eur")),
+        "gain_positive": float(m.get("collective_gain_eur") or 0.0) > 0.5,
+        "party_wall": _eur(party_wall),
+        "has_party_wall": party_wall > 0.5,
+        "group_investment_individual": _eur(g["investment_individual_eur"]) if g is not None
+        else "–",
+        "group_investment_collective": _eur(g["investment_collective_eur"]) if g is not None
+        else "–",
+    }
+
+
+def _total(frame: pd.DataFrame, column: str) -> float:
+    if column not in frame.columns:
+        return float("nan")
+    return float(pd.to_numeric(frame[column], errors="coerce").sum())
+
+
+def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.DataFrame | None,
+                 groups: pd.DataFrame | None, title: str) -> dict[str, Any]:
+    """The content of a street bundle's cover page: the street, its dwellings and its
+    collective renovation groups (dwellings, measures, joint cost, saving, CO2, who gains most).
+
+    Parameters
+    ----------
+    dwellings : pandas.DataFrame
+        The dwellings of the bundle (one sheet each).
+    summary : pandas.DataFrame
+        The trajectories' summary (``dwelling_id``, ``current_epc_label``, ``reached``,
+        ``net_cost_eur``, ``saving_eur``).
+    members, groups : pandas.DataFrame or None
+        The groups stage's tables (``group_members`` and ``groups``); no group table on the
+        cover when None.
+    title : str
+        The bundle's title (the street).
+    """
+    ids = dwellings["dwelling_id"].astype(str)
+    summ = summary[summary["dwelling_id"].astype(str).isin(set(ids))]
+    labels = summ["current_epc_label"].astype(str).value_counts()
+    label_counts = [{"label": lab, "n": int(labels.get(lab, 0)),
+                     "colour": EPC_COLOURS.get(lab, "#ffffff")}
+                    for lab in EPC_LABELS if labels.get(lab, 0)]
+    address = {k: _address(dwellings.iloc[i]).split(",")[0] for i, k in enumerate(ids)}
+    n_done = sum(bool(_done_lines(dwellings.iloc[i])) for i in range(len(dwellings)))
+    rows = []
+    if members is not None and groups is not None and not members.empty:
+        mem = members.assign(did=members["dwelling_id"].astype(str),
+                             gain_npv=pd.to_numeric(members["collective_gain_npv_eur"],
+                                                    errors="coerce"))
+        here = mem[mem["did"].isin(set(ids))]
+        for gid, part in here.groupby(here["group_id"].astype(str), sort=True):
+            kind = _text(part["group_kind"].iloc[0])
+            if kind == "single":
+                continue
+            hit = groups[groups["group_id"].astype(str) == gid]
+            if hit.empty:
+                continue
+            g = hit.iloc[0]
+            in_group = mem[mem["group_id"].astype(str) == gid]
+            best = (in_group[in_group["participating"].astype(bool)]
+                    .sort_values(["gain_npv", "did"], ascending=[False, True]))
+            best = best[best["did"].isin(set(address))]  # only the bundle's addresses
+            winners = [f"{address[r.did]} ({_eur(r.gain_npv)})"
+                       for r in best.head(2).itertuples()
+                       if np.isfinite(r.gain_npv) and r.gain_npv > 0]
+            co2 = float(g.get("saving_co2_flemish_collective_kg_co2", np.nan))
+            rows.append({
+                "group_id": gid,
+                "kind": GROUP_KIND_SHORT_NL.get(kind, kind),
+                "n_dwellings": int(g["n_dwellings"]),
+                "n_here": int(len(part)),
+                "n_participating": int(g["n_participating"]),
+                "measures": _group_dimensions_nl(_text(g.get("measures"))),
+                "investment_individual": _eur(g.get("investment_individual_eur")),
+                "investment_collective": _eur(g.get("investment_collective_eur")),
+                "net_individual": _eur(g.get("net_cost_individual_eur")),
+                "net_collective": _eur(g.get("net_cost_collective_eur")),
+                "burenpremie": _eur(g.get("burenpremie_eur")),
+                "has_burenpremie": float(g.get("burenpremie_eur") or 0.0) > 0,
+                "saving": _eur(g.get("saving_collective_eur")),
+                "co2": (charts.format_number(co2 / 1000.0, 1) if np.isfinite(co2) else "–"),
+                "winners": winners,
+            })
+    return {
+        "title": title,
+        "n_dwellings": int(len(dwellings)),
+        "label_counts": label_counts,
+        "n_reached": int(summ["reached"].astype(bool).sum()) if "reached" in summ else 0,
+        "net_cost": _eur(_total(summ, "net_cost_eur")),
+        "saving": _eur(_total(summ, "saving_eur")),
+        "n_done": n_done,
+        "groups": rows,
+        "with_groups": members is not None and groups is not None,
+    }
+
+
 def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
-                  summary: pd.DataFrame) -> list[dict[str, Any]]:
+                  summary: pd.DataFrame, *, members: pd.DataFrame | None = None,
+                  groups: pd.DataFrame | None = None,
+                  conflicts: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """The content of each sheet, one dict per dwelling, in the order of ``dwellings``.
 
     Parameters
     ----------
     dwellings, steps, summary : pandas.DataFrame
+        See :func:`render_address_sheets`.
+    members, groups, conflicts : pandas.DataFrame, optional
         See :func:`render_address_sheets`.
 
     Returns
@@ -261,8 +508,10 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 "saving": charts.format_number(float(s.get("saving_eur", np.nan)), 0),
             },
             "chart": jinja2.utils.markupsafe.Markup(
-                charts.label_path_svg(scores, labels, names, target_score, height=130)),
+                charts.label_path_svg(scores, labels, names, target_score, height=125)),
             "target_label": _text(s.get("target_label")),
+            "fossil_free": bool(s.get("fossil_free", False)) if pd.notna(
+                s.get("fossil_free", False)) else False,
             "target_score": charts.format_number(target_score, 0),
             "target_year": (str(int(target_year)) if pd.notna(target_year) else ""),
             "final_label": _text(s.get("final_epc_label")),
@@ -281,6 +530,11 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 else ""),
             "use_lines": _use_lines(d),
             "estimated": estimated,
+            "final_heating": HEATING_NL.get(_text(s.get("final_heating_system")),
+                                            _text(s.get("final_heating_system"))),
+            "done": _done_lines(d),
+            "conflicts": _conflict_lines(d, conflicts),
+            "collective": _collective(d, members, groups),
         })
     return records
 
@@ -292,6 +546,9 @@ def render_address_sheets(
     out_dir: str | Path,
     *,
     bundle_name: str | None = None,
+    members: pd.DataFrame | None = None,
+    groups: pd.DataFrame | None = None,
+    conflicts: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """One printable A4 page per dwelling (klimaattafel sheet), all in one HTML and one PDF.
 
@@ -311,6 +568,17 @@ def render_address_sheets(
     bundle_name : str, optional
         Title of the bundle (e.g. the street) and stem of the file names; default
         ``"klimaattafel"``.
+    members, groups : pandas.DataFrame, optional
+        The groups stage's ``group_members`` and ``groups``
+        (:func:`wijkreno.aggregate.collective.collective_costs`): each sheet shows its
+        dwelling's group and the collective versus individual cost of the group's measures,
+        and a bundle of more than one dwelling opens with a cover page for the street and its
+        groups.
+    conflicts : pandas.DataFrame, optional
+        The trajectories' ``register_conflicts`` (register versus coach); a line on the sheet.
+
+    Dwellings of the as-renovated layer (``done_<dimension>_*`` columns) list what the
+    register says is done.
 
     Returns
     -------
@@ -321,8 +589,11 @@ def render_address_sheets(
 
     if len(dwellings) == 0:
         raise InputError("no dwellings to print; check the street or address selection.")
-    records = sheet_records(dwellings, steps, summary)
+    records = sheet_records(dwellings, steps, summary, members=members, groups=groups,
+                            conflicts=conflicts)
     title = bundle_name or "Klimaattafel"
+    cover = (cover_record(dwellings, summary, members, groups, title)
+             if len(dwellings) > 1 else None)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("wijkreno.reports", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -330,7 +601,7 @@ def render_address_sheets(
     )
     css = (Path(__file__).parent / "templates" / "print.css").read_text(encoding="utf-8")
     page = env.get_template("sheet.html.j2").render(
-        css=jinja2.utils.markupsafe.Markup(css), title=title, sheets=records,
+        css=jinja2.utils.markupsafe.Markup(css), title=title, sheets=records, cover=cover,
         made_on=dt.date.today().strftime("%d-%m-%Y"))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -343,5 +614,5 @@ def render_address_sheets(
     return {"pdf": pdf_path, "html": html_path}
 
 
-__all__ = ["HEATING_NL", "TYPOLOGY_NL", "measure_name_nl", "measure_names_nl",
-           "render_address_sheets", "sheet_records"]
+__all__ = ["GROUP_KIND_NL", "HEATING_NL", "TYPOLOGY_NL", "cover_record", "measure_name_nl",
+           "measure_names_nl", "render_address_sheets", "sheet_records", "short_measure_name_nl"]

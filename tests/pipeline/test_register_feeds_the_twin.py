@@ -1,0 +1,120 @@
+"""Issue 12 items 5 and 6 end to end on the demo: the register's measures (roof 2023 at
+Kerkstraat 1, cavity wall 2023 at Kerkstraat 2, air-water heat pump 2024 at Kerkstraat 3) feed
+the twin, are never proposed again, a coach's conflicting override is reported, and the
+Kerkstraat bundle shows the collective offer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from wijkreno.errors import InputError
+from wijkreno.pipeline import (
+    SheetOptions,
+    TrajectoryOptions,
+    dwellings_stage,
+    run_renovated,
+    run_sheets,
+    run_simulate,
+    run_trajectories,
+)
+from wijkreno.pipeline.stages import RenovatedOptions
+
+
+def _kerkstraat(ws) -> pd.DataFrame:
+    d = pd.DataFrame(ws.read("renovated", "dwellings"))
+    d = d[(d["street"] == "Kerkstraat") & (d["box_number"].fillna("") == "")]
+    return d.set_index(d["house_number"].astype(str))
+
+
+def test_register_measures_reach_every_stage_and_are_never_proposed(demo_run):
+    ws, results = demo_run
+    applied = results["renovated"].tables["applied"]
+    assert list(applied["status"]) == ["applied"] * 3
+    k = _kerkstraat(ws)
+    ids = {n: str(k.loc[n, "dwelling_id"]) for n in ("1", "2", "3")}
+    assert k.loc["1", "done_roof_year"] == 2023 and k.loc["2", "done_wall_year"] == 2023
+    assert k.loc["3", "done_heating_year"] == 2024
+    twin = pd.DataFrame(ws.read("twin", "dwellings")).set_index("dwelling_id")
+    assert k.loc["1", "u_roof_w_per_m2k"] < twin.loc[ids["1"], "u_roof_w_per_m2k"]
+    assert k.loc["2", "u_wall_w_per_m2k"] < twin.loc[ids["2"], "u_wall_w_per_m2k"]
+    # the simulation describes the heating that is there now
+    sim = pd.DataFrame(ws.read("simulate", "results")).set_index("dwelling_id")
+    assert sim.loc[ids["3"], "heating_system"] == "heat_pump_air_water"
+    assert twin.loc[ids["3"], "heating_system"] != "heat_pump_air_water"
+    # the trajectories never propose what is done
+    steps = pd.DataFrame(ws.read("trajectories", "steps"))
+    steps["dwelling_id"] = steps["dwelling_id"].astype(str)
+    done = {ids["1"]: "roof", ids["2"]: "wall", ids["3"]: "heating"}
+    for did, dim in done.items():
+        mine = steps[steps["dwelling_id"] == did]
+        assert not (mine["dimension"] == dim).any(), (did, mine["measure"].tolist())
+    summary = pd.DataFrame(ws.read("trajectories", "summary")).set_index("dwelling_id")
+    assert summary.loc[ids["3"], "final_heating_system"] == "heat_pump_air_water"
+    # the per-dwelling table of the maps carries the state after the works
+    table = pd.DataFrame(ws.read("aggregate", "dwelling_results")).set_index("dwelling_id")
+    assert table.loc[ids["3"], "heating_system"] == "heat_pump_air_water"
+
+
+def test_a_conflicting_override_is_reported_and_the_sheet_says_so(demo_copy, tmp_path):
+    ws = demo_copy
+    k = _kerkstraat(ws)
+    coach = tmp_path / "coach.csv"
+    pd.DataFrame({"adres_id": [str(k.loc["3", "adres_id"]), str(k.loc["1", "adres_id"])],
+                  "verwarming": ["gasketel", None],
+                  "dak_geisoleerd_jaar": [None, 2023]}).to_csv(coach, index=False)
+    result = run_trajectories(ws, TrajectoryOptions(overrides=coach, streets=("Kerkstraat",)))
+    conflicts = result.tables["register_conflicts"]
+    assert len(conflicts) == 1  # Kerkstraat 1's roof year agrees with the register
+    row = conflicts.iloc[0]
+    assert (row["column"], row["old"], row["new"]) == ("heating_system", "heat_pump_air_water",
+                                                        "gas_boiler")
+    assert row["status"] == "conflict" and "register wins" in row["reason"]
+    assert ws.path("trajectories", "register_conflicts").exists()
+    # the register wins: Kerkstraat 3 keeps its heat pump and gets no heating step
+    summary = result.tables["summary"].set_index("dwelling_id")
+    did3 = str(k.loc["3", "dwelling_id"])
+    assert summary.loc[did3, "final_heating_system"] == "heat_pump_air_water"
+    sheets = run_sheets(ws, SheetOptions(street="Kerkstraat"))
+    html = Path(sheets.metadata["html"]).read_text(encoding="utf-8")
+    assert "Register en coach verschillen" in html
+    assert "de coach noteerde “verwarming gasketel" in html
+    assert "Al uitgevoerd" in html and "(2024, register van de gemeente)" in html
+
+
+def test_kerkstraat_bundle_shows_groups_and_collective_cost(demo_run, tmp_path):
+    ws, _ = demo_run
+    sheets = run_sheets(ws, SheetOptions(street="Kerkstraat"))
+    reader = PdfReader(sheets.metadata["pdf"])
+    n = sheets.metadata["n_sheets"]
+    assert len(reader.pages) >= n + 1  # the cover page, then the sheets
+    cover = reader.pages[0].extract_text()
+    assert "Samen renoveren: de groepen" in cover
+    members = pd.DataFrame(ws.read("groups", "members"))
+    k = _kerkstraat(ws)
+    here = members[members["dwelling_id"].astype(str).isin(set(k["dwelling_id"].astype(str)))]
+    grouped = sorted(set(here.loc[here["group_kind"] != "single", "group_id"].astype(str)))
+    assert grouped, "the demo's Kerkstraat has collective groups"
+    for gid in grouped:
+        assert gid in cover.replace("\n", "")
+    html = Path(sheets.metadata["html"]).read_text(encoding="utf-8")
+    assert "Samen met de buren" in html and "Apart" in html
+    # Kerkstraat 5's sheet: its group and the same package alone and together
+    m5 = members.set_index(members["dwelling_id"].astype(str)).loc[
+        str(k.loc["5", "dwelling_id"])]
+    assert f"groep {m5['group_id']}" in html
+
+
+def test_a_stale_renovated_layer_is_refused(demo_copy):
+    ws = demo_copy
+    assert dwellings_stage(ws) == "renovated"
+    twin_file = ws.path("twin", "dwellings")
+    twin_file.write_bytes(twin_file.read_bytes() + b"\0")  # another twin
+    with pytest.raises(InputError, match="renovated stage again"):
+        run_simulate(ws)
+    register = ws.sources_folder / "register_renovaties.csv"
+    with pytest.raises(InputError, match="does not exist"):
+        run_renovated(ws, RenovatedOptions(register_export=register.with_name("nope.csv")))
