@@ -66,7 +66,7 @@ def test_manifest_records_inputs_parameters_options_and_outputs(demo_run):
     assert set(sim["inputs"]) == {"renovated/dwellings.parquet"}
     assert len(sim["inputs"]["renovated/dwellings.parquet"]["sha256"]) == 64
     renovated = results["renovated"].manifest
-    assert {"twin/dwellings.parquet", "register"} == set(renovated["inputs"])
+    assert {"twin/dwellings.parquet", "register_export"} == set(renovated["inputs"])
     assert {"heat_balance.toml", "energy_systems.toml"} <= set(sim["parameter_files"])
     assert all(e["packaged"] == "true" for e in sim["parameter_files"].values())
     assert sim["options"] == SimulateOptions().model_dump(mode="json")

@@ -265,7 +265,7 @@ def run_renovated(ws: Workspace, options: RenovatedOptions, *,
             "n_register_rows": int(len(applied)), "status_counts": counts}
 
     return _run_stage(ws, "renovated", options, inputs={
-        **_upstream(ws, "twin", "dwellings"), "register": options.register_export},
+        **_upstream(ws, "twin", "dwellings"), "register_export": options.register_export},
         overrides={}, compute=compute, force=force)
 
 
