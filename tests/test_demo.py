@@ -30,8 +30,15 @@ def truth(demo: dict[str, Path]) -> pd.DataFrame:
 
 def test_all_files_written(demo: dict[str, Path]) -> None:
     assert set(demo) == {"buildings", "addresses", "dsm", "dtm", "sectors", "gebouwenpark",
-                         "truth", "truth_addresses"}
+                         "truth", "truth_addresses", "register"}
     assert all(p.exists() and p.stat().st_size > 0 for p in demo.values())
+    # the register export: one realised measure on each of Kerkstraat 1-3, at real addresses
+    register = pd.read_csv(demo["register"], dtype={"adres_id": str})
+    addresses = pd.read_csv(demo["addresses"], dtype={"address_id": str, "house_number": str})
+    kerk = addresses[addresses["streetname_nl"] == "Kerkstraat"].set_index("address_id")
+    assert list(kerk.loc[register["adres_id"], "house_number"]) == ["1", "2", "3"]
+    assert list(register["measure"]) == ["roof_insulation", "cavity_fill",
+                                         "heat_pump_air_water_lt"]
 
 
 def test_buildings_read_back_through_the_loader(demo: dict[str, Path],
