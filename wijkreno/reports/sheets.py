@@ -176,7 +176,10 @@ def _eur(value: Any) -> str:
         number = float(value)
     except (TypeError, ValueError):
         return "–"
-    return "–" if not np.isfinite(number) else f"€\u00a0{charts.format_number(number, 0)}"
+    if not np.isfinite(number):
+        return "–"
+    # no line break inside an amount: no-break space after €, narrow no-break thousands
+    return f"€\u00a0{charts.format_number(number, 0)}".replace("\u2009", "\u202f")
 
 
 def short_measure_name_nl(measure: str) -> str:
@@ -342,7 +345,11 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
                              gain_npv=pd.to_numeric(members["collective_gain_npv_eur"],
                                                     errors="coerce"))
         here = mem[mem["did"].isin(set(ids))]
-        for gid, part in here.groupby(here["group_id"].astype(str), sort=True):
+        first = {k: i for i, k in enumerate(ids)}  # groups in the order of the street
+        order = here.assign(pos=here["did"].map(first)).groupby(
+            here["group_id"].astype(str))["pos"].min().sort_values(kind="stable")
+        for gid in order.index:
+            part = here[here["group_id"].astype(str) == gid]
             kind = _text(part["group_kind"].iloc[0])
             if kind == "single":
                 continue
