@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFil
 
 from api.auth import CurrentUser, check_role, get_register
 from api.models import ERRORS, Correction, RegisterPage, UploadResult
+from api.routes.search import address_index
 from api.security import safe_upload_name, scrub_paths
 from api.settings import Settings, get_settings
 from api.workspace import Workspace, get_workspace, records
@@ -23,6 +24,10 @@ from wijkreno.register import REGISTER_KINDS, Register
 
 router = APIRouter(prefix="/api/register", tags=["register"])
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
+IMPORT_COLUMNS = ("dwelling_id", "adres_id", "nis_code", "gebouw_id", "street", "house_number",
+                  "box_number", "postcode")
+"""The twin's dwelling columns an import needs: ids, building and address parts (rows may
+give street, number and box instead of ``adres_id``, or a building's ``gebouw_id``)."""
 
 
 def _check(nis: str, kind: str) -> None:
@@ -42,8 +47,11 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
                  ws: Annotated[Workspace, Depends(get_workspace)],
                  strict: bool = False) -> UploadResult:
     """Import a filled template (``wijkreno register template``) into the register of ``nis``;
-    each row is validated, refused rows come back with the reason. Larger than
-    ``max_upload_bytes`` → 413."""
+    each row is validated, refused rows come back with the reason (and, for an ambiguous or
+    unknown address, its ``candidates``). Rows may give street, number and box instead of
+    ``adres_id``; a renovation for an apartment building (address without box, or
+    ``gebouw_id``) is stored once and counts for every unit. Larger than ``max_upload_bytes``
+    → 413."""
     _check(nis, kind)
     check_role(user, nis, "coach")
     declared = request.headers.get("content-length")
@@ -67,15 +75,17 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
 
     from wijkreno.register.upload import import_file
 
-    dwellings = pd.DataFrame(ws.dwellings[["dwelling_id", "adres_id", "nis_code"]])
+    dwellings = pd.DataFrame(ws.dwellings[[c for c in IMPORT_COLUMNS
+                                           if c in ws.dwellings.columns]])
 
     def work() -> UploadResult:
+        index = address_index(ws)  # the map's search, built once per workspace version
         with tempfile.TemporaryDirectory(prefix="wijkreno-upload-") as tmp:
             path = Path(tmp) / name
             path.write_bytes(content)
             try:
                 result = import_file(register, path, kind, nis_code=nis, dwellings=dwellings,
-                                     user=user.username, strict=strict)
+                                     user=user.username, strict=strict, address_index=index)
             except InputError as exc:
                 raise HTTPException(status_code=422, detail=scrub_paths(
                     f"Bestand niet ingelezen: {exc}")) from None
