@@ -53,6 +53,7 @@ def _load(path: Path):
     spec = importlib.util.spec_from_file_location("search_baseline", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 

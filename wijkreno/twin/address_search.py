@@ -567,6 +567,12 @@ def _per_value(values: pd.Series, func) -> pd.Series:  # noqa: ANN001 - a str ->
                      index=values.index, dtype=object)
 
 
+def _leading_int(text: str, missing: int) -> int:
+    """The number a house number or box starts with ("12a" -> 12); ``missing`` if none."""
+    digits = re.match(r"\d+", text)
+    return int(digits.group()) if digits else missing
+
+
 def build_address_index(dwellings: gpd.GeoDataFrame,
                         municipality_names: Mapping[str, str] | None = None) -> AddressIndex:
     """Index the addresses of the twin's dwellings for :meth:`AddressIndex.lookup` and
@@ -622,7 +628,8 @@ def build_address_index(dwellings: gpd.GeoDataFrame,
     first_name = pd.Series(street.to_numpy(), index=street_id)
     first_name = first_name[~first_name.index.duplicated()]
     number_norm = _per_value(number, _compact)
-    number_int = pd.to_numeric(number_norm.str.extract(r"^(\d+)")[0], errors="coerce")
+    number_int = _per_value(number_norm, lambda n: _leading_int(n, 1 << 30))
+    box_norm = _per_value(box, _compact)
     if located:
         pts = d.geometry.to_crs(4326)
         lon, lat = np.round(pts.x.to_numpy(), 6), np.round(pts.y.to_numpy(), 6)
@@ -640,16 +647,16 @@ def build_address_index(dwellings: gpd.GeoDataFrame,
         "house_number": number.to_numpy(dtype=str),
         "box_number": box.to_numpy(dtype=str),
         "number": number_norm.to_numpy(dtype=str),
-        "number_int": number_int.fillna(1 << 30).astype(np.int64).to_numpy(),
-        "box": _per_value(box, _compact).to_numpy(dtype=str),
+        "number_int": number_int.to_numpy(dtype=np.int64),
+        "box": box_norm.to_numpy(dtype=str),
         "postcode": postcode.to_numpy(dtype=str),
         "municipality": municipality.to_numpy(dtype=str),
         "place": _per_value(municipality, _compact).to_numpy(dtype=str),
         "nis_code": nis.to_numpy(dtype=str),
         "gebouw_id": _text_column(d, "gebouw_id").to_numpy(dtype=str),
     })
-    box_int = pd.to_numeric(frame["box"].str.extract(r"^(\d+)")[0], errors="coerce")
-    frame["box_sort"] = box_int.fillna(-1).astype(np.int64).to_numpy()
+    frame["box_sort"] = _per_value(box_norm, lambda b: _leading_int(b, -1)).to_numpy(
+        dtype=np.int64)
     lengths = np.array([len(k) for k in uniq], dtype=np.int64)
     width = int(lengths.max()) if len(uniq) else 1
     return AddressIndex(frame=frame.reset_index(drop=True), street_keys=uniq,
