@@ -37,7 +37,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pvlib
 
 from wijkreno.io.epw import read_epw
 from wijkreno.simulate.bestest import bestest_dwelling, bestest_params, load_bestest_spec
@@ -47,8 +46,6 @@ from wijkreno.simulate.hourly import (
     hourly_climate_from_epw,
     simulate_hourly,
 )
-
-SIGMA = 5.670374419e-8
 
 VARIANTS: dict[str, dict] = {
     "baseline (ISO 13790 as shipped before)": {},
@@ -127,9 +124,7 @@ def main() -> int:
     params = bestest_params(spec)
     frame, meta = read_epw(epw)
     climate = hourly_climate_from_epw((frame, meta), hourly_params=params)
-    raw, _ = pvlib.iotools.read_epw(epw, coerce_year=2021)
-    t_sky = (raw["ghi_infrared"].to_numpy(dtype=float) / SIGMA) ** 0.25 - 273.15
-    sky_dt = climate.temp_out_degc - t_sky
+    sky_dt = climate.temp_out_degc - climate.sky_temp_degc  # from the EPW's infrared
     irr = climate.engine_irradiance()
     op = spec["operation"]
     results: dict[str, dict] = {}
