@@ -548,7 +548,7 @@
     }
     if (CFG.isAdmin) {
       $("facts-edit").hidden = false;
-      if (data.missing.length) $("facts-edit").open = true;
+      $("facts-edit").open = data.missing.length > 0;  // folded away once nothing is missing
       keys.forEach(function (k) {
         var input = $("f-" + k);
         var f = data.facts[k];
