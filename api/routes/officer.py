@@ -449,13 +449,18 @@ def add_row(nis: str, kind: str, body: NewRow, user: CurrentUser,
     writer.writerow(["" if body.values.get(h) is None else str(body.values[h])
                      for h in headers])
     name = f"formulier_rij_{body.row}.csv" if body.row else "formulier.csv"
-    dwellings = pd.DataFrame(ws.dwellings[["dwelling_id", "adres_id", "nis_code"]])
+    from api.routes.register import IMPORT_COLUMNS
+    from api.routes.search import address_index
+
+    # the address parts too: a form row may give street, number and box (or a building)
+    dwellings = pd.DataFrame(ws.dwellings[[c for c in IMPORT_COLUMNS
+                                           if c in ws.dwellings.columns]])
     with tempfile.TemporaryDirectory(prefix="wijkreno-form-") as tmp:
         path = Path(tmp) / name
         path.write_text(buf.getvalue(), encoding="utf-8")
         try:
             result = import_file(register, path, kind, nis_code=nis, dwellings=dwellings,
-                                 user=user.username)
+                                 user=user.username, address_index=address_index(ws))
         except InputError as exc:
             raise HTTPException(status_code=422, detail=scrub_paths(
                 f"Rij niet ingelezen: {exc}")) from None

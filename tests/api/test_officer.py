@@ -138,7 +138,11 @@ def test_template_downloads(client):
     assert r.status_code == 200
     assert "attachment" in r.headers["content-disposition"]
     first = r.content.decode("utf-8-sig").splitlines()[0]
-    assert first == HEAD
+    from wijkreno.register.upload import UPLOAD_FIELDS
+
+    # the template's headers (with the address columns of issue 13); HEAD, a subset, imports
+    assert first == ";".join(f.header for f in UPLOAD_FIELDS["renovations"])
+    assert set(HEAD.split(";")) <= set(first.split(";"))
     r = client.get("/api/officer/templates/wvc_milestones.xlsx")
     assert r.status_code == 200 and r.content[:2] == b"PK"  # a zip: the xlsx
     assert client.get("/api/officer/templates/nope.csv").status_code == 404
