@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
 
 from api.auth import CurrentUser, check_role, get_register
 from api.models import ERRORS, Correction, RegisterPage, UploadResult
+from api.routes.search import address_index
 from api.security import safe_upload_name, scrub_paths
 from api.settings import Settings, get_settings
 from api.workspace import Workspace, get_workspace, records
 from wijkreno.errors import InputError
-from wijkreno.register import REGISTER_KINDS, Register
+from wijkreno.register import KIND_COLUMNS, REGISTER_KINDS, Register
 
 router = APIRouter(prefix="/api/register", tags=["register"])
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
+IMPORT_COLUMNS = ("dwelling_id", "adres_id", "nis_code", "gebouw_id", "street", "house_number",
+                  "box_number", "postcode")
+"""The twin's dwelling columns an import needs: ids, building and address parts (rows may
+give street, number and box instead of ``adres_id``, or a building's ``gebouw_id``)."""
 
 
 def _check(nis: str, kind: str) -> None:
@@ -34,6 +39,15 @@ def _check(nis: str, kind: str) -> None:
             f"Onbekend registerdeel '{kind[:40]}'; kies uit {', '.join(REGISTER_KINDS)}."))
 
 
+def rejected_values(raw: pd.DataFrame | None, rejected: pd.DataFrame
+                    ) -> dict[str, dict[str, Any]]:
+    """The file's values of the rejected rows (row number → header → value), JSON-ready."""
+    if raw is None or rejected.empty:
+        return {}
+    rows = [int(r) for r in rejected["row"] if int(r) in raw.index]
+    return {str(r): values for r, values in zip(rows, records(raw.loc[rows]), strict=True)}
+
+
 @router.post("/{nis}/{kind}/upload", response_model=UploadResult, responses=ERRORS,
              summary="Ingevuld sjabloon opladen (CSV of XLSX)")
 async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: CurrentUser,
@@ -42,8 +56,11 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
                  ws: Annotated[Workspace, Depends(get_workspace)],
                  strict: bool = False) -> UploadResult:
     """Import a filled template (``wijkreno register template``) into the register of ``nis``;
-    each row is validated, refused rows come back with the reason. Larger than
-    ``max_upload_bytes`` → 413."""
+    each row is validated, refused rows come back with the reason (and, for an ambiguous or
+    unknown address, its ``candidates``). Rows may give street, number and box instead of
+    ``adres_id``; a renovation for an apartment building (address without box, or
+    ``gebouw_id``) is stored once and counts for every unit. Larger than ``max_upload_bytes``
+    → 413."""
     _check(nis, kind)
     check_role(user, nis, "coach")
     declared = request.headers.get("content-length")
@@ -65,25 +82,33 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
             "bestanden."))
     from starlette.concurrency import run_in_threadpool
 
-    from wijkreno.register.upload import import_file
+    from wijkreno.register.upload import import_file, read_upload
 
-    dwellings = pd.DataFrame(ws.dwellings[["dwelling_id", "adres_id", "nis_code"]])
+    dwellings = pd.DataFrame(ws.dwellings[[c for c in IMPORT_COLUMNS
+                                           if c in ws.dwellings.columns]])
 
     def work() -> UploadResult:
+        index = address_index(ws)  # the map's search, built once per workspace version
         with tempfile.TemporaryDirectory(prefix="wijkreno-upload-") as tmp:
             path = Path(tmp) / name
             path.write_bytes(content)
             try:
                 result = import_file(register, path, kind, nis_code=nis, dwellings=dwellings,
-                                     user=user.username, strict=strict)
+                                     user=user.username, strict=strict, address_index=index)
             except InputError as exc:
                 raise HTTPException(status_code=422, detail=scrub_paths(
                     f"Bestand niet ingelezen: {exc}")) from None
+            raw = read_upload(path)[0] if result.n_rejected else None
+        id_column = KIND_COLUMNS[kind][0]
         return UploadResult(upload_id=result.upload_id, n_rows=result.n_rows,
                             n_accepted=result.n_accepted, n_rejected=result.n_rejected,
                             n_duplicates=result.duplicates,
                             already_imported=result.already_imported, message=result.message,
-                            rejected=records(result.rejected))
+                            rejected=records(result.rejected),
+                            accepted=records(result.accepted[[c for c in ("row", id_column)
+                                                              if c in result.accepted]]),
+                            duplicates=records(result.duplicate_rows),
+                            rejected_values=rejected_values(raw, result.rejected))
 
     return await run_in_threadpool(work)
 

@@ -112,7 +112,7 @@ def test_goal_file_rejects_unknown_fields(tmp_path):
 
     text = resources.files("wijkreno.params").joinpath("lekp_goals.toml").read_text("utf-8")
     bad = tmp_path / "goals.toml"
-    bad.write_text(text.replace('version = "1"', 'version = "1"\nsurprise = 3'), "utf-8")
+    bad.write_text(text.replace('version = "2"', 'version = "2"\nsurprise = 3'), "utf-8")
     with pytest.raises(InputError, match="surprise"):
         load_goals(bad)
     dup = tmp_path / "dup.toml"

@@ -191,6 +191,8 @@ def test_indicators_reports_and_sheets_on_the_demo(demo_copy):
     assert not again.skipped and "register" in again.reason
     rep = run_reports(ws, ReportOptions(register_url=url, year=2025))
     assert Path(rep.metadata["pdf"]).stat().st_size > 1000
+    html = Path(rep.metadata["html"]).read_text("utf-8")
+    assert str(ws.root) not in html and "basisregisters.vlaanderen.be" in html  # no local path
     street = str(ws.read("twin", "dwellings")["street"].value_counts().index[-1])
     sheets = run_sheets(ws, SheetOptions(street=street))
     assert sheets.metadata["n_sheets"] >= 1 and Path(sheets.metadata["html"]).exists()

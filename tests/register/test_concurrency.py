@@ -176,7 +176,7 @@ def test_migration_0003_flags_rows_stored_twice_before_it(register_url):
                 "'2022-06-01', :f, 'old', '2022-06-02 10:00:00')"), {"f": False})
     engine.dispose()
     with open_register(register_url) as reg:
-        assert reg.revision == "0003"
+        assert reg.revision == "0004"
         assert len(reg.renovations()) == 2  # nothing deleted
         flagged = reg.audit().query("action == 'duplicate'")
         assert flagged[["table", "row_key"]].values.tolist() == [["renovation", "2"]]

@@ -52,7 +52,7 @@ def _renovations(n: int = 2) -> pd.DataFrame:
 
 def test_migrations_create_every_table_matching_the_models(url):
     with open_register(url) as reg:
-        assert reg.revision == "0003"
+        assert reg.revision == "0004"
         insp = inspect(reg.engine)
         for table in Base.metadata.sorted_tables:
             db_cols = {c["name"] for c in insp.get_columns(table.name)}
@@ -71,11 +71,11 @@ def test_reopen_is_idempotent_and_keeps_data(url):
         reg.add("renovations", _renovations(), user="an")
         before = reg.renovations()
     with open_register(url, create=False) as reg:
-        assert reg.revision == "0003"
+        assert reg.revision == "0004"
         pd.testing.assert_frame_equal(reg.renovations(), before)
         with reg.engine.connect() as conn:
             versions = conn.execute(text(f"select * from {VERSION_TABLE}")).all()
-        assert versions == [("0003",)]
+        assert versions == [("0004",)]
 
 
 def test_upgrade_from_first_revision_keeps_rows_and_adds_note(url):
@@ -90,7 +90,7 @@ def test_upgrade_from_first_revision_keeps_rows_and_adds_note(url):
             "'old', '2022-06-02 10:00:00')"), {"f": False})
     engine.dispose()
     with open_register(url) as reg:
-        assert reg.revision == "0003"
+        assert reg.revision == "0004"
         frame = reg.renovations()
         assert frame.loc[0, "measure"] == "cavity_fill"
         assert frame.loc[0, "completed_on"] == dt.date(2022, 6, 1)
@@ -195,7 +195,7 @@ def test_add_refuses_invalid_rows_and_writes_nothing(reg):
     with pytest.raises(InputError, match="unknown renovations columns"):
         reg.add("renovations", _renovations().assign(colour="red"), user="an")
     no_address = _renovations().drop(columns="adres_id")
-    with pytest.raises(InputError, match="adres_id and dwelling_id"):
+    with pytest.raises(InputError, match="adres_id, dwelling_id and gebouw_id are all empty"):
         reg.add("renovations", no_address, user="an")
     with pytest.raises(InputError, match="NIS5"):
         reg.add("renovations", _renovations().assign(nis_code="9901"), user="an")

@@ -179,8 +179,8 @@ def test_csv_template_has_dutch_headers_and_example_row_is_skipped(reg, dwelling
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     header, example = raw.decode("utf-8-sig").splitlines()
-    assert header == ("adres_id;maatregel;datum_uitvoering;collectief_project;fossielvrij;"
-                      "premie_eur;opmerking")
+    assert header == ("adres_id;straat;huisnummer;bus;postcode;gebouw_id;maatregel;"
+                      "datum_uitvoering;collectief_project;fossielvrij;premie_eur;opmerking")
     assert example.endswith(EXAMPLE_NOTE)
     result = import_file(reg, path, "renovations", nis_code=NIS, dwellings=dwellings, user="an")
     assert (result.n_rows, result.n_accepted, result.n_rejected) == (0, 0, 0)
@@ -213,13 +213,14 @@ def test_xlsx_template_round_trip(reg, dwellings, tmp_path):
     assert labels["warmtepompboiler"] == "heat_pump_boiler"
     assert labels["spouwmuurisolatie"] == "cavity_fill"
     assert set(labels.values()) == codes
-    # fill the example row and add one more, the way a spreadsheet would hold them
-    values = ["A3", "spouwmuurisolatie", dt.datetime(2024, 2, 1), "Klimaattafel Kerkstraat",
-              "nee", 300.5, "ok"]
+    # fill the example row and add one more, the way a spreadsheet would hold them (the
+    # address parts, columns 2-6, stay empty: these rows give adres_id)
+    values = ["A3", None, None, None, None, None, "spouwmuurisolatie", dt.datetime(2024, 2, 1),
+              "Klimaattafel Kerkstraat", "nee", 300.5, "ok"]
     for j, v in enumerate(values, start=1):
         ws.cell(row=2, column=j, value=v)
-    for j, v in enumerate(["A1", "Lucht-water warmtepomp", "01/02/2024", None, 1, "2.000,00",
-                           None], start=1):
+    for j, v in enumerate(["A1", None, None, None, None, None, "Lucht-water warmtepomp",
+                           "01/02/2024", None, 1, "2.000,00", None], start=1):
         ws.cell(row=3, column=j, value=v)
     wb.save(path)
     result = import_file(reg, path, "renovations", nis_code=NIS, dwellings=dwellings, user="an")

@@ -35,7 +35,13 @@ app = typer.Typer(
 RegisterOpt = Annotated[str | None, typer.Option(
     "--register", help="SQLAlchemy URL of the register (default: $WIJKRENO_REGISTER_URL or "
     "sqlite:///wijkreno_register.sqlite).")]
-KIND_HELP = ("renovations, klimaattafels, trajectories, participative_pv or wvc_milestones")
+KIND_HELP = ("renovations, klimaattafels, trajectories, participative_pv, wvc_milestones, "
+             "energy_communities, charging_points or own_buildings")
+
+
+IMPORT_COLUMNS = ("dwelling_id", "adres_id", "nis_code", "gebouw_id", "street", "house_number",
+                  "box_number", "postcode")
+"""The twin's dwelling columns an import reads."""
 
 
 def _user(user: str | None) -> str:
@@ -71,7 +77,12 @@ def _twin_addresses(twin: Path) -> pd.DataFrame:
     if not ws.exists("twin", "dwellings"):
         raise InputError(f"{ws.path('twin', 'dwellings')} does not exist; pass --twin with a "
                          "twin folder (built by `wijkreno twin build` or `wijkreno demo`).")
-    return ws.read("twin", "dwellings", columns=["dwelling_id", "adres_id", "nis_code"])
+    import pyarrow.parquet as pq
+
+    # ids, building and address parts (rows may give street, number and box, or a building),
+    # those the twin has
+    present = set(pq.read_schema(ws.path("twin", "dwellings")).names)
+    return ws.read("twin", "dwellings", columns=[c for c in IMPORT_COLUMNS if c in present])
 
 
 @app.command("import")
@@ -111,7 +122,7 @@ def import_(
     finally:
         reg.close()
     report = pd.concat([result.rejected,
-                        result.duplicate_rows.assign(column="", value="")[list(
+                        result.duplicate_rows.assign(column="", value="", candidates="")[list(
                             result.rejected.columns)]], ignore_index=True)
     write_safe_csv(report.sort_values("row"), target)
     table = Table(title=f"Import {path.name} ({kind}, {nis})")

@@ -121,12 +121,20 @@ def bestest(
 
     Writes one row per case (annual heating and cooling, peaks with their hour, monthly
     loads, free-float temperatures) and a Markdown table comparing each figure with the
-    published reference-program range (ASHRAE 140-2020 Annex B8); exits 1 when a figure
-    lies outside the range widened by the documented 5R1C tolerance (docs/bestest.md).
+    published reference-program range (ASHRAE 140-2020 Annex B8, min-max, no tolerance):
+    'in range: k of n' and, per figure outside, how far. Exits 1 when a figure lies outside
+    its range without being a documented limitation of the method (bestest.toml
+    [limitations], docs/hourly.md).
     """
     from wijkreno.errors import InputError
     from wijkreno.io.epw import read_epw
-    from wijkreno.simulate.bestest import bestest_markdown, load_bestest_spec, run_bestest
+    from wijkreno.simulate.bestest import (
+        bestest_markdown,
+        in_range_headline,
+        load_bestest_spec,
+        range_check,
+        run_bestest,
+    )
     from wijkreno.simulate.hourly import hourly_climate_from_epw
 
     spec = load_bestest_spec()
@@ -138,38 +146,46 @@ def bestest(
         )
     climate = hourly_climate_from_epw(read_epw(epw))
     table = run_bestest(climate, spec=spec)
+    check = range_check(table, spec)
     out.mkdir(parents=True, exist_ok=True)
     csv_path = out / "bestest_check.csv"
     md_path = out / "bestest_check.md"
     table.to_csv(csv_path, index=False)
-    md = bestest_markdown(table)
+    md = bestest_markdown(table, spec)
     md_path.write_text(
         "# ASHRAE 140 (2020) cases 600/900/600FF/900FF, wijkreno hourly 5R1C\n\n"
         f"Weather: {epw.name}. Ranges: ANSI/ASHRAE 140-2020 Annex B8 (six reference "
-        "programs). See docs/bestest.md.\n\n" + md,
+        "programs). See docs/bestest.md and docs/hourly.md.\n\n" + md,
         encoding="utf-8",
     )
     summary = Table(title="ASHRAE 140: wijkreno 5R1C tegenover de referentieprogramma's / "
                     "against the reference programs")
     for col in ("geval / case", "grootheid / quantity", "wijkreno", "min", "max",
-                "in bereik / in range", "binnen tolerantie / within tolerance"):
+                "in bereik / in range", "erbuiten / outside by"):
         summary.add_column(col)
-    outside = 0
-    for _, row in table.iterrows():
-        for col in table.columns:
-            if not col.endswith("_in_range") or row[col] is None or row[col] != row[col]:
-                continue
-            q = col[: -len("_in_range")]
-            tol_ok = bool(row[f"{q}_within_tolerance"])
-            outside += not tol_ok
-            summary.add_row(row["case"], q, f"{row[q]:.3f}", f"{row[f'{q}_ref_min']:.3f}",
-                            f"{row[f'{q}_ref_max']:.3f}", "ja / yes" if row[col] else "nee / no",
-                            "ja / yes" if tol_ok else "[bold red]NEE / NO[/]")
+    for _, r in check.iterrows():
+        if r["in_range"]:
+            far = ""
+        elif r["outside_unit"] == "K":
+            far = f"{r['outside']:+.2f} K"
+        else:
+            far = f"{100 * r['outside']:+.1f} %"
+        summary.add_row(r["case"], r["quantity"], f"{r['value']:.3f}", f"{r['ref_min']:.3f}",
+                        f"{r['ref_max']:.3f}", "ja / yes" if r["in_range"] else "nee / no", far)
     console.print(summary)
+    headline = in_range_headline(check)
+    console.print(f"[bold]binnen bereik / {headline}[/]")
+    undocumented = check[~check["in_range"] & (check["known_limitation"] == "")]
+    stale = check[check["in_range"] & (check["known_limitation"] != "")]
+    for _, r in stale.iterrows():
+        console.print(f"[yellow]{r['case']} {r['quantity']} ligt nu binnen bereik maar staat als "
+                      "beperking in bestest.toml / is now in range but listed as a limitation "
+                      "in bestest.toml[/]")
     console.print(f"Geschreven / wrote: {csv_path}, {md_path}")
-    if outside:
-        console.print(f"[bold red]{outside} waarden buiten de gedocumenteerde tolerantie / "
-                      "figures outside the documented tolerance[/]")
+    if len(undocumented):
+        names = ", ".join(f"{r['case']} {r['quantity']}" for _, r in undocumented.iterrows())
+        console.print(f"[bold red]buiten bereik zonder gedocumenteerde reden / outside the "
+                      f"range without a documented reason: {names}[/]")
         raise typer.Exit(code=1)
 
 

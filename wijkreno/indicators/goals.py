@@ -31,7 +31,7 @@ SCALING_BASES: tuple[str, ...] = (
 )
 REGISTER_KINDS_USED: tuple[str, ...] = (
     "renovations", "klimaattafels", "trajectories", "participative_pv", "wvc_milestones",
-    "own_buildings", "none",
+    "energy_communities", "charging_points", "own_buildings", "none",
 )
 COUNTING_RULES: tuple[str, ...] = ("vvsg_measure", "per_dwelling")
 

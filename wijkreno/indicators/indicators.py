@@ -13,6 +13,10 @@ renovations
     (:func:`count_renovations`): ``vvsg_measure`` (default, VVSG) counts one renovation
     equivalent per countable measure, ``per_dwelling`` one per dwelling, in the year of its
     first countable collective measure. A collective project's dwellings thus feed the goals.
+    Works of an apartment building's association of co-owners (VME), registered once for the
+    building (``gebouw_id``, ``n_units``), count for each of its ``n_units`` housing units:
+    a roof insulated by the VME of a 12-unit building is 12 renovation equivalents
+    (``vvsg_measure``) and 12 dwellings (``per_dwelling``).
 klimaattafels
     Invited housing units summed by the date the table was held.
 trajectories
@@ -24,11 +28,15 @@ wvc_milestones
     later milestone: 'collective_renovation_started', 'completed').
 own_buildings
     Reduction of the municipality's own buildings' CO2 or primary energy against the goal's base
-    year, from an ``own_buildings`` table (``year``, ``co2_kg_co2``, ``primary_energy_kwh``);
-    not computable without it.
+    year, from an ``own_buildings`` table (``year``, ``co2_kg_co2``, ``primary_energy_kwh``;
+    the register's ``own_buildings`` when none is given); not computable without it.
+energy_communities
+    Households or inhabitants given access to an energy community (``n_access``), summed by
+    the date of access.
+charging_points
+    Publicly accessible charging points (``n_points``) summed by commissioning date.
 none
-    The tool holds no data (charging points, energy-community access): realised is NaN and
-    ``computable`` False.
+    The tool holds no data: realised is NaN and ``computable`` False.
 
 Time rules (documented choices, not LEKP text):
 
@@ -86,6 +94,9 @@ class RegisterLike(Protocol):
     def trajectories_delivered(self, nis_code: str | None = None) -> pd.DataFrame: ...
     def participative_pv(self, nis_code: str | None = None) -> pd.DataFrame: ...
     def wvc_milestones(self, nis_code: str | None = None) -> pd.DataFrame: ...
+
+    # read when a goal needs them (``getattr``): energy_communities, charging_points and
+    # own_buildings; a register without them leaves those goals not computable
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,17 +161,126 @@ def count_renovations(
         keep &= _truthy(r["fossil_free"])
     r = r[keep]
     dates = _dates(r["completed_on"].to_numpy())
-    frame = pd.DataFrame({"date": dates.to_numpy()})
+    frame = pd.DataFrame({"date": dates.to_numpy(), "weight": unit_weights(r)})
     if rule == "per_dwelling":
-        key = pd.Series(r["adres_id"].to_numpy() if "adres_id" in r else pd.NA, dtype="string")
-        if "dwelling_id" in r:
-            key = key.fillna(pd.Series(r["dwelling_id"].to_numpy(), dtype="string"))
-        frame["key"] = key.to_numpy()
-        frame = frame.dropna(subset=["key"]).groupby("key", as_index=False)["date"].min()
+        frame["key"] = _row_keys(r)
+        frame = frame.dropna(subset=["key"]).groupby("key", as_index=False).agg(
+            date=("date", "min"), weight=("weight", "max"))
     frame = frame.dropna(subset=["date"])
-    out = frame.groupby(frame["date"].dt.year).size()
+    out = frame.groupby(frame["date"].dt.year)["weight"].sum()
     return pd.DataFrame({"year": out.index.astype(np.int64),
                          "count": out.to_numpy(dtype=np.float64)})
+
+
+def unit_weights(renovations: pd.DataFrame) -> np.ndarray:
+    """Housing units each register row counts for: ``n_units`` of a row registered for a
+    whole apartment building (works of its VME), 1 for a row of one address."""
+    if "n_units" not in renovations.columns:
+        return np.ones(len(renovations), dtype=np.float64)
+    n = pd.to_numeric(pd.Series(renovations["n_units"].to_numpy(), dtype=object),
+                      errors="coerce").astype("float64").to_numpy()
+    return np.where(np.isfinite(n) & (n >= 1), n, 1.0)
+
+
+def _row_keys(r: pd.DataFrame) -> np.ndarray:
+    """What a row is about: its address (adres_id, else dwelling_id), else its building."""
+    key = pd.Series(r["adres_id"].to_numpy() if "adres_id" in r else pd.NA, dtype="string")
+    if "dwelling_id" in r:
+        key = key.fillna(pd.Series(r["dwelling_id"].to_numpy(), dtype="string"))
+    if "gebouw_id" in r:
+        geb = pd.Series(r["gebouw_id"].to_numpy(), dtype="string")
+        key = key.fillna("gebouw:" + geb)
+    return key.to_numpy()
+
+
+COLLECTIVE_PROJECT_COLUMNS: tuple[str, ...] = (
+    "collective_project", "n_rows", "n_buildings", "n_addresses", "n_units",
+    "renovation_equivalents", "first_completed_on", "last_completed_on", "measures",
+)
+"""Columns of :func:`collective_projects`."""
+
+
+def collective_projects(renovations: pd.DataFrame, *,
+                        countable_measures: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The register's collective projects, one row each (a VME's works on one building are
+    one project, whatever the number of its units).
+
+    Parameters
+    ----------
+    renovations : pandas.DataFrame
+        ``Register.renovations()``.
+    countable_measures : tuple of str, optional
+        Measures that count as renovation equivalents; the goal file's when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLLECTIVE_PROJECT_COLUMNS`: the project's name, its register rows,
+        the buildings registered as a whole (VME), the single addresses, the housing units
+        it reaches (a building's units plus the addresses), the renovation equivalents it
+        counts (``vvsg_measure``: countable measures x units), its first and last completion
+        dates and its measures (comma-separated codes). Largest project first.
+    """
+    if countable_measures is None:
+        countable_measures = load_goals().counting.countable_measures
+    if renovations.empty or "collective_project" not in renovations.columns:
+        return pd.DataFrame(columns=list(COLLECTIVE_PROJECT_COLUMNS))
+    r = renovations[_collective(renovations["collective_project"])].copy()
+    if r.empty:
+        return pd.DataFrame(columns=list(COLLECTIVE_PROJECT_COLUMNS))
+    r["_project"] = r["collective_project"].astype(str).str.strip()
+    r["_weight"] = unit_weights(r)
+    r["_key"] = _row_keys(r)
+    r["_building"] = r["_key"].astype(str).str.startswith("gebouw:")
+    r["_counted"] = np.where(r["measure"].isin(list(countable_measures)), r["_weight"], 0.0)
+    r["_date"] = _dates(r["completed_on"].to_numpy()).to_numpy()
+    rows = []
+    for name, g in r.groupby("_project", sort=False):
+        units = g.drop_duplicates("_key")
+        rows.append({
+            "collective_project": name,
+            "n_rows": len(g),
+            "n_buildings": int(units["_building"].sum()),
+            "n_addresses": int((~units["_building"]).sum()),
+            "n_units": int(units["_weight"].sum()),
+            "renovation_equivalents": float(g["_counted"].sum()),
+            "first_completed_on": pd.Timestamp(g["_date"].min()).date(),
+            "last_completed_on": pd.Timestamp(g["_date"].max()).date(),
+            "measures": ", ".join(sorted(g["measure"].astype(str).unique())),
+        })
+    out = pd.DataFrame(rows, columns=list(COLLECTIVE_PROJECT_COLUMNS))
+    return out.sort_values(["n_units", "collective_project"],
+                           ascending=[False, True]).reset_index(drop=True)
+
+
+def expand_buildings(renovations: pd.DataFrame, dwellings: pd.DataFrame) -> pd.DataFrame:
+    """Register rows with a row per housing unit for rows registered for a whole building.
+
+    A VME's row (``gebouw_id`` without address) becomes one row per dwelling of that building
+    in ``dwellings`` (its ``adres_id`` and ``dwelling_id`` filled in, ``n_units`` 1), so that
+    per-address models (savings, maps) see every unit; other rows are kept as they are.
+    """
+    if "gebouw_id" not in renovations.columns or "gebouw_id" not in dwellings.columns:
+        return renovations
+    whole = renovations["gebouw_id"].notna().to_numpy() & (
+        renovations["adres_id"].isna().to_numpy() if "adres_id" in renovations.columns
+        else np.ones(len(renovations), dtype=bool))
+    if not whole.any():
+        return renovations
+    units = pd.DataFrame({"gebouw_id": dwellings["gebouw_id"].astype(str).to_numpy(),
+                          "_adres": dwellings["adres_id"].astype(object).to_numpy()
+                          if "adres_id" in dwellings.columns else None,
+                          "_dwelling": dwellings["dwelling_id"].astype(str).to_numpy()})
+    b = renovations[whole].copy()
+    b["gebouw_id"] = b["gebouw_id"].astype(str)
+    b = (b.rename_axis("_row").reset_index().merge(units, on="gebouw_id", how="left")
+         .set_index("_row"))
+    b["adres_id"] = b["_adres"].where(b["_adres"].notna(), None)
+    b["dwelling_id"] = b["_dwelling"].where(b["_dwelling"].notna(), None)
+    b["n_units"] = 1
+    b = b.drop(columns=["_adres", "_dwelling"])
+    b.index.name = renovations.index.name
+    return pd.concat([renovations[~whole], b]).sort_index(kind="stable")
 
 
 def _yearly(dates: pd.Series, values: np.ndarray | None = None) -> pd.Series:
@@ -327,6 +447,9 @@ def _realised_increments(
             cache[name] = getattr(register, name)(nis_code)
         return _filter_as_of(cache[name], col, start, as_of)
 
+    if kind in ("energy_communities", "charging_points") and not hasattr(register, kind):
+        raise _NoTable(kind)
+
     if kind == "renovations":
         r = table("renovations", "completed_on")
         ff = goal_id == "collective_renovations_fossil_free" or "fossil_free" in indicator
@@ -364,7 +487,22 @@ def _realised_increments(
         w = w[w["milestone"].isin(WVC_COUNTED_MILESTONES).to_numpy()
               & _truthy(w["includes_collective_renovation"])]
         return _first_per_key(w, "contract", "reached_on"), None
+    if kind == "energy_communities":
+        e = table("energy_communities", "access_on")
+        if e.empty:
+            return pd.Series(dtype=np.float64), None
+        return _yearly(e["access_on"], e["n_access"].fillna(0).to_numpy()), None
+    if kind == "charging_points":
+        c = table("charging_points", "commissioned_on")
+        if c.empty:
+            return pd.Series(dtype=np.float64), None
+        c = c[_truthy(c["publicly_accessible"])]
+        return _yearly(c["commissioned_on"], c["n_points"].fillna(0).to_numpy()), None
     raise InputError(f"no counting for register kind {kind!r}")
+
+
+class _NoTable(LookupError):
+    """The register object has no table of this kind (an older register-like object)."""
 
 
 def _own_building_levels(own: pd.DataFrame | None, indicator: str, base_year: int,
@@ -427,7 +565,8 @@ def compute_indicators(
         measures); packaged when None.
     own_buildings : pandas.DataFrame, optional
         The municipality's own buildings per year: ``year``, ``co2_kg_co2``,
-        ``primary_energy_kwh`` (including the goals' base years).
+        ``primary_energy_kwh`` (including the goals' base years); the register's
+        ``own_buildings()`` when None.
 
     Returns
     -------
@@ -468,12 +607,20 @@ def compute_indicators(
             computable = False
         elif kind == "own_buildings":
             base_year = goal.base_year if goal is not None else 2015
-            level = _own_building_levels(own_buildings, t.indicator, int(base_year), years,
-                                         as_of)
+            own = own_buildings
+            if own is None and hasattr(register, "own_buildings"):
+                if "own_buildings" not in cache:
+                    cache["own_buildings"] = register.own_buildings(nis)
+                own = cache["own_buildings"]
+            level = _own_building_levels(own, t.indicator, int(base_year), years, as_of)
             computable = level is not None
         else:
-            inc, rows_counted = _realised_increments(kind, t.indicator, t.goal_id, register, nis,
-                                                     start, as_of, rule, countable, cache)
+            try:
+                inc, rows_counted = _realised_increments(kind, t.indicator, t.goal_id,
+                                                         register, nis, start, as_of, rule,
+                                                         countable, cache)
+            except _NoTable:
+                computable = False
         past = years <= as_of.year
         in_year = np.array([float(inc.get(y, 0.0)) for y in years])
         if level is not None:
@@ -560,7 +707,8 @@ def compute_indicators(
 
             key = tuple(rows_counted.index)
             if key not in savings_cache:
-                savings_cache[key] = realised_savings(rows_counted, dwellings)
+                savings_cache[key] = realised_savings(
+                    expand_buildings(rows_counted, dwellings), dwellings)
             sv = savings_cache[key].cumulative_by_year(years)
             for c in ("co2_saved_flemish_kg_co2", "co2_saved_com_kg_co2", "energy_saved_kwh"):
                 frame[c] = np.where(past, sv[c].to_numpy(), np.nan)
@@ -574,12 +722,16 @@ def compute_indicators(
 
 
 __all__ = [
+    "COLLECTIVE_PROJECT_COLUMNS",
     "FOSSIL_FREE_HEATING",
     "INDICATOR_COLUMNS",
     "RegisterLike",
     "campaign_projection",
+    "collective_projects",
     "compute_indicators",
     "count_renovations",
+    "expand_buildings",
     "linear_path",
     "trend_per_year",
+    "unit_weights",
 ]

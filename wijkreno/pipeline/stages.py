@@ -1062,7 +1062,10 @@ def run_reports(ws: Workspace, options: ReportOptions | None = None, *,
         if ws.has_folder("twin"):
             twin_path = ws.path("twin", "dwellings")
             dwellings = ws.read("twin", "dwellings")
-            sources.append({"name": f"Digitale tweeling wijkreno ({ws.folder('twin')})",
+            # the source's name and address, never the folder it lies in on this machine
+            sources.append({"name": "Digitale tweeling wijkreno: Gebouwenregister en "
+                                    "Adressenregister (Digitaal Vlaanderen), Statbel-sectoren",
+                            "url": "https://basisregisters.vlaanderen.be",
                             "date": dt.date.fromtimestamp(twin_path.stat().st_mtime).isoformat(),
                             "licence": "afgeleid van open data (Digitaal Vlaanderen, Statbel)"})
         last = pd.to_datetime(renovations.get("completed_on"), errors="coerce")
@@ -1071,6 +1074,7 @@ def run_reports(ws: Workspace, options: ReportOptions | None = None, *,
                                  and pd.notna(last.max()) else "–"),
                         "licence": "gemeentelijke gegevens"})
         for goal_source in sorted(set(targets["source"].dropna().astype(str))):
+            # "<source> (YYYY-MM-DD)": the report takes the date and the web address from it
             sources.append({"name": f"Doelstelling: {goal_source}", "date": "–",
                             "licence": "–"})
         paths.update(render_lekp_report(

@@ -13,6 +13,10 @@ Tables
 ``trajectory_delivered``   one row per renovation trajectory handed to a household
 ``participative_pv``       one row per participative renewable-energy (PV) project
 ``wvc_milestone``          one row per milestone reached by a wijkverbeteringscontract
+``energy_community_access`` one row per energy community opened to the municipality's residents
+``charging_point``         one row per charging site put into service (its number of points)
+``own_building_year``      one row per year (and building) of the municipality's own buildings'
+                           CO2 and primary energy
 ``audit_log``              one row per inserted or corrected row (who, when, old/new values)
 
 Every table but the audit log carries ``natural_key``, unique (revision 0003): the sha256 of
@@ -86,6 +90,10 @@ class Renovation(Base):
     fossil_free: Mapped[bool] = mapped_column(Boolean)
     premium_eur: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
+    # revision 0004: works of an apartment building's association of co-owners (VME),
+    # registered once for the building; n_units is the housing units it counts for
+    gebouw_id: Mapped[str | None] = mapped_column(String(64))
+    n_units: Mapped[int | None] = mapped_column(Integer)
     upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -167,6 +175,63 @@ class WVCMilestone(Base):
     natural_key: Mapped[str] = mapped_column(String(64))
 
 
+class EnergyCommunityAccess(Base):
+    """An energy community opened to the municipality's residents (LEKP 2.1 goal)."""
+
+    __tablename__ = "energy_community_access"
+    __table_args__ = (UniqueConstraint("natural_key",
+                                       name="uq_energy_community_access_natural_key"),)
+
+    access_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nis_code: Mapped[str] = mapped_column(String(5), index=True)
+    community: Mapped[str] = mapped_column(String(255))
+    access_on: Mapped[dt.date] = mapped_column(Date)
+    n_access: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    natural_key: Mapped[str] = mapped_column(String(64))
+
+
+class ChargingPoint(Base):
+    """A charging site put into service: its number of charging points (LEKP goal)."""
+
+    __tablename__ = "charging_point"
+    __table_args__ = (UniqueConstraint("natural_key", name="uq_charging_point_natural_key"),)
+
+    charging_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nis_code: Mapped[str] = mapped_column(String(5), index=True)
+    location: Mapped[str] = mapped_column(String(255))
+    n_points: Mapped[int] = mapped_column(Integer)
+    commissioned_on: Mapped[dt.date] = mapped_column(Date)
+    publicly_accessible: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    natural_key: Mapped[str] = mapped_column(String(64))
+
+
+class OwnBuildingYear(Base):
+    """One year of the municipality's own buildings: CO2 and primary energy (LEKP goals)."""
+
+    __tablename__ = "own_building_year"
+    __table_args__ = (UniqueConstraint("natural_key", name="uq_own_building_year_natural_key"),)
+
+    own_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nis_code: Mapped[str] = mapped_column(String(5), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    building: Mapped[str | None] = mapped_column(String(255))
+    co2_kg_co2: Mapped[float | None] = mapped_column(Float)
+    primary_energy_kwh: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    natural_key: Mapped[str] = mapped_column(String(64))
+
+
 class AuditLog(Base):
     """One inserted or corrected row: who, when, what before and after."""
 
@@ -190,5 +255,8 @@ KIND_MODELS: dict[str, type[Base]] = {
     "trajectories": TrajectoryDelivered,
     "participative_pv": ParticipativePV,
     "wvc_milestones": WVCMilestone,
+    "energy_communities": EnergyCommunityAccess,
+    "charging_points": ChargingPoint,
+    "own_buildings": OwnBuildingYear,
 }
 """Register kind → model, in the order of :data:`wijkreno.register.REGISTER_KINDS`."""

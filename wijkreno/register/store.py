@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 
 REGISTER_KINDS: tuple[str, ...] = (
     "renovations", "klimaattafels", "trajectories", "participative_pv", "wvc_milestones",
+    "energy_communities", "charging_points", "own_buildings",
 )
 """What the register holds; the ``kind`` argument of :meth:`Register.add` and the uploads."""
 
@@ -63,7 +64,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 KIND_COLUMNS: dict[str, tuple[str, ...]] = {
     "renovations": ("renovation_id", "nis_code", "adres_id", "dwelling_id", "measure",
                     "completed_on", "collective_project", "fossil_free", "premium_eur", "note",
-                    "upload_id", "created_by"),
+                    "upload_id", "created_by", "gebouw_id", "n_units"),
     "klimaattafels": ("klimaattafel_id", "nis_code", "held_on", "name",
                       "invited_housing_units", "street", "note", "upload_id", "created_by"),
     "trajectories": ("trajectory_id", "nis_code", "adres_id", "dwelling_id", "delivered_on",
@@ -72,6 +73,12 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
                          "n_participants", "note", "upload_id", "created_by"),
     "wvc_milestones": ("milestone_id", "nis_code", "contract", "milestone", "reached_on",
                        "includes_collective_renovation", "note", "upload_id", "created_by"),
+    "energy_communities": ("access_id", "nis_code", "community", "access_on", "n_access",
+                           "note", "upload_id", "created_by"),
+    "charging_points": ("charging_id", "nis_code", "location", "n_points", "commissioned_on",
+                        "publicly_accessible", "note", "upload_id", "created_by"),
+    "own_buildings": ("own_id", "nis_code", "year", "building", "co2_kg_co2",
+                      "primary_energy_kwh", "note", "upload_id", "created_by"),
 }
 """Columns of each read, in order; the first is the row id that :meth:`Register.correct` takes."""
 
@@ -81,11 +88,16 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "trajectories": ("nis_code", "delivered_on"),
     "participative_pv": ("nis_code", "project", "kwp", "commissioned_on"),
     "wvc_milestones": ("nis_code", "contract", "milestone", "reached_on"),
+    "energy_communities": ("nis_code", "community", "access_on", "n_access"),
+    "charging_points": ("nis_code", "location", "n_points", "commissioned_on"),
+    "own_buildings": ("nis_code", "year"),
 }
-"""Columns :meth:`Register.add` needs per kind (renovations and trajectories also need
-``adres_id`` or ``dwelling_id``)."""
+"""Columns :meth:`Register.add` needs per kind (renovations also need ``adres_id``,
+``dwelling_id`` or ``gebouw_id``, trajectories ``adres_id`` or ``dwelling_id``, own-building
+years ``co2_kg_co2`` or ``primary_energy_kwh``)."""
 
-BOOL_DEFAULTS: dict[str, bool] = {"fossil_free": False, "includes_collective_renovation": False}
+BOOL_DEFAULTS: dict[str, bool] = {"fossil_free": False, "includes_collective_renovation": False,
+                                  "publicly_accessible": True}
 """Boolean columns and their value when a row leaves them empty."""
 
 AUDIT_COLUMNS: tuple[str, ...] = ("audit_id", "who", "when", "action", "table", "row_key",
@@ -277,9 +289,28 @@ def coerce_record(kind: str, record: Mapping[str, Any],
     nis = out.get("nis_code")
     if nis is not None and not re.fullmatch(r"\d{5}", nis):
         problems.append(f"nis_code {nis!r} is not a NIS5 code (5 digits, e.g. '13002')")
-    if kind in ("renovations", "trajectories") and out.get("adres_id") is None \
+    if kind == "trajectories" and out.get("adres_id") is None \
             and out.get("dwelling_id") is None:
         problems.append("adres_id and dwelling_id are both empty; give at least one")
+    if kind == "renovations":
+        if out.get("adres_id") is None and out.get("dwelling_id") is None \
+                and out.get("gebouw_id") is None:
+            problems.append("adres_id, dwelling_id and gebouw_id are all empty; give the "
+                            "address, or the building for works of a VME")
+        if out.get("n_units") is not None and out["n_units"] < 1:
+            problems.append(f"n_units must be at least 1, got {out['n_units']}")
+        if out.get("n_units") is not None and out["n_units"] > 1 \
+                and out.get("gebouw_id") is None:
+            problems.append("n_units above 1 needs the gebouw_id of the apartment building")
+    if kind == "own_buildings":
+        if out.get("co2_kg_co2") is None and out.get("primary_energy_kwh") is None:
+            problems.append("co2_kg_co2 and primary_energy_kwh are both empty; give at least "
+                            "one")
+        year = out.get("year")
+        if year is not None and not vocabulary.dates.earliest_own_buildings_year <= year \
+                <= latest.year:
+            problems.append(f"year {year} lies outside "
+                            f"{vocabulary.dates.earliest_own_buildings_year} … {latest.year}")
     if kind == "renovations" and out.get("measure") is not None \
             and out["measure"] not in vocabulary.measures:
         problems.append(f"measure {out['measure']!r} is not one of "
@@ -288,7 +319,8 @@ def coerce_record(kind: str, record: Mapping[str, Any],
             and out["milestone"] not in vocabulary.milestones:
         problems.append(f"milestone {out['milestone']!r} is not one of "
                         f"{sorted(vocabulary.milestones)}")
-    for col in ("premium_eur", "kwp", "invited_housing_units", "n_participants"):
+    for col in ("premium_eur", "kwp", "invited_housing_units", "n_participants", "n_access",
+                "n_points", "co2_kg_co2", "primary_energy_kwh", "n_units"):
         if col in out and out[col] is not None and out[col] < 0:
             problems.append(f"{col} is negative ({out[col]})")
         upper = bounds.upper(col)
@@ -492,6 +524,25 @@ class Register:
         ``upload_id``, ``created_by``."""
         return self._read("wvc_milestones", nis_code)
 
+    def energy_communities(self, nis_code: str | None = None) -> pd.DataFrame:
+        """Energy communities opened to residents: ``access_id``, ``nis_code``,
+        ``community``, ``access_on`` (date), ``n_access`` (int: households or inhabitants
+        given access), ``note``, ``upload_id``, ``created_by``."""
+        return self._read("energy_communities", nis_code)
+
+    def charging_points(self, nis_code: str | None = None) -> pd.DataFrame:
+        """Charging sites: ``charging_id``, ``nis_code``, ``location``, ``n_points`` (int),
+        ``commissioned_on`` (date), ``publicly_accessible`` (bool), ``note``, ``upload_id``,
+        ``created_by``."""
+        return self._read("charging_points", nis_code)
+
+    def own_buildings(self, nis_code: str | None = None) -> pd.DataFrame:
+        """The municipality's own buildings per year: ``own_id``, ``nis_code``, ``year``
+        (int), ``building`` (None for the whole patrimony), ``co2_kg_co2`` [kg CO2 a-1],
+        ``primary_energy_kwh`` [kWh a-1] (NaN when not given), ``note``, ``upload_id``,
+        ``created_by``."""
+        return self._read("own_buildings", nis_code)
+
     def read(self, kind: str, nis_code: str | None = None) -> pd.DataFrame:
         """The read of one register kind by name (``renovations``, ``trajectories``...)."""
         return self._read(_check_kind(kind), nis_code)
@@ -604,8 +655,12 @@ class Register:
         now = _now()
         keys = [natural_key(kind, r) for r in records]
         self._refuse_duplicates(conn, kind, records, keys)
-        values = [{**r, "upload_id": upload_id, "created_by": user, "created_at": now,
-                   "natural_key": k} for r, k in zip(records, keys, strict=True)]
+        # one set of keys for all rows: an executemany insert takes its columns from the first
+        # row, so a column only some rows fill (gebouw_id of a VME row) would be dropped
+        columns = {c for r in records for c in r}
+        values = [{**dict.fromkeys(columns), **r, "upload_id": upload_id, "created_by": user,
+                   "created_at": now, "natural_key": k}
+                  for r, k in zip(records, keys, strict=True)]
         result = conn.execute(insert(table).returning(pk, sort_by_parameter_order=True), values)
         ids = [int(r[0]) for r in result.all()]
         audit = [

@@ -37,9 +37,13 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "trajectories": ("nis_code", "_address", "delivered_on"),
     "participative_pv": ("nis_code", "_project", "commissioned_on"),
     "wvc_milestones": ("nis_code", "_contract", "milestone"),
+    "energy_communities": ("nis_code", "_community", "access_on"),
+    "charging_points": ("nis_code", "_location", "commissioned_on"),
+    "own_buildings": ("nis_code", "year", "_building"),
 }
-"""What makes two rows the same realisation (``_address``: dwelling_id, else adres_id;
-``_name`` etc.: the text, trimmed and compared case-insensitively)."""
+"""What makes two rows the same realisation (``_address``: dwelling_id, else adres_id, else
+``gebouw:<gebouw_id>`` for works registered for a whole apartment building; ``_name`` etc.:
+the text, trimmed and compared case-insensitively)."""
 
 
 def key_tuple(kind: str, record: Mapping[str, Any]) -> tuple:
@@ -47,7 +51,11 @@ def key_tuple(kind: str, record: Mapping[str, Any]) -> tuple:
     key: list[Any] = []
     for col in NATURAL_KEYS[kind]:
         if col == "_address":
-            key.append(record.get("dwelling_id") or record.get("adres_id"))
+            # a building row's key differs from every address key (an address row keeps the
+            # key it had before buildings existed)
+            key.append(record.get("dwelling_id") or record.get("adres_id")
+                       or (f"gebouw:{record['gebouw_id']}" if record.get("gebouw_id")
+                           else None))
         elif col.startswith("_"):
             key.append(str(record.get(col[1:]) or "").strip().casefold())
         else:

@@ -5,8 +5,15 @@
 allowed values). ``import_file(register, path, kind, ...)`` reads a filled template, checks every
 row, stores the good rows and returns the bad ones with a reason in Dutch:
 
-- the address exists in the twin (``adres_id`` matched against the twin's ``adres_id`` or
-  ``dwelling_id``) and lies in the municipality imported for;
+- the address exists in the twin and lies in the municipality imported for: ``adres_id``
+  matched against the twin's ``adres_id`` or ``dwelling_id``, or street, house number, box
+  (and postcode) resolved with the map's address search
+  (:meth:`wijkreno.twin.address_search.AddressIndex.resolve`); an ambiguous or unknown
+  address is rejected with the addresses it could be (``candidates``);
+- works of an apartment building's association of co-owners (VME) are one renovation row for
+  the building (its address without box, or its ``gebouw_id``), stored with ``gebouw_id`` and
+  ``n_units`` (the building's housing units in the twin) and counted for every unit; their
+  collective project defaults to ``"VME <address>"``;
 - dates are dates and lie in the accepted range (2021-01-01 to today by default,
   ``register_vocabulary.toml``);
 - measures and milestones are known (Dutch label, alias or code);
@@ -37,6 +44,7 @@ from sqlalchemy.engine import Connection, Engine
 from wijkreno.errors import InputError
 from wijkreno.register.models import KIND_MODELS, AuditLog, Upload
 from wijkreno.register.store import (
+    BOOL_DEFAULTS,
     KIND_COLUMNS,
     REGISTER_KINDS,
     Bounds,
@@ -59,15 +67,22 @@ from wijkreno.register.transaction import (
     upload_key,
     write_transaction,
 )
+from wijkreno.twin.address_search import (
+    MAX_NEAREST,
+    AddressIndex,
+    AddressMatch,
+    build_address_index,
+)
 
 log = logging.getLogger(__name__)
 
 EXAMPLE_NOTE = "VOORBEELD - vervang of verwijder deze rij"
 """Remark of the templates' example row; rows with exactly this remark are skipped on import."""
 
-REJECTED_COLUMNS: tuple[str, ...] = ("row", "column", "value", "reason")
+REJECTED_COLUMNS: tuple[str, ...] = ("row", "column", "value", "reason", "candidates")
 """Columns of :attr:`ImportResult.rejected`: row number as the spreadsheet shows it (header is
-row 1), the offending column(s), the value(s) and the reason(s) in Dutch."""
+row 1), the offending column(s), the value(s), the reason(s) in Dutch and, for an address that
+is ambiguous or does not exist, the addresses it could be (``" | "``-separated, else empty)."""
 
 
 @dataclass(frozen=True)
@@ -102,10 +117,37 @@ class UploadField:
 _NOTE = UploadField("opmerking", "note", "text", False, EXAMPLE_NOTE,
                     "Vrije opmerking (optioneel).")
 
+_ADDRESS_PARTS = (
+    UploadField("straat", "street", "address_part", False, "",
+                "Straatnaam (zoals op de kaart; hoofdletters, accenten en afkortingen als "
+                "'str.' mogen)."),
+    UploadField("huisnummer", "house_number", "address_part", False, "",
+                "Huisnummer, met letter indien nodig (12A)."),
+    UploadField("bus", "box_number", "address_part", False, "",
+                "Busnummer van een appartement (leeg voor een huis; leeg voor het hele "
+                "appartementsgebouw)."),
+    UploadField("postcode", "postcode", "address_part", False, "",
+                "Postcode (nodig als de straatnaam in twee deelgemeenten voorkomt)."),
+)
+"""Street, number, box and postcode: a row may give these instead of ``adres_id``; they are
+resolved with the map's address search
+(:meth:`wijkreno.twin.address_search.AddressIndex.resolve`)."""
+
+ADDRESS_KINDS: tuple[str, ...] = ("address", "address_part", "building")
+"""Field kinds that locate a row (resolved together, not stored as given)."""
+
 UPLOAD_FIELDS: dict[str, tuple[UploadField, ...]] = {
     "renovations": (
-        UploadField("adres_id", "adres_id", "address", True, "VOORBEELD-ADRES-1",
-                    "Adres-id uit het Adressenregister (of de dwelling_id van de tweeling)."),
+        UploadField("adres_id", "adres_id", "address", False, "VOORBEELD-ADRES-1",
+                    "Adres-id uit het Adressenregister (of de dwelling_id van de tweeling). "
+                    "Leeg laten mag: geef dan straat, huisnummer (en bus, postcode), of het "
+                    "gebouw_id voor werken van een VME."),
+        *_ADDRESS_PARTS,
+        UploadField("gebouw_id", "gebouw_id", "building", False, "",
+                    "Gebouw-id (Gebouwenregister) voor werken van een vereniging van "
+                    "mede-eigenaars (VME) aan het hele appartementsgebouw: één rij voor het "
+                    "gebouw telt voor elke wooneenheid. Hetzelfde doet het adres zonder "
+                    "busnummer van een gebouw met appartementen."),
         UploadField("maatregel", "measure", "measure", True, "dakisolatie",
                     "Uitgevoerde maatregel; zie de lijst hieronder (Nederlandse naam of code)."),
         UploadField("datum_uitvoering", "completed_on", "date", True, dt.date(2024, 3, 15),
@@ -133,8 +175,10 @@ UPLOAD_FIELDS: dict[str, tuple[UploadField, ...]] = {
         _NOTE,
     ),
     "trajectories": (
-        UploadField("adres_id", "adres_id", "address", True, "VOORBEELD-ADRES-1",
-                    "Adres-id van de woning die een renovatietraject kreeg."),
+        UploadField("adres_id", "adres_id", "address", False, "VOORBEELD-ADRES-1",
+                    "Adres-id van de woning die een renovatietraject kreeg; leeg laten mag "
+                    "als straat en huisnummer (en bus) ingevuld zijn."),
+        *_ADDRESS_PARTS,
         UploadField("datum_levering", "delivered_on", "date", True, dt.date(2024, 6, 10),
                     "Datum waarop het traject aan het huishouden bezorgd werd."),
         _NOTE,
@@ -160,6 +204,43 @@ UPLOAD_FIELDS: dict[str, tuple[UploadField, ...]] = {
         UploadField("inclusief_collectieve_renovatie", "includes_collective_renovation",
                     "bool", False, "ja",
                     "ja als het contract een collectieve renovatie omvat (leeg = nee)."),
+        _NOTE,
+    ),
+    "energy_communities": (
+        UploadField("energiegemeenschap", "community", "text", True,
+                    "Energiegemeenschap Zonnig Dorp",
+                    "Naam van de energiegemeenschap."),
+        UploadField("datum_toegang", "access_on", "date", True, dt.date(2025, 4, 1),
+                    "Datum vanaf wanneer de inwoners toegang hebben (deelnemen kunnen)."),
+        UploadField("aantal_toegangen", "n_access", "int", True, 250,
+                    "Aantal huishoudens of inwoners dat toegang kreeg (geheel getal); het "
+                    "LEKP-doel is 1 toegang per 500 inwoners."),
+        _NOTE,
+    ),
+    "charging_points": (
+        UploadField("locatie", "location", "text", True, "Parking Markt",
+                    "Plaats van de laadpaal of het laadplein."),
+        UploadField("aantal_laadpunten", "n_points", "int", True, 4,
+                    "Aantal laadpunten (een paal met twee aansluitingen telt 2)."),
+        UploadField("datum_ingebruikname", "commissioned_on", "date", True,
+                    dt.date(2024, 11, 15), "Datum van ingebruikname."),
+        UploadField("publiek_toegankelijk", "publicly_accessible", "bool", False, "ja",
+                    "ja als het laadpunt publiek toegankelijk is (leeg = ja); enkel publieke "
+                    "laadpunten tellen voor het LEKP."),
+        _NOTE,
+    ),
+    "own_buildings": (
+        UploadField("jaar", "year", "int", True, 2015,
+                    "Kalenderjaar van het verbruik (het basisjaar 2015 en 2023 mee "
+                    "invullen)."),
+        UploadField("gebouw", "building", "text", False, "",
+                    "Naam van het gebouw; leeg voor het totaal van het eigen patrimonium. "
+                    "Per jaar telt de som van alle rijen."),
+        UploadField("co2_kg", "co2_kg_co2", "number", False, "185000",
+                    "CO2-uitstoot van het jaar in kg CO2 (niet-ETS; komma als decimaalteken "
+                    "mag)."),
+        UploadField("primair_energieverbruik_kwh", "primary_energy_kwh", "number", False,
+                    "950000", "Primair energieverbruik van het jaar in kWh."),
         _NOTE,
     ),
 }
@@ -232,6 +313,8 @@ def _allowed_values(kind: str, vocabulary: Vocabulary) -> list[tuple[str, str, s
     if kind == "wvc_milestones":
         rows += [("mijlpaal", t.label_nl, code) for code, t in vocabulary.milestones.items()]
         rows += [("inclusief_collectieve_renovatie", v, "") for v in ("ja", "nee")]
+    if kind == "charging_points":
+        rows += [("publiek_toegankelijk", v, "") for v in ("ja", "nee")]
     return rows
 
 
@@ -455,56 +538,252 @@ def _address_lookup(dwellings: pd.DataFrame) -> dict[str, tuple[str | None, str,
     return out
 
 
+@dataclass
+class _Twin:
+    """What the import knows of the twin: the id lookup, the address search and the units of
+    each building."""
+
+    ids: dict[str, tuple[str | None, str, str | None]]
+    index: AddressIndex | None
+    units: dict[str, int]
+    building_nis: dict[str, str | None]
+    building_dwelling: dict[str, tuple[str | None, str]]
+    dwelling_building: dict[str, str]
+
+
+def _twin_for_import(dwellings: pd.DataFrame, index: AddressIndex | None) -> _Twin:
+    """The lookups of the twin's dwellings an import needs (built once per import)."""
+    units: dict[str, int] = {}
+    building_nis: dict[str, str | None] = {}
+    building_dwelling: dict[str, tuple[str | None, str]] = {}
+    dwelling_building: dict[str, str] = {}
+    if "gebouw_id" in dwellings.columns:
+        dwelling_building = dict(zip(dwellings["dwelling_id"].astype(str),
+                                     dwellings["gebouw_id"].astype(str), strict=True))
+        geb = dwellings["gebouw_id"].astype("string")
+        units = {str(k): int(v) for k, v in geb.value_counts().items()}
+        first = dwellings.loc[~geb.duplicated() & geb.notna()]
+        nis = first["nis_code"] if "nis_code" in first.columns else pd.Series(None,
+                                                                               index=first.index)
+        adres = (first["adres_id"] if "adres_id" in first.columns
+                 else pd.Series(None, index=first.index))
+        for g, n, a, d in zip(first["gebouw_id"].astype(str), nis, adres,
+                              first["dwelling_id"].astype(str), strict=True):
+            building_nis[g] = None if _is_blank(n) else str(n)
+            building_dwelling[g] = (None if _is_blank(a) else str(a), d)
+    if index is None and {"street", "house_number"} <= set(dwellings.columns) \
+            and "adres_id" in dwellings.columns:
+        index = build_address_index(dwellings)
+    return _Twin(_address_lookup(dwellings), index, units, building_nis, building_dwelling,
+                 dwelling_building)
+
+
 def _validate_rows(kind: str, table: pd.DataFrame, *, nis_code: str,
-                   addresses: dict | None, earliest: dt.date, latest: dt.date,
+                   addresses: _Twin | None, earliest: dt.date, latest: dt.date,
                    vocabulary: Vocabulary) -> tuple[list[tuple[int, dict]], list[dict]]:
     # one Python pass per row: uploads are hundreds of rows, and each cell needs its own Dutch
     # reason, which a vectorised parse would lose
     fields = UPLOAD_FIELDS[kind]
     measures = term_lookup(vocabulary.measures)
     milestones = term_lookup(vocabulary.milestones)
+    locating = [f for f in fields if f.kind in ADDRESS_KINDS]
     good: list[tuple[int, dict]] = []
     bad: list[dict] = []
     for row_number, raw in table.iterrows():
         record: dict[str, Any] = {"nis_code": nis_code}
         problems: list[tuple[str, str, str]] = []
+        candidates: tuple[str, ...] = ()
         for f in fields:
+            if f.kind in ADDRESS_KINDS:
+                continue
             value = raw.get(f.header) if f.header in raw.index else None
             if _is_blank(value):
                 if f.required:
                     problems.append((f.header, "", "verplichte waarde ontbreekt"))
-                record[f.column] = False if f.kind == "bool" else None
+                record[f.column] = BOOL_DEFAULTS.get(f.column, False) if f.kind == "bool" \
+                    else None
                 continue
             try:
-                record.update(_parse_field(f, value, nis_code=nis_code, addresses=addresses,
-                                           earliest=earliest, latest=latest,
+                record.update(_parse_field(f, value, earliest=earliest, latest=latest,
                                            measures=measures, milestones=milestones,
                                            bounds=vocabulary.bounds))
             except ValueError as exc:
                 problems.append((f.header, str(value), str(exc)))
+        if locating:
+            given = {f.column: ("" if _is_blank(raw.get(f.header)) or f.header not in raw.index
+                                else str(raw.get(f.header)).strip()) for f in locating}
+            try:
+                located = _locate(kind, given, nis_code=nis_code, twin=addresses)
+                label = located.pop("_label", "")
+                record.update(located)
+                if located.get("gebouw_id") and _is_blank(record.get("collective_project")):
+                    # works of a VME are collectively organised by definition (VVSG)
+                    record["collective_project"] = f"VME {label}"[:255]
+            except _LocateError as exc:
+                headers = [f.header for f in locating if given.get(f.column)]
+                problems.append((", ".join(headers) or "adres_id",
+                                 " ".join(v for v in given.values() if v), str(exc)))
+                candidates = exc.candidates
         if problems:
             bad.append({"row": int(row_number),
                         "column": ", ".join(p[0] for p in problems),
                         "value": " | ".join(p[1] for p in problems),
-                        "reason": "; ".join(p[2] for p in problems)})
+                        "reason": "; ".join(p[2] for p in problems),
+                        "candidates": " | ".join(candidates)})
         else:
             good.append((int(row_number), record))
     return good, bad
 
 
-def _parse_field(f: UploadField, value: Any, *, nis_code: str, addresses: dict | None,
-                 earliest: dt.date, latest: dt.date, measures: dict[str, str],
-                 milestones: dict[str, str], bounds: Bounds) -> dict[str, Any]:
-    if f.kind == "address":
-        key = str(value).strip()
-        if addresses is None:
+class _LocateError(ValueError):
+    """A row's address could not be located; ``candidates`` are what it could be."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def _locate(kind: str, given: dict[str, str], *, nis_code: str,
+            twin: _Twin | None) -> dict[str, Any]:
+    """``adres_id``, ``dwelling_id`` (and for a whole building ``gebouw_id``, ``n_units``) of a
+    row from its ``adres_id``, its street/number/box/postcode or its ``gebouw_id``."""
+    key = given.get("adres_id", "")
+    street, number = given.get("street", ""), given.get("house_number", "")
+    box, postcode = given.get("box_number", ""), given.get("postcode", "")
+    building = given.get("gebouw_id", "")
+    if not (key or street or number or building):
+        raise _LocateError("adres ontbreekt: vul adres_id in, of straat en huisnummer"
+                           + (", of gebouw_id" if "gebouw_id" in given else ""))
+    if twin is None:
+        if key:
             return {"adres_id": key, "dwelling_id": None}
-        hit = addresses.get(key)
+        raise _LocateError("zonder digitale tweeling kan een adres enkel met adres_id "
+                           "opgegeven worden")
+    found: dict[str, Any] | None = None
+    if key:
+        hit = twin.ids.get(key)
         if hit is None:
-            raise ValueError(f"adres {key!r} bestaat niet in de tweeling")
-        if hit[2] is not None and hit[2] != nis_code:
-            raise ValueError(f"adres {key!r} ligt in gemeente {hit[2]}, niet in {nis_code}")
-        return {"adres_id": hit[0], "dwelling_id": hit[1]}
+            raise _LocateError(f"adres {key!r} bestaat niet in de tweeling")
+        _same_municipality(key, hit[2], nis_code)
+        found = {"adres_id": hit[0], "dwelling_id": hit[1]}
+    if street or number:
+        if twin.index is None:
+            raise _LocateError("de tweeling heeft geen straatnamen; geef adres_id")
+        match = twin.index.resolve(street, number, box, postcode)
+        if match.status in ("not_found", "ambiguous"):
+            raise _LocateError(f"adres '{_given_label(given)}': {match.reason_nl}",
+                               match.candidates)
+        _same_municipality(match.label, match.nis_code, nis_code)
+        if match.status == "building":
+            if kind != "renovations":
+                raise _LocateError(
+                    f"'{match.label}' is een appartementsgebouw met {len(match.adres_ids)} "
+                    "wooneenheden; vul het busnummer in", tuple(
+                        f"{match.label.split(',')[0]} bus {b}" for b in _boxes(match, twin)))
+            by_address = _building(match.gebouw_id or "", twin, nis_code, match.label)
+        else:
+            by_address = {"adres_id": match.adres_ids[0], "dwelling_id": match.dwelling_ids[0]}
+        if found is not None and (found["adres_id"], found["dwelling_id"]) != (
+                by_address.get("adres_id"), by_address.get("dwelling_id")):
+            raise _LocateError(f"adres_id {key!r} en '{_given_label(given)}' wijzen naar "
+                               "verschillende adressen; laat er één weg of verbeter")
+        found = by_address
+    if building:
+        by_building = _building(building, twin, nis_code, f"gebouw {building}")
+        if found is None:
+            found = by_building
+        elif (found.get("gebouw_id")
+              or twin.dwelling_building.get(str(found.get("dwelling_id")))) != building:
+            raise _LocateError(f"gebouw_id {building!r} en het adres wijzen naar "
+                               "verschillende gebouwen; laat er één weg of verbeter")
+    assert found is not None
+    return found
+
+
+def locate_address(kind: str, *, nis_code: str, dwellings: pd.DataFrame,
+                   address_index: AddressIndex | None = None, adres_id: str = "",
+                   street: str = "", house_number: str = "", box_number: str = "",
+                   postcode: str = "", gebouw_id: str = "") -> dict[str, Any]:
+    """Where a register row of ``kind`` is, by the rules of the import (for a correction form).
+
+    Parameters
+    ----------
+    kind : {"renovations", "trajectories"}
+        The register kind (a whole building is accepted for renovations only).
+    nis_code : str
+        The municipality the row belongs to.
+    dwellings : pandas.DataFrame
+        The twin's dwellings, as for :func:`import_file`.
+    address_index : AddressIndex, optional
+        The map's address search of the same dwellings (built when None).
+    adres_id, street, house_number, box_number, postcode, gebouw_id : str
+        What the user gave (empty strings for nothing).
+
+    Returns
+    -------
+    dict
+        ``adres_id``, ``dwelling_id`` and, for a whole apartment building, ``gebouw_id`` and
+        ``n_units``: the values to store (e.g. as the changes of :meth:`Register.correct`).
+
+    Raises
+    ------
+    InputError
+        The address is unknown or ambiguous; the message (Dutch) names the candidates.
+    """
+    _check_kind(kind)
+    twin = _twin_for_import(dwellings, address_index)
+    given = {"adres_id": adres_id, "street": street, "house_number": house_number,
+             "box_number": box_number, "postcode": postcode}
+    if kind == "renovations":
+        given["gebouw_id"] = gebouw_id
+    given = {k: ("" if _is_blank(v) else str(v).strip()) for k, v in given.items()}
+    try:
+        found = _locate(kind, given, nis_code=str(nis_code), twin=twin)
+    except _LocateError as exc:
+        more = f" Kandidaten: {' | '.join(exc.candidates)}." if exc.candidates else ""
+        raise InputError(f"{exc}.{more}") from None
+    found.pop("_label", None)
+    return found
+
+
+def _given_label(given: dict[str, str]) -> str:
+    text = " ".join(v for v in (given.get("street", ""), given.get("house_number", "")) if v)
+    if given.get("box_number"):
+        text += f" bus {given['box_number']}"
+    if given.get("postcode"):
+        text += f", {given['postcode']}"
+    return text
+
+
+def _boxes(match: AddressMatch, twin: _Twin) -> list[str]:
+    assert twin.index is not None
+    f = twin.index.frame
+    rows = f[f["adres_id"].isin(match.adres_ids)].sort_values("box_sort")
+    return [b for b in rows["box_number"].astype(str) if b][:MAX_NEAREST]
+
+
+def _same_municipality(what: str, hit_nis: str | None, nis_code: str) -> None:
+    if hit_nis and hit_nis != nis_code:
+        raise _LocateError(f"adres {what!r} ligt in gemeente {hit_nis}, niet in {nis_code}")
+
+
+def _building(gebouw_id: str, twin: _Twin, nis_code: str, label: str) -> dict[str, Any]:
+    """A building row (works of a VME), or the one dwelling of a one-unit building."""
+    n_units = twin.units.get(gebouw_id)
+    if not n_units:
+        raise _LocateError(f"gebouw {gebouw_id!r} bestaat niet in de tweeling of heeft geen "
+                           "wooneenheden")
+    _same_municipality(label, twin.building_nis.get(gebouw_id), nis_code)
+    if n_units == 1:  # a house: the row is its address
+        adres, dwelling = twin.building_dwelling[gebouw_id]
+        return {"adres_id": adres, "dwelling_id": dwelling, "_label": label}
+    return {"adres_id": None, "dwelling_id": None, "gebouw_id": gebouw_id,
+            "n_units": n_units, "_label": label}
+
+
+def _parse_field(f: UploadField, value: Any, *, earliest: dt.date, latest: dt.date,
+                 measures: dict[str, str], milestones: dict[str, str],
+                 bounds: Bounds) -> dict[str, Any]:
     if f.kind in ("measure", "milestone"):
         lookup = measures if f.kind == "measure" else milestones
         code = lookup.get(_normalise(value))
@@ -547,10 +826,9 @@ def _dup_key(kind: str, record: dict[str, Any]) -> tuple:
 
 def _register_keys(conn: Connection, kind: str, nis_code: str) -> set[tuple]:
     table = KIND_MODELS[kind].__table__
-    cols = [c for c in table.columns.keys()
-            if c in ("nis_code", "adres_id", "dwelling_id", "measure", "completed_on",
-                     "delivered_on", "name", "held_on", "project", "commissioned_on",
-                     "contract", "milestone")]
+    wanted = {c.lstrip("_") for c in NATURAL_KEYS[kind]} | {"adres_id", "dwelling_id",
+                                                              "gebouw_id"}
+    cols = [c for c in table.columns.keys() if c in wanted]
     stmt = select(*[table.c[c] for c in cols]).where(table.c.nis_code == nis_code)
     keys: set[tuple] = set()
     for row in conn.execute(stmt).mappings():
@@ -568,7 +846,8 @@ def _register_keys(conn: Connection, kind: str, nis_code: str) -> set[tuple]:
 
 def import_file(register: Register, path: str | Path, kind: str, *, nis_code: str,
                 dwellings: pd.DataFrame | None, user: str, strict: bool = False,
-                date_range: tuple[dt.date, dt.date] | None = None) -> ImportResult:
+                date_range: tuple[dt.date, dt.date] | None = None,
+                address_index: AddressIndex | None = None) -> ImportResult:
     """Import a filled template into the register.
 
     Parameters
@@ -583,9 +862,11 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
     nis_code : str
         NIS5 code of the municipality the rows belong to.
     dwellings : pandas.DataFrame or None
-        The twin's dwellings (``dwelling_id``, ``adres_id``, ``nis_code``); addresses are
-        checked against them and ``dwelling_id`` filled in. None skips the address check
-        (logged as a warning).
+        The twin's dwellings (``dwelling_id``, ``adres_id``, ``nis_code``, and for rows that
+        give street, number and box or a building: ``gebouw_id``, ``street``,
+        ``house_number``, ``box_number``, ``postcode``); addresses are checked against them
+        and ``dwelling_id`` filled in. None skips the address check (logged as a warning;
+        rows must then give ``adres_id``).
     user : str
         Who imports (kept on the upload, the rows and the audit trail).
     strict : bool
@@ -593,10 +874,21 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
     date_range : (date, date) or None
         Accepted dates, inclusive; default from ``register_vocabulary.toml`` (2021-01-01 to
         today).
+    address_index : AddressIndex, optional
+        The map's address search of the same dwellings
+        (:func:`wijkreno.twin.address_search.build_address_index`), reused so an import does
+        not build it again; built from ``dwellings`` when None.
 
     Returns
     -------
     ImportResult
+        A row that gives street and number is resolved as the map's search resolves it
+        (:meth:`~wijkreno.twin.address_search.AddressIndex.resolve`); an ambiguous or unknown
+        address is rejected with its ``candidates``. A renovation row for an apartment
+        building (its address without box, or its ``gebouw_id``) is stored once with
+        ``gebouw_id`` and ``n_units`` (the building's housing units in the twin) and counts
+        for every unit (:func:`wijkreno.indicators.count_renovations`); its collective
+        project defaults to ``"VME <address>"``.
 
     Raises
     ------
@@ -619,7 +911,7 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
         table = table.loc[table["opmerking"].map(lambda v: str(v).strip() != EXAMPLE_NOTE)]
     n_rows = len(table)
     fields = UPLOAD_FIELDS[kind]
-    out_columns = ["row", *{f.column: None for f in fields if f.kind != "address"}]
+    out_columns = ["row", *{f.column: None for f in fields if f.kind not in ADDRESS_KINDS}]
 
     upload_t = Upload.__table__
     earlier = _earlier_upload(register.engine, kind, nis_code, sha)
@@ -631,7 +923,7 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
         if any(f.kind == "address" for f in fields):
             log.warning("no twin dwellings given: addresses of %s are not checked", path.name)
     else:
-        addresses = _address_lookup(dwellings)
+        addresses = _twin_for_import(dwellings, address_index)
     good, bad = _validate_rows(kind, table, nis_code=nis_code, addresses=addresses,
                                earliest=earliest, latest=latest, vocabulary=vocabulary)
     for row_number, record in good[:]:  # the rules of Register.add: bounds, text lengths
@@ -640,7 +932,7 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
         except InputError as exc:
             good.remove((row_number, record))
             bad.append({"row": row_number, "column": "", "value": "",
-                        "reason": str(exc).split(": ", 1)[-1]})
+                        "reason": str(exc).split(": ", 1)[-1], "candidates": ""})
     bad.sort(key=lambda b: b["row"])
     rejected = pd.DataFrame(bad, columns=list(REJECTED_COLUMNS))
     if strict and bad:
@@ -756,5 +1048,5 @@ def _map_headers(kind: str, table: pd.DataFrame, path: Path) -> pd.DataFrame:
     return table
 
 
-__all__ = ["EXAMPLE_NOTE", "ImportResult", "REJECTED_COLUMNS", "UPLOAD_FIELDS", "import_file",
-           "read_upload", "write_template"]
+__all__ = ["ADDRESS_KINDS", "EXAMPLE_NOTE", "ImportResult", "REJECTED_COLUMNS", "UPLOAD_FIELDS",
+           "import_file", "locate_address", "read_upload", "write_template"]

@@ -73,6 +73,31 @@ def format_number(value: float, decimals: int | None = None) -> str:
     return text.replace(",", "\u2009").replace(".", ",")
 
 
+FRACTION_UNITS: tuple[str, ...] = ("fractie", "frac", "aandeel")
+"""Units of goals whose values are fractions (0–1): shown as percentages everywhere."""
+
+
+def is_fraction(unit: str) -> bool:
+    """Whether a goal's unit is a fraction (shown as a percentage)."""
+    return str(unit).strip().lower() in FRACTION_UNITS
+
+
+def format_amount(value: float, unit: str, *, with_unit: bool = True) -> str:
+    """A goal's value in one notation everywhere: fractions as ``55 %``, counts in Dutch
+    notation with their unit (``272 wooneenheden``); '–' for missing.
+
+    >>> format_amount(0.55, "fractie") == "55\u00a0%"
+    True
+    >>> format_amount(272.0, "wooneenheden")
+    '272 wooneenheden'
+    """
+    if value is None or not np.isfinite(value):
+        return "–"
+    if is_fraction(unit):
+        return f"{format_number(100 * value, 0)}\u00a0%"
+    return f"{format_number(value)} {unit}".strip() if with_unit else format_number(value)
+
+
 def target_path(target: float, deadline_year: float, years: Sequence[int] | np.ndarray,
                 start_year: int = 2021) -> np.ndarray:
     """Linear target path: the cumulative amount expected at the end of each year.
@@ -164,9 +189,13 @@ def progress_chart(status: pd.DataFrame) -> Figure:
     for yi, (real, tgt, unit, sh) in zip(
             y, status[["realised_cumulative", "target", "unit", "share_achieved_frac"]]
             .itertuples(index=False), strict=True):
-        text = (f"{format_number(real)} van {format_number(tgt)} {unit}"
-                + (f" ({format_number(100 * sh, 0)}\u00a0%)" if np.isfinite(sh) else "")
-                if np.isfinite(real) else "geen gegevens")
+        if not np.isfinite(real):
+            text = "geen gegevens"
+        elif is_fraction(unit):
+            text = f"{format_amount(real, unit)} (doel {format_amount(tgt, unit)})"
+        else:
+            text = (f"{format_number(real)} van {format_number(tgt)} {unit}"
+                    + (f" ({format_number(100 * sh, 0)}\u00a0%)" if np.isfinite(sh) else ""))
         # figure coordinates of the bar's centre: axes bottom + its share of the axes height
         y_fig = (bottom_in + (yi + 0.5) * row_in) / height
         fig.text(0.73, y_fig, _wrap(text, 24), fontsize=SMALL_PT, va="center", ha="left")
@@ -224,7 +253,7 @@ def timeseries_chart(series: pd.DataFrame, *, title: str, unit: str, target: flo
         handles.append(Line2D([], [], color=TARGET_COLOUR, linestyle=":", linewidth=1.8,
                               label="lineair doelpad"))
         handles.append(Line2D([], [], color=TARGET_COLOUR, linewidth=0.8,
-                              label=f"doel: {format_number(target)}"))
+                              label=f"doel: {format_amount(target, unit, with_unit=False)}"))
     if np.isfinite(projected_at_deadline) and np.isfinite(deadline_year) and done.any():
         x0, y0 = years[done][-1], real[done][-1]
         ax.plot([x0, deadline_year], [y0, projected_at_deadline], color=PROJECTION_COLOUR,
@@ -232,14 +261,16 @@ def timeseries_chart(series: pd.DataFrame, *, title: str, unit: str, target: flo
         ax.plot([deadline_year], [projected_at_deadline], marker="o", color=PROJECTION_COLOUR,
                 zorder=4)
         handles.append(Line2D([], [], color=PROJECTION_COLOUR, linestyle="--", linewidth=2.0,
-                              label=f"projectie: {format_number(projected_at_deadline)}"))
+                              label="projectie: " + format_amount(
+                                  projected_at_deadline, unit, with_unit=False)))
     ax.set_xticks(axis_years)
     ax.set_xticklabels([str(y) for y in axis_years], fontsize=SMALL_PT)
     ax.set_xlim(first - 0.6, last + 0.6)
     ax.set_ylim(bottom=0)
     ax.tick_params(axis="y", labelsize=SMALL_PT)
-    ax.yaxis.set_major_formatter(lambda v, _pos: format_number(v))
-    ax.set_ylabel(_wrap(f"Cumulatief [{unit}]", 18), fontsize=SMALL_PT)
+    ax.yaxis.set_major_formatter(lambda v, _pos: format_amount(v, unit, with_unit=False))
+    ax.set_ylabel(_wrap(f"Cumulatief [{'%' if is_fraction(unit) else unit}]", 18),
+                  fontsize=SMALL_PT)
     ax.set_title(_wrap(title, 70), fontsize=FONT_PT + 1, loc="left")
     ax.grid(axis="y", color="#e5e5e5", zorder=0)
     for spine in ("top", "right"):
@@ -408,5 +439,6 @@ def label_scale(current: str) -> list[dict[str, object]]:
             for lab in LABEL_ORDER]
 
 
-__all__ = ["FONT_PT", "SMALL_PT", "format_number", "label_path_svg", "label_scale",
-           "png_bytes", "progress_chart", "renovation_map", "target_path", "timeseries_chart"]
+__all__ = ["FONT_PT", "FRACTION_UNITS", "SMALL_PT", "format_amount", "format_number",
+           "is_fraction", "label_path_svg", "label_scale", "png_bytes", "progress_chart",
+           "renovation_map", "target_path", "timeseries_chart"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +46,69 @@ SAVINGS_BASIS_NL = BASIS_LABELS_NL["expected"]
 default: expected real use before and after the works)."""
 
 SAVING_COLUMNS: dict[str, str] = {
-    "co2_saved_flemish_kg_co2": f"CO2-besparing, Vlaamse factoren [ton/jaar; {SAVINGS_BASIS_NL}]",
-    "co2_saved_com_kg_co2":
-        f"CO2-besparing, Burgemeestersconvenant [ton/jaar; {SAVINGS_BASIS_NL}]",
-    "energy_saved_kwh": f"Energiebesparing [MWh/jaar; {SAVINGS_BASIS_NL}]",
+    "co2_saved_flemish_kg_co2": "CO2-besparing, Vlaamse factoren [ton/jaar]",
+    "co2_saved_com_kg_co2": "CO2-besparing, Burgemeesters\u00adconvenant [ton/jaar]",
+    "energy_saved_kwh": "Energie\u00adbesparing [MWh/jaar]",
 }
+"""Captions of the savings table (the basis, :data:`SAVINGS_BASIS_NL`, is in its heading)."""
+
+SCALING_BASES_NL: dict[str, str] = {
+    "inhabitants": "doel naar het aantal inwoners",
+    "households": "doel naar het aantal huishoudens",
+    "housing_units": "doel naar het aantal wooneenheden",
+    "fixed": "vast doel",
+    "own_buildings": "doel t.o.v. het basisjaar van het eigen patrimonium",
+}
+"""What a target scales with, in Dutch (``scaling_base`` of the goal file)."""
+
+INDICATORS_NL: dict[str, str] = {
+    "collective_renovation_equivalents": "renovatie-equivalenten in collectieve projecten",
+    "collective_fossil_free_equivalents":
+        "fossielvrije renovatie-equivalenten in collectieve projecten",
+    "klimaattafel_invited_housing_units": "op klimaattafels uitgenodigde wooneenheden",
+    "trajectories_delivered": "huishoudens met een aangeboden renovatietraject",
+    "wvc_signed_with_collective_renovation":
+        "ondertekende wijkverbeteringscontracten met een collectieve renovatie",
+    "participative_projects": "participatieve projecten in gebruik",
+    "participative_kwp": "participatief hernieuwbaar vermogen in gebruik",
+    "energy_community_access": "toegangen tot een energiegemeenschap",
+    "own_buildings_co2_reduction": "CO2-reductie van de eigen gebouwen t.o.v. het basisjaar",
+    "own_buildings_primary_energy_reduction":
+        "daling van het primair energieverbruik van de eigen gebouwen t.o.v. het basisjaar",
+    "charging_points": "publiek toegankelijke laadpunten",
+}
+"""What each goal counts, in Dutch (``indicator`` of the goal file)."""
+
+COUNTING_RULES_NL: dict[str, str] = {
+    "vvsg_measure": "één renovatie-equivalent per maatregel in een collectief project (VVSG)",
+    "per_dwelling": "één per woning met minstens één maatregel in een collectief project",
+}
+"""The counting rules of collective renovations, in Dutch."""
+
+STATUS_MISSED = "deadline gemist"
+"""Status of a goal whose deadline passed before it was reached."""
+
+
+def indicator_nl(indicator: Any, title: Any = "") -> str:
+    """Dutch words for an indicator code; the goal's title when the code is unknown (an
+    internal name is never shown)."""
+    code = str(indicator)
+    if code in INDICATORS_NL:
+        return INDICATORS_NL[code]
+    return str(title) if re.fullmatch(r"[a-z0-9_]+", code) else code
+
+
+def counting_rule_nl(text: Any) -> str:
+    """A counting rule in Dutch: rule codes (``vvsg_measure``, also in ``[...]``) in words."""
+    out = str(text)
+    for code, words in COUNTING_RULES_NL.items():
+        out = out.replace(f"[{code}]", f"(regel: {words})").replace(code, words)
+    return out.replace("(regel: zie [counting])", "").replace("  ", " ").strip()
+
+
+def unit_nl(unit: Any) -> str:
+    """A goal's unit as shown: '%' for fractions."""
+    return "%" if charts.is_fraction(str(unit)) else str(unit)
 
 MUNICIPALITY_KEYS: tuple[str, ...] = ("nis_code", "name", "inhabitants", "households",
                                       "housing_units")
@@ -58,6 +117,8 @@ REPORT_DUE = (5, 1)
 """The yearly LEKP report goes to the gemeenteraad by 1 May (DOMAIN.md section 5)."""
 
 MAX_MAP_CATEGORIES = 7
+MAX_PROJECT_ROWS = 25
+"""Most collective projects listed in the report (largest first)."""
 
 
 def _env() -> jinja2.Environment:
@@ -115,8 +176,10 @@ def goal_status(targets: pd.DataFrame, indicators: pd.DataFrame, year: int) -> p
         ``projected_at_deadline``, ``on_track`` (bool or None), ``path_value`` and ``path_frac``
         (linear target path at the end of ``year``), ``remaining`` (still needed, >= 0),
         ``remaining_per_year`` (per year left until the deadline), ``status`` (one of
-        "behaald", "op schema", "achter op schema", "geen gegevens") and ``sentence`` (plain
-        Dutch).
+        "behaald", "op schema", "achter op schema", "deadline gemist" (the deadline lies at or
+        before the end of ``year``, or the indicators' ``as_of``, and the target was not
+        reached), "geen gegevens") and ``sentence`` (plain Dutch; a missed deadline says by
+        how much and how long ago).
     """
     _require(targets, TARGET_COLUMNS, "targets")
     _require(indicators, INDICATOR_COLUMNS, "indicators")
@@ -151,6 +214,7 @@ def goal_status(targets: pd.DataFrame, indicators: pd.DataFrame, year: int) -> p
     years_left = out["deadline_year"].to_numpy(np.float64) - year
     out["remaining_per_year"] = np.where(years_left >= 1, remaining / np.maximum(years_left, 1),
                                          remaining)
+    reference = _reference_date(indicators, year)
     status, sentence = [], []
     for row in out.itertuples(index=False):
         unit = str(row.unit)
@@ -160,23 +224,26 @@ def goal_status(targets: pd.DataFrame, indicators: pd.DataFrame, year: int) -> p
             sentence.append(f"Voor dit doel zijn nog geen gegevens geregistreerd (doel: "
                             f"{_amount(row.target, unit)} tegen {deadline}).")
             continue
-        real_txt = (f"{charts.format_number(row.realised_cumulative)} van "
-                    f"{charts.format_number(row.target)} {unit} gerealiseerd"
-                    + (f" ({charts.format_number(100 * row.share_achieved_frac, 0)} %)"
-                       if np.isfinite(row.share_achieved_frac) else ""))
-        proj = (f" Bij het huidige tempo: {charts.format_number(row.projected_at_deadline)} "
-                f"{unit} verwacht tegen {deadline}."
-                if np.isfinite(row.projected_at_deadline) else "")
+        real_txt = _progress(row.realised_cumulative, row.target, row.share_achieved_frac,
+                             unit)
+        due = pd.to_datetime(row.deadline, errors="coerce")
+        missed = (pd.notna(due) and due.date() <= reference and np.isfinite(row.target)
+                  and row.realised_cumulative < row.target)
         if np.isfinite(row.target) and row.realised_cumulative >= row.target:
             status.append("behaald")
             sentence.append(f"Doel behaald: {real_txt}.")
+        elif missed:
+            status.append(STATUS_MISSED)
+            sentence.append(_missed_sentence(row, unit, deadline, due.date(), reference))
         elif row.on_track is True:
+            proj = _projection(row, unit, deadline)
             status.append("op schema")
             sentence.append(f"Op schema: {real_txt}.{proj}")
         else:
+            proj = _projection(row, unit, deadline)
             status.append("achter op schema")
-            need = (f" Nog {charts.format_number(row.remaining)} {unit} nodig tegen {deadline}"
-                    + (f", gemiddeld {charts.format_number(row.remaining_per_year)} per jaar."
+            need = (f" Nog {_amount(row.remaining, unit)} nodig tegen {deadline}"
+                    + (f", gemiddeld {_amount(row.remaining_per_year, unit)} per jaar."
                        if np.isfinite(row.deadline_year) and row.deadline_year > year else "."))
             sentence.append(f"Achter op schema: {real_txt}.{proj}{need}")
     out["status"] = status
@@ -184,11 +251,56 @@ def goal_status(targets: pd.DataFrame, indicators: pd.DataFrame, year: int) -> p
     return out
 
 
+def _reference_date(indicators: pd.DataFrame, year: int) -> dt.date:
+    """The date the report's state refers to: the end of ``year``, or the indicators'
+    ``as_of`` when that lies earlier (a report on the running year)."""
+    end = dt.date(int(year), 12, 31)
+    if "as_of" in indicators.columns:
+        as_of = pd.to_datetime(indicators["as_of"], errors="coerce").dropna()
+        if len(as_of):
+            return min(end, as_of.max().date())
+    return end
+
+
+def _progress(real: float, target: float, share: float, unit: str) -> str:
+    """'120 van 272 wooneenheden gerealiseerd (44 %)', or for a fraction '60 % gerealiseerd
+    (doel 55 %)'."""
+    if charts.is_fraction(unit):
+        return f"{_amount(real, unit)} gerealiseerd (doel {_amount(target, unit)})"
+    return (f"{charts.format_number(real)} van {charts.format_number(target)} {unit} "
+            "gerealiseerd" + (f" ({charts.format_number(100 * share, 0)} %)"
+                              if np.isfinite(share) else ""))
+
+
+def _projection(row: Any, unit: str, deadline: str) -> str:
+    if not np.isfinite(row.projected_at_deadline):
+        return ""
+    return (f" Bij het huidige tempo: {_amount(row.projected_at_deadline, unit)} verwacht "
+            f"tegen {deadline}.")
+
+
+def _missed_sentence(row: Any, unit: str, deadline: str, due: dt.date,
+                     reference: dt.date) -> str:
+    """The deadline passed without the target: by how much, and how long ago."""
+    short = float(row.target) - float(row.realised_cumulative)
+    share_short = (f" ({charts.format_number(100 * short / row.target, 0)} % van het doel)"
+                   if row.target > 0 and not charts.is_fraction(unit) else "")
+    months = (reference.year - due.year) * 12 + reference.month - due.month
+    ago = ""
+    if months >= 12:
+        years = months // 12
+        ago = f" De deadline is {years} jaar verstreken."
+    elif months >= 1:
+        ago = f" De deadline is {months} maand{'en' if months > 1 else ''} verstreken."
+    return (f"Deadline gemist: tegen {deadline} moest {_amount(row.target, unit)} gehaald "
+            f"zijn; gerealiseerd: {_amount(row.realised_cumulative, unit)}, dus "
+            f"{_amount(short, unit)} te weinig{share_short}.{ago}")
+
+
 def _amount(value: float, unit: str) -> str:
-    """A target in words: shares (unit 'fractie' / 'frac') as a percentage."""
-    if unit.lower() in ("fractie", "frac", "aandeel") and np.isfinite(value):
-        return f"{charts.format_number(100 * value, 0)} %"
-    return f"{charts.format_number(value)} {unit}"
+    """A goal's value in words: shares (unit 'fractie') as a percentage, one notation for
+    the whole report (:func:`wijkreno.reports.charts.format_amount`)."""
+    return charts.format_amount(value, unit)
 
 
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
@@ -300,7 +412,8 @@ def render_lekp_report(
     dwellings : GeoDataFrame or None
         Twin dwellings (EPSG:31370 points) to place the renovations; no map when None.
     sources : list of dict
-        Data sources, each with ``name``, ``date`` and ``licence``.
+        Data sources, each with ``name``, ``date``, ``licence`` and optionally ``url``
+        (shown as :func:`public_source` makes them: no local paths).
     year : int
         Report year: the state at the end of this year is reported.
     out_dir : str or Path
@@ -349,7 +462,9 @@ def render_lekp_report(
         done = pd.to_datetime(ren["completed_on"], errors="coerce")
         ren = ren[done.isna() | (done.dt.year <= year)]
     if dwellings is not None and len(ren):
-        points = renovation_points(ren, dwellings)
+        from wijkreno.indicators import expand_buildings
+
+        points = renovation_points(expand_buildings(ren, dwellings), dwellings)
         n_mapped = len(points)
         fig = charts.renovation_map(dwellings, points, category="category",
                                     title=f"Geregistreerde renovaties tot eind {year}")
@@ -363,6 +478,9 @@ def render_lekp_report(
         for r in status.itertuples(index=False)
         if any(np.isfinite(getattr(r, c)) for c in SAVING_COLUMNS)
     ]
+    from wijkreno.indicators import collective_projects
+
+    projects = collective_projects(ren) if "collective_project" in ren.columns else None
     page = _env().get_template("lekp.html.j2").render(
         css=jinja2.utils.markupsafe.Markup(_css("print.css")),
         m={k: municipality.get(k) for k in MUNICIPALITY_KEYS},
@@ -382,8 +500,17 @@ def render_lekp_report(
         savings=savings,
         saving_captions=SAVING_COLUMNS,
         savings_basis=SAVINGS_BASIS_NL,
-        sources=[{"name": s.get("name", "–"), "date": s.get("date", "–"),
-                  "licence": s.get("licence", "–")} for s in sources],
+        sources=[public_source(src) for src in sources],
+        amount=_amount,
+        value=lambda v, unit: charts.format_amount(v, str(unit), with_unit=False),
+        unit_nl=unit_nl,
+        indicator_nl=indicator_nl,
+        counting_rule_nl=counting_rule_nl,
+        scaling_nl=lambda code: SCALING_BASES_NL.get(str(code), "doel"),
+        projects=(projects.head(MAX_PROJECT_ROWS).to_dict("records")
+                  if projects is not None and len(projects) else []),
+        n_projects=0 if projects is None else len(projects),
+        status_missed=STATUS_MISSED,
     )
     stem = f"lekp_{municipality['nis_code']}_{year}"
     html_path = out_dir / f"{stem}.html"
@@ -394,9 +521,42 @@ def render_lekp_report(
     return {"html": html_path, "pdf": pdf_path, "charts": chart_paths}
 
 
+_LOCAL_PATH = re.compile(r"\s*\((?:/|[A-Za-z]:\\)[^)]*\)|(?<![\w:/.])(?:/[\w.\-]+){2,}/?"
+                         r"|\b[A-Za-z]:\\[^\s)]+")
+_DATE_AT_END = re.compile(r"\s*\((\d{4}-\d{2}-\d{2})\)\s*$")
+_URL = re.compile(r"\bhttps?://[^\s),;]+|\b(?:[a-z0-9-]+\.)+(?:be|eu|org|com|net)\b[^\s),;]*")
+
+
+def public_source(source: dict[str, Any]) -> dict[str, str]:
+    """A data source as the report shows it: name, address on the web, date, licence.
+
+    A local file path (``/home/…/twin``, ``C:\\…``) in the name is dropped (the council reads
+    where a figure comes from, not where a file lay on a laptop) and logged; a date written as
+    ``(YYYY-MM-DD)`` at the end of the name fills a missing date; the first web address in the
+    name fills a missing ``url``.
+    """
+    name = str(source.get("name") or "–")
+    cleaned = _LOCAL_PATH.sub("", name).strip()
+    if cleaned != name:
+        log.warning("report source %r names a local path; shown as %r", name, cleaned)
+    date = str(source.get("date") or "–")
+    found = _DATE_AT_END.search(cleaned)
+    if found:
+        cleaned = cleaned[:found.start()].rstrip()
+        if date in ("–", "-", ""):
+            date = found.group(1)
+    url = str(source.get("url") or "")
+    if not url:
+        hit = _URL.search(cleaned)
+        url = hit.group(0) if hit else "–"
+    return {"name": cleaned or "–", "url": _LOCAL_PATH.sub("", url) or "–", "date": date,
+            "licence": str(source.get("licence") or "–")}
+
+
 def _slug(text: Any) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in str(text).lower())[:40]
 
 
-__all__ = ["INDICATOR_COLUMNS", "TARGET_COLUMNS", "goal_status", "render_lekp_report",
-           "renovation_points"]
+__all__ = ["COUNTING_RULES_NL", "INDICATORS_NL", "INDICATOR_COLUMNS", "SCALING_BASES_NL",
+           "STATUS_MISSED", "TARGET_COLUMNS", "counting_rule_nl", "goal_status", "indicator_nl",
+           "public_source", "render_lekp_report", "renovation_points", "unit_nl"]

@@ -36,7 +36,8 @@ class Goal(Frozen):
     start_date: dt.date | None = None
     counting_rule: str = Field(min_length=1)
     register_kind: Literal["renovations", "klimaattafels", "trajectories", "participative_pv",
-                           "wvc_milestones", "own_buildings", "none"]
+                           "wvc_milestones", "energy_communities", "charging_points",
+                           "own_buildings", "none"]
     source: str = Field(min_length=1)
     date: dt.date
 

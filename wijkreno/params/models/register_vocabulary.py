@@ -27,6 +27,8 @@ class DateRange(Frozen):
     earliest_source: str
     latest: str
     latest_source: str
+    earliest_own_buildings_year: int
+    earliest_own_buildings_year_source: str
 
 
 class Bounds(Frozen):
@@ -40,6 +42,16 @@ class Bounds(Frozen):
     invited_housing_units_max_source: str
     n_participants_max: int
     n_participants_max_source: str
+    n_access_max: int
+    n_access_max_source: str
+    n_points_max: int
+    n_points_max_source: str
+    n_units_max: int
+    n_units_max_source: str
+    co2_kg_co2_max: float
+    co2_kg_co2_max_source: str
+    primary_energy_kwh_max: float
+    primary_energy_kwh_max_source: str
     text_max_chars: int
     text_max_chars_source: str
     note_max_chars: int
