@@ -130,3 +130,15 @@ def test_coach_and_register_agree_or_conflict_and_the_register_wins():
     # without the register's layer nothing is a conflict
     same, none = register_conflicts(dw, coach)
     assert none.empty and same["heating_system"].iloc[0] == "gas_boiler"
+
+
+def test_a_building_wide_measure_counts_for_every_dwelling_of_the_building():
+    dw = hand_dwellings({"gebouw_id": "A1"}, {"gebouw_id": "A1"}, {"gebouw_id": "B2"})
+    reg = pd.DataFrame({"renovation_id": [7, 8], "adres_id": [None, None],
+                        "gebouw_id": ["A1", "Z9"], "measure": ["roof_insulation"] * 2,
+                        "completed_on": ["2023-06-01"] * 2, "n_units": [2, 4]})
+    out, applied = apply_register(dw, reg)
+    assert list(out["done_roof_year"].fillna(0)) == [2023, 2023, 0]
+    assert list(applied["status"]) == ["applied", "applied", "unmatched"]
+    assert list(applied["renovation_id"]) == [7, 7, 8]
+    assert applied["reason"].iloc[2] == "gebouw_id Z9 is not in the twin"

@@ -146,6 +146,27 @@ def _dates(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values, errors="coerce").dt.date.to_numpy(dtype=object)
 
 
+def _per_dwelling(reg: pd.DataFrame, dwellings: pd.DataFrame) -> pd.DataFrame:
+    """A building-wide register row (``gebouw_id`` without an address: the roof of an apartment
+    building) as one row per dwelling of that building of the twin."""
+    if "gebouw_id" not in reg.columns or "gebouw_id" not in dwellings.columns:
+        return reg
+    no_address = np.ones(len(reg), dtype=bool)
+    for key in OVERRIDE_KEY_COLUMNS:
+        if key in reg.columns:
+            no_address &= _keys(reg[key]) == ""
+    building = no_address & (_keys(reg["gebouw_id"]) != "")
+    if not building.any():
+        return reg
+    own = pd.DataFrame({"gebouw_id": _keys(dwellings["gebouw_id"]),
+                        "dwelling_id": _keys(dwellings["dwelling_id"])})
+    rows = reg.loc[building].assign(gebouw_id=_keys(reg.loc[building, "gebouw_id"]))
+    rows = rows.drop(columns=["dwelling_id"], errors="ignore").merge(
+        own, on="gebouw_id", how="left")  # a building not in the twin keeps one unmatched row
+    rows["dwelling_id"] = rows["dwelling_id"].fillna("")
+    return pd.concat([reg.loc[~building], rows], ignore_index=True)
+
+
 def apply_register(
     dwellings: pd.DataFrame,
     renovations: pd.DataFrame,
@@ -165,8 +186,8 @@ def apply_register(
     renovations : pandas.DataFrame
         The register's renovations (:meth:`wijkreno.register.Register.renovations` layout, or
         its export ``wijkreno register list renovations -o FILE.csv``): ``measure``,
-        ``completed_on`` and ``adres_id`` or ``dwelling_id``; optional ``renovation_id``,
-        ``nis_code``, ``upload_id``.
+        ``completed_on`` and ``adres_id``, ``dwelling_id`` or ``gebouw_id``; optional
+        ``renovation_id``, ``nis_code``, ``upload_id``.
     as_of : datetime.date, optional
         Only measures completed on or before this date count (the state at that date); all
         when None.
@@ -181,7 +202,9 @@ def apply_register(
         ``done_<dimension>_date`` and ``done_<dimension>_origin`` for every dimension of
         :data:`DONE_DIMENSIONS` that a register row touches.
     applied : pandas.DataFrame
-        One row per register row, columns :data:`APPLIED_COLUMNS`.
+        One row per register row, columns :data:`APPLIED_COLUMNS`; a building-wide row
+        (``gebouw_id`` without an address, e.g. the roof of an apartment building) counts for
+        every dwelling of that building and gives one row per dwelling, after the others.
 
     Raises
     ------
@@ -197,7 +220,7 @@ def apply_register(
             "list renovations --nis NIS -o renovaties.csv`.")
     cat = catalogue or load_catalogue()
     ren = renovation or load_renovation_params()
-    reg = renovations.reset_index(drop=True)
+    reg = _per_dwelling(renovations.reset_index(drop=True), dwellings)
     n_rows = len(reg)
     measure = reg["measure"].astype("string").str.strip().fillna("").to_numpy(dtype=object)
     dimension = np.array([
@@ -205,6 +228,10 @@ def apply_register(
         for m in measure], dtype=object)
     completed = _dates(reg["completed_on"])
     pos, reason = _locate(dwellings, reg)
+    if "gebouw_id" in reg.columns:
+        building = _keys(reg["gebouw_id"])
+        lost = (pos < 0) & (reason == "no adres_id or dwelling_id") & (building != "")
+        reason[lost] = [f"gebouw_id {b} is not in the twin" for b in building[lost]]
     status = np.where(pos >= 0, "applied", "unmatched").astype(object)
     if "nis_code" in reg.columns and "nis_code" in dwellings.columns:
         own_nis = _keys(dwellings["nis_code"])
