@@ -52,6 +52,13 @@ from wijkreno.simulate.kernels import (
     F_FIXED_FEE,
     F_PEF,
     F_PRICE,
+    N_CARRIERS,
+    X_G,
+    X_INF,
+    X_U_FLOOR,
+    X_U_ROOF,
+    X_U_WALL,
+    X_U_WINDOW,
     carrier_accounts,
 )
 
@@ -90,6 +97,28 @@ OBJECTIVE_COST = 0
 OBJECTIVE_NPV = 1
 SCORE_TOL = 1e-9
 """Tolerance of 'score <= target' [kWh m-2]: absorbs rounding, not a physical figure."""
+
+
+@njit(parallel=True, cache=True)
+def build_rows(base, ii, ee, env_opt, u_roof, u_wall, u_floor, u_window, g_window, inf_eff, x):
+    """Heat-balance input rows of the applicable envelope combinations: row r is dwelling
+    ``ii[r]``'s packed input ``base`` with the U-values, g-value and effective infiltration of
+    envelope combination ``ee[r]`` (effect tables (n, K_d) per dimension; ``inf_eff`` is the
+    infiltration less heat recovery, see :mod:`wijkreno.renovate.packages`). One pass instead
+    of a gather per column."""
+    n_cols = base.shape[1]
+    for r in prange(ii.shape[0]):
+        i = ii[r]
+        e = ee[r]
+        for j in range(n_cols):
+            x[r, j] = base[i, j]
+        x[r, X_U_ROOF] = u_roof[i, env_opt[e, 0]]
+        x[r, X_U_WALL] = u_wall[i, env_opt[e, 1]]
+        x[r, X_U_FLOOR] = u_floor[i, env_opt[e, 2]]
+        kg = env_opt[e, 3]
+        x[r, X_U_WINDOW] = u_window[i, kg]
+        x[r, X_G] = g_window[i, kg]
+        x[r, X_INF] = inf_eff[i, env_opt[e, 4]]
 
 
 @njit(cache=True, inline="always")
@@ -184,18 +213,6 @@ def current_state(i, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv, pr
     cur[M_NPV] = -cur[M_NET] - cur[M_LIFE]
 
 
-@njit(cache=True, inline="always")
-def _quick(q, a_h, b_hw, y, price, pef, fee, co2_fl, co2_com, pef_el, pv_value, area, scale, r):
-    """Reported score and bill of one package (the hot inner loop; same formulas as
-    :func:`evaluate_package`, which fills the full metrics only for packages that are kept)."""
-    primary, variable, fixed, _, _ = carrier_accounts(
-        q * a_h[0] + b_hw[0], q * a_h[1] + b_hw[1], q * a_h[2] + b_hw[2],
-        q * a_h[3] + b_hw[3], pef, price, fee, co2_fl, co2_com)
-    score = (primary - y * pef_el) / area * scale
-    cost = r * variable + fixed - y * pv_value
-    return score, cost
-
-
 @njit(parallel=True, cache=True)
 def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_load, pv_ok,
                     pv_yield, swh_ok, swh_own, inv, prem, life, factors, pv_value, annuity, calib,
@@ -219,8 +236,10 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
     replacement of the existing boiler at the end of its life (``life[i, D_HEAT, 0]``): a
     boiler that must be replaced anyway is not a cost of the heat-pump decision.
 
-    The inner loop computes only net cost, reported score and NPV (:func:`_quick`); the full
-    metrics of a package (:func:`evaluate_package`) are computed when it is kept.
+    The inner loop computes only net cost, reported score and NPV, from per-dwelling tables
+    of the systems stage's linear coefficients (the same sums as :func:`evaluate_package`, in
+    another order: equal to rounding); the full metrics of a package
+    (:func:`evaluate_package`) are computed when it is kept.
     """
     n = envrow.shape[0]
     n_env = env_opt.shape[0]
@@ -230,10 +249,56 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
     price = factors[F_PRICE]
     pef = factors[F_PEF]
     fee = factors[F_FIXED_FEE]
-    co2_fl = factors[F_CO2_FLEMISH]
-    co2_com = factors[F_CO2_COM]
     pef_el = factors[F_PEF, ELECTRICITY]
     for i in prange(n):
+        # the systems stage is linear in the need q: per heating option the primary energy and
+        # variable cost per kWh of need, per (heating, hot water) the hot-water part and the
+        # fees of the carriers in use (with q > 0: those of a_heat or b_dhw; with q = 0: b_dhw)
+        pa = np.empty(kh)
+        va = np.empty(kh)
+        pb = np.empty((kh, kw))
+        vb = np.empty((kh, kw))
+        fee_q = np.empty((kh, kw))
+        fee_0 = np.empty((kh, kw))
+        for h in range(kh):
+            sp_ = 0.0
+            sv_ = 0.0
+            for cc in range(N_CARRIERS):
+                sp_ += a_heat[i, h, cc] * pef[cc]
+                sv_ += a_heat[i, h, cc] * price[cc]
+            pa[h] = sp_
+            va[h] = sv_
+            for w in range(kw):
+                sp_ = 0.0
+                sv_ = 0.0
+                fq = 0.0
+                f0 = 0.0
+                for cc in range(N_CARRIERS):
+                    b = b_dhw[i, h, w, cc]
+                    sp_ += b * pef[cc]
+                    sv_ += b * price[cc]
+                    if b > 0.0:
+                        f0 += fee[cc]
+                    if b > 0.0 or a_heat[i, h, cc] > 0.0:
+                        fq += fee[cc]
+                pb[h, w] = sp_
+                vb[h, w] = sv_
+                fee_q[h, w] = fq
+                fee_0[h, w] = f0
+        # PV x hot-water pairs: their invoice, premium and life-cycle cost, and whether they
+        # apply with the kept heating (ok_keep) and with a new heat generator (ok_new)
+        pw_inv = np.empty((kp, kw))
+        pw_prem = np.empty((kp, kw))
+        pw_life = np.empty((kp, kw))
+        ok_keep = np.zeros((kp, kw), dtype=np.bool_)
+        ok_new = np.zeros((kp, kw), dtype=np.bool_)
+        for p in range(kp):
+            for w in range(kw):
+                pw_inv[p, w] = inv[i, D_PV, p] + inv[i, D_SWH, w]
+                pw_prem[p, w] = prem[i, D_PV, p] + prem[i, D_SWH, w]
+                pw_life[p, w] = life[i, D_PV, p] + life[i, D_SWH, w]
+                ok_keep[p, w] = pv_ok[i, p] and swh_ok[i, w]
+                ok_new[p, w] = ok_keep[p, w] and not swh_own[i, w]
         c = cur[i]
         if not valid[i]:
             for j in range(N_M):
@@ -298,24 +363,23 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
                 h_inv = e_inv + hi_
                 h_prem = e_prem + hp_
                 h_life = e_life + hl_
-                a_h = a_heat[i, h]
+                q_pa = q * pa[h]
+                q_va = q * va[h]
+                pw_ok = ok_keep if h == 0 else ok_new
+                fees = fee_q if q > 0.0 else fee_0
                 for p in range(kp):
-                    if not pv_ok[i, p]:
-                        continue
                     y = pv_yield[i, p]
                     for w in range(kw):
-                        if not swh_ok[i, w] or (h != 0 and swh_own[i, w]):
+                        if not pw_ok[p, w]:
                             continue
                         count += 1
                         viol = ff and fossil[i, h, w]
-                        invest = h_inv + inv[i, D_PV, p] + inv[i, D_SWH, w]
-                        net = invest - min(h_prem + prem[i, D_PV, p] + prem[i, D_SWH, w],
-                                           invest) + h_extra
-                        score, cost = _quick(q, a_h, b_dhw[i, h, w], y, price, pef, fee,
-                                             co2_fl, co2_com, pef_el, pv_value, a_i, sc_i,
-                                             r_i)
+                        invest = h_inv + pw_inv[p, w]
+                        net = invest - min(h_prem + pw_prem[p, w], invest) + h_extra
+                        score = (q_pa + pb[h, w] - y * pef_el) / a_i * sc_i
+                        cost = r_i * (q_va + vb[h, w]) + fees[h, w] - y * pv_value
                         npv = (-(net - h_extra) + (cost0 - cost) * annuity
-                               - (h_life + life[i, D_PV, p] + life[i, D_SWH, w]))
+                               - (h_life + pw_life[p, w]))
                         if score <= tgt and not viol:
                             if objective == OBJECTIVE_COST:
                                 better = net < c_net or (net == c_net and npv > c_npv)

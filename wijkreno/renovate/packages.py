@@ -92,8 +92,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_ROWS_PER_CHUNK = 300_000
-"""Heat-balance rows (dwelling x envelope combination) per chunk: about 80 MB of work arrays."""
+MAX_ROWS_PER_CHUNK = 1_000_000
+"""Heat-balance rows (dwelling x applicable envelope combination) per chunk: about 300 MB of
+work arrays (the 25 packed inputs and 8 outputs of each row)."""
 
 METRIC_COLUMNS: dict[int, str] = {
     _pk.M_INV: "investment_eur",
@@ -439,16 +440,29 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray | None:
                                                                 na_value=np.nan)
 
 
-def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
-    """Heat balance of every applicable envelope combination and the kernels' lookup arrays."""
-    o = s.options
-    n = hi - lo
-    sl = slice(lo, hi)
+def _pack(dw: pd.DataFrame, s: _Setup) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's packed inputs of the dwellings in its convention (set-point, net volume,
+    capacity) and the hot-water need per m2 [kWh m-2]: once per run, not per chunk."""
     hp = s.heat_params
     apartment = (dw["typology"].astype("string") == "apartment_building").fillna(False) \
         .to_numpy(dtype=bool) if "typology" in dw.columns else None
     base, _, dhw_rate = apply_convention(pack_inputs(with_capacity(dw, hp), hp), hp, s.climate,
                                          apartment, copy=False)
+    return _c(base), _c(np.broadcast_to(dhw_rate, (len(dw),)))
+
+
+def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int,
+                   packed: tuple[np.ndarray, np.ndarray] | None = None) -> _Chunk:
+    """Heat balance of every applicable envelope combination and the kernels' lookup arrays
+    (``packed``: :func:`_pack` of all dwellings, sliced here; of ``dw`` when None)."""
+    o = s.options
+    n = hi - lo
+    sl = slice(lo, hi)
+    hp = s.heat_params
+    if packed is None:
+        base, dhw_rate = _pack(dw, s)
+    else:
+        base, dhw_rate = packed[0][sl], packed[1][sl]
     base_ok, _ = check_inputs(base)
     # envelope combinations applicable to each dwelling
     env_ok = np.ones((n, s.env_opt.shape[0]), dtype=bool)
@@ -459,17 +473,16 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     ii, ee = np.nonzero(env_ok)
     envrow = np.full(env_ok.shape, -1, dtype=np.int64)
     envrow[ii, ee] = np.arange(ii.size)
-    x = base[ii]
     eff = o.effect
-    kr, kwl, kf, kg, kv = (s.env_opt[ee, j] for j in range(5))
-    x[:, sk.X_U_ROOF] = eff["roof"]["u_roof_w_per_m2k"][sl][ii, kr]
-    x[:, sk.X_U_WALL] = eff["wall"]["u_wall_w_per_m2k"][sl][ii, kwl]
-    x[:, sk.X_U_FLOOR] = eff["floor"]["u_floor_w_per_m2k"][sl][ii, kf]
-    x[:, sk.X_U_WINDOW] = eff["glazing"]["u_window_w_per_m2k"][sl][ii, kg]
-    x[:, sk.X_G] = eff["glazing"]["g_window_frac"][sl][ii, kg]
+    x = np.empty((ii.size, base.shape[1]))
     # heat recovery re-expressed through the infiltration input (module docstring)
-    x[:, sk.X_INF] = (eff["ventilation"]["infiltration_ach"][sl][ii, kv]
-                       - eff["ventilation"]["heat_recovery_frac"][sl][ii, kv] * hp.n_air_use_ach)
+    inf_eff = (eff["ventilation"]["infiltration_ach"][sl]
+               - eff["ventilation"]["heat_recovery_frac"][sl] * hp.n_air_use_ach)
+    _pk.build_rows(_c(base), ii, ee, s.env_opt, _c(eff["roof"]["u_roof_w_per_m2k"][sl]),
+                   _c(eff["wall"]["u_wall_w_per_m2k"][sl]),
+                   _c(eff["floor"]["u_floor_w_per_m2k"][sl]),
+                   _c(eff["glazing"]["u_window_w_per_m2k"][sl]),
+                   _c(eff["glazing"]["g_window_frac"][sl]), _c(inf_eff), x)
     _, annual = run_balance(x, s.coef, s.dth, s.tk, s.isol, monthly=False)
     area = _c(base[:, sk.X_FLOOR])
     need = _c(annual[sk.O_Q_NEED])
@@ -499,12 +512,7 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
                                 params=s.system_params)
     a_heat = np.stack([res[f"final_{c}_kwh"] for c in CARRIERS], axis=1).reshape(n, kh, 4)
     # hot water per (heating option, solar water heater option)
-    if "typology" in dw.columns:
-        multi = (dw["typology"].astype("string") == "apartment_building").fillna(False)
-        multi = multi.to_numpy(dtype=bool)
-    else:
-        multi = np.zeros(n, dtype=bool)
-    dhw_need = np.broadcast_to(dhw_rate, (n,)) * area  # the convention's hot water
+    dhw_need = dhw_rate * area  # the convention's hot water
     dhw_code_keep = np.full(n, -1, dtype=np.int64)
     if "dhw_system" in dw.columns:
         names = {nm: j for j, nm in enumerate(s.system_params.dhw_system_names)}
@@ -785,8 +793,9 @@ def enumerate_chunks(
         raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
     s = _setup(options, economics, heat_params, system_params, climate, basis)
     obj = _pk.OBJECTIVE_COST if objective == "cost" else _pk.OBJECTIVE_NPV
+    packed = _pack(dwellings, s)
     for lo, hi in _row_chunks(options, chunk_size):
-        ch = _prepare_chunk(dwellings.iloc[lo:hi], s, lo, hi)
+        ch = _prepare_chunk(dwellings.iloc[lo:hi], s, lo, hi, packed)
         n = hi - lo
         cur = np.empty((n, _pk.N_M))
         chosen = np.empty((n, _pk.N_M))

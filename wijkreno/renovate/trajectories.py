@@ -340,6 +340,13 @@ def plan_trajectories(
     return steps, summary
 
 
+def _take_names(names: Any, codes: np.ndarray) -> Any:
+    """``names[codes]`` as a pandas string array: one take on the few names, not a conversion
+    of every row's Python string (the steps table has a row per dwelling and step)."""
+    return pd.array(np.asarray(list(names), dtype=object), dtype="str").take(
+        np.asarray(codes, dtype=np.int64))
+
+
 def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str, np.ndarray],
                  keys: list[str], params: SystemParams | None) -> pd.DataFrame:
     step_dim = cat["step_dim"]
@@ -348,14 +355,14 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
     m = cat["step_m"][pos, s]  # (rows, N_M) state after the step
     prev = np.where((s > 0)[:, None], cat["step_m"][pos, np.maximum(s - 1, 0)],
                     cat["cur"][pos])
-    dims = np.array(DIMENSIONS, dtype=object)[step_dim[pos, s]]
+    dim_of = step_dim[pos, s]
+    dims = _take_names(DIMENSIONS, dim_of)
     opt = cat["step_opt"][pos, s]
-    measure = np.empty(len(pos), dtype=object)
-    for j, d in enumerate(DIMENSIONS):
-        sel = step_dim[pos, s] == j
-        if sel.any():
-            measure[sel] = np.array(options.option_names[d], dtype=object)[opt[sel]]
-    basis = cat["basis"][pos].astype(object)
+    offset = np.cumsum([0] + [len(options.option_names[d]) for d in DIMENSIONS])
+    measure = _take_names([nm for d in DIMENSIONS for nm in options.option_names[d]],
+                          offset[dim_of] + opt)
+    basis_names, basis_code = np.unique(cat["basis"].astype(str), return_inverse=True)
+    basis = _take_names(basis_names, basis_code.ravel()[pos])
     # heating after the step (the kernel's record, an intermediate step included) and the hot
     # water: the package's hot-water option from its hot-water step on
     h_opt = np.maximum(cat["step_heat"][pos, s], 0)
@@ -364,10 +371,10 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
     final_opt = cat["final_opt"]
     swh_at = np.where(step_dim == _pk.D_SWH, np.arange(step_dim.shape[1]), 99).min(1)
     w_opt = np.where(s >= swh_at[pos], np.maximum(final_opt[pos, _pk.D_SWH], 0), 0)
-    dhw_names = np.array((params or default_system_params()).dhw_system_names, dtype=object)
-    dhw = dhw_names[cat["dhw_code"][pos, h_opt, w_opt]]
-    intermediate = (step_dim[pos, s] == _pk.D_HEAT) & (opt != final_opt[pos, _pk.D_HEAT])
-    out = pd.DataFrame({c: dwellings[c].to_numpy()[pos] for c in keys})
+    dhw = _take_names((params or default_system_params()).dhw_system_names,
+                      cat["dhw_code"][pos, h_opt, w_opt])
+    intermediate = (dim_of == _pk.D_HEAT) & (opt != final_opt[pos, _pk.D_HEAT])
+    out = pd.DataFrame({c: dwellings[c].array.take(pos) for c in keys})
     if "dwelling_id" not in out.columns:
         out["dwelling_id"] = dwellings.index.to_numpy()[pos]
     out["step"] = s + 1
@@ -391,7 +398,7 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
     out["co2_com_kg_co2"] = m[:, _pk.M_CO2_COM]
     out["cumulative_saving_co2_flemish_kg_co2"] = m[:, _pk.M_SAVE_CO2_FL]
     out["cumulative_saving_co2_com_kg_co2"] = m[:, _pk.M_SAVE_CO2_COM]
-    out["heating_system"] = np.array(HEATING_SYSTEMS, dtype=object)[np.clip(code, 0, None)]
+    out["heating_system"] = _take_names(HEATING_SYSTEMS, np.clip(code, 0, None))
     out["emitter_temperature_degc"] = emitter
     out["hot_water_system"] = dhw
     out["intermediate"] = intermediate
@@ -404,18 +411,19 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
 
 def _joined_measures(options: MeasureOptions, step_dim: np.ndarray,
                      step_opt: np.ndarray) -> np.ndarray:
-    """'+'-joined measure names per dwelling in step order (a loop over the 8 step slots)."""
+    """'+'-joined measure names per dwelling in step order: joined once per distinct sequence
+    of steps (a city has few), not per dwelling."""
     n = step_dim.shape[0]
-    acc = np.full(n, "", dtype=object)
-    for s in range(step_dim.shape[1]):
-        names = np.full(n, "", dtype=object)
-        for j, d in enumerate(DIMENSIONS):
-            sel = step_dim[:, s] == j
-            if sel.any():
-                names[sel] = np.array(options.option_names[d], dtype=object)[step_opt[sel, s]]
-        has = names != ""
-        acc = np.where(has & (acc != ""), acc + "+" + names, np.where(has, names, acc))
-    return acc
+    if n == 0:
+        return np.empty(0, dtype=object)
+    k_max = max(len(v) for v in options.option_names.values())
+    code = np.where(step_dim >= 0, step_dim * k_max + step_opt, -1)
+    uniq, inverse = np.unique(code, axis=0, return_inverse=True)
+    texts = np.empty(len(uniq), dtype=object)
+    for u, row in enumerate(uniq):
+        texts[u] = "+".join(options.option_names[DIMENSIONS[c // k_max]][c % k_max]
+                            for c in row if c >= 0)
+    return texts[np.asarray(inverse).ravel()]
 
 
 def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str, np.ndarray],
