@@ -178,11 +178,11 @@ def _states_frame(dw: pd.DataFrame, options: MeasureOptions, rows: np.ndarray,
         out["dhw_system"] = out["dhw_system"].astype("object").where(k["heating"][rows] == 0)
     own = pick("solar_water_heater", "dhw_system_code")  # a heat-pump boiler (keep heating)
     if (own >= 0).any():
-        names = np.asarray(default_system_params().dhw_system_names, dtype=object)
+        dhw_names = np.asarray(default_system_params().dhw_system_names, dtype=object)
         dhw = (out["dhw_system"].astype("object").to_numpy(copy=True)
                if "dhw_system" in out.columns else np.full(len(out), None, dtype=object))
         has = np.isfinite(own) & (own >= 0)
-        dhw[has] = names[own[has].astype(np.int64)]
+        dhw[has] = dhw_names[own[has].astype(np.int64)]
         out["dhw_system"] = dhw
     return out
 

@@ -385,10 +385,10 @@ def dwellings_in_year(
             out["dhw_solar_frac"] = solar
             own = eff["dhw_system_code"]  # a heat-pump boiler installs its hot-water system
             if (own >= 0).any():
-                names = np.asarray(default_system_params().dhw_system_names, dtype=object)
+                dhw_names = np.asarray(default_system_params().dhw_system_names, dtype=object)
                 dhw = (out["dhw_system"].astype("object").to_numpy(copy=True)
                        if "dhw_system" in out.columns else np.full(n, None, dtype=object))
-                dhw[rows[own >= 0]] = names[own[own >= 0].astype(np.int64)]
+                dhw[rows[own >= 0]] = dhw_names[own[own >= 0].astype(np.int64)]
                 out["dhw_system"] = dhw
         else:
             for c, v in eff.items():

@@ -258,10 +258,10 @@ def realised_savings(
             after["dhw_solar_frac"] = np.where(changed, eff["dhw_solar_frac"], cur)
             own = changed & (eff["dhw_system_code"] >= 0)  # a heat-pump boiler
             if own.any():
-                names = np.asarray(sp.dhw_system_names, dtype=object)
+                dhw_names = np.asarray(sp.dhw_system_names, dtype=object)
                 dhw = (after["dhw_system"].astype("object").to_numpy(copy=True)
                        if "dhw_system" in after.columns else np.full(n_s, None, dtype=object))
-                dhw[own] = names[eff["dhw_system_code"][own].astype(np.int64)]
+                dhw[own] = dhw_names[eff["dhw_system_code"][own].astype(np.int64)]
                 after["dhw_system"] = dhw
         elif d == "pv":
             y0 = opts.effect[d]["pv_yield_kwh"][loc, 0]
