@@ -94,8 +94,9 @@ def main() -> None:
         "n_steps": int(len(steps)),
         "reached_frac": round(float(summary["reached"].mean()), 4),
         "intermediate_step_frac": round(float(summary["intermediate_step"].mean()), 4),
-        "heat_pump_boiler_frac": round(float(
-            (summary["final_hot_water_system"] == "heat_pump_boiler").mean()), 4),
+        "heat_pump_boiler_measure_frac": round(float(
+            summary["measures"].str.contains("heat_pump_boiler").mean()), 4),
+        "fossil_free_end_frac": round(float(summary["fossil_free_end"].mean()), 4),
         "cpu_seconds_plan": round(min(cpu), 2),
         "load_avg_1min_start": round(load_start, 2),
         "load_avg_1min_end": round(load_end, 2),
