@@ -204,6 +204,13 @@ class UploadResult(BaseModel):
     already_imported: bool
     message: str
     rejected: list[dict[str, Any]]
+    accepted: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "Rows stored: the file's row number (header = 1) and the new row id."))
+    duplicates: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "Rows skipped as duplicates: row number and reason."))
+    rejected_values: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "The file's values of each rejected row (row number → template column → value), to "
+        "correct the row in a form."))
 
 
 class Correction(_Frozen):

@@ -165,11 +165,11 @@ _ABS_PATH = re.compile(r"(?<![\w:/])(/[^\s'\":,;()<>]+)+")
 
 def scrub_paths(text: str) -> str:
     """Replace absolute server paths in a message by their last part (``/srv/x/a.csv`` →
-    ``a.csv``); URL paths of the API itself (``/api/…``) stay."""
+    ``a.csv``); URL paths of the service itself (``/api/…``, ``/officer/…``) stay."""
 
     def repl(match: re.Match[str]) -> str:
         path = match.group(0)
-        if path.startswith(("/api/", "/static/")) or path in ("/api", "/"):
+        if path.startswith(("/api/", "/static/", "/officer/")) or path in ("/api", "/"):
             return path
         return PurePath(path).name or "…"
 

@@ -135,10 +135,11 @@ def main() -> None:
     sched = build_schedules(climate, params, heating_setpoint_degc=None,
                             cooling_setpoint_degc=None, setback="night", free_float=False)
     arrays = (climate.engine_irradiance(), np.ascontiguousarray(climate.temp_out_degc),
-              sched.phi_int_w_per_m2, sched.set_heating_degc, sched.set_cooling_degc)
+              sched.phi_int_w_per_m2, sched.set_heating_degc, sched.set_cooling_degc,
+              sched.sky_dt_k)
     cool_sched = build_schedules(climate, params, heating_setpoint_degc=None,
                                  cooling_setpoint_degc=26.0, setback="night", free_float=False)
-    arrays_cool = arrays[:4] + (cool_sched.set_cooling_degc,)
+    arrays_cool = arrays[:4] + (cool_sched.set_cooling_degc, sched.sky_dt_k)
     theta0, warm = params.theta_m_start_degc, params.warmup_h
 
     def kernel(c: np.ndarray, parallel: bool, hourly: bool = False, clim=arrays):

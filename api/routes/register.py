@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
@@ -19,7 +19,7 @@ from api.security import safe_upload_name, scrub_paths
 from api.settings import Settings, get_settings
 from api.workspace import Workspace, get_workspace, records
 from wijkreno.errors import InputError
-from wijkreno.register import REGISTER_KINDS, Register
+from wijkreno.register import KIND_COLUMNS, REGISTER_KINDS, Register
 
 router = APIRouter(prefix="/api/register", tags=["register"])
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
@@ -32,6 +32,15 @@ def _check(nis: str, kind: str) -> None:
     if kind not in REGISTER_KINDS:
         raise HTTPException(status_code=404, detail=(
             f"Onbekend registerdeel '{kind[:40]}'; kies uit {', '.join(REGISTER_KINDS)}."))
+
+
+def rejected_values(raw: pd.DataFrame | None, rejected: pd.DataFrame
+                    ) -> dict[str, dict[str, Any]]:
+    """The file's values of the rejected rows (row number → header → value), JSON-ready."""
+    if raw is None or rejected.empty:
+        return {}
+    rows = [int(r) for r in rejected["row"] if int(r) in raw.index]
+    return {str(r): values for r, values in zip(rows, records(raw.loc[rows]), strict=True)}
 
 
 @router.post("/{nis}/{kind}/upload", response_model=UploadResult, responses=ERRORS,
@@ -65,7 +74,7 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
             "bestanden."))
     from starlette.concurrency import run_in_threadpool
 
-    from wijkreno.register.upload import import_file
+    from wijkreno.register.upload import import_file, read_upload
 
     dwellings = pd.DataFrame(ws.dwellings[["dwelling_id", "adres_id", "nis_code"]])
 
@@ -79,11 +88,17 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
             except InputError as exc:
                 raise HTTPException(status_code=422, detail=scrub_paths(
                     f"Bestand niet ingelezen: {exc}")) from None
+            raw = read_upload(path)[0] if result.n_rejected else None
+        id_column = KIND_COLUMNS[kind][0]
         return UploadResult(upload_id=result.upload_id, n_rows=result.n_rows,
                             n_accepted=result.n_accepted, n_rejected=result.n_rejected,
                             n_duplicates=result.duplicates,
                             already_imported=result.already_imported, message=result.message,
-                            rejected=records(result.rejected))
+                            rejected=records(result.rejected),
+                            accepted=records(result.accepted[[c for c in ("row", id_column)
+                                                              if c in result.accepted]]),
+                            duplicates=records(result.duplicate_rows),
+                            rejected_values=rejected_values(raw, result.rejected))
 
     return await run_in_threadpool(work)
 

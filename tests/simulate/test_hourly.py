@@ -25,8 +25,10 @@ from wijkreno.simulate.hourly import (
 )
 
 
-def synthetic_climate(n_h: int = 240, seed: int = 0, *, temp=None, sun: float = 1.0):
-    """A small hourly climate: a daily cycle of temperature and sun, tz-aware."""
+def synthetic_climate(n_h: int = 240, seed: int = 0, *, temp=None, sun: float = 1.0,
+                      sky: bool = False):
+    """A small hourly climate: a daily cycle of temperature and sun, tz-aware; with ``sky`` an
+    apparent sky temperature 5-25 K below the air (clear nights colder)."""
     rng = np.random.default_rng(seed)
     time = pd.date_range("2021-01-01", periods=n_h, freq="h", tz="Etc/GMT-1")
     hour = np.asarray(time.hour)
@@ -34,9 +36,10 @@ def synthetic_climate(n_h: int = 240, seed: int = 0, *, temp=None, sun: float = 
     if temp is None:
         temp = 5 + 6 * day + rng.normal(0, 2, n_h)
     irr = sun * np.outer(rng.uniform(50, 600, len(SOLAR_CLASSES)), day)
-    return HourlyClimate(time=time, temp_out_degc=np.broadcast_to(temp, (n_h,)).copy(),
-                         irradiance_w_per_m2=irr, latitude=50.8, longitude=4.35,
-                         source="synthetic")
+    temp = np.broadcast_to(temp, (n_h,)).copy()
+    sky_temp = temp - rng.uniform(5.0, 25.0, n_h) if sky else None
+    return HourlyClimate(time=time, temp_out_degc=temp, irradiance_w_per_m2=irr, latitude=50.8,
+                         longitude=4.35, source="synthetic", sky_temp_degc=sky_temp)
 
 
 def dwellings(n: int = 40, seed: int = 1) -> pd.DataFrame:
@@ -103,6 +106,66 @@ def test_kernel_equals_numpy_reference(kwargs):
     if kwargs.get("free_float"):
         assert np.all(fast.annual_heating_kwh == 0) and np.all(fast.annual_cooling_kwh == 0)
         assert np.all(fast.peak_heating_hour == -1)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"cooling_setpoint_degc": 24.0, "setback": "night"}, {"free_float": True}])
+def test_kernel_equals_reference_with_the_weather_sky_and_a_case_convective_share(kwargs):
+    """Delta theta_er hour by hour from the climate's sky temperature, and 40 % of the internal
+    gains to the air node (ASHRAE 140's split) instead of eq. (C.1)'s 50 %."""
+    climate = synthetic_climate(sky=True)
+    d = dwellings(20, seed=7)
+    params = load_hourly_params(overrides={**FAST, "sky_temperature_model": "weather",
+                                           "internal_gain_convective_frac": 0.4})
+    fast = simulate_hourly(d, climate, params, **kwargs)
+    one = simulate_hourly(d, climate, params, parallel=False, **kwargs)
+    ref = simulate_hourly_reference(d, climate, params, **kwargs)
+    scale = np.abs(ref.heating_w).max() + np.abs(ref.cooling_w).max() + 1.0
+    for r in (fast, one):
+        np.testing.assert_allclose(r.heating_w, ref.heating_w, rtol=1e-9, atol=1e-9 * scale)
+        np.testing.assert_allclose(r.cooling_w, ref.cooling_w, rtol=1e-9, atol=1e-9 * scale)
+        np.testing.assert_allclose(r.indoor_temp_degc, ref.indoor_temp_degc, rtol=1e-9,
+                                   atol=1e-9)
+    # both choices act: the constant 11 K and eq. (C.1)'s 0.5 give other temperatures
+    base = simulate_hourly(d, climate, load_hourly_params(overrides=FAST), **kwargs)
+    assert (np.abs(base.heating_w - fast.heating_w).max()
+            + np.abs(base.indoor_temp_degc - fast.indoor_temp_degc).max()) > 0.01
+
+
+def test_weather_sky_at_a_constant_difference_equals_the_constant_model():
+    climate = synthetic_climate(120, seed=3)
+    params = load_hourly_params(overrides=FAST)
+    k = params.delta_theta_er_k
+    sky = HourlyClimate(time=climate.time, temp_out_degc=climate.temp_out_degc,
+                        irradiance_w_per_m2=climate.irradiance_w_per_m2, latitude=50.8,
+                        longitude=4.35, source="synthetic",
+                        sky_temp_degc=climate.temp_out_degc - k)
+    d = dwellings(8)
+    a = simulate_hourly(d, climate, params)
+    b = simulate_hourly(d, sky, params.with_overrides({"sky_temperature_model": "weather"}))
+    np.testing.assert_allclose(a.heating_w, b.heating_w, rtol=1e-12, atol=1e-9)
+    # a colder sky raises the need, never lowers it
+    colder = HourlyClimate(time=climate.time, temp_out_degc=climate.temp_out_degc,
+                           irradiance_w_per_m2=climate.irradiance_w_per_m2, latitude=50.8,
+                           longitude=4.35, source="synthetic",
+                           sky_temp_degc=climate.temp_out_degc - 2 * k)
+    c = simulate_hourly(d, colder, params.with_overrides({"sky_temperature_model": "weather"}))
+    assert np.all(c.annual_heating_kwh > a.annual_heating_kwh)
+
+
+def test_sky_temperature_from_the_horizontal_infrared_radiation():
+    from wijkreno.simulate.hourly import STEFAN_BOLTZMANN_W_PER_M2K4, sky_temperature_degc
+
+    ir = STEFAN_BOLTZMANN_W_PER_M2K4 * (273.15 - 10.0) ** 4
+    weather = pd.DataFrame({"theta_e_degc": [0.0, 5.0, 5.0],
+                            "ir_horizontal_w_per_m2": [ir, 9999.0, 0.0]})
+    np.testing.assert_allclose(sky_temperature_degc(weather, 11.0), [-10.0, -6.0, -6.0])
+    assert sky_temperature_degc(weather[["theta_e_degc"]], 11.0) is None
+    with pytest.raises(InputError, match="sky_temp_degc"):
+        HourlyClimate(time=pd.date_range("2021-01-01", periods=3, freq="h", tz="Etc/GMT-1"),
+                      temp_out_degc=np.zeros(3), irradiance_w_per_m2=np.zeros((13, 3)),
+                      latitude=50.8, longitude=4.35, source="x",
+                      sky_temp_degc=np.array([0.0, np.nan, 0.0]))
 
 
 @settings(max_examples=12, deadline=None)
@@ -213,7 +276,7 @@ def test_hand_worked_steady_state():
     assert net.h_ve_w_per_k[0] == pytest.approx(h_ve)
     assert net.h_tr_is_w_per_k[0] == pytest.approx(h_is)
     assert net.h_tr_ms_w_per_k[0] == pytest.approx(h_ms)
-    assert net.phi_r_w[0] == pytest.approx(phi_r)
+    assert net.phi_r_w_per_k[0] * params.delta_theta_er_k == pytest.approx(phi_r)
 
 
 def test_constant_outdoor_temperature_converges_to_the_steady_state():
@@ -228,7 +291,7 @@ def test_constant_outdoor_temperature_converges_to_the_steady_state():
     net = build_network(d, params)
     te = -3.0
     phi_int = params.balance.phi_int_w_per_m2 * net.floor_area_m2
-    share = 0.5 * phi_int - net.phi_r_w
+    share = 0.5 * phi_int - net.phi_r_w_per_k * params.delta_theta_er_k
     phi_m = net.a_m_m2 / net.a_t_m2 * share
     phi_st = (1 - net.a_m_m2 / net.a_t_m2
               - net.h_tr_w_w_per_k / (9.1 * net.a_t_m2)) * share

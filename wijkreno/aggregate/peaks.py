@@ -707,7 +707,8 @@ def explain_monthly_hourly(
     hb = heat_params or load_heat_balance_params()
     theta = hb.theta_int_epb_degc if hb.convention == "epb" else hb.theta_int_degc
     hp = hourly_params or load_hourly_params(balance=hb)
-    no_opaque = {"opaque_absorptance_frac": 0.0, "delta_theta_er_k": 0.0}
+    no_opaque = {"opaque_absorptance_frac": 0.0, "delta_theta_er_k": 0.0,
+                 "sky_temperature_model": "constant"}
     hp0 = hp.model_copy(update=no_opaque)
     hp_loss = hp.model_copy(update={**no_opaque, "balance": hb.with_overrides(
         {"phi_int_w_per_m2": 0.0, "f_sh_vert_frac": 0.0})})

@@ -14,6 +14,7 @@ EPW_COLUMNS: dict[str, str] = {
     "ghi": "ghi_w_per_m2",
     "dni": "dni_w_per_m2",
     "dhi": "dhi_w_per_m2",
+    "ghi_infrared": "ir_horizontal_w_per_m2",
     "atmospheric_pressure": "pressure_pa",
     "wind_speed": "wind_speed_m_per_s",
 }
@@ -39,8 +40,9 @@ def read_epw(
     data : pandas.DataFrame
         Hourly records indexed by the START of each hour (pvlib's convention; EPW stamps the
         end), local standard time, columns of :data:`EPW_COLUMNS` values:
-        ``theta_e_degc`` [degC], ``ghi_w_per_m2``, ``dni_w_per_m2``, ``dhi_w_per_m2``
-        [W m-2], ``pressure_pa`` [Pa], ``wind_speed_m_per_s`` [m s-1].
+        ``theta_e_degc`` [degC], ``ghi_w_per_m2``, ``dni_w_per_m2``, ``dhi_w_per_m2``,
+        ``ir_horizontal_w_per_m2`` (horizontal infrared radiation from the sky; 9999 where
+        missing) [W m-2], ``pressure_pa`` [Pa], ``wind_speed_m_per_s`` [m s-1].
     metadata : dict
         pvlib's header fields (``latitude``, ``longitude`` [deg], ``altitude`` [m], ``TZ`` [h],
         ``city``, ``WMO_code``, ...) plus ``source`` (the file name).

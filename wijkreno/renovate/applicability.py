@@ -71,11 +71,13 @@ from wijkreno.errors import InputError
 from wijkreno.renovate.catalogue import (
     Catalogue,
     Measure,
+    MunicipalPremiums,
     Premiums,
     RenovationParams,
     load_catalogue,
     load_premiums,
     load_renovation_params,
+    municipal_premium_for,
     premium_for,
 )
 from wijkreno.renovate.options import DIMENSIONS, EFFECT_COLUMNS, MeasureOptions
@@ -293,6 +295,7 @@ def measure_options(
     premiums: Premiums | None = None,
     renovation: RenovationParams | None = None,
     income_category: int | np.ndarray | None = None,
+    municipal_premiums: MunicipalPremiums | None = None,
 ) -> MeasureOptions:
     """Applicable measures per dwelling with investment, premium, lifetime and effect.
 
@@ -308,6 +311,10 @@ def measure_options(
         Mijn VerbouwPremie category 1-4 (1 = highest incomes, 4 = lowest). When None, the
         ``income_category`` column (missing values → default), else the default of
         ``renovation.toml [economics] default_income_category``.
+    municipal_premiums : MunicipalPremiums, optional
+        A municipality's top-up premiums
+        (:func:`wijkreno.renovate.catalogue.load_municipal_premiums`): added to
+        ``premium_eur`` and kept apart in ``municipal_premium_eur``.
 
     Returns
     -------
@@ -485,6 +492,7 @@ def measure_options(
     interim_ok = np.zeros((n, kh), dtype=bool)
     interim_inv = np.zeros((n, kh))
     interim_prem = np.zeros((n, kh))
+    municipal = {d: np.zeros((n, len(names[d]))) for d in DIMENSIONS}
     for name, m in cat.measures.items():
         dim = dims[m.dimension]
         if m.quantity == "design_load_kw" and m.min_size_kw is not None:
@@ -626,7 +634,14 @@ def measure_options(
         else:  # m2 of the element the measure touches
             pq = quantities.get(m.quantity, np.zeros(n))
         pq = np.where(ok, pq, 0.0)
-        dim.premium[:, k] = premium_for(rule_of[name], income, pq, invest, premiums=prem)
+        regional = premium_for(rule_of[name], income, pq, invest, premiums=prem,
+                               replaces_electric=heating == "electric_resistance")
+        dim.premium[:, k] = regional
+        if municipal_premiums is not None:
+            key = name if name in municipal_premiums.measures else rule_of[name]
+            extra = municipal_premium_for(key, income, pq, invest, regional, municipal_premiums)
+            municipal[m.dimension][:, k] = extra
+            dim.premium[:, k] = regional + extra
         # an intermediate step changes the dwelling as the option does
         changes = ok | interim_ok[:, k] if m.dimension == "heating" else ok
         for col, values in after.items():
@@ -644,6 +659,7 @@ def measure_options(
         interim_applicable=interim_ok,
         interim_investment_eur=interim_inv,
         interim_premium_eur=interim_prem,
+        municipal_premium_eur=municipal if municipal_premiums is not None else None,
     )
     options.check()
     return options

@@ -94,6 +94,9 @@ class MeasureOptions:
     interim_applicable: np.ndarray | None = None
     interim_investment_eur: np.ndarray | None = None
     interim_premium_eur: np.ndarray | None = None
+    # the part of premium_eur a municipality pays on top of Mijn VerbouwPremie (issue 12);
+    # None without a municipal premium file
+    municipal_premium_eur: dict[str, np.ndarray] | None = None
 
     @property
     def n_dwellings(self) -> int:

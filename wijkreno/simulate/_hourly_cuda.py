@@ -29,9 +29,9 @@ N_SOLAR = _k.N_SOLAR
 
 
 @cuda.jit(device=True)
-def _step(coef, i, tm_prev, irr, t, te, pint, th, tc):
+def _step(coef, i, tm_prev, irr, t, te, pint, der, th, tc):
     """One hour of dwelling i: (Phi_HC, theta_m,t, theta_air), as ``_hourly_kernels``."""
-    sol = -coef[K_PHI_R, i]
+    sol = -coef[K_PHI_R, i] * der
     for k in range(N_SOLAR):
         sol += coef[K_AP + k, i] * irr[k, t]
     tm0 = (coef[K_TM_PREV, i] * tm_prev + coef[K_TM_E, i] * te
@@ -43,8 +43,8 @@ def _step(coef, i, tm_prev, irr, t, te, pint, th, tc):
 
 
 @cuda.jit
-def _kernel(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, annual, heat_t,
-            cool_t, temp_t, write):
+def _kernel(coef, irr, temp_e, phi_int, set_h, set_c, sky_dt, theta_m0, warmup, annual,
+            heat_t, cool_t, temp_t, write):
     i = cuda.grid(1)
     n = coef.shape[1]
     if i >= n:
@@ -52,7 +52,8 @@ def _kernel(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, annual, 
     n_h = temp_e.shape[0]
     tm = theta_m0
     for t in range(n_h - warmup, n_h):
-        _, tm, _ = _step(coef, i, tm, irr, t, temp_e[t], phi_int[t], set_h[t], set_c[t])
+        _, tm, _ = _step(coef, i, tm, irr, t, temp_e[t], phi_int[t], sky_dt[t], set_h[t],
+                         set_c[t])
     heat = 0.0
     cool = 0.0
     pk_h = 0.0
@@ -63,7 +64,8 @@ def _kernel(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, annual, 
     tmax = -math.inf
     tsum = 0.0
     for t in range(n_h):
-        phi, tm, ta = _step(coef, i, tm, irr, t, temp_e[t], phi_int[t], set_h[t], set_c[t])
+        phi, tm, ta = _step(coef, i, tm, irr, t, temp_e[t], phi_int[t], sky_dt[t], set_h[t],
+                            set_c[t])
         ph = max(phi, 0.0)
         pc = max(-phi, 0.0)
         heat += ph
@@ -101,11 +103,11 @@ def run_cuda(
     The hourly outputs come back as (n, n_h) Fortran-ordered views of the device's
     (n_h, n) arrays, like the CPU kernel's.
     """
-    irr, temp_e, phi_int, set_h, set_c = climate_arrays
+    irr, temp_e, phi_int, set_h, set_c, sky_dt = climate_arrays
     n, n_h = coef.shape[1], temp_e.shape[0]
     d_coef = cuda.to_device(np.ascontiguousarray(coef))
     d_clim = [cuda.to_device(np.ascontiguousarray(a)) for a in (irr, temp_e, phi_int, set_h,
-                                                              set_c)]
+                                                              set_c, sky_dt)]
     d_annual = cuda.device_array((_k.N_OUT, n), dtype=np.float64)
     shape = (n_h, n) if return_hourly else (1, 1)
     d_heat = cuda.device_array(shape, dtype=np.float64)

@@ -25,6 +25,8 @@ Layout
 ``phi_int`` (n_h,) internal gains per floor area [W m-2].
 ``set_h``, ``set_c`` (n_h,) heating and cooling set-points of the air temperature [degC]
            (``-BIG`` / ``+BIG`` where the system is off: free floating).
+``sky_dt`` (n_h,) difference between the outdoor air and the apparent sky temperature
+           Delta theta_er [K] of the hour (eq. 46; constant 11 K or from the weather file).
 ``annual`` (N_OUT, n) output, rows ``O_*``.
 ``heat_w``, ``cool_w``, ``temp_air`` (n, n_h) Fortran-ordered outputs of the hourly kernel
            (``hour_major`` layout: element [i, h] at i + h*n, contiguous over dwellings).
@@ -38,7 +40,7 @@ from numba import njit, prange
 # --- rows of coef --------------------------------------------------------------------------------
 K_AP = 0  # 0..8: solar aperture per engine class A_sol [m2] (windows and opaque, eq. 43-45)
 N_SOLAR = 9  # glazing-transmitted N, E, S, W; vertical N, E, S, W; horizontal
-K_PHI_R = 9  # thermal radiation to the sky Phi_r [W] (eq. 46)
+K_PHI_R = 9  # Phi_r / Delta theta_er = sum F_r R_se U A h_r [W/K] (eq. 46), times sky_dt[t]
 K_TM_PREV = 10  # d theta_m,t / d theta_m,t-1 [-]
 K_TM_E = 11  # d theta_m,t / d theta_e [-]
 K_TM_INT = 12  # d theta_m,t / d phi_int [K per W m-2]
@@ -91,14 +93,14 @@ _FM = {"contract"}  # allow fused multiply-add; nothing else of fastmath
 
 
 @njit(cache=True, fastmath=_FM)
-def _free(c, j, tm_prev, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint):
+def _free(c, j, tm_prev, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, der):
     """theta_m,t and theta_air of dwelling j with Phi_HC = 0 (eq. C.4-C.11 as coefficients)."""
     b = BLOCK
     # section 11.3.2: Phi_sol = sum_k A_sol,k I_k - Phi_r
     sol = (c[K_AP * b + j] * i0 + c[(K_AP + 1) * b + j] * i1 + c[(K_AP + 2) * b + j] * i2
            + c[(K_AP + 3) * b + j] * i3 + c[(K_AP + 4) * b + j] * i4 + c[(K_AP + 5) * b + j] * i5
            + c[(K_AP + 6) * b + j] * i6 + c[(K_AP + 7) * b + j] * i7 + c[(K_AP + 8) * b + j] * i8
-           - c[K_PHI_R * b + j])
+           - c[K_PHI_R * b + j] * der)
     tm0 = (c[K_TM_PREV * b + j] * tm_prev + c[K_TM_E * b + j] * te
            + c[K_TM_INT * b + j] * pint + c[K_TM_SOL * b + j] * sol)
     ta0 = (c[K_TA_PREV * b + j] * tm_prev + c[K_TA_E * b + j] * te
@@ -113,22 +115,24 @@ def _need(c, j, ta0, th, tc):
 
 
 @njit(cache=True, fastmath=_FM)
-def _hour_warm(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc):
+def _hour_warm(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, der, th, tc):
     """One warm-up hour for the m dwellings of a block: the mass temperature only."""
     b = BLOCK
     for j in range(m):
-        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint)
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint,
+                         der)
         st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * _need(c, j, ta0, th, tc)
 
 
 @njit(cache=True, fastmath=_FM)
-def _hour(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc, tf):
+def _hour(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, der, th, tc, tf):
     """One recorded hour for the m dwellings of a block (c: N_COEF rows of BLOCK, st: N_STATE
     rows of BLOCK). Two flat arrays with constant row distances and no conditional stores,
     so that LLVM vectorises the loop across dwellings."""
     b = BLOCK
     for j in range(m):
-        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint)
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint,
+                         der)
         phi = _need(c, j, ta0, th, tc)
         st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * phi
         ta = ta0 + c[K_TA_HC * b + j] * phi  # eq. (C.11) with Phi_HC
@@ -151,12 +155,13 @@ def _hour(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc, tf):
 
 
 @njit(cache=True, fastmath=_FM)
-def _hour_heat(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc, tf):
+def _hour_heat(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, der, th, tc, tf):
     """As :func:`_hour` when no hour has a cooling set-point (``tc`` = +BIG): the cooling sum
     and peak stay 0 and are not tracked (a fifth fewer operations)."""
     b = BLOCK
     for j in range(m):
-        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint)
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint,
+                         der)
         phi = max(th - ta0, 0.0) * c[K_TA_HC_INV * b + j]
         st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * phi
         ta = ta0 + c[K_TA_HC * b + j] * phi
@@ -171,7 +176,7 @@ def _hour_heat(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc, t
 
 
 @njit(cache=True, fastmath=_FM)
-def _hour_out(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc, tf):
+def _hour_out(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, der, th, tc, tf):
     """As :func:`_hour`, keeping Phi_HC and theta_air of the hour in ``st`` for the output.
 
     The body repeats :func:`_hour` on purpose: sharing it through an inlined per-dwelling helper
@@ -179,7 +184,8 @@ def _hour_out(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc, tf
     52 vs 72 M/s; bench_hourly.py --n 200000 --repeat 2 on the quiet 2-core machine)."""
     b = BLOCK
     for j in range(m):
-        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint)
+        tm0, ta0 = _free(c, j, st[S_TM * b + j], i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint,
+                         der)
         phi = _need(c, j, ta0, th, tc)
         st[S_TM * b + j] = tm0 + c[K_TM_HC * b + j] * phi
         ta = ta0 + c[K_TA_HC * b + j] * phi  # eq. (C.11) with Phi_HC
@@ -204,8 +210,8 @@ def _hour_out(c, st, m, i0, i1, i2, i3, i4, i5, i6, i7, i8, te, pint, th, tc, tf
 
 
 @njit(cache=True)
-def _block(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, i0, i1, annual,
-           heat_w, cool_w, temp_air, write):
+def _block(coef, irr, temp_e, phi_int, set_h, set_c, sky_dt, theta_m0, warmup, i0, i1,
+           annual, heat_w, cool_w, temp_air, write):
     n_h = temp_e.shape[0]
     cooling = False
     for t in range(n_h):
@@ -227,20 +233,21 @@ def _block(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, i0, i1, a
     # warm-up over the last `warmup` hours of the year, nothing recorded
     for t in range(n_h - warmup, n_h):
         _hour_warm(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t], irr[5, t],
-                   irr[6, t], irr[7, t], irr[8, t], temp_e[t], phi_int[t], set_h[t], set_c[t])
+                   irr[6, t], irr[7, t], irr[8, t], temp_e[t], phi_int[t], sky_dt[t], set_h[t],
+                   set_c[t])
     for t in range(n_h):
         if not write and not cooling:
             _hour_heat(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t],
                        irr[5, t], irr[6, t], irr[7, t], irr[8, t], temp_e[t], phi_int[t],
-                       set_h[t], set_c[t], float(t))
+                       sky_dt[t], set_h[t], set_c[t], float(t))
         elif not write:
             _hour(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t], irr[5, t],
-                  irr[6, t], irr[7, t], irr[8, t], temp_e[t], phi_int[t], set_h[t], set_c[t],
-                  float(t))
+                  irr[6, t], irr[7, t], irr[8, t], temp_e[t], phi_int[t], sky_dt[t], set_h[t],
+                  set_c[t], float(t))
         else:
             _hour_out(c, st, m, irr[0, t], irr[1, t], irr[2, t], irr[3, t], irr[4, t],
                       irr[5, t], irr[6, t], irr[7, t], irr[8, t], temp_e[t], phi_int[t],
-                      set_h[t], set_c[t], float(t))
+                      sky_dt[t], set_h[t], set_c[t], float(t))
             for j in range(m):
                 phi = st[S_PHI * BLOCK + j]
                 heat_w[i0 + j, t] = phi if phi > 0.0 else 0.0
@@ -260,7 +267,7 @@ def _block(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, i0, i1, a
 
 
 @njit(cache=True, parallel=True)
-def run_parallel(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, annual,
+def run_parallel(coef, irr, temp_e, phi_int, set_h, set_c, sky_dt, theta_m0, warmup, annual,
                  heat_w, cool_w, temp_air, write):
     """All dwellings, blocks of :data:`BLOCK` spread over the numba threads."""
     n = coef.shape[1]
@@ -268,12 +275,12 @@ def run_parallel(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, ann
     for b in prange(nb):
         i0 = b * BLOCK
         i1 = min(n, i0 + BLOCK)
-        _block(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, i0, i1, annual,
-               heat_w, cool_w, temp_air, write)
+        _block(coef, irr, temp_e, phi_int, set_h, set_c, sky_dt, theta_m0, warmup, i0, i1,
+               annual, heat_w, cool_w, temp_air, write)
 
 
 @njit(cache=True)
-def run_serial(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, annual,
+def run_serial(coef, irr, temp_e, phi_int, set_h, set_c, sky_dt, theta_m0, warmup, annual,
                heat_w, cool_w, temp_air, write):
     """As :func:`run_parallel` on one thread."""
     n = coef.shape[1]
@@ -281,5 +288,5 @@ def run_serial(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, annua
     for b in range(nb):
         i0 = b * BLOCK
         i1 = min(n, i0 + BLOCK)
-        _block(coef, irr, temp_e, phi_int, set_h, set_c, theta_m0, warmup, i0, i1, annual,
-               heat_w, cool_w, temp_air, write)
+        _block(coef, irr, temp_e, phi_int, set_h, set_c, sky_dt, theta_m0, warmup, i0, i1,
+               annual, heat_w, cool_w, temp_air, write)

@@ -13,12 +13,16 @@ numbers of EN ISO 13790:2008):
 * H_tr,em = 1 / (1/H_tr,op - 1/H_tr,ms)                                    (eq. 63)
 * C_m and A_m from the dwelling's thermal-capacity class (Table 12), see
   :func:`thermal_capacity_j_per_k` and :func:`effective_mass_area_m2`;
-* gains split (eq. C.1-C.3): Phi_ia = 0.5 Phi_int; Phi_m = A_m/A_t (0.5 Phi_int + Phi_sol);
-  Phi_st = (1 - A_m/A_t - H_tr,w/(9.1 A_t)) (0.5 Phi_int + Phi_sol);
+* gains split (eq. C.1-C.3): Phi_ia = f_c Phi_int; Phi_m = A_m/A_t ((1 - f_c) Phi_int + Phi_sol);
+  Phi_st = (1 - A_m/A_t - H_tr,w/(9.1 A_t)) ((1 - f_c) Phi_int + Phi_sol), with the
+  convective share f_c = 0.5 of eq. (C.1) (``internal_gain_convective_frac``; a case that
+  specifies its own split, such as ASHRAE 140, overrides it);
 * solar gains (section 11.3): Phi_sol = sum_k A_sol,k I_k - Phi_r with windows
   A_sol = F_sh (1 - F_F) F_w g A_w (eq. 43-44, the monthly engine's factors), opaque walls and
   roof A_sol = alpha R_se U A (eq. 45) and the thermal radiation to the sky
-  Phi_r = sum F_r R_se U A h_r Delta theta_er (eq. 46);
+  Phi_r = sum F_r R_se U A h_r Delta theta_er (eq. 46), Delta theta_er the constant of
+  section 11.4.6 (11 K) or, with ``sky_temperature_model = "weather"``, theta_e - theta_sky of
+  each hour from the weather file's horizontal infrared radiation;
 * the network: H_tr,1 (eq. C.6), H_tr,2 (C.7), H_tr,3 (C.8), Phi_m,tot (C.5), the
   Crank-Nicolson mass update theta_m,t (C.4), theta_m (C.9), theta_s (C.10), theta_air (C.11);
 * the ideal heater and cooler of section C.4.2: free-floating air temperature theta_air,0; if it
@@ -104,6 +108,10 @@ class HourlyClimate:
         Where the figures come from.
     roof_tilt_deg : float
         Tilt of the ``roof_*`` classes [deg].
+    sky_temp_degc : numpy.ndarray or None
+        (n_h,) apparent sky temperature theta_sky [degC] from the weather file's horizontal
+        infrared radiation, or None (then the constant Delta theta_er of ``hourly.toml``
+        applies whatever ``sky_temperature_model`` says).
     """
 
     time: pd.DatetimeIndex
@@ -114,6 +122,7 @@ class HourlyClimate:
     source: str
     classes: tuple[str, ...] = SOLAR_CLASSES
     roof_tilt_deg: float = float("nan")
+    sky_temp_degc: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         t = pd.DatetimeIndex(self.time)
@@ -136,8 +145,18 @@ class HourlyClimate:
         missing = [c for c in ENGINE_SOLAR_CLASSES if c not in self.classes]
         if missing:
             raise InputError(f"HourlyClimate lacks the solar classes {missing}.")
+        sky = None
+        if self.sky_temp_degc is not None:
+            sky = np.array(self.sky_temp_degc, dtype=np.float64)
+            if sky.shape != (n_h,) or not np.isfinite(sky).all():
+                raise InputError(
+                    f"HourlyClimate.sky_temp_degc must hold {n_h} finite values, got shape "
+                    f"{sky.shape}; pass None to use the constant sky temperature difference."
+                )
+            sky.flags.writeable = False
         for arr in (temp, irr):
             arr.flags.writeable = False
+        object.__setattr__(self, "sky_temp_degc", sky)
         object.__setattr__(self, "time", t)
         object.__setattr__(self, "temp_out_degc", temp)
         object.__setattr__(self, "irradiance_w_per_m2", irr)
@@ -226,6 +245,7 @@ def hourly_climate_from_epw(
         r = poa(params.roof_tilt_deg, AZIMUTH_DEG[o])
         roofs.append(np.clip(r["poa_global"].to_numpy(), 0.0, None))
     rows = [*windows, *vertical, weather["ghi_w_per_m2"].clip(lower=0.0).to_numpy(), *roofs]
+    sky = sky_temperature_degc(weather, hp.delta_theta_er_k)
     source = (
         f"{meta.get('source', 'weather file')} ({meta.get('city', '?')}, lat "
         f"{meta.get('latitude')}, lon {meta.get('longitude')}); pvlib "
@@ -241,7 +261,45 @@ def hourly_climate_from_epw(
         source=source,
         classes=SOLAR_CLASSES,
         roof_tilt_deg=float(params.roof_tilt_deg),
+        sky_temp_degc=sky,
     )
+
+
+STEFAN_BOLTZMANN_W_PER_M2K4 = 5.670374419e-8
+"""sigma [W m-2 K-4] (CODATA 2018)."""
+
+
+def sky_temperature_degc(weather: pd.DataFrame, delta_theta_er_k: float) -> np.ndarray | None:
+    """Apparent sky temperature of each hour from the horizontal infrared radiation [degC].
+
+    theta_sky = (IR_h / sigma)^(1/4) - 273.15, the sky as a black body emitting the weather
+    file's horizontal infrared radiation (EPW field 13; the sky model of EnergyPlus and of the
+    ASHRAE 140 reference programs that read it). Hours with a missing value (EPW 9999, or not
+    positive) get theta_e - ``delta_theta_er_k`` (the constant of ISO 13790 section 11.4.6).
+
+    Parameters
+    ----------
+    weather : pandas.DataFrame
+        ``read_epw`` output with ``theta_e_degc`` and ``ir_horizontal_w_per_m2`` [W m-2].
+    delta_theta_er_k : float
+        Fallback difference between air and sky temperature [K].
+
+    Returns
+    -------
+    numpy.ndarray or None
+        (n_h,) [degC]; None when the frame has no infrared column.
+    """
+    if "ir_horizontal_w_per_m2" not in weather.columns:
+        return None
+    ir = weather["ir_horizontal_w_per_m2"].to_numpy(dtype=np.float64)
+    te = weather["theta_e_degc"].to_numpy(dtype=np.float64)
+    ok = np.isfinite(ir) & (ir > 0.0) & (ir < 9999.0)
+    if not ok.all():
+        logger.warning("weather file: %d hours without horizontal infrared radiation; their "
+                       "sky temperature is theta_e - %.1f K", int((~ok).sum()), delta_theta_er_k)
+    with np.errstate(invalid="ignore"):
+        sky = (np.where(ok, ir, 1.0) / STEFAN_BOLTZMANN_W_PER_M2K4) ** 0.25 - 273.15
+    return np.where(ok, sky, te - delta_theta_er_k)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,7 +427,11 @@ class Network:
     a_m_m2: np.ndarray
     a_t_m2: np.ndarray
     aperture_m2: np.ndarray
-    phi_r_w: np.ndarray
+    phi_r_w_per_k: np.ndarray
+    """Thermal radiation to the sky per kelvin of Delta theta_er: sum F_r R_se U A h_r
+    (eq. 46) [W/K]; the hour's Phi_r is this times ``Schedules.sky_dt_k``."""
+    int_convective_frac: np.ndarray
+    """Share of the internal gains given to the air node (eq. C.1: 0.5) [-]."""
     valid: np.ndarray
     invalid_counts: dict[str, int] = field(default_factory=dict)
 
@@ -458,8 +520,9 @@ def build_network(dwellings: pd.DataFrame, params: HourlyParams | None = None) -
         aperture[o if physical else 4 + o] += f_win * g * win[:, o]
         aperture[4 + o] += ar * u_wall * walls[:, o]
     aperture[8] = ar * b.b_roof_frac * u_roof * roof
-    # eq. (46): thermal radiation to the sky, walls and windows F_r = 0.5, roof F_r = 1
-    phi_r = p.r_se_m2k_per_w * p.h_r_w_per_m2k * p.delta_theta_er_k * (
+    # eq. (46): thermal radiation to the sky per kelvin of Delta theta_er, walls and windows
+    # F_r = 0.5, roof F_r = 1 (the hour's Delta theta_er comes with the schedules)
+    phi_r = p.r_se_m2k_per_w * p.h_r_w_per_m2k * (
         p.f_r_wall_frac * (u_wall * walls.sum(axis=1) + u_win * win.sum(axis=1))
         + p.f_r_roof_frac * b.b_roof_frac * u_roof * roof
     )
@@ -472,7 +535,9 @@ def build_network(dwellings: pd.DataFrame, params: HourlyParams | None = None) -
         h_tr_op_w_per_k=z(h_tr_op), h_tr_is_w_per_k=z(h_is), h_tr_ms_w_per_k=z(h_ms),
         h_tr_em_w_per_k=z(h_em), c_m_j_per_k=z(c_m), a_m_m2=z(a_m), a_t_m2=z(a_t),
         aperture_m2=np.ascontiguousarray(np.where(ok[None, :], aperture, 0.0)),
-        phi_r_w=z(phi_r), valid=ok, invalid_counts=counts,
+        phi_r_w_per_k=z(phi_r),
+        int_convective_frac=z(np.full(x.shape[0], p.internal_gain_convective_frac)),
+        valid=ok, invalid_counts=counts,
     )
 
 
@@ -512,8 +577,9 @@ def network_step(
     h_ms, h_em = net.h_tr_ms_w_per_k, net.h_tr_em_w_per_k
     a_m, a_t = net.a_m_m2, net.a_t_m2
     with np.errstate(divide="ignore", invalid="ignore"):
-        phi_ia = 0.5 * phi_int_w  # eq. (C.1)
-        share = 0.5 * phi_int_w + phi_sol_w
+        f_c = net.int_convective_frac
+        phi_ia = f_c * phi_int_w  # eq. (C.1), f_c = 0.5 in ISO 13790
+        share = (1.0 - f_c) * phi_int_w + phi_sol_w
         phi_m = a_m / a_t * share  # eq. (C.2)
         phi_st = (1.0 - a_m / a_t - h_w / (9.1 * a_t)) * share  # eq. (C.3)
         h_1 = h_ve * h_is / (h_ve + h_is)  # eq. (C.6) 1/(1/H_ve + 1/H_tr,is)
@@ -552,7 +618,7 @@ def step_coefficients(net: Network) -> np.ndarray:
 
     coef = np.zeros((_k.N_COEF, n))
     coef[_k.K_AP:_k.K_AP + _k.N_SOLAR] = net.aperture_m2
-    coef[_k.K_PHI_R] = net.phi_r_w
+    coef[_k.K_PHI_R] = net.phi_r_w_per_k
     coef[_k.K_TM_PREV], coef[_k.K_TA_PREV] = resp(1.0, 0.0, 0.0, 0.0, 0.0)
     coef[_k.K_TM_E], coef[_k.K_TA_E] = resp(0.0, 1.0, 0.0, 0.0, 0.0)
     coef[_k.K_TM_SOL], coef[_k.K_TA_SOL] = resp(0.0, 0.0, 1.0, 0.0, 0.0)
@@ -576,6 +642,10 @@ class Schedules:
     set_heating_degc: np.ndarray
     set_cooling_degc: np.ndarray
     phi_int_w_per_m2: np.ndarray
+    sky_dt_k: np.ndarray
+    """Difference between outdoor air and apparent sky temperature Delta theta_er [K]
+    (eq. 46): ``delta_theta_er_k`` every hour, or theta_e - theta_sky of the weather file when
+    ``sky_temperature_model = "weather"`` and the climate carries a sky temperature."""
 
 
 def build_schedules(
@@ -621,7 +691,11 @@ def build_schedules(
         set_c[:] = _k.BIG
     prof = np.asarray(params.internal_gain_profile_frac, dtype=np.float64)
     phi = params.balance.phi_int_w_per_m2 * prof[hour]
-    return Schedules(set_h, set_c, np.ascontiguousarray(phi))
+    if params.sky_temperature_model == "weather" and climate.sky_temp_degc is not None:
+        sky_dt = climate.temp_out_degc - climate.sky_temp_degc
+    else:
+        sky_dt = np.full(n_h, params.delta_theta_er_k)
+    return Schedules(set_h, set_c, np.ascontiguousarray(phi), np.ascontiguousarray(sky_dt))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -766,11 +840,11 @@ def run_kernel(
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Call the CPU kernel on prepared arrays (no checks; for the wrapper and the benchmark).
 
-    ``climate_arrays`` = (irr (N_SOLAR, n_h), temp_e, phi_int, set_h, set_c). Returns
+    ``climate_arrays`` = (irr (N_SOLAR, n_h), temp_e, phi_int, set_h, set_c, sky_dt). Returns
     ``annual`` (N_OUT, n) and, with ``return_hourly``, Fortran-ordered (n, n_h) heating,
     cooling and air temperature.
     """
-    irr, temp_e, phi_int, set_h, set_c = climate_arrays
+    irr, temp_e, phi_int, set_h, set_c, sky_dt = climate_arrays
     n, n_h = coef.shape[1], temp_e.shape[0]
     annual = np.empty((_k.N_OUT, n))
     if return_hourly:
@@ -780,8 +854,8 @@ def run_kernel(
     else:
         heat = cool = temp = np.empty((1, 1), order="F")
     fn = _k.run_parallel if parallel else _k.run_serial
-    fn(coef, irr, temp_e, phi_int, set_h, set_c, float(theta_m0), int(warmup_h), annual,
-       heat, cool, temp, bool(return_hourly))
+    fn(coef, irr, temp_e, phi_int, set_h, set_c, sky_dt, float(theta_m0), int(warmup_h),
+       annual, heat, cool, temp, bool(return_hourly))
     if return_hourly:
         return annual, heat, cool, temp
     return annual, None, None, None
@@ -855,7 +929,7 @@ def simulate_hourly(
     coef = step_coefficients(net)
     arrays = (climate.engine_irradiance(), np.ascontiguousarray(climate.temp_out_degc),
               sched.phi_int_w_per_m2, np.ascontiguousarray(sched.set_heating_degc),
-              np.ascontiguousarray(sched.set_cooling_degc))
+              np.ascontiguousarray(sched.set_cooling_degc), sched.sky_dt_k)
     if use_cuda:
         from wijkreno.simulate import _hourly_cuda
 
@@ -899,7 +973,8 @@ def simulate_hourly_reference(
     order = list(range(n_h - p.warmup_h, n_h)) + list(range(n_h))
     for k, t in enumerate(order):
         te = te_all[t]
-        phi_sol = net.aperture_m2.T @ irr[:, t] - net.phi_r_w  # section 11.3.2
+        # section 11.3.2, with Phi_r of eq. (46) at the hour's Delta theta_er
+        phi_sol = net.aperture_m2.T @ irr[:, t] - net.phi_r_w_per_k * sched.sky_dt_k[t]
         phi_int = sched.phi_int_w_per_m2[t] * net.floor_area_m2
         _, ta0, _ = network_step(net, theta_m, te, phi_sol, phi_int, 0.0)  # step 1
         target = np.where(ta0 < sched.set_heating_degc[t], sched.set_heating_degc[t],
@@ -940,6 +1015,7 @@ __all__: Sequence[str] = (
     "CAPACITY_CLASSES", "HOURS_PER_YEAR", "CapacityClass", "HourlyClimate", "HourlyParams",
     "HourlyResult", "Network", "Schedules", "SOLAR_CLASSES",
     "build_network", "build_schedules", "cuda_available", "effective_mass_area_m2",
+    "sky_temperature_degc",
     "hourly_climate_from_epw", "load_hourly_params", "monthly_sums_kwh", "network_step",
     "simulate_hourly", "simulate_hourly_reference", "step_coefficients",
     "thermal_capacity_class", "thermal_capacity_j_per_k",

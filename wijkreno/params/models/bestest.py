@@ -4,8 +4,9 @@ hourly engine and the published reference-program ranges (``wijkreno validate be
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wijkreno.params.reader import load_model
 
@@ -33,6 +34,8 @@ class Site(_Frozen):
     rho_c_air_wh_per_m3k_source: str
     ground_reflectance_frac: float = Field(ge=0.0, le=1.0)
     ground_reflectance_frac_source: str
+    sky_temperature_model: Literal["constant", "weather"]
+    sky_temperature_model_source: str
 
 
 class Geometry(_Frozen):
@@ -50,6 +53,7 @@ class Geometry(_Frozen):
 
 class Operation(_Frozen):
     internal_gains_w: float = Field(ge=0.0)
+    internal_gains_radiative_frac: float = Field(ge=0.0, le=1.0)
     infiltration_ach: float = Field(ge=0.0)
     heating_setpoint_degc: float
     cooling_setpoint_degc: float
@@ -73,13 +77,6 @@ class Opaque(_Frozen):
 class MassRule(_Frozen):
     max_depth_m: float = Field(gt=0.0)
     insulating_lambda_w_per_mk: float = Field(gt=0.0)
-    source: str
-
-
-class Tolerance(_Frozen):
-    energy_frac: float = Field(ge=0.0, le=1.0)
-    power_frac: float = Field(ge=0.0, le=1.0)
-    temperature_k: float = Field(ge=0.0)
     source: str
 
 
@@ -120,9 +117,22 @@ class BestestSpec(_Frozen):
     window: Window
     opaque: Opaque
     mass_rule: MassRule
-    tolerance: Tolerance
     cases: dict[str, Case]
     reference: dict[str, Reference]
+    limitations: dict[str, str] = {}
+    """``"<case>.<quantity>"`` -> why the 5R1C figure lies outside the published range."""
+
+    @model_validator(mode="after")
+    def _limitations_name_compared_figures(self) -> BestestSpec:
+        for key in self.limitations:
+            case, _, quantity = key.partition(".")
+            ref = self.reference.get(case)
+            if ref is None or quantity == "source" or getattr(ref, quantity, None) is None:
+                raise ValueError(
+                    f"[limitations] names {key!r}, which is not a compared figure; use "
+                    f"'<case>.<quantity>' of a [reference.<case>] range"
+                )
+        return self
 
 
 def load_bestest_spec(path: str | Path | None = None) -> BestestSpec:

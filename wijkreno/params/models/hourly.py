@@ -46,6 +46,7 @@ class HourlyParams(BaseModel):
     h_is_w_per_m2k: float
     lambda_at_frac: float
     h_ms_w_per_m2k: float
+    internal_gain_convective_frac: float
     warmup_h: int
     theta_m_start_degc: float
     opaque_absorptance_frac: float
@@ -54,6 +55,7 @@ class HourlyParams(BaseModel):
     delta_theta_er_k: float
     f_r_wall_frac: float
     f_r_roof_frac: float
+    sky_temperature_model: Literal["constant", "weather"]
     window_incidence_model: Literal["physical", "constant"]
     glass_refractive_index: float
     glass_extinction_per_m: float
@@ -80,7 +82,8 @@ class HourlyParams(BaseModel):
             raise ValueError(f"must be > 0, got {v}")
         return v
 
-    @field_validator("opaque_absorptance_frac", "f_r_wall_frac", "f_r_roof_frac")
+    @field_validator("opaque_absorptance_frac", "f_r_wall_frac", "f_r_roof_frac",
+                     "internal_gain_convective_frac")
     @classmethod
     def _fraction(cls, v: float) -> float:
         if not 0.0 <= v <= 1.0:

@@ -1,0 +1,375 @@
+"""Routes of the officer's pages (``api/routes/officer.py``) and the LEKP figures behind them
+(``api/lekp.py``, ``api/municipal.py``) on the demo workspace: pages, login redirects, the
+register's upload → correct → audit round trip, the municipality's counts with their sources,
+the report without query parameters and the Pactportaal CSV, with their error paths."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+ADMIN = ("lekpadmin99", "lekp-admin-99001-pass")
+"""An administrator of the demo municipality (the shared fixtures have a coach and a viewer)."""
+HEAD = "adres_id;maatregel;datum_uitvoering;collectief_project;fossielvrij;premie_eur;opmerking"
+
+
+@pytest.fixture(scope="module")
+def admin_user(settings, users):
+    from wijkreno.users import UserStore
+
+    store = UserStore(settings.effective_users_db())
+    try:
+        if store.get_user(ADMIN[0]) is None:
+            store.add_user(ADMIN[0], ADMIN[1], {"99001": "admin"})
+    finally:
+        store.close()
+    return ADMIN[0]
+
+
+@pytest.fixture()
+def admin(app, admin_user):
+    c = TestClient(app)
+    r = c.post("/api/auth/login", json={"username": ADMIN[0], "password": ADMIN[1]})
+    assert r.status_code == 200, r.text
+    c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    yield c
+    c.close()
+
+
+def _addresses(workspace_dir: Path, n: int) -> list[str]:
+    dw = pd.read_parquet(workspace_dir / "twin" / "dwellings.parquet", columns=["adres_id"])
+    return [str(a) for a in dw["adres_id"].iloc[-n:]]
+
+
+def _statbel_housing_units(workspace_dir: Path) -> int:
+    from wijkreno.io.municipal import housing_units_from_gebouwenpark
+    from wijkreno.io.statbel import read_gebouwenpark
+
+    path = workspace_dir / "sources" / "gebouwenpark.csv"
+    return housing_units_from_gebouwenpark(read_gebouwenpark(path, "99001"), "99001")
+
+
+# -- pages ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/officer", "/officer/99001/register", "/officer/99001/lekp"])
+def test_pages_send_anonymous_visitors_to_login(client, path):
+    r = client.get(path, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/login?next=")
+    assert "officer" in r.headers["location"]
+
+
+def test_login_page_dutch_english_and_safe_next(client):
+    r = client.get("/login")
+    assert r.status_code == 200
+    assert '<html lang="nl">' in r.text and "Aanmelden" in r.text
+    assert "/static/officer/officer.js" in r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    r = client.get("/login", params={"lang": "en"})
+    assert '<html lang="en">' in r.text and "Log in" in r.text
+    assert r.cookies.get("wijkreno_lang") == "en"
+    client.cookies.clear()
+    # another host after login is never a target
+    r = client.get("/login", params={"next": "//evil.example/x"})
+    assert '"next": "/officer"' in r.text and "evil" not in r.text
+
+
+def test_logout_page(client):
+    r = client.get("/logout")
+    assert r.status_code == 200 and "Afmelden" in r.text
+
+
+def test_home_lists_the_users_municipality_by_name(login):
+    coach = login("coach99")
+    r = coach.get("/officer")
+    assert r.status_code == 200
+    assert "Demowijk" in r.text and "99001" in r.text
+    assert 'href="/officer/99001/register"' in r.text
+    assert coach.get("/login", follow_redirects=False).status_code == 303  # already logged in
+
+
+def test_other_municipalitys_pages_refused(login):
+    other = login("admin02")
+    r = other.get("/officer/99001/register")
+    assert r.status_code == 403 and "Geen toegang" in r.text
+    assert other.get("/officer/9900x/lekp").status_code == 400
+
+
+def test_register_and_lekp_pages_render(login):
+    coach = login("coach99")
+    r = coach.get("/officer/99001/register", params={"kind": "klimaattafels"})
+    assert r.status_code == 200
+    assert "Register van realisaties — Demowijk" in r.text
+    assert '"kind": "klimaattafels"' in r.text and '"canWrite": true' in r.text
+    assert "/api/officer/templates/klimaattafels.xlsx" in r.text
+    r = coach.get("/officer/99001/register", params={"kind": "nope"})  # falls back to the first
+    assert '"kind": "renovations"' in r.text
+    r = coach.get("/officer/99001/lekp", params={"lang": "en"})
+    assert r.status_code == 200 and "Local Energy and Climate Pact — " in r.text
+    assert "/api/officer/99001/lekp.csv" in r.text
+
+
+def test_static_files(client):
+    r = client.get("/static/officer/officer.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/officer/officer.css").status_code == 200
+    assert client.get("/static/officer/../app.py").status_code == 404
+    assert client.get("/static/officer/secret.txt").status_code == 404
+
+
+def test_officer_strings_have_the_same_keys():
+    from api.officer_i18n import OFFICER_STRINGS
+
+    keys = [set(v) for v in OFFICER_STRINGS.values()]
+    assert all(k == keys[0] for k in keys)
+    from wijkreno.register import REGISTER_KINDS
+
+    assert all(f"kind_{k}" in keys[0] for k in REGISTER_KINDS)
+
+
+# -- templates and rows ---------------------------------------------------------------------
+def test_template_downloads(client):
+    r = client.get("/api/officer/templates/renovations.csv")
+    assert r.status_code == 200
+    assert "attachment" in r.headers["content-disposition"]
+    first = r.content.decode("utf-8-sig").splitlines()[0]
+    assert first == HEAD
+    r = client.get("/api/officer/templates/wvc_milestones.xlsx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"  # a zip: the xlsx
+    assert client.get("/api/officer/templates/nope.csv").status_code == 404
+    assert client.get("/api/officer/templates/renovations.ods").status_code == 404
+
+
+def test_upload_bad_row_correct_in_form_audit(login, workspace_dir):
+    good, bad_address_row, edited = _addresses(workspace_dir, 3)
+    coach = login("coach99")
+    text = "\n".join([HEAD,
+                      f"{good};vloerisolatie;2022-04-11;Burenpremie officer;nee;800;goed",
+                      f"{bad_address_row};vloerisolatie;2099-04-12;Burenpremie officer;nee;900;"
+                      "fout: datum in de toekomst",
+                      f"{good};vloerisolatie;2022-04-11;Burenpremie officer;nee;800;dubbel"]) + "\n"
+    files = {"file": ("officer.csv", text.encode("utf-8"), "text/csv")}
+    r = coach.post("/api/register/99001/renovations/upload", files=files)
+    assert r.status_code == 200, r.text
+    res = r.json()
+    assert (res["n_rows"], res["n_accepted"], res["n_rejected"], res["n_duplicates"]) == (
+        3, 1, 1, 1)
+    assert [a["row"] for a in res["accepted"]] == [2] and res["accepted"][0]["renovation_id"]
+    assert res["rejected"][0]["row"] == 3 and "toekomst" in res["rejected"][0]["reason"]
+    assert res["duplicates"][0]["row"] == 4 and "rij 2" in res["duplicates"][0]["reason"]
+    values = res["rejected_values"]["3"]
+    assert values["adres_id"] == bad_address_row and values["datum_uitvoering"] == "2099-04-12"
+
+    # the form: same import, same checks
+    rows_url = "/api/officer/99001/renovations/rows"
+    fixed = {**values, "datum_uitvoering": "2022-04-12", "opmerking": "gecorrigeerd"}
+    still_bad = {**fixed, "maatregel": "toverstaf"}
+    r = coach.post(rows_url, json={"values": still_bad, "row": 3})
+    assert r.status_code == 200 and r.json()["n_accepted"] == 0
+    assert "onbekende maatregel 'toverstaf'" in r.json()["rejected"][0]["reason"]
+    r = coach.post(rows_url, json={"values": fixed, "row": 3})
+    assert r.status_code == 200, r.text
+    assert r.json()["n_accepted"] == 1
+    new_id = r.json()["accepted"][0]["renovation_id"]
+    r = coach.post(rows_url, json={"values": fixed, "row": 3})  # the same again
+    assert r.json()["n_accepted"] == 0 and r.json()["already_imported"]
+
+    # listed newest first with the address in words, filtered
+    r = coach.get(rows_url, params={"q": "gecorrigeerd", "page_size": 50})
+    body = r.json()
+    hit = [x for x in body["rows"] if x["renovation_id"] == new_id]
+    assert hit and hit[0]["address"] and hit[0]["address"][0].isalpha()
+    assert body["n_total"] >= body["n_rows"] >= 1
+    assert all("gecorrigeerd" in " ".join(str(v) for v in x.values()).lower()
+               for x in body["rows"])
+    assert coach.get(rows_url, params={"q": "zzz-niets"}).json()["n_rows"] == 0
+
+    # edit through the register's PATCH, then the history shows both
+    r = coach.patch(f"/api/register/99001/renovations/{new_id}",
+                    json={"changes": {"premium_eur": "950", "adres_id": edited}})
+    assert r.status_code == 200, r.text
+    r = coach.get(f"/api/officer/99001/renovations/{new_id}/audit")
+    assert r.status_code == 200
+    entries = r.json()["entries"]
+    assert [e["action"] for e in entries] == ["insert", "update"]
+    assert entries[0]["file_name"] == "formulier_rij_3.csv" and entries[0]["who"] == "coach99"
+    assert entries[1]["old_values"]["premium_eur"] == 900
+    assert entries[1]["new_values"]["premium_eur"] == 950
+    assert entries[1]["new_values"]["adres_id"] == edited
+
+
+def test_row_routes_error_paths(login, client, workspace_dir):
+    rows_url = "/api/officer/99001/renovations/rows"
+    body = {"values": {"adres_id": _addresses(workspace_dir, 1)[0]}}
+    assert client.get(rows_url).status_code == 401
+    assert client.post(rows_url, json=body).status_code == 401
+    viewer = login("viewer99")
+    assert viewer.get(rows_url).status_code == 200
+    assert viewer.post(rows_url, json=body).status_code == 403  # reading only
+    coach = login("coach99")
+    assert coach.post(rows_url, json={"values": {"kolom_x": 1}}).status_code == 422
+    assert coach.post(rows_url, json={"values": {}}).status_code == 422
+    assert login("coach99", csrf=False).post(rows_url, json=body).status_code == 403
+    assert coach.get("/api/officer/99001/nope/rows").status_code == 404
+    assert coach.get("/api/officer/9900/renovations/rows").status_code == 400
+    assert coach.get(rows_url, params={"page_size": 501}).status_code == 422
+    assert coach.get("/api/officer/99001/renovations/999999/audit").status_code == 404
+    assert login("admin02").get("/api/officer/99001/renovations/1/audit").status_code == 403
+
+
+# -- LEKP ---------------------------------------------------------------------------------------
+def test_lekp_counts_come_from_the_workspace_and_report_without_parameters(
+        login, admin, client, workspace_dir):
+    assert admin.put("/api/officer/99001/municipality",
+                     json={"inhabitants": None}).status_code == 200  # back to the tables
+    viewer = login("viewer99")
+    r = viewer.get("/api/officer/99001/lekp")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["name"] == "Demowijk"
+    facts = body["facts"]
+    # housing units: Statbel T8 of the workspace's gebouwenpark table, as the CLI reads it
+    # (not the twin's dwellings, which differ: the 532-versus-531 of issue 13)
+    assert facts["housing_units"]["origin"] == "statbel"
+    assert facts["housing_units"]["value"] == _statbel_housing_units(workspace_dir)
+    assert facts["housing_units"]["date"] and "gebouwenpark" in facts["housing_units"]["source"]
+    assert facts["households"]["origin"] == "estimate"  # the demo has no households table
+    assert facts["inhabitants"]["origin"] == "missing"
+    assert body["missing"] == ["inhabitants"]
+    unknown = [g for g in body["goals"] if g["scaling_base"] == "inhabitants"]
+    assert unknown and all(g["status"] == "doel onbekend" and g["target"] is None
+                           for g in unknown)
+    known = [g for g in body["goals"] if g["scaling_base"] == "housing_units"]
+    assert all(g["base_value"] == facts["housing_units"]["value"] for g in known)
+    kinds = {i["kind"] for i in body["checklist"] if i["key"].startswith("register:")}
+    assert {"renovations", "klimaattafels"} <= kinds
+    reno = next(i for i in body["checklist"] if i["key"] == "register:renovations")
+    assert reno["done"] is (reno["n_rows"] > 0)
+
+    # the report waits for the inhabitants, and says where to fill them in
+    r = viewer.get("/api/reports/99001/lekp.html")
+    assert r.status_code == 409 and "/officer/99001/lekp" in r.json()["detail"]
+    assert "inwoners" in r.json()["detail"]
+
+    # an admin enters them; a coach or viewer may not
+    assert login("coach99").put("/api/officer/99001/municipality",
+                                json={"inhabitants": 1234}).status_code == 403
+    assert admin.put("/api/officer/99001/municipality",
+                     json={"inhabitants": 0}).status_code == 422
+    assert admin.put("/api/officer/99001/municipality", json={}).status_code == 422
+    assert admin.put("/api/officer/99001/municipality",
+                     json={"inhabitantz": 5}).status_code == 422
+    r = admin.put("/api/officer/99001/municipality", json={"inhabitants": 1234})
+    assert r.status_code == 200, r.text
+    assert r.json()["inhabitants"]["origin"] == "admin"
+    assert r.json()["inhabitants"]["value"] == 1234
+    try:
+        body = viewer.get("/api/officer/99001/lekp").json()
+        assert body["missing"] == []
+        assert all(g["target"] is not None for g in body["goals"]
+                   if g["scaling_base"] == "inhabitants")
+        r = viewer.get("/api/reports/99001/lekp.html")
+        assert r.status_code == 200, r.text
+        title = re.search(r"<title>(.*?)</title>", r.text).group(1)
+        assert "Demowijk" in title and "99001" not in title
+        from wijkreno.reports.charts import format_number
+
+        assert f"{format_number(_statbel_housing_units(workspace_dir))} wooneenheden" in r.text
+        assert f"{format_number(1234)} inwoners" in r.text
+        r = viewer.get("/api/reports/99001/lekp.pdf")
+        assert r.status_code == 200 and r.content[:4] == b"%PDF"
+        # scripts may still replace a count for one request
+        r = viewer.get("/api/indicators/99001", params={"inhabitants": 99})
+        targets = pd.DataFrame(r.json()["targets"])
+        assert set(targets.loc[targets["scaling_base"] == "inhabitants", "base_value"]) == {99}
+    finally:
+        assert admin.put("/api/officer/99001/municipality",
+                         json={"inhabitants": None}).status_code == 200
+    from wijkreno.register import open_register
+
+    reg = open_register(_register_url(admin))
+    try:
+        log = reg.audit("99001")
+    finally:
+        reg.close()
+    changes = log[(log["table"] == "municipality") & (log["who"] == ADMIN[0])]
+    assert len(changes) >= 2 and '"inhabitants": 1234' in " ".join(
+        changes["new_values"].astype(str))
+
+
+def _register_url(c: TestClient) -> str:
+    return c.app.state.settings.effective_register_url()
+
+
+def test_lekp_routes_error_paths(client, login):
+    assert client.get("/api/officer/99001/lekp").status_code == 401
+    assert client.get("/api/officer/99001/lekp.csv").status_code == 401
+    assert login("admin02").get("/api/officer/99001/lekp").status_code == 403
+    viewer = login("viewer99")
+    assert viewer.get("/api/officer/99001/lekp", params={"pact": "9.9"}).status_code == 422
+    assert viewer.get("/api/officer/9900a/lekp").status_code == 400
+    assert client.put("/api/officer/99001/municipality",
+                      json={"inhabitants": 5}).status_code == 401
+
+
+def test_pactportaal_csv_one_row_per_goal(login):
+    from api.lekp import PACTPORTAAL_COLUMNS
+
+    viewer = login("viewer99")
+    r = viewer.get("/api/officer/99001/lekp.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "pactportaal-99001-" in r.headers["content-disposition"]
+    assert r.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [c for c, _ in PACTPORTAAL_COLUMNS]
+    goals = viewer.get("/api/officer/99001/lekp").json()["goals"]
+    assert len(rows) - 1 == len(goals)
+    assert {row[0] for row in rows[1:]} == {"99001"}
+    assert {row[1] for row in rows[1:]} == {"Demowijk"}
+    assert [row[3] for row in rows[1:]] == [g["goal_id"] for g in goals]
+    for row, goal in zip(rows[1:], goals, strict=True):
+        if goal["target"] is not None:
+            assert float(row[9].replace(",", ".")) == pytest.approx(goal["target"], abs=0.01)
+
+
+def test_pactportaal_columns_documented():
+    from api.lekp import PACTPORTAAL_COLUMNS
+
+    doc = (Path(__file__).parents[2] / "docs" / "officer_pages.md").read_text(encoding="utf-8")
+    section = doc.split("### Columns of the Pactportaal export", 1)[1]
+    documented = re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.M)
+    assert documented == [c for c, _ in PACTPORTAAL_COLUMNS]
+
+
+# -- api.municipal on its own --------------------------------------------------------------------
+def test_municipal_facts_from_tables_and_overrides(tmp_path):
+    from api.municipal import clear_cache, municipality_facts, save_overrides
+    from wijkreno.errors import InputError
+
+    clear_cache()
+    statbel = tmp_path / "statbel"
+    statbel.mkdir()
+    (statbel / "inwoners.csv").write_text("nis_code,inhabitants\n12002,11949\n", "utf-8")
+    (statbel / "codebook_refnis.csv").write_text(
+        "CD_REFNIS,CD_REFNIS_NL,CD_REFNIS_LVL\n12002,BERLAAR,5\n", "utf-8")
+    facts = municipality_facts(tmp_path, "12002", 5000)
+    assert facts["inhabitants"].value == 11949 and facts["inhabitants"].origin == "statbel"
+    assert facts["name"].value == "Berlaar" and "REFNIS" in facts["name"].source
+    assert facts["housing_units"].origin == "estimate" and facts["housing_units"].value == 5000
+    assert municipality_facts(tmp_path, "12002", 0)["households"].origin == "missing"
+    old = save_overrides(tmp_path, "12002", {"inhabitants": 12000, "name": "Berlaar"}, "ann")
+    assert old == {"inhabitants": None, "name": None}
+    facts = municipality_facts(tmp_path, "12002", 5000)
+    assert facts["inhabitants"].value == 12000 and facts["inhabitants"].origin == "admin"
+    assert "ann" in facts["inhabitants"].source
+    save_overrides(tmp_path, "12002", {"inhabitants": None}, "ann")
+    assert municipality_facts(tmp_path, "12002", 5000)["inhabitants"].value == 11949
+    for bad in ({"inhabitants": 0}, {"inhabitants": "veel"}, {"x": 1}, {"name": "a" * 81},
+                {"households": 2.5}):
+        with pytest.raises(InputError):
+            save_overrides(tmp_path, "12002", bad, "ann")
