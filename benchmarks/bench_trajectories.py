@@ -9,14 +9,17 @@ every dwelling with the numba engine, the choice per dwelling, the step ordering
 summary tables), after one warm-up run on a small slice (numba compilation / cache load).
 
 Usage: ``python benchmarks/bench_trajectories.py [--n 250000] [--repeat 1]``. Prints dwellings
-per second, packages evaluated per second, peak memory and the projected time for 250,000
-dwellings; the last line is one JSON object.
+per second, packages evaluated per second, peak memory, the projected time for 250,000
+dwellings, the process CPU time of the timed run and the machine's load average before and
+after it (the machine is shared: wall time under load says little on its own); the last line
+is one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -61,15 +64,21 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     dwellings = city_dwellings(args.n)
+    plan_trajectories(dwellings.iloc[:200], measure_options(dwellings.iloc[:200]))  # warm-up
+    load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
     options = measure_options(dwellings)
     t_options = time.perf_counter() - t0
-    plan_trajectories(dwellings.iloc[:200], measure_options(dwellings.iloc[:200]))  # warm-up
     times = []
+    cpu = []
     for _ in range(args.repeat):
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         steps, summary = plan_trajectories(dwellings, options)
         times.append(time.perf_counter() - t0)
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    load_end = os.getloadavg()[0]
     t = min(times)
     n_packages = int(summary["n_packages"].sum())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -84,6 +93,13 @@ def main() -> None:
         "packages_per_s": round(n_packages / t, 1),
         "n_steps": int(len(steps)),
         "reached_frac": round(float(summary["reached"].mean()), 4),
+        "intermediate_step_frac": round(float(summary["intermediate_step"].mean()), 4),
+        "heat_pump_boiler_measure_frac": round(float(
+            summary["measures"].str.contains("heat_pump_boiler").mean()), 4),
+        "fossil_free_end_frac": round(float(summary["fossil_free_end"].mean()), 4),
+        "cpu_seconds_plan": round(min(cpu), 2),
+        "load_avg_1min_start": round(load_start, 2),
+        "load_avg_1min_end": round(load_end, 2),
         "peak_rss_mb": round(peak_mb, 1),
         "projected_s_250k_options_plus_plan": round((t + t_options) * 250_000 / args.n, 2),
     }
@@ -93,6 +109,9 @@ def main() -> None:
           f"dwellings/s, {result['packages_per_s'] / 1e6:,.1f} M packages/s "
           f"({result['packages_per_dwelling_mean']:.0f} packages per dwelling)")
     print(f"peak memory (RSS): {peak_mb:,.0f} MB")
+    print(f"CPU time of the timed run: {result['cpu_seconds_plan']:.1f} s on "
+          f"{result['threads']} threads; load average {load_start:.1f} before, "
+          f"{load_end:.1f} after")
     print(f"projected for 250,000 dwellings (options + plan): "
           f"{result['projected_s_250k_options_plus_plan']:.1f} s")
     print(json.dumps(result))

@@ -194,3 +194,148 @@ def test_heat_pump_resized_after_the_envelope_equals_reference():
     assert (heat_part <= o.investment_eur["heating"][0, k] + 1e-6).all()
     assert (heat_part[(hp["wall"] != "keep").to_numpy()]
             < o.investment_eur["heating"][0, k] - 1.0).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# hot water, the hybrid as an intermediate step, ventilation with airtightness
+
+GOOD_ENVELOPE = {"u_roof_w_per_m2k": 0.2, "u_wall_w_per_m2k": 0.3, "u_floor_w_per_m2k": 0.3,
+                 "u_window_w_per_m2k": 1.1, "g_window_frac": 0.55, "infiltration_ach": 0.15}
+
+
+def _hot_water(o, name="heat_pump_boiler"):
+    return o.option_names["solar_water_heater"].index(name)
+
+
+def test_heat_pump_boiler_is_proposed_where_hot_water_is_fossil_or_resistance():
+    dw = hand_dwellings(
+        {},  # gas boiler, hot water from the gas combi boiler (the default)
+        {"heating_system": "heat_pump_air_water", "dhw_system": "gas_combi_boiler"},
+        {"heating_system": "heat_pump_air_water"},  # hot water from the heat pump already
+        {"heating_system": "electric_resistance"},  # electric boiler
+        {"heating_system": "oil_boiler"},
+    )
+    o = measure_options(dw)
+    k = _hot_water(o)
+    assert list(o.applicable["solar_water_heater"][:, k]) == [True, True, False, True, True]
+    assert "warmtepomp" in o.reason["solar_water_heater"][2, k]
+    assert o.investment_eur["solar_water_heater"][0, k] > 0
+    assert 0 < o.premium_eur["solar_water_heater"][0, k] < o.investment_eur[
+        "solar_water_heater"][0, k]
+    # the hot-water final energy moves from gas to electricity at the heat-pump boiler's COP
+    table = evaluate_packages(dw.iloc[[0]], measure_options(dw.iloc[[0]]))
+    keep = table[(table[list(DIMENSIONS)] == "keep").all(axis=1)].iloc[0]
+    only = table[(table["solar_water_heater"] == "heat_pump_boiler")
+                 & (table[[d for d in DIMENSIONS if d != "solar_water_heater"]] == "keep").all(
+                     axis=1)].iloc[0]
+    d_gas = keep["final_gas_kwh"] - only["final_gas_kwh"]
+    d_el = only["final_electricity_kwh"] - keep["final_electricity_kwh"]
+    assert d_gas > 0 and d_el > 0
+    assert d_gas * 0.70 == pytest.approx(d_el * 2.5)  # the same hot-water need (COP 2.5)
+    # a new space-heating heat pump makes the hot water itself: never both in one package
+    pair = table[(table["solar_water_heater"] == "heat_pump_boiler")
+                 & (table["heating"] != "keep")]
+    assert pair.empty
+
+
+def test_a_gas_boiler_kept_for_hot_water_is_not_fossil_free():
+    # an insulated house on an air-water heat pump that still makes hot water with gas
+    dw = hand_dwellings({**GOOD_ENVELOPE, "heating_system": "heat_pump_air_water",
+                         "dhw_system": "gas_combi_boiler"})
+    o = measure_options(dw)
+    steps, summary = plan_trajectories(dw, o)
+    assert summary["reached"].iloc[0]
+    assert "heat_pump_boiler" in list(steps["measure"])
+    assert summary["final_hot_water_system"].iloc[0] == "heat_pump_boiler"
+    assert summary["fossil_free_end"].iloc[0]
+    assert steps["hot_water_system"].iloc[-1] == "heat_pump_boiler"
+    # without the heat-pump boiler the gas for hot water keeps it from the fossil-free target
+    appl = {d: a.copy() for d, a in o.applicable.items()}
+    appl["solar_water_heater"][:, _hot_water(o)] = False
+    _, without = plan_trajectories(dw, replace(o, applicable=appl))
+    assert not without["reached"].iloc[0]
+    assert not without["fossil_free_end"].iloc[0]
+    assert without["final_hot_water_system"].iloc[0] == "gas_combi_boiler"
+    # the label-only target does not ask for it
+    _, label = plan_trajectories(dw, replace(o, applicable=appl), target="label_A_2050")
+    assert label["reached"].iloc[0]
+
+
+def test_hybrid_is_a_tussenstap_never_the_end_under_the_fossil_free_target():
+    from wijkreno.reports.sheets import sheet_records
+
+    # a worn-out gas boiler (2000) in a house whose heat pump needs the envelope works first;
+    # a like-for-like boiler priced high enough that the hybrid is the cheaper way through
+    dw = hand_dwellings({"heating_install_year": 2000}, {"hybrid_requested": True}, {})
+    o = measure_options(dw)
+    k = o.option_names["heating"].index("hybrid_heat_pump")
+    assert o.interim_applicable is not None
+    assert list(o.interim_applicable[:, k]) == [True, True, True]
+    assert list(o.applicable["heating"][:, k]) == [False, True, False]  # end state on request
+    econ = replace(load_economics(), boiler_replacement_eur=40_000.0)
+    steps, summary = plan_trajectories(dw, o, economics=econ)
+    assert summary["reached"].all()
+    assert not set(summary["final_heating_system"]) & FOSSIL
+    # dwellings 0 (worn-out boiler, cheaper) and 1 (asked) pass through the hybrid first
+    assert list(summary["intermediate_step"]) == [True, True, False]
+    for row in (0, 1):
+        st = steps[steps["row"] == row]
+        assert st["measure"].iloc[0] == "hybrid_heat_pump"
+        assert st["intermediate"].iloc[0] and not st["intermediate"].iloc[1:].any()
+        assert st["heating_system"].iloc[0] == "hybrid_heat_pump"
+        assert st["heating_system"].iloc[-1] in ("heat_pump_air_water", "heat_pump_ground")
+        # the hybrid heats during the envelope steps, then the heat pump replaces it
+        heat = st[st["dimension"] == "heating"]
+        assert len(heat) == 2 and heat["measure"].iloc[1] != "hybrid_heat_pump"
+        # its invoice is part of the trajectory's
+        assert st["investment_eur"].sum() == pytest.approx(summary["investment_eur"].iloc[row])
+        assert st["investment_eur"].iloc[0] == pytest.approx(o.interim_investment_eur[row, k])
+    assert "hybrid_heat_pump" not in set(steps.loc[steps["row"] == 2, "measure"])
+    # the sheet names it a tussenstap
+    rec = sheet_records(dw, steps, summary)
+    assert rec[0]["steps"][0]["measure"].endswith("(tussenstap)")
+    assert not any(r["measure"].endswith("(tussenstap)") for r in rec[2]["steps"])
+    # at the catalogue's boiler price and an unknown boiler age, no tussenstap
+    _, default = plan_trajectories(dw.iloc[[2]], measure_options(dw.iloc[[2]]))
+    assert not default["intermediate_step"].iloc[0]
+    # label only and asked: the household may end on the hybrid
+    _, label = plan_trajectories(dw.iloc[[1]], measure_options(dw.iloc[[1]]),
+                                 target="label_A_2050")
+    assert not label["fossil_free"].iloc[0]
+
+
+def test_ventilation_includes_airtightness():
+    dw = hand_dwellings({"infiltration_ach": 0.6})
+    o = measure_options(dw)
+    inf = o.effect["ventilation"]["infiltration_ach"][0]
+    names = o.option_names["ventilation"]
+    for name in ("ventilation_c", "ventilation_d"):
+        assert inf[names.index(name)] < 0.6  # the airtightness works lower the infiltration
+    table = evaluate_packages(dw, o)
+    only = table[(table[[d for d in DIMENSIONS if d != "ventilation"]] == "keep").all(axis=1)]
+    need = only.set_index("ventilation")["heating_need_kwh"]
+    assert need["ventilation_c"] < need["keep"]
+
+
+def test_kernels_equal_reference_with_the_hot_water_options():
+    dw = hand_dwellings({}, {"heating_system": "heat_pump_air_water",
+                             "dhw_system": "gas_combi_boiler"},
+                        {"heating_system": "electric_resistance"})
+    o = measure_options(dw)
+    appl = {d: a.copy() for d, a in o.applicable.items()}
+    for d in ("roof", "floor", "glazing", "ventilation", "pv"):
+        appl[d][:, 1:] = False
+    small = replace(o, applicable=appl)
+    assert small.applicable["solar_water_heater"][:, _hot_water(o)].any()
+    econ = load_economics()
+    fast = evaluate_packages(dw, small, economics=econ)
+    ref = evaluate_packages_reference(dw, small, econ)
+    key = ["row", *DIMENSIONS]
+    fast = fast.sort_values(key).reset_index(drop=True)
+    ref = ref.sort_values(key).reset_index(drop=True)
+    assert (fast[key].to_numpy() == ref[key].to_numpy()).all()
+    assert (fast["solar_water_heater"] == "heat_pump_boiler").any()
+    for col in ("investment_eur", "premium_eur", "final_gas_kwh", "final_electricity_kwh",
+                "energy_cost_eur", "npv_eur", "epc_score_kwh_per_m2"):
+        np.testing.assert_allclose(fast[col].to_numpy(float), ref[col].to_numpy(float),
+                                   rtol=1e-8, atol=1e-6, err_msg=col)

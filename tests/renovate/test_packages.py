@@ -67,7 +67,8 @@ def make_options(dw: pd.DataFrame, *, max_load_air=60.0, max_load_ground=50.0,
                                                   np.inf * ones, max_load_ground * ones],
                         emitter_temperature_degc=[55 * ones, 45 * ones, 55 * ones, 35 * ones]),
         "pv": dict(pv_kwp=[0 * ones, 4 * ones], pv_yield_kwh=[0 * ones, 3600 * ones]),
-        "solar_water_heater": dict(dhw_solar_frac=[0 * ones, 0.5 * ones]),
+        "solar_water_heater": dict(dhw_solar_frac=[0 * ones, 0.5 * ones],
+                                   dhw_system_code=[-1 * ones, -1 * ones]),
     }
     cost = {
         "roof": [0 * ones, 60 * roof], "wall": [0 * ones, 22 * walls, 150 * walls],

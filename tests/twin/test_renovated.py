@@ -48,7 +48,8 @@ def test_register_measures_set_the_state_after_the_works():
     lt = ren.applicability.heating.options["heat_pump_air_water_lt"]
     assert out.loc[11, "emitter_temperature_degc"] == lt.emitter_temperature_degc.value
     assert out.loc[11, "done_heating_year"] == 2024
-    assert out.loc[5, "dhw_system"] == "heat_pump_boiler" and out.loc[5, "done_dhw_year"] == 2022
+    assert out.loc[5, "dhw_system"] == "heat_pump_boiler"
+    assert out.loc[5, "done_solar_water_heater_year"] == 2022  # the hot-water dimension
     # untouched values stay the twin's
     assert out.loc[3, "u_roof_w_per_m2k"] == 1.9 and out.loc[7, "heating_system"] == "gas_boiler"
     assert list(applied.columns) == list(APPLIED_COLUMNS)

@@ -54,6 +54,7 @@ from wijkreno.aggregate.groups import CollectiveParams, load_collective_params
 from wijkreno.errors import InputError
 from wijkreno.renovate.catalogue import Catalogue, Premiums, load_catalogue, load_premiums
 from wijkreno.renovate.options import DIMENSIONS, ENVELOPE_DIMENSIONS, MeasureOptions
+from wijkreno.simulate.params import default_system_params
 from wijkreno.twin.schema import HEATING_SYSTEMS
 
 if TYPE_CHECKING:
@@ -175,6 +176,14 @@ def _states_frame(dw: pd.DataFrame, options: MeasureOptions, rows: np.ndarray,
     out["dhw_solar_frac"] = np.nan_to_num(pick("solar_water_heater", "dhw_solar_frac"))
     if "dhw_system" in out.columns:  # a new heat generator brings its own hot-water default
         out["dhw_system"] = out["dhw_system"].astype("object").where(k["heating"][rows] == 0)
+    own = pick("solar_water_heater", "dhw_system_code")  # a heat-pump boiler (keep heating)
+    if (own >= 0).any():
+        dhw_names = np.asarray(default_system_params().dhw_system_names, dtype=object)
+        dhw = (out["dhw_system"].astype("object").to_numpy(copy=True)
+               if "dhw_system" in out.columns else np.full(len(out), None, dtype=object))
+        has = np.isfinite(own) & (own >= 0)
+        dhw[has] = dhw_names[own[has].astype(np.int64)]
+        out["dhw_system"] = dhw
     return out
 
 

@@ -340,6 +340,7 @@ def dwellings_in_year(
     """
     from wijkreno.renovate.options import EFFECT_COLUMNS
     from wijkreno.simulate.heat_balance import load_heat_balance_params
+    from wijkreno.simulate.params import default_system_params
     from wijkreno.twin.schema import HEATING_SYSTEMS
 
     n = len(dwellings)
@@ -377,6 +378,18 @@ def dwellings_in_year(
             out["emitter_temperature_degc"] = emit
         elif dim in ("pv",):
             continue
+        elif dim == "solar_water_heater":
+            solar = (out["dhw_solar_frac"].to_numpy(dtype=np.float64).copy()
+                     if "dhw_solar_frac" in out.columns else np.zeros(n))
+            solar[rows] = eff["dhw_solar_frac"]
+            out["dhw_solar_frac"] = solar
+            own = eff["dhw_system_code"]  # a heat-pump boiler installs its hot-water system
+            if (own >= 0).any():
+                dhw_names = np.asarray(default_system_params().dhw_system_names, dtype=object)
+                dhw = (out["dhw_system"].astype("object").to_numpy(copy=True)
+                       if "dhw_system" in out.columns else np.full(n, None, dtype=object))
+                dhw[rows[own >= 0]] = dhw_names[own[own >= 0].astype(np.int64)]
+                out["dhw_system"] = dhw
         else:
             for c, v in eff.items():
                 base = (out[c].to_numpy(dtype=np.float64).copy() if c in out.columns

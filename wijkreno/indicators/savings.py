@@ -256,6 +256,13 @@ def realised_savings(
             cur = (after["dhw_solar_frac"].to_numpy(np.float64)
                    if "dhw_solar_frac" in after.columns else np.zeros(n_s))
             after["dhw_solar_frac"] = np.where(changed, eff["dhw_solar_frac"], cur)
+            own = changed & (eff["dhw_system_code"] >= 0)  # a heat-pump boiler
+            if own.any():
+                dhw_names = np.asarray(sp.dhw_system_names, dtype=object)
+                dhw = (after["dhw_system"].astype("object").to_numpy(copy=True)
+                       if "dhw_system" in after.columns else np.full(n_s, None, dtype=object))
+                dhw[own] = dhw_names[eff["dhw_system_code"][own].astype(np.int64)]
+                after["dhw_system"] = dhw
         elif d == "pv":
             y0 = opts.effect[d]["pv_yield_kwh"][loc, 0]
             pv_delta = np.where(changed, eff["pv_yield_kwh"] - y0, 0.0)

@@ -27,6 +27,11 @@ Layout
 ``b_dhw``    (n, Kh, Kw, 4) hot-water final energy per carrier [kWh].
 ``inv``, ``prem``, ``life`` (n, 8, KMAX): invoice, premium and life-cycle cost (replacements
             within the horizon minus residual value, discounted) of option k of dimension d.
+``swh_own``  (n, Kw) bool: hot-water option w installs a hot-water system of its own (the
+            heat-pump boiler); it goes only with heating option 0 (keep).
+``fossil``   (n, Kh, Kw) bool: the end state (h, w) heats or makes hot water with gas or oil (or
+            keeps a heating system the target replaces); never 'reached' under a fossil-free
+            target.
 ``hsize``    (n, Kh, 3): heat-pump sizing of heating option h: invoice without the per-kW part,
             EUR per kW, minimum size [kW]; the invoice is re-priced on the design load of the
             envelope combination (:func:`heat_cost`); EUR per kW 0 = not sized.
@@ -47,10 +52,18 @@ from wijkreno.simulate.kernels import (
     F_FIXED_FEE,
     F_PEF,
     F_PRICE,
+    N_CARRIERS,
+    X_G,
+    X_INF,
+    X_U_FLOOR,
+    X_U_ROOF,
+    X_U_WALL,
+    X_U_WINDOW,
     carrier_accounts,
 )
 
 N_DIM = 8
+N_STEPS = N_DIM + 1  # every dimension once, plus an intermediate heating step (tussenstap)
 N_ENV = 5
 D_HEAT = 5
 D_PV = 6
@@ -84,6 +97,28 @@ OBJECTIVE_COST = 0
 OBJECTIVE_NPV = 1
 SCORE_TOL = 1e-9
 """Tolerance of 'score <= target' [kWh m-2]: absorbs rounding, not a physical figure."""
+
+
+@njit(parallel=True, cache=True)
+def build_rows(base, ii, ee, env_opt, u_roof, u_wall, u_floor, u_window, g_window, inf_eff, x):
+    """Heat-balance input rows of the applicable envelope combinations: row r is dwelling
+    ``ii[r]``'s packed input ``base`` with the U-values, g-value and effective infiltration of
+    envelope combination ``ee[r]`` (effect tables (n, K_d) per dimension; ``inf_eff`` is the
+    infiltration less heat recovery, see :mod:`wijkreno.renovate.packages`). One pass instead
+    of a gather per column."""
+    n_cols = base.shape[1]
+    for r in prange(ii.shape[0]):
+        i = ii[r]
+        e = ee[r]
+        for j in range(n_cols):
+            x[r, j] = base[i, j]
+        x[r, X_U_ROOF] = u_roof[i, env_opt[e, 0]]
+        x[r, X_U_WALL] = u_wall[i, env_opt[e, 1]]
+        x[r, X_U_FLOOR] = u_floor[i, env_opt[e, 2]]
+        kg = env_opt[e, 3]
+        x[r, X_U_WINDOW] = u_window[i, kg]
+        x[r, X_G] = g_window[i, kg]
+        x[r, X_INF] = inf_eff[i, env_opt[e, 4]]
 
 
 @njit(cache=True, inline="always")
@@ -178,21 +213,9 @@ def current_state(i, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv, pr
     cur[M_NPV] = -cur[M_NET] - cur[M_LIFE]
 
 
-@njit(cache=True, inline="always")
-def _quick(q, a_h, b_hw, y, price, pef, fee, co2_fl, co2_com, pef_el, pv_value, area, scale, r):
-    """Reported score and bill of one package (the hot inner loop; same formulas as
-    :func:`evaluate_package`, which fills the full metrics only for packages that are kept)."""
-    primary, variable, fixed, _, _ = carrier_accounts(
-        q * a_h[0] + b_hw[0], q * a_h[1] + b_hw[1], q * a_h[2] + b_hw[2],
-        q * a_h[3] + b_hw[3], pef, price, fee, co2_fl, co2_com)
-    score = (primary - y * pef_el) / area * scale
-    cost = r * variable + fixed - y * pv_value
-    return score, cost
-
-
 @njit(parallel=True, cache=True)
 def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_load, pv_ok,
-                    pv_yield, swh_ok, inv, prem, life, factors, pv_value, annuity, calib,
+                    pv_yield, swh_ok, swh_own, inv, prem, life, factors, pv_value, annuity, calib,
                     scale, hsize, target, fossil, fossil_free, objective, valid, cur,
                     chosen_opt, chosen, best_opt, best, reached, n_eval, min_load):
     """Enumerate every applicable package of every dwelling and keep only the reduction.
@@ -205,14 +228,18 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
     applicable envelope combinations [W m-2]). Invalid dwellings get NaN / -1 / 0.
 
     A package reaches the target when its score is at or below ``target`` and, where
-    ``fossil_free[i]``, its heating option does not leave a fossil end state
-    (``fossil[i, h]``): PV cannot stand in for replacing a gas or oil boiler. The cost
+    ``fossil_free[i]``, its heating and hot-water options do not leave a fossil end state
+    (``fossil[i, h, w]``): PV cannot stand in for replacing a gas or oil boiler, and a gas
+    boiler kept for the hot water is not fossil-free. A hot-water option with a system of its
+    own (``swh_own``) goes only with the kept heating. The cost
     objective compares the net cost plus, for packages that keep the heating, the discounted
     replacement of the existing boiler at the end of its life (``life[i, D_HEAT, 0]``): a
     boiler that must be replaced anyway is not a cost of the heat-pump decision.
 
-    The inner loop computes only net cost, reported score and NPV (:func:`_quick`); the full
-    metrics of a package (:func:`evaluate_package`) are computed when it is kept.
+    The inner loop computes only net cost, reported score and NPV, from per-dwelling tables
+    of the systems stage's linear coefficients (the same sums as :func:`evaluate_package`, in
+    another order: equal to rounding); the full metrics of a package
+    (:func:`evaluate_package`) are computed when it is kept.
     """
     n = envrow.shape[0]
     n_env = env_opt.shape[0]
@@ -222,10 +249,56 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
     price = factors[F_PRICE]
     pef = factors[F_PEF]
     fee = factors[F_FIXED_FEE]
-    co2_fl = factors[F_CO2_FLEMISH]
-    co2_com = factors[F_CO2_COM]
     pef_el = factors[F_PEF, ELECTRICITY]
     for i in prange(n):
+        # the systems stage is linear in the need q: per heating option the primary energy and
+        # variable cost per kWh of need, per (heating, hot water) the hot-water part and the
+        # fees of the carriers in use (with q > 0: those of a_heat or b_dhw; with q = 0: b_dhw)
+        pa = np.empty(kh)
+        va = np.empty(kh)
+        pb = np.empty((kh, kw))
+        vb = np.empty((kh, kw))
+        fee_q = np.empty((kh, kw))
+        fee_0 = np.empty((kh, kw))
+        for h in range(kh):
+            sp_ = 0.0
+            sv_ = 0.0
+            for cc in range(N_CARRIERS):
+                sp_ += a_heat[i, h, cc] * pef[cc]
+                sv_ += a_heat[i, h, cc] * price[cc]
+            pa[h] = sp_
+            va[h] = sv_
+            for w in range(kw):
+                sp_ = 0.0
+                sv_ = 0.0
+                fq = 0.0
+                f0 = 0.0
+                for cc in range(N_CARRIERS):
+                    b = b_dhw[i, h, w, cc]
+                    sp_ += b * pef[cc]
+                    sv_ += b * price[cc]
+                    if b > 0.0:
+                        f0 += fee[cc]
+                    if b > 0.0 or a_heat[i, h, cc] > 0.0:
+                        fq += fee[cc]
+                pb[h, w] = sp_
+                vb[h, w] = sv_
+                fee_q[h, w] = fq
+                fee_0[h, w] = f0
+        # PV x hot-water pairs: their invoice, premium and life-cycle cost, and whether they
+        # apply with the kept heating (ok_keep) and with a new heat generator (ok_new)
+        pw_inv = np.empty((kp, kw))
+        pw_prem = np.empty((kp, kw))
+        pw_life = np.empty((kp, kw))
+        ok_keep = np.zeros((kp, kw), dtype=np.bool_)
+        ok_new = np.zeros((kp, kw), dtype=np.bool_)
+        for p in range(kp):
+            for w in range(kw):
+                pw_inv[p, w] = inv[i, D_PV, p] + inv[i, D_SWH, w]
+                pw_prem[p, w] = prem[i, D_PV, p] + prem[i, D_SWH, w]
+                pw_life[p, w] = life[i, D_PV, p] + life[i, D_SWH, w]
+                ok_keep[p, w] = pv_ok[i, p] and swh_ok[i, w]
+                ok_new[p, w] = ok_keep[p, w] and not swh_own[i, w]
         c = cur[i]
         if not valid[i]:
             for j in range(N_M):
@@ -254,7 +327,7 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
         c_npv = -np.inf
         b_score = c[M_SCORE]
         b_net = c[M_NET] + keep_repl
-        b_viol = ff and fossil[i, 0]
+        b_viol = ff and fossil[i, 0, 0]
         lowest = np.inf
         count = 0
         ce = 0
@@ -285,29 +358,28 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
                     continue
                 if h != 0 and not ld <= max_load[i, h]:
                     continue
-                viol = ff and fossil[i, h]
                 h_extra = keep_repl if h == 0 else 0.0
                 hi_, hp_, hl_ = heat_cost(i, h, ld, area, inv, prem, life, hsize)
                 h_inv = e_inv + hi_
                 h_prem = e_prem + hp_
                 h_life = e_life + hl_
-                a_h = a_heat[i, h]
+                q_pa = q * pa[h]
+                q_va = q * va[h]
+                pw_ok = ok_keep if h == 0 else ok_new
+                fees = fee_q if q > 0.0 else fee_0
                 for p in range(kp):
-                    if not pv_ok[i, p]:
-                        continue
                     y = pv_yield[i, p]
                     for w in range(kw):
-                        if not swh_ok[i, w]:
+                        if not pw_ok[p, w]:
                             continue
                         count += 1
-                        invest = h_inv + inv[i, D_PV, p] + inv[i, D_SWH, w]
-                        net = invest - min(h_prem + prem[i, D_PV, p] + prem[i, D_SWH, w],
-                                           invest) + h_extra
-                        score, cost = _quick(q, a_h, b_dhw[i, h, w], y, price, pef, fee,
-                                             co2_fl, co2_com, pef_el, pv_value, a_i, sc_i,
-                                             r_i)
+                        viol = ff and fossil[i, h, w]
+                        invest = h_inv + pw_inv[p, w]
+                        net = invest - min(h_prem + pw_prem[p, w], invest) + h_extra
+                        score = (q_pa + pb[h, w] - y * pef_el) / a_i * sc_i
+                        cost = r_i * (q_va + vb[h, w]) + fees[h, w] - y * pv_value
                         npv = (-(net - h_extra) + (cost0 - cost) * annuity
-                               - (h_life + life[i, D_PV, p] + life[i, D_SWH, w]))
+                               - (h_life + pw_life[p, w]))
                         if score <= tgt and not viol:
                             if objective == OBJECTIVE_COST:
                                 better = net < c_net or (net == c_net and npv > c_npv)
@@ -356,7 +428,7 @@ def reduce_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, m
 
 @njit(parallel=True, cache=True)
 def all_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_load, pv_ok,
-                 pv_yield, swh_ok, inv, prem, life, factors, pv_value, annuity, calib,
+                 pv_yield, swh_ok, swh_own, inv, prem, life, factors, pv_value, annuity, calib,
                  scale, hsize, valid, cur, out, ok):
     """Every package of every dwelling: ``out[i, e, h, p, w]`` metrics, ``ok`` applicability.
 
@@ -392,7 +464,7 @@ def all_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_
                     if not pv_ok[i, p]:
                         continue
                     for w in range(kw):
-                        if not swh_ok[i, w]:
+                        if not swh_ok[i, w] or (h != 0 and swh_own[i, w]):
                             continue
                         ok[i, e, h, p, w] = True
                         evaluate_package(i, e, h, p, w, need[row], ld, env_opt, area, a_heat,
@@ -401,34 +473,139 @@ def all_packages(env_opt, envrow, need, load, area, a_heat, b_dhw, heat_ok, max_
                                          out[i, e, h, p, w])
 
 
+@njit(cache=True, inline="always")
+def _add_interim(m, add_inv, add_prem, add_npv):
+    """Add an intermediate step's invoice, premium and NPV effect to a state's metrics."""
+    m[M_INV] += add_inv
+    m[M_PREM] += add_prem
+    m[M_NET] += add_inv - add_prem
+    m[M_NPV] += add_npv
+    save = m[M_SAVE_EUR]
+    if m[M_INV] <= 0.0:
+        m[M_PAYBACK] = np.nan
+    elif save > 0.0:
+        m[M_PAYBACK] = max(m[M_NET], 0.0) / save
+    else:
+        m[M_PAYBACK] = np.inf
+
+
+@njit(cache=True)
+def _interim_state(i, e, k, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv, prem, life,
+                   factors, pv_value, annuity, calib, scale, hsize, c, keep, out, add_inv,
+                   add_prem, add_npv):
+    """State with envelope combination ``e`` heated by the intermediate option ``k``: energy of
+    (e, k), money of the envelope measures (``keep``, evaluated with the kept heating, less the
+    boiler replacement the intermediate step takes over) plus the intermediate step's own."""
+    evaluate_package(i, e, 0, 0, 0, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv,
+                     prem, life, factors, pv_value, annuity, calib, scale, hsize, c, keep)
+    evaluate_package(i, e, k, 0, 0, need, load, env_opt, area, a_heat, b_dhw, pv_yield, inv,
+                     prem, life, factors, pv_value, annuity, calib, scale, hsize, c, out)
+    out[M_INV] = keep[M_INV]
+    out[M_PREM] = keep[M_PREM]
+    out[M_NET] = keep[M_NET]
+    out[M_LIFE] = keep[M_LIFE] - life[i, D_HEAT, 0]
+    out[M_NPV] = -out[M_NET] + out[M_SAVE_EUR] * annuity - out[M_LIFE]
+    _add_interim(out, add_inv, add_prem, add_npv)
+
+
 @njit(parallel=True, cache=True)
 def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat, b_dhw,
                 pv_yield, inv, prem, life, factors, pv_value, annuity, calib, scale, hsize,
-                cur,
-                step_dim, step_opt, step_m):
+                cur, max_load, heat_fossil, interim_h, interim_inv, interim_prem, interim_asked,
+                boiler_years, phase_years, boiler_eur, rate, growth,
+                step_dim, step_opt, step_heat, step_m):
     """Order the measures of each dwelling's final package into steps.
 
     Envelope measures first, greedily by the largest bill saving per net euro of the measure
-    (each candidate state is the current heating with the envelope measures so far plus the
+    (each candidate state is the heating in place with the envelope measures so far plus the
     candidate); then the heating change (its load condition holds because the whole envelope
-    of the final package is in place), then PV, then the solar water heater. Every step's
-    state is a subset of the final package. ``step_dim`` / ``step_opt`` (n, 8) hold the
-    dimension and option of step s (-1 after the last step), ``step_m`` (n, 8, N_M) the metrics
-    of the state after the step.
+    of the final package is in place), then PV, then the hot-water measure. Every step's
+    state is a subset of the final package, except an intermediate heating step.
+
+    Intermediate step ('tussenstap', ``interim_h[i]`` > 0, the hybrid next to a gas boiler):
+    where the final package ends on a full heat pump (heating option not in ``heat_fossil``)
+    after at least one envelope measure, the hybrid comes first when the household asked for
+    it (``interim_asked``) or when (a) the heat pump does not fit today's envelope (design
+    load above its ``max_load``), (b) the boiler is worn out (``boiler_years`` [yr] from now)
+    before the heat-pump step (``phase_years`` after the first step) and (c) over that
+    interval the hybrid costs less than a like-for-like boiler (``boiler_eur``): its net
+    invoice, discounted at ``rate`` to the boiler's end of life, less its bill saving against
+    the boiler (mean of today's and the final envelope) over the years to the heat-pump step
+    (prices growing at ``growth``). The trajectory then never ends on it: the heat pump
+    replaces it. The hybrid's invoice and premium are added to every later state, its
+    discounted net cost and interval saving to their NPV.
+
+    ``step_dim`` / ``step_opt`` / ``step_heat`` (n, N_STEPS) hold the dimension, option and
+    the heating option in force after step s (-1 after the last step), ``step_m``
+    (n, N_STEPS, N_M) the metrics of the state after the step.
     """
     n = final_opt.shape[0]
     for i in prange(n):
         m = np.empty(N_M)
-        for s in range(N_DIM):
+        keep = np.empty(N_M)
+        for s in range(step_dim.shape[1]):
             step_dim[i, s] = -1
             step_opt[i, s] = -1
+            step_heat[i, s] = -1
         if final_opt[i, 0] < 0:
             continue
         c = cur[i]
-        e_state = 0
-        save_state = 0.0
-        done = np.zeros(N_ENV, dtype=np.bool_)
+        hf = final_opt[i, D_HEAT]
+        k_int = interim_h[i]
+        use = False
+        add_inv = 0.0
+        add_prem = 0.0
+        add_npv = 0.0
+        if k_int > 0 and hf > 0 and hf != k_int and not heat_fossil[i, hf]:
+            e_fin = 0
+            for d in range(N_ENV):
+                e_fin += final_opt[i, d] * env_stride[d]
+            if e_fin > 0:
+                row0 = envrow[i, 0]
+                rowf = envrow[i, e_fin]
+                evaluate_package(i, 0, k_int, 0, 0, need[row0], load[row0], env_opt, area,
+                                 a_heat, b_dhw, pv_yield, inv, prem, life, factors, pv_value,
+                                 annuity, calib, scale, hsize, c, m)
+                gain_now = c[M_COST] - m[M_COST]
+                evaluate_package(i, e_fin, 0, 0, 0, need[rowf], load[rowf], env_opt, area,
+                                 a_heat, b_dhw, pv_yield, inv, prem, life, factors, pv_value,
+                                 annuity, calib, scale, hsize, c, keep)
+                evaluate_package(i, e_fin, k_int, 0, 0, need[rowf], load[rowf], env_opt, area,
+                                 a_heat, b_dhw, pv_yield, inv, prem, life, factors, pv_value,
+                                 annuity, calib, scale, hsize, c, m)
+                saving = 0.5 * (gain_now + keep[M_COST] - m[M_COST])
+                t_b = max(boiler_years[i], 0.0)  # an overdue boiler is replaced now
+                net_int = interim_inv[i] - interim_prem[i]
+                q = (1.0 + growth) / (1.0 + rate)
+                gain = 0.0
+                t = np.floor(t_b) + 1.0
+                while t <= phase_years:
+                    gain += saving * q ** t
+                    t += 1.0
+                df = (1.0 + rate) ** (-t_b) if np.isfinite(t_b) else 0.0
+                if interim_asked[i]:
+                    use = True
+                elif load[row0] > max_load[i, hf] and t_b < phase_years:
+                    use = net_int * df - gain < boiler_eur * df
+                if use:
+                    add_inv = interim_inv[i]
+                    add_prem = interim_prem[i]
+                    add_npv = -net_int * df + gain
+        h_now = 0
         s = 0
+        e_state = 0
+        if use:
+            h_now = k_int
+            _interim_state(i, 0, k_int, need[envrow[i, 0]], load[envrow[i, 0]], env_opt, area,
+                           a_heat, b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
+                           calib, scale, hsize, c, keep, step_m[i, 0], add_inv, add_prem,
+                           add_npv)
+            step_dim[i, 0] = D_HEAT
+            step_opt[i, 0] = k_int
+            step_heat[i, 0] = k_int
+            s = 1
+        save_state = step_m[i, 0, M_SAVE_EUR] if use else 0.0
+        done = np.zeros(N_ENV, dtype=np.bool_)
         while True:
             pick = -1
             pick_ratio = -np.inf
@@ -439,7 +616,7 @@ def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat
                     continue
                 e = e_state + k * env_stride[d]
                 row = envrow[i, e]
-                evaluate_package(i, e, 0, 0, 0, need[row], load[row], env_opt, area, a_heat,
+                evaluate_package(i, e, h_now, 0, 0, need[row], load[row], env_opt, area, a_heat,
                                  b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
                                  calib, scale, hsize, c, m)
                 gain = m[M_SAVE_EUR] - save_state
@@ -454,12 +631,19 @@ def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat
             done[pick] = True
             e_state += final_opt[i, pick] * env_stride[pick]
             row = envrow[i, e_state]
-            evaluate_package(i, e_state, 0, 0, 0, need[row], load[row], env_opt, area, a_heat,
-                             b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
-                             calib, scale, hsize, c, step_m[i, s])
+            if use:
+                _interim_state(i, e_state, k_int, need[row], load[row], env_opt, area, a_heat,
+                               b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
+                               calib, scale, hsize, c, keep, step_m[i, s], add_inv, add_prem,
+                               add_npv)
+            else:
+                evaluate_package(i, e_state, 0, 0, 0, need[row], load[row], env_opt, area,
+                                 a_heat, b_dhw, pv_yield, inv, prem, life, factors, pv_value,
+                                 annuity, calib, scale, hsize, c, step_m[i, s])
             save_state = step_m[i, s, M_SAVE_EUR]
             step_dim[i, s] = pick
             step_opt[i, s] = final_opt[i, pick]
+            step_heat[i, s] = h_now
             s += 1
         row = envrow[i, e_state]
         h = 0
@@ -471,13 +655,18 @@ def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat
                 continue
             if d == D_HEAT:
                 h = k
+                h_now = k
             elif d == D_PV:
                 p = k
             else:
                 w = k
+            # with an intermediate step the heat pump comes first here (use needs hf > 0)
             evaluate_package(i, e_state, h, p, w, need[row], load[row], env_opt, area, a_heat,
                              b_dhw, pv_yield, inv, prem, life, factors, pv_value, annuity,
                              calib, scale, hsize, c, step_m[i, s])
+            if use:
+                _add_interim(step_m[i, s], add_inv, add_prem, add_npv)
             step_dim[i, s] = d
             step_opt[i, s] = k
+            step_heat[i, s] = h_now
             s += 1

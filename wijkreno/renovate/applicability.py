@@ -36,17 +36,24 @@ apartments
 pv, solar_water_heater
     sized on the suitable share of the roof area (pitched or flat); too little area → not
     offered; an existing installation (``pv_kwp`` > 0, ``dhw_solar_frac`` > 0) → not offered.
+hot water (the ``solar_water_heater`` dimension's heat-pump boiler)
+    offered where today's hot water comes from a gas or oil boiler or an electric resistance
+    boiler (``dhw_system``, else the heating system's default of the system parameters); it
+    installs its ``dhw_system`` (``dhw_system_code``) and goes only with the kept heating (the
+    enumeration's rule: a new heat pump makes the hot water itself).
 
 Heat pumps on the existing emitters are not offered without central heating (electric
 resistance heaters); the options with new low-temperature emitters (``emitter_unit_cost_eur`` in
 the catalogue, priced per m2 of heated floor) are. A hybrid (``request_only_systems`` of
 ``renovation.toml``) is offered only where the household asks (``hybrid_requested``) and a gas
-boiler exists.
+boiler exists; next to a gas boiler it is always available as an intermediate step
+(``intermediate_systems``; ``MeasureOptions.interim_*``), which the trajectory takes where it
+pays (:func:`wijkreno.renovate.trajectories.plan_trajectories`).
 A measure already done (``done_<dimension>_year``, e.g. from the register) is never offered
 again in that dimension.
 
 Optional dwelling columns read when present: ``income_category`` (1-4), ``floor_share_frac``,
-``hybrid_requested``, ``done_<dimension>_year``,
+``hybrid_requested``, ``done_<dimension>_year``, ``dhw_system``,
 ``cellar_frac``, ``heat_recovery_frac``,
 ``emitter_temperature_degc``, ``pv_kwp``, ``pv_yield_kwh``, ``dhw_solar_frac``, ``roof_flat``,
 ``party_wall_b_frac``.
@@ -314,7 +321,8 @@ def measure_options(
     MeasureOptions
         Checked (:meth:`MeasureOptions.check`). Rows follow ``dwellings``' row order. Options
         that do not apply carry investment 0, premium 0, the dwelling's current values in
-        ``effect`` and a Dutch reason. Effects: ``u_*`` [W m-2 K-1], ``g_window_frac``,
+        ``effect`` (an intermediate step's own, ``interim_applicable``) and a Dutch reason.
+        Effects: ``u_*`` [W m-2 K-1], ``g_window_frac``,
         ``infiltration_ach`` [h-1], ``heat_recovery_frac``, ``heating_code`` (index in
         :data:`~wijkreno.twin.schema.HEATING_SYSTEMS`), ``max_design_load_w_per_m2`` [W m-2]
         (inf = no limit), ``emitter_temperature_degc`` [degC], ``pv_kwp`` [kWp],
@@ -396,6 +404,29 @@ def measure_options(
     pv_yield_now = np.where(np.isnan(pv_yield_now), pv_now * pv_m.yield_kwh_per_kwp.value,
                             pv_yield_now)
     solar_now = _column(df, "dhw_solar_frac", 0.0, n)
+    sys_params = load_system_params()
+    dhw_names = sys_params.dhw_system_names
+    unknown_dhw = [f"{n_}: {m_.dhw_system}" for n_, m_ in cat.measures.items()
+                   if m_.dhw_system is not None and m_.dhw_system not in dhw_names]
+    if unknown_dhw:
+        raise InputError(
+            f"hot-water measures name unknown dhw_system {unknown_dhw}; use one of "
+            f"{list(dhw_names)} (wijkreno/params/energy_systems.toml [dhw_systems])."
+        )
+    # today's hot-water system: the dhw_system column, else the heating system's default
+    defaults = sys_params.default_dhw_system.model_dump(exclude={"source", "date"})
+    dhw_now = np.array([dhw_names.index(defaults[h]) for h in HEATING_SYSTEMS],
+                       dtype=np.int64)[heating_code]
+    if "dhw_system" in df.columns:
+        given = df["dhw_system"].astype("object").map(
+            {nm: j for j, nm in enumerate(dhw_names)}).to_numpy(dtype=np.float64,
+                                                                na_value=np.nan)
+        dhw_now = np.where(np.isfinite(given), given, dhw_now).astype(np.int64)
+    dhw_carrier = np.array([sys_params.dhw_systems[d].carrier for d in dhw_names],
+                           dtype=object)[dhw_now]
+    dhw_eff = np.array([sys_params.dhw_systems[d].efficiency.value for d in dhw_names])[dhw_now]
+    dhw_replaceable = np.isin(dhw_carrier, ["gas", "oil"]) | (
+        (dhw_carrier == "electricity") & (dhw_eff <= 1.0))
     requested = (df["hybrid_requested"].astype("boolean").fillna(False).to_numpy(dtype=bool)
                  if "hybrid_requested" in df.columns else np.zeros(n, dtype=bool))
 
@@ -413,6 +444,7 @@ def measure_options(
         "pv_kwp": pv_now,
         "pv_yield_kwh": pv_yield_now,
         "dhw_solar_frac": solar_now,
+        "dhw_system_code": np.full(n, -1.0),
     }
     names = cat.option_names()
     dims = {d: _Dims(names[d], n, {c: current[c] for c in EFFECT_COLUMNS[d]}) for d in DIMENSIONS}
@@ -456,6 +488,10 @@ def measure_options(
     quantities["pv_kwp"] = kwp
 
     sizing = np.zeros((len(names["heating"]), 2))
+    kh = len(names["heating"])
+    interim_ok = np.zeros((n, kh), dtype=bool)
+    interim_inv = np.zeros((n, kh))
+    interim_prem = np.zeros((n, kh))
     municipal = {d: np.zeros((n, len(names[d]))) for d in DIMENSIONS}
     for name, m in cat.measures.items():
         dim = dims[m.dimension]
@@ -537,11 +573,14 @@ def measure_options(
                 reasons.set(reason, heating == "electric_resistance",
                             "geen centrale verwarming: warmtepomp met nieuwe lagetemperatuur"
                             "afgifte nodig")
+            next_to_gas = np.isin(heating, ["gas_boiler", "gas_condensing_boiler"])
+            if system in heating_rules.intermediate_systems:
+                # as a step on the way to a full heat pump, whether or not the household asks
+                interim_ok[:, k] = (reason == 0) & next_to_gas
             if system in heating_rules.request_only_systems:
                 reasons.set(reason, ~requested,
                             "hybride enkel op vraag van het gezin (houdt de gasketel)")
-                reasons.set(reason, ~np.isin(heating, ["gas_boiler", "gas_condensing_boiler"]),
-                            "hybride enkel naast een bestaande gasketel")
+                reasons.set(reason, ~next_to_gas, "hybride enkel naast een bestaande gasketel")
             cond = heating_rules.options.get(name) or heating_rules.options[system]  # type: ignore[index]
             after["heating_code"] = np.full(n, float(code))
             after["max_design_load_w_per_m2"] = np.full(n, cond.max_design_load_w_per_m2.value)
@@ -553,6 +592,11 @@ def measure_options(
                         ("te weinig geschikt dakoppervlak (", kwp, 2, " kWp)"))
             after["pv_kwp"] = kwp
             after["pv_yield_kwh"] = kwp * m.yield_kwh_per_kwp.value  # type: ignore[union-attr]
+        elif m.dimension == "solar_water_heater" and m.dhw_system is not None:
+            reasons.set(reason, ~dhw_replaceable,
+                        "warm water al met een warmtepomp (geen gas, stookolie of "
+                        "elektrische weerstand)")
+            after["dhw_system_code"] = np.full(n, float(dhw_names.index(m.dhw_system)))
         elif m.dimension == "solar_water_heater":
             need = m.collector_area_m2.value  # type: ignore[union-attr]
             reasons.set(reason, solar_now > 0, "heeft al een zonneboiler")
@@ -575,6 +619,11 @@ def measure_options(
                 + (1.0 - cellar) * m.unit_cost_on_ground_eur.value)
         else:
             invest = fixed + m.unit_cost_eur.value * quantities[m.quantity]
+        if m.dimension == "heating" and interim_ok[:, k].any():
+            interim_inv[:, k] = np.where(interim_ok[:, k], invest, 0.0)
+            interim_prem[:, k] = premium_for(rule_of[name], income,
+                                             interim_ok[:, k].astype(np.float64),
+                                             interim_inv[:, k], premiums=prem)
         invest = np.where(ok, invest, 0.0)
         dim.investment[:, k] = invest
         unit = scheme.measures[rule_of[name]].unit
@@ -593,8 +642,10 @@ def measure_options(
             extra = municipal_premium_for(key, income, pq, invest, regional, municipal_premiums)
             municipal[m.dimension][:, k] = extra
             dim.premium[:, k] = regional + extra
+        # an intermediate step changes the dwelling as the option does
+        changes = ok | interim_ok[:, k] if m.dimension == "heating" else ok
         for col, values in after.items():
-            dim.effect[col][:, k] = np.where(ok, values, dim.effect[col][:, 0])
+            dim.effect[col][:, k] = np.where(changes, values, dim.effect[col][:, 0])
 
     options = MeasureOptions(
         option_names=names,
@@ -605,6 +656,9 @@ def measure_options(
         effect={d: dims[d].effect for d in DIMENSIONS},
         reason={d: reasons.texts_of(dims[d].reason) for d in DIMENSIONS},
         heat_pump_sizing=sizing,
+        interim_applicable=interim_ok,
+        interim_investment_eur=interim_inv,
+        interim_premium_eur=interim_prem,
         municipal_premium_eur=municipal if municipal_premiums is not None else None,
     )
     options.check()

@@ -1,8 +1,9 @@
 """The public face of renovate's package kernels, for the stages that read their results.
 
 The kernels stay private (``_package_kernels``); this module names the layout another package
-may rely on: the dimensions of a package (``N_DIM``, ``N_ENV``, ``D_*``) and the metric vector of
-a package or trajectory state (``N_M`` entries, indices ``M_*``; units in
+may rely on: the dimensions of a package (``N_DIM``, ``N_ENV``, ``D_*``), the most steps of a
+trajectory (``N_STEPS``: every dimension and an intermediate heating step) and the metric
+vector of a package or trajectory state (``N_M`` entries, indices ``M_*``; units in
 ``_package_kernels``' comments).
 """
 
@@ -36,6 +37,7 @@ from wijkreno.renovate._package_kernels import (
     N_DIM,
     N_ENV,
     N_M,
+    N_STEPS,
 )
 
 __all__ = [
@@ -66,4 +68,5 @@ __all__ = [
     "N_DIM",
     "N_ENV",
     "N_M",
+    "N_STEPS",
 ]

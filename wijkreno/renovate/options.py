@@ -7,7 +7,15 @@ the energy engine, and :mod:`wijkreno.renovate.trajectories` orders the chosen p
 
 A renovation package is one option per :data:`DIMENSIONS`. Option 0 of every dimension is
 ``keep`` (no measure, no cost). Options within one dimension exclude each other (one wall
-measure, one heat generator, one ventilation system).
+measure, one heat generator, one ventilation system, one hot-water measure: the dimension
+``solar_water_heater`` holds the hot-water measures, the solar water heater and the heat-pump
+boiler). A hot-water option that installs a hot-water system of its own (``dhw_system_code``
+>= 0, the heat-pump boiler) goes only with ``keep`` of the heating dimension: a new heat pump
+for the space heating makes the hot water itself.
+
+A heating option may also serve as an intermediate step ('tussenstap') of a trajectory on its
+way to a full heat pump (``interim_*``, the hybrid heat pump): applicable as a step even where
+it is not an end state the household asked for.
 """
 
 from __future__ import annotations
@@ -34,8 +42,10 @@ EFFECT_COLUMNS: dict[str, tuple[str, ...]] = {
     "heating": ("heating_code", "max_design_load_w_per_m2", "emitter_temperature_degc"),
     # installed peak power [kWp] and yearly yield [kWh]
     "pv": ("pv_kwp", "pv_yield_kwh"),
-    # share of the DHW need the solar water heater covers
-    "solar_water_heater": ("dhw_solar_frac",),
+    # share of the DHW need the solar water heater covers; the hot-water system the option
+    # installs (index in the system parameters' dhw_system_names, as float; -1 = the one of the
+    # heating option: today's where the heating is kept, the new heat pump's otherwise)
+    "solar_water_heater": ("dhw_solar_frac", "dhw_system_code"),
 }
 """Which engine inputs each dimension's options change."""
 
@@ -66,6 +76,11 @@ class MeasureOptions:
         Per heating option, EUR per kW and the minimum size [kW] of a heat pump sized on the
         design load (0, 0 for options not sized): the enumeration re-prices the invoice on the
         design load after each package's envelope measures. None: no re-pricing.
+    interim_applicable : ndarray of bool, shape (n, n_options_heating), optional
+        Whether heating option k can be an intermediate step of dwelling i's trajectory
+        (``renovation.toml [applicability.heating] intermediate_systems``); None: none can.
+    interim_investment_eur, interim_premium_eur : ndarray, shape (n, n_options_heating), optional
+        Invoice and premium of option k as an intermediate step [EUR] (0 where it cannot be).
     """
 
     option_names: dict[str, tuple[str, ...]]
@@ -76,6 +91,9 @@ class MeasureOptions:
     effect: dict[str, dict[str, np.ndarray]]
     reason: dict[str, np.ndarray]
     heat_pump_sizing: np.ndarray | None = None
+    interim_applicable: np.ndarray | None = None
+    interim_investment_eur: np.ndarray | None = None
+    interim_premium_eur: np.ndarray | None = None
     # the part of premium_eur a municipality pays on top of Mijn VerbouwPremie (issue 12);
     # None without a municipal premium file
     municipal_premium_eur: dict[str, np.ndarray] | None = None
@@ -109,3 +127,8 @@ class MeasureOptions:
             for col in EFFECT_COLUMNS[d]:
                 if self.effect[d][col].shape != (n, k):
                     raise ValueError(f"effect[{d}][{col}] must have shape {(n, k)}")
+        kh = self.n_options("heating")
+        for name in ("interim_applicable", "interim_investment_eur", "interim_premium_eur"):
+            arr = getattr(self, name)
+            if arr is not None and arr.shape != (n, kh):
+                raise ValueError(f"{name} has shape {arr.shape}, expected {(n, kh)}")

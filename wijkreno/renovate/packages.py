@@ -93,8 +93,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_ROWS_PER_CHUNK = 300_000
-"""Heat-balance rows (dwelling x envelope combination) per chunk: about 80 MB of work arrays."""
+MAX_ROWS_PER_CHUNK = 1_000_000
+"""Heat-balance rows (dwelling x applicable envelope combination) per chunk: about 300 MB of
+work arrays (the 25 packed inputs and 8 outputs of each row)."""
 
 METRIC_COLUMNS: dict[int, str] = {
     _pk.M_INV: "investment_eur",
@@ -140,7 +141,7 @@ DIMENSION_NAMES_NL: dict[str, str] = {
     "ventilation": "ventilatie",
     "heating": "verwarming",
     "pv": "zonnepanelen",
-    "solar_water_heater": "zonneboiler",
+    "solar_water_heater": "warm water",
 }
 
 
@@ -354,6 +355,7 @@ class _Setup:
     annuity: float
     delta_theta_design: float
     fossil_codes: np.ndarray
+    phase_years: float = 0.0  # renovation.toml [trajectory] envelope_phase_years (0: none)
     climate: Any = None  # MonthlyClimate: the hot-water rule of the convention needs its year
     basis: str = MONEY_BASIS_DEFAULT
 
@@ -403,8 +405,17 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         delta_theta_design=hp.theta_int_degc - economics.design_outdoor_temperature_degc,
         fossil_codes=np.array([HEATING_SYSTEMS.index(x) for x in fossil_heating_systems()],
                               dtype=np.int64),
-        climate=climate, basis=basis,
+        phase_years=_phase_years(), climate=climate, basis=basis,
     )
+
+
+def _phase_years() -> float:
+    """Years from a trajectory's first step to a heat pump that needs the envelope works first
+    (``renovation.toml [trajectory]``; 0 when the file has none: no timed intermediate step)."""
+    from wijkreno.renovate.catalogue import load_renovation_params
+
+    rules = load_renovation_params().trajectory
+    return 0.0 if rules is None else float(rules.envelope_phase_years.value)
 
 
 def fossil_heating_systems(renovation: Any = None) -> tuple[str, ...]:
@@ -445,12 +456,21 @@ class _Chunk:
     hsize: np.ndarray
     heat_code: np.ndarray
     emitter: np.ndarray
+    swh_own: np.ndarray  # (n, Kw) hot-water option with a system of its own (keep heating only)
+    fossil: np.ndarray  # (n, Kh, Kw) fossil end state (heating or hot water)
+    heat_fossil: np.ndarray  # (n, Kh) fossil heating option
+    dhw_code: np.ndarray  # (n, Kh, Kw) hot-water system of the end state (dhw_system_names)
+    interim_h: np.ndarray  # (n,) heating option usable as an intermediate step, -1 none
+    interim_inv: np.ndarray
+    interim_prem: np.ndarray
+    interim_asked: np.ndarray  # (n,) the household asked for it (an applicable option)
+    boiler_years: np.ndarray  # (n,) years until the existing boiler is worn out (inf: none)
 
     def kernel_args(self, s: _Setup) -> tuple:
         return (s.env_opt, self.envrow, self.need, self.load, self.area, self.a_heat,
                 self.b_dhw, self.heat_ok, self.max_load, self.pv_ok, self.pv_yield, self.swh_ok,
-                self.inv, self.prem, self.life, s.factors, s.pv_value, s.annuity, self.calib,
-                self.scale, self.hsize)
+                self.swh_own, self.inv, self.prem, self.life, s.factors, s.pv_value, s.annuity,
+                self.calib, self.scale, self.hsize)
 
 
 def _c(a: Any, dtype: Any = np.float64) -> np.ndarray:
@@ -464,16 +484,29 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray | None:
                                                                 na_value=np.nan)
 
 
-def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
-    """Heat balance of every applicable envelope combination and the kernels' lookup arrays."""
-    o = s.options
-    n = hi - lo
-    sl = slice(lo, hi)
+def _pack(dw: pd.DataFrame, s: _Setup) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's packed inputs of the dwellings in its convention (set-point, net volume,
+    capacity) and the hot-water need per m2 [kWh m-2]: once per run, not per chunk."""
     hp = s.heat_params
     apartment = (dw["typology"].astype("string") == "apartment_building").fillna(False) \
         .to_numpy(dtype=bool) if "typology" in dw.columns else None
     base, _, dhw_rate = apply_convention(pack_inputs(with_capacity(dw, hp), hp), hp, s.climate,
                                          apartment, copy=False)
+    return _c(base), _c(np.broadcast_to(dhw_rate, (len(dw),)))
+
+
+def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int,
+                   packed: tuple[np.ndarray, np.ndarray] | None = None) -> _Chunk:
+    """Heat balance of every applicable envelope combination and the kernels' lookup arrays
+    (``packed``: :func:`_pack` of all dwellings, sliced here; of ``dw`` when None)."""
+    o = s.options
+    n = hi - lo
+    sl = slice(lo, hi)
+    hp = s.heat_params
+    if packed is None:
+        base, dhw_rate = _pack(dw, s)
+    else:
+        base, dhw_rate = packed[0][sl], packed[1][sl]
     base_ok, _ = check_inputs(base)
     # envelope combinations applicable to each dwelling
     env_ok = np.ones((n, s.env_opt.shape[0]), dtype=bool)
@@ -484,17 +517,16 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     ii, ee = np.nonzero(env_ok)
     envrow = np.full(env_ok.shape, -1, dtype=np.int64)
     envrow[ii, ee] = np.arange(ii.size)
-    x = base[ii]
     eff = o.effect
-    kr, kwl, kf, kg, kv = (s.env_opt[ee, j] for j in range(5))
-    x[:, sk.X_U_ROOF] = eff["roof"]["u_roof_w_per_m2k"][sl][ii, kr]
-    x[:, sk.X_U_WALL] = eff["wall"]["u_wall_w_per_m2k"][sl][ii, kwl]
-    x[:, sk.X_U_FLOOR] = eff["floor"]["u_floor_w_per_m2k"][sl][ii, kf]
-    x[:, sk.X_U_WINDOW] = eff["glazing"]["u_window_w_per_m2k"][sl][ii, kg]
-    x[:, sk.X_G] = eff["glazing"]["g_window_frac"][sl][ii, kg]
+    x = np.empty((ii.size, base.shape[1]))
     # heat recovery re-expressed through the infiltration input (module docstring)
-    x[:, sk.X_INF] = (eff["ventilation"]["infiltration_ach"][sl][ii, kv]
-                       - eff["ventilation"]["heat_recovery_frac"][sl][ii, kv] * hp.n_air_use_ach)
+    inf_eff = (eff["ventilation"]["infiltration_ach"][sl]
+               - eff["ventilation"]["heat_recovery_frac"][sl] * hp.n_air_use_ach)
+    _pk.build_rows(_c(base), ii, ee, s.env_opt, _c(eff["roof"]["u_roof_w_per_m2k"][sl]),
+                   _c(eff["wall"]["u_wall_w_per_m2k"][sl]),
+                   _c(eff["floor"]["u_floor_w_per_m2k"][sl]),
+                   _c(eff["glazing"]["u_window_w_per_m2k"][sl]),
+                   _c(eff["glazing"]["g_window_frac"][sl]), _c(inf_eff), x)
     _, annual = run_balance(x, s.coef, s.dth, s.tk, s.isol, monthly=False)
     area = _c(base[:, sk.X_FLOOR])
     need = _c(annual[sk.O_Q_NEED])
@@ -509,7 +541,11 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     emit = np.asarray(eff["heating"]["emitter_temperature_degc"][sl], dtype=np.float64)
     emit = np.where(np.isfinite(emit), emit,
                     s.system_params.settings.default_emitter_temperature_degc.value)
-    dummy = ~h_ok  # a non-applicable option may carry no usable system: compute code 0
+    interim = (np.zeros_like(h_ok) if o.interim_applicable is None
+               else np.asarray(o.interim_applicable[sl], dtype=bool))
+    # a non-applicable option (and not an intermediate step) may carry no usable system:
+    # compute code 0
+    dummy = ~(h_ok | interim)
     dummy[:, 0] = False
     h_code_run = np.where(dummy, 0, h_code)
     ones = np.ones(n * kh)
@@ -520,12 +556,7 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
                                 params=s.system_params)
     a_heat = np.stack([res[f"final_{c}_kwh"] for c in CARRIERS], axis=1).reshape(n, kh, 4)
     # hot water per (heating option, solar water heater option)
-    if "typology" in dw.columns:
-        multi = (dw["typology"].astype("string") == "apartment_building").fillna(False)
-        multi = multi.to_numpy(dtype=bool)
-    else:
-        multi = np.zeros(n, dtype=bool)
-    dhw_need = np.broadcast_to(dhw_rate, (n,)) * area  # the convention's hot water
+    dhw_need = dhw_rate * area  # the convention's hot water
     dhw_code_keep = np.full(n, -1, dtype=np.int64)
     if "dhw_system" in dw.columns:
         names = {nm: j for j, nm in enumerate(s.system_params.dhw_system_names)}
@@ -535,12 +566,17 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     dhw_code[:, 0] = dhw_code_keep
     solar = np.asarray(eff["solar_water_heater"]["dhw_solar_frac"][sl], dtype=np.float64)
     solar = np.where(np.isfinite(solar), solar, 0.0)
+    # a hot-water option with a system of its own (heat-pump boiler) replaces the heating's
+    w_code = np.asarray(eff["solar_water_heater"]["dhw_system_code"][sl], dtype=np.float64)
+    w_code = np.where(np.isfinite(w_code), w_code, -1).astype(np.int64)
+    swh_own = w_code >= 0
+    dhw_hw = np.where(swh_own[:, None, :], w_code[:, None, :], dhw_code[:, :, None])
     m = n * kh * kw
     res_d = compute_energy_arrays(
         np.zeros(m), np.broadcast_to(dhw_need[:, None, None], (n, kh, kw)).ravel(),
         np.where(area_h > 0, area_h, 1.0).repeat(kw),
         np.broadcast_to(h_code_run[:, :, None], (n, kh, kw)).ravel(),
-        np.broadcast_to(dhw_code[:, :, None], (n, kh, kw)).ravel(),
+        dhw_hw.ravel(),
         np.broadcast_to(emit[:, :, None], (n, kh, kw)).ravel(),
         np.broadcast_to(np.clip(solar, 0, 1)[:, None, :], (n, kh, kw)).ravel(),
         params=s.system_params,
@@ -568,6 +604,25 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
     # calibration and measured score need the current state
     row0 = envrow[:, 0]
     final0 = need[row0, None] * a_heat[:, 0, :] + b_dhw[:, 0, 0, :]
+    # fossil end states: a fossil heating option, or gas or oil for the hot water
+    t = system_tables(s.system_params)
+    dhw_end = np.where(dhw_hw >= 0, dhw_hw, t.default_dhw_code[h_code_run][:, :, None])
+    dhw_carrier = t.d_carrier[dhw_end]
+    heat_fossil = np.isin(h_code, s.fossil_codes)
+    fossil = heat_fossil[:, :, None] | np.isin(
+        dhw_carrier, [CARRIERS.index("gas"), CARRIERS.index("oil")])
+    # the intermediate heating step (the hybrid next to a gas boiler), one option per dwelling
+    has_int = interim[:, 1:].any(axis=1)
+    interim_h = np.where(has_int, 1 + np.argmax(interim[:, 1:], axis=1), -1) if kh > 1 else \
+        np.full(n, -1)
+    rows_n = np.arange(n)
+    k_int = np.maximum(interim_h, 0)
+    if o.interim_investment_eur is not None and o.interim_premium_eur is not None:
+        i_inv = np.asarray(o.interim_investment_eur[sl], dtype=np.float64)[rows_n, k_int]
+        i_prem = np.asarray(o.interim_premium_eur[sl], dtype=np.float64)[rows_n, k_int]
+    else:
+        i_inv = i_prem = np.zeros(n)
+    interim_h = np.where(h_ok[rows_n, k_int] | (i_inv > 0), interim_h, -1)
     calib = np.ones(n)
     calibrated = np.zeros(n, dtype=bool)
     metered = {"gas": _column(dw, "metered_gas_kwh"),
@@ -614,7 +669,12 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int) -> _Chunk:
         inv=_c(inv), prem=_c(prem), life=_c(life), calib=_c(calib), scale=_c(scale),
         valid=_c(valid, np.bool_), invalid_reason=reason, basis=basis_name,
         hsize=_c(_heat_pump_sizing(o, inv[:, _pk.D_HEAT, :kh], load[row0] * area / 1000.0)),
-        heat_code=h_code, emitter=emit,
+        heat_code=h_code, emitter=emit, swh_own=_c(swh_own, np.bool_), fossil=_c(fossil, np.bool_),
+        heat_fossil=_c(heat_fossil, np.bool_), dhw_code=dhw_end,
+        interim_h=_c(interim_h, np.int64), interim_inv=_c(np.where(interim_h > 0, i_inv, 0.0)),
+        interim_prem=_c(np.where(interim_h > 0, i_prem, 0.0)),
+        interim_asked=_c((interim_h > 0) & h_ok[rows_n, k_int], np.bool_),
+        boiler_years=_c(_boiler_years(dw, s.economics)),
     )
 
 
@@ -641,6 +701,15 @@ def _heat_pump_sizing(options: MeasureOptions, inv_heat: np.ndarray,
 def _keep_replacement(dw: pd.DataFrame, econ: Economics) -> np.ndarray:
     """Discounted like-for-like replacement of the existing gas or oil boiler at the end of its
     life, within the horizon, minus its residual value [EUR] (0 for other heating)."""
+    remaining = _boiler_years(dw, econ)
+    return np.where(np.isfinite(remaining),
+                    econ.boiler_replacement_eur * econ.replacement_factor(remaining), 0.0)
+
+
+def _boiler_years(dw: pd.DataFrame, econ: Economics) -> np.ndarray:
+    """Years until the existing gas or oil boiler is worn out (``heating_install_year`` plus
+    its lifetime, else ``boiler_remaining_life_frac`` of the lifetime; negative when overdue);
+    inf for other heating."""
     n = len(dw)
     fossil_now = dw["heating_system"].astype(str).isin(FOSSIL_HEATING).to_numpy(dtype=bool)
     remaining = np.full(n, econ.boiler_remaining_life_frac * econ.boiler_lifetime_years)
@@ -648,14 +717,34 @@ def _keep_replacement(dw: pd.DataFrame, econ: Economics) -> np.ndarray:
     if installed is not None:
         remaining = np.where(np.isfinite(installed),
                              installed + econ.boiler_lifetime_years - econ.start_year, remaining)
-    return np.where(fossil_now,
-                    econ.boiler_replacement_eur * econ.replacement_factor(remaining), 0.0)
+    return np.where(fossil_now, remaining, np.inf)
 
 
 def _chunks(n: int, n_env: int, chunk_size: int | None) -> Iterator[tuple[int, int]]:
     size = chunk_size or max(1, MAX_ROWS_PER_CHUNK // max(n_env, 1))
     for lo in range(0, n, size):
         yield lo, min(n, lo + size)
+
+
+def _row_chunks(options: MeasureOptions, chunk_size: int | None) -> Iterator[tuple[int, int]]:
+    """Chunks of about :data:`MAX_ROWS_PER_CHUNK` heat-balance rows, counted as the dwellings'
+    applicable envelope combinations (most dwellings have far fewer than all of them), so that
+    the per-chunk preparation runs on as many dwellings as memory allows."""
+    n = options.n_dwellings
+    if chunk_size:
+        yield from _chunks(n, 1, chunk_size)
+        return
+    rows = np.ones(n, dtype=np.int64)
+    for d in ENVELOPE_DIMENSIONS:
+        rows *= np.asarray(options.applicable[d], dtype=bool).sum(axis=1)
+    cum = np.cumsum(rows)
+    lo = 0
+    while lo < n:
+        done = cum[lo - 1] if lo else 0
+        hi = int(np.searchsorted(cum, done + MAX_ROWS_PER_CHUNK, side="right"))
+        hi = min(n, max(hi, lo + 1))
+        yield lo, hi
+        lo = hi
 
 
 def _check_dwellings(dwellings: pd.DataFrame, options: MeasureOptions | None) -> None:
@@ -738,17 +827,19 @@ def enumerate_chunks(
 
     Yields per chunk a dict of arrays: ``lo``, ``hi``, ``cur``, ``chosen``, ``chosen_opt``,
     ``best``, ``best_opt``, ``reached``, ``n_eval``, ``min_load``, ``valid``,
-    ``invalid_reason``, ``calibrated`` and, with ``with_steps``, ``step_dim``, ``step_opt``,
-    ``step_m`` and ``step_inv`` / ``step_prem`` (the measure's own invoice and premium) for
-    the chosen package (the best reachable one where the target is not reached).
+    ``invalid_reason``, ``calibrated``, ``heat_code`` / ``emitter`` (per heating option),
+    ``fossil`` and ``dhw_code`` (per heating x hot-water option) and, with ``with_steps``,
+    ``final_opt``, ``step_dim``, ``step_opt``, ``step_heat`` (the heating option after each
+    step) and ``step_m`` (:func:`wijkreno.renovate._package_kernels.order_steps`) for the
+    chosen package (the best reachable one where the target is not reached).
     """
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {list(OBJECTIVES)}, got {objective!r}")
     s = _setup(options, economics, heat_params, system_params, climate, basis)
     obj = _pk.OBJECTIVE_COST if objective == "cost" else _pk.OBJECTIVE_NPV
-    n_env = s.env_opt.shape[0]
-    for lo, hi in _chunks(len(dwellings), n_env, chunk_size):
-        ch = _prepare_chunk(dwellings.iloc[lo:hi], s, lo, hi)
+    packed = _pack(dwellings, s)
+    for lo, hi in _row_chunks(options, chunk_size):
+        ch = _prepare_chunk(dwellings.iloc[lo:hi], s, lo, hi, packed)
         n = hi - lo
         cur = np.empty((n, _pk.N_M))
         chosen = np.empty((n, _pk.N_M))
@@ -760,31 +851,33 @@ def enumerate_chunks(
         min_load = np.empty(n)
         ff = (np.zeros(n, dtype=np.bool_) if fossil_free is None
               else _c(fossil_free[lo:hi], np.bool_))
-        fossil = _c(np.isin(ch.heat_code, s.fossil_codes), np.bool_)
+        fossil = ch.fossil
         _pk.reduce_packages(*ch.kernel_args(s), target[lo:hi], fossil, ff, obj, ch.valid, cur,
                             chosen_opt, chosen, best_opt, best, reached, n_eval, min_load)
         out: dict[str, Any] = dict(
             lo=lo, hi=hi, cur=cur, chosen=chosen, chosen_opt=chosen_opt, best=best,
             best_opt=best_opt, reached=reached, n_eval=n_eval, min_load=min_load,
             valid=ch.valid, invalid_reason=ch.invalid_reason, basis=ch.basis,
-            heat_code=ch.heat_code, emitter=ch.emitter, fossil=fossil,
+            heat_code=ch.heat_code, emitter=ch.emitter, fossil=fossil, dhw_code=ch.dhw_code,
             keep_replacement=ch.life[:, _pk.D_HEAT, 0].copy(),
         )
         if with_steps:
             final_opt = np.ascontiguousarray(np.where(reached[:, None], chosen_opt, best_opt))
-            step_dim = np.empty((n, _pk.N_DIM), dtype=np.int64)
-            step_opt = np.empty((n, _pk.N_DIM), dtype=np.int64)
-            step_m = np.empty((n, _pk.N_DIM, _pk.N_M))
+            step_dim = np.empty((n, _pk.N_STEPS), dtype=np.int64)
+            step_opt = np.empty((n, _pk.N_STEPS), dtype=np.int64)
+            step_heat = np.empty((n, _pk.N_STEPS), dtype=np.int64)
+            step_m = np.empty((n, _pk.N_STEPS, _pk.N_M))
+            e = s.economics
             _pk.order_steps(final_opt, s.env_stride, s.env_opt, ch.envrow, ch.need, ch.load,
                             ch.area, ch.a_heat, ch.b_dhw, ch.pv_yield, ch.inv, ch.prem, ch.life,
                             s.factors, s.pv_value, s.annuity, ch.calib, ch.scale, ch.hsize, cur,
-                            step_dim, step_opt, step_m)
-            rows = np.arange(n)[:, None]
-            d_safe = np.where(step_dim >= 0, step_dim, 0)
-            k_safe = np.where(step_opt >= 0, step_opt, 0)
+                            ch.max_load, ch.heat_fossil, ch.interim_h, ch.interim_inv,
+                            ch.interim_prem, ch.interim_asked, ch.boiler_years,
+                            float(s.phase_years), float(e.boiler_replacement_eur),
+                            float(e.discount_rate_frac), float(e.price_escalation_frac),
+                            step_dim, step_opt, step_heat, step_m)
             out.update(final_opt=final_opt, step_dim=step_dim, step_opt=step_opt,
-                       step_m=step_m, step_inv=ch.inv[rows, d_safe, k_safe],
-                       step_prem=ch.prem[rows, d_safe, k_safe])
+                       step_heat=step_heat, step_m=step_m)
         yield out
 
 
@@ -1033,9 +1126,15 @@ def evaluate_packages_reference(
             h = combo[5]
             if h != 0 and not load <= o.effect["heating"]["max_design_load_w_per_m2"][i, h]:
                 continue
+            own = eff["solar_water_heater"]["dhw_system_code"]  # heat-pump boiler: keep heating
+            if h != 0 and own >= 0:
+                continue
             code = int(eff["heating"]["heating_code"])
             dhw_code = None
-            if h == 0 and "dhw_system" in d_row.columns and pd.notna(d_row["dhw_system"].iloc[0]):
+            if own >= 0:
+                dhw_code = np.array([int(own)])
+            elif h == 0 and "dhw_system" in d_row.columns and pd.notna(
+                    d_row["dhw_system"].iloc[0]):
                 dhw_code = np.array([sp.dhw_system_names.index(d_row["dhw_system"].iloc[0])])
             res = compute_energy_arrays(
                 np.array([need]), np.array([dhw_need]), np.array([area]), np.array([code]),

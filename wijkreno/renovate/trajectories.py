@@ -11,10 +11,16 @@ how close it gets and why. The package's measures are then ordered into steps:
    bill saving per net euro of the measure given the steps before it;
 2. the heating change (a heat pump comes after all envelope measures of the package, which are
    the ones that make its design-load condition hold);
-3. PV, then the solar water heater (both after the heating change).
+3. PV, then the hot-water measure (solar water heater or heat-pump boiler).
 
 Every step's state is a subset of the final package (no step locks in a worse end state), and
-each state was evaluated by the same kernel as the packages.
+each state was evaluated by the same kernel as the packages. One exception, the intermediate
+step ('tussenstap', ``intermediate`` in the steps table): next to a gas boiler a hybrid heat
+pump may come first, before the envelope works that the final heat pump needs, where the boiler
+is worn out before then and the hybrid costs less than a like-for-like boiler over that
+interval, or where the household asked for a hybrid
+(:func:`wijkreno.renovate._package_kernels.order_steps`); the full heat pump replaces it, so a
+trajectory never ends on it under the fossil-free target.
 
 Targets: ``"label_A_fossil_free_2050"`` (default; the long-term strategy of ``renovation.toml
 [target]``: label A, EPC score <= 100 kWh m-2 yr-1, AND heating without fossil fuels by 2050:
@@ -70,11 +76,14 @@ STEP_COLUMNS: tuple[str, ...] = (
     "cumulative_saving_kwh", "heating_need_kwh", "design_heat_load_w_per_m2",
     "epc_score_kwh_per_m2", "epc_label", "co2_flemish_kg_co2", "co2_com_kg_co2",
     "cumulative_saving_co2_flemish_kg_co2", "cumulative_saving_co2_com_kg_co2",
-    "heating_system", "emitter_temperature_degc", "final_energy_kwh", "energy_cost_eur", "basis",
+    "heating_system", "emitter_temperature_degc", "hot_water_system", "intermediate",
+    "final_energy_kwh", "energy_cost_eur", "basis",
 )
 """Columns of the steps table (one row per dwelling x step); the savings are per year, the
 cumulative ones against the current state, ``saving_*`` the step's own; ``heating_system`` and
-``emitter_temperature_degc`` [degC] describe the dwelling after the step, ``final_energy_kwh``
+``emitter_temperature_degc`` [degC] and ``hot_water_system`` (a name of the system parameters'
+``dhw_systems``) describe the dwelling after the step, ``intermediate`` marks a step that a
+later step replaces (the hybrid as 'tussenstap'), ``final_energy_kwh``
 (use before PV) and ``energy_cost_eur`` (the bill, PV deducted) are per year on ``basis``
 (calibrated, expected or standardised), next to the standardised ``epc_score_kwh_per_m2``."""
 
@@ -333,6 +342,13 @@ def plan_trajectories(
     return steps, summary
 
 
+def _take_names(names: Any, codes: np.ndarray) -> Any:
+    """``names[codes]`` as a pandas string array: one take on the few names, not a conversion
+    of every row's Python string (the steps table has a row per dwelling and step)."""
+    return pd.array(np.asarray(list(names), dtype=object), dtype="str").take(
+        np.asarray(codes, dtype=np.int64))
+
+
 def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str, np.ndarray],
                  keys: list[str], params: SystemParams | None) -> pd.DataFrame:
     step_dim = cat["step_dim"]
@@ -341,22 +357,26 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
     m = cat["step_m"][pos, s]  # (rows, N_M) state after the step
     prev = np.where((s > 0)[:, None], cat["step_m"][pos, np.maximum(s - 1, 0)],
                     cat["cur"][pos])
-    dims = np.array(DIMENSIONS, dtype=object)[step_dim[pos, s]]
+    dim_of = step_dim[pos, s]
+    dims = _take_names(DIMENSIONS, dim_of)
     opt = cat["step_opt"][pos, s]
-    measure = np.empty(len(pos), dtype=object)
-    for j, d in enumerate(DIMENSIONS):
-        sel = step_dim[pos, s] == j
-        if sel.any():
-            measure[sel] = np.array(options.option_names[d], dtype=object)[opt[sel]]
-    basis = cat["basis"][pos].astype(object)
-    # heating after the step: the package's heating option from its heating step on
-    step_dim_all = cat["step_dim"]
-    heat_at = np.where(step_dim_all == _pk.D_HEAT, np.arange(step_dim_all.shape[1]), 99).min(1)
-    final_h = np.maximum(cat["final_opt"][:, _pk.D_HEAT], 0)
-    h_opt = np.where(s >= heat_at[pos], final_h[pos], 0)
+    offset = np.cumsum([0] + [len(options.option_names[d]) for d in DIMENSIONS])
+    measure = _take_names([nm for d in DIMENSIONS for nm in options.option_names[d]],
+                          offset[dim_of] + opt)
+    basis_names, basis_code = np.unique(cat["basis"].astype(str), return_inverse=True)
+    basis = _take_names(basis_names, basis_code.ravel()[pos])
+    # heating after the step (the kernel's record, an intermediate step included) and the hot
+    # water: the package's hot-water option from its hot-water step on
+    h_opt = np.maximum(cat["step_heat"][pos, s], 0)
     code = cat["heat_code"][pos, h_opt]
     emitter = cat["emitter"][pos, h_opt]
-    out = pd.DataFrame({c: dwellings[c].to_numpy()[pos] for c in keys})
+    final_opt = cat["final_opt"]
+    swh_at = np.where(step_dim == _pk.D_SWH, np.arange(step_dim.shape[1]), 99).min(1)
+    w_opt = np.where(s >= swh_at[pos], np.maximum(final_opt[pos, _pk.D_SWH], 0), 0)
+    dhw = _take_names((params or default_system_params()).dhw_system_names,
+                      cat["dhw_code"][pos, h_opt, w_opt])
+    intermediate = (dim_of == _pk.D_HEAT) & (opt != final_opt[pos, _pk.D_HEAT])
+    out = pd.DataFrame({c: dwellings[c].array.take(pos) for c in keys})
     if "dwelling_id" not in out.columns:
         out["dwelling_id"] = dwellings.index.to_numpy()[pos]
     out["step"] = s + 1
@@ -380,8 +400,10 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
     out["co2_com_kg_co2"] = m[:, _pk.M_CO2_COM]
     out["cumulative_saving_co2_flemish_kg_co2"] = m[:, _pk.M_SAVE_CO2_FL]
     out["cumulative_saving_co2_com_kg_co2"] = m[:, _pk.M_SAVE_CO2_COM]
-    out["heating_system"] = np.array(HEATING_SYSTEMS, dtype=object)[np.clip(code, 0, None)]
+    out["heating_system"] = _take_names(HEATING_SYSTEMS, np.clip(code, 0, None))
     out["emitter_temperature_degc"] = emitter
+    out["hot_water_system"] = dhw
+    out["intermediate"] = intermediate
     out["final_energy_kwh"] = m[:, _pk.M_FINAL_NET] + m[:, _pk.M_PV]
     out["energy_cost_eur"] = m[:, _pk.M_COST]
     out["basis"] = basis
@@ -391,18 +413,19 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
 
 def _joined_measures(options: MeasureOptions, step_dim: np.ndarray,
                      step_opt: np.ndarray) -> np.ndarray:
-    """'+'-joined measure names per dwelling in step order (a loop over the 8 step slots)."""
+    """'+'-joined measure names per dwelling in step order: joined once per distinct sequence
+    of steps (a city has few), not per dwelling."""
     n = step_dim.shape[0]
-    acc = np.full(n, "", dtype=object)
-    for s in range(step_dim.shape[1]):
-        names = np.full(n, "", dtype=object)
-        for j, d in enumerate(DIMENSIONS):
-            sel = step_dim[:, s] == j
-            if sel.any():
-                names[sel] = np.array(options.option_names[d], dtype=object)[step_opt[sel, s]]
-        has = names != ""
-        acc = np.where(has & (acc != ""), acc + "+" + names, np.where(has, names, acc))
-    return acc
+    if n == 0:
+        return np.empty(0, dtype=object)
+    k_max = max(len(v) for v in options.option_names.values())
+    code = np.where(step_dim >= 0, step_dim * k_max + step_opt, -1)
+    uniq, inverse = np.unique(code, axis=0, return_inverse=True)
+    texts = np.empty(len(uniq), dtype=object)
+    for u, row in enumerate(uniq):
+        texts[u] = "+".join(options.option_names[DIMENSIONS[c // k_max]][c % k_max]
+                            for c in row if c >= 0)
+    return texts[np.asarray(inverse).ravel()]
 
 
 def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str, np.ndarray],
@@ -415,9 +438,12 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
         return out
     cur, best = cat["cur"], cat["best"]
     reached = cat["reached"].astype(bool)
-    final = np.where(reached[:, None], cat["chosen"], best)
     n_steps = (cat["step_dim"] >= 0).sum(axis=1)
-    # the state after the last step is the final package (the current state with no step)
+    # the state after the last step: the final package, plus an intermediate step's invoice,
+    # premium and NPV where the trajectory has one (the chosen or best package with no step)
+    final = np.where(reached[:, None], cat["chosen"], best)
+    last = cat["step_m"][np.arange(n), np.maximum(n_steps - 1, 0)]
+    final = np.where((n_steps > 0)[:, None], last, final)
     out["valid"] = cat["valid"].astype(bool)
     out["invalid_reason"] = cat["invalid_reason"].astype(object)
     out["basis"] = cat["basis"].astype(object)
@@ -431,11 +457,16 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
     out["final_epc_label"] = epc_label(final[:, _pk.M_SCORE], params=params)
     names = np.array(HEATING_SYSTEMS, dtype=object)
     h_final = np.where(cat["final_opt"][:, _pk.D_HEAT] >= 0, cat["final_opt"][:, _pk.D_HEAT], 0)
+    w_final = np.where(cat["final_opt"][:, _pk.D_SWH] >= 0, cat["final_opt"][:, _pk.D_SWH], 0)
     rows = np.arange(n)
     out["current_heating_system"] = names[np.clip(cat["heat_code"][:, 0], 0, None)]
     out["final_heating_system"] = names[np.clip(cat["heat_code"][rows, h_final], 0, None)]
     out["final_emitter_temperature_degc"] = cat["emitter"][rows, h_final]
-    out["fossil_free_end"] = ~cat["fossil"][rows, h_final]
+    dhw_names = np.array((params or default_system_params()).dhw_system_names, dtype=object)
+    out["final_hot_water_system"] = dhw_names[cat["dhw_code"][rows, h_final, w_final]]
+    out["fossil_free_end"] = ~cat["fossil"][rows, h_final, w_final]
+    out["intermediate_step"] = ((cat["step_dim"] == _pk.D_HEAT)
+                                & (cat["step_opt"] != cat["final_opt"][:, [_pk.D_HEAT]])).any(1)
     out["final_energy_kwh"] = final[:, _pk.M_FINAL_NET] + final[:, _pk.M_PV]
     out["final_energy_cost_eur"] = final[:, _pk.M_COST]
     out["avoided_boiler_replacement_eur"] = np.where(h_final > 0, cat["keep_replacement"], 0.0)

@@ -474,7 +474,10 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
         rows = []
         for r in st.itertuples(index=False):
             rows.append({
-                "step": int(r.step), "measure": measure_name_nl(r.measure),
+                "step": int(r.step),
+                # a step a later step replaces (the hybrid on the way to a full heat pump)
+                "measure": measure_name_nl(r.measure) + (
+                    " (tussenstap)" if bool(getattr(r, "intermediate", False)) else ""),
                 "investment": charts.format_number(r.investment_eur, 0),
                 "premium": charts.format_number(r.premium_eur, 0),
                 "net": charts.format_number(r.net_cost_eur, 0),

@@ -69,8 +69,9 @@ ALL_SECTORS = "*"
 """A campaign whose ``sectors`` hold ``"*"`` runs in every sector."""
 HOUSE_TYPOLOGIES: tuple[str, ...] = ("detached", "semi_detached", "terraced")
 APARTMENT_TYPOLOGY = "apartment_building"
-N_STATES = pk.N_DIM + 1
-"""States per trajectory: today and after each of at most 8 steps."""
+N_STATES = pk.N_STEPS + 1
+"""States per trajectory: today and after each of at most 9 steps (8 dimensions and an
+intermediate heating step)."""
 
 STATE_METRICS: tuple[str, ...] = (
     "epc_score_kwh_per_m2", "co2_flemish_kg_co2", "co2_com_kg_co2", "final_energy_kwh",

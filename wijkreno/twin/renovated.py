@@ -26,8 +26,9 @@ pv
     ``pv_kwp`` sized as the options size it (suitable roof share, capped), ``pv_yield_kwh``.
 solar_water_heater
     ``dhw_solar_frac`` of the measure.
-heat_pump_boiler (register only)
-    ``dhw_system = "heat_pump_boiler"``.
+heat_pump_boiler
+    ``dhw_system = "heat_pump_boiler"`` (the catalogue's hot-water dimension, shared with the
+    solar water heater; register-only where a catalogue lacks it).
 
 Every changed value's ``<column>_source`` becomes ``observed``, and per dimension the dwelling
 gets ``done_<dimension>_year`` (what :func:`wijkreno.renovate.applicability.measure_options`
@@ -317,9 +318,11 @@ def apply_register(
                 kwp = min(share * roof_area[p] / m.m2_per_kwp.value, pv_rule.max_kwp.value)
                 put("pv_kwp", p, float(kwp))
                 put("pv_yield_kwh", p, float(kwp * m.yield_kwh_per_kwp.value))
-            elif dim == "solar_water_heater":
-                assert m.dhw_solar_frac is not None
-                put("dhw_solar_frac", p, float(m.dhw_solar_frac.value))
+            elif dim == "solar_water_heater":  # solar water heater or heat-pump boiler
+                if m.dhw_solar_frac is not None:
+                    put("dhw_solar_frac", p, float(m.dhw_solar_frac.value))
+                if getattr(m, "dhw_system", None):
+                    put("dhw_system", p, str(m.dhw_system))
         done = completed[i]
         put(f"done_{dim}_year", p, float(done.year))
         put(f"done_{dim}_measure", p, name)

@@ -90,6 +90,10 @@ class Measure(Frozen):
     yield_kwh_per_kwp: Sourced | None = None
     dhw_solar_frac: Sourced | None = None
     collector_area_m2: Sourced | None = None
+    # hot water: a measure that replaces the hot-water system (a heat-pump boiler) names the
+    # DHW system of wijkreno/params/energy_systems.toml [dhw_systems] it installs; its
+    # efficiency (COP) lives there, one number in one place
+    dhw_system: str | None = None
     # heating: new low-temperature emitters (floor heating or LT radiators) priced per m2 of
     # heated floor on top of the generator; such an option needs no existing central heating
     emitter_unit_cost_eur: Sourced | None = None
@@ -106,11 +110,15 @@ class Measure(Frozen):
             "ventilation": ("infiltration_after_ach", "heat_recovery_frac"),
             "heating": ("heating_system", "min_size_kw"),
             "pv": ("m2_per_kwp", "yield_kwh_per_kwp"),
-            "solar_water_heater": ("dhw_solar_frac", "collector_area_m2"),
+            "solar_water_heater": (("dhw_system",) if self.dhw_system is not None
+                                   else ("dhw_solar_frac", "collector_area_m2")),
         }[self.dimension]
         missing = [f for f in needed if getattr(self, f) is None]
         if missing:
             raise ValueError(f"a {self.dimension} measure needs {missing}")
+        if self.dhw_system is not None and self.dimension != "solar_water_heater":
+            raise ValueError("dhw_system belongs to a hot-water measure (dimension "
+                             "'solar_water_heater')")
         if self.heating_system is not None and self.heating_system not in HEATING_SYSTEMS:
             raise ValueError(
                 f"heating_system {self.heating_system!r} is not one of {list(HEATING_SYSTEMS)}"
@@ -494,12 +502,16 @@ class HeatingRule(Frozen):
     options: dict[str, HeatPumpCondition]
     # heating systems offered only where the household asks (column hybrid_requested)
     request_only_systems: tuple[str, ...] = ()
+    # heating systems a trajectory may pass through on its way to a full heat pump (a hybrid
+    # as 'tussenstap'), never an end state under the fossil-free target
+    intermediate_systems: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _known(self) -> HeatingRule:
         # options are keyed by heating system or by catalogue measure name (checked against the
         # catalogue by wijkreno.renovate.applicability.measure_options)
-        bad = [s for s in self.heat_pump_systems if s not in HEATING_SYSTEMS]
+        bad = [s for s in (*self.heat_pump_systems, *self.request_only_systems,
+                           *self.intermediate_systems) if s not in HEATING_SYSTEMS]
         if bad:
             raise ValueError(f"unknown heating systems {bad}")
         return self
@@ -576,6 +588,20 @@ class OverrideRules(Frozen):
         return self
 
 
+class TrajectoryRules(Frozen):
+    """How a step-by-step trajectory is timed where timing decides a step (the tussenstap)."""
+
+    # years from the first step to the heat-pump step of a trajectory whose heat pump needs
+    # the envelope works first: a boiler worn out before then is replaced in between
+    envelope_phase_years: Sourced
+
+    @model_validator(mode="after")
+    def _positive(self) -> TrajectoryRules:
+        if not 0 < self.envelope_phase_years.value < np.inf:
+            raise ValueError("envelope_phase_years must be a finite number of years > 0")
+        return self
+
+
 class RenovationParams(Frozen):
     """Policy, target, economics, applicability and override rules (``renovation.toml``)."""
 
@@ -586,6 +612,7 @@ class RenovationParams(Frozen):
     economics: Economics
     applicability: Applicability
     overrides: OverrideRules
+    trajectory: TrajectoryRules | None = None
 
     @model_validator(mode="after")
     def _dated_placeholders(self) -> RenovationParams:
