@@ -75,6 +75,11 @@ def test_validate_meters_on_a_statistical_stock(stock_file, fitted, tmp_path):
         assert key in s
     assert s["calibration"] == "fitted"
     assert s["n_heldout_municipalities"] >= 1
+    # the level decomposition is printed and multiplies back to the expected level
+    dec = s["level_decomposition"]
+    assert dec["product_check"] == pytest.approx(s["expected_level_ratio"], rel=1e-3)
+    assert dec["gas_users_over_connections"] <= 1.05
+    assert "level decomposition" in r.output
     assert s["calibrated_mae_municipality"] is not None
     for name in ("meters_municipality.csv", "meters_sector.csv", "meters_scatter.png",
                  "meters_summary.json", "calibration_fluvius.json", "meters_columns.csv"):

@@ -18,6 +18,7 @@ from wijkreno.aggregate.calibration import (
 )
 from wijkreno.errors import InputError
 from wijkreno.io.fluvius import read_calibration, write_calibration
+from wijkreno.params.models.expected_use import load_expected_use_params
 
 NIS = [f"{11000 + i}" for i in range(60)]
 
@@ -188,8 +189,14 @@ def test_compare_with_meters_synthetic():
     assert "calibrated_final_gas_kwh" in cmp.dwellings
     assert (cmp.dwellings.loc[gas_users, "calibrated_final_gas_kwh"] > 0).all()
     assert not any(f.startswith("feature_") for f in cmp.calibrations[0].features)
-
-    from wijkreno.params.models.expected_use import load_expected_use_params
+    # the level decomposition multiplies back to the expected level ratio
+    dec = s["level_decomposition"]
+    assert dec["product_check"] == pytest.approx(s["expected_level_ratio"], rel=1e-3)
+    assert dec["gas_users_over_connections"] == pytest.approx(1.0)
+    assert dec["gas_gross_over_net"] == pytest.approx(
+        load_expected_use_params().gas_gross_over_net.value)
+    assert dec["floor_area_m2"] == pytest.approx(
+        d.loc[gas_users, "heated_floor_area_m2"].mean(), rel=1e-3)
 
     p = load_expected_use_params()
     p = p.model_copy(update={"calibration": p.calibration.model_copy(

@@ -129,7 +129,8 @@ def test_a_parameter_file_reruns_simulate_and_downstream(demo_copy, tmp_path):
     own.write_text(text.replace("value = 18.0", "value = 19.0"), encoding="utf-8")
     warmer = run_simulate(ws, SimulateOptions(heat_params=own))
     assert not warmer.skipped and warmer.reason == "changed: overrides"
-    assert run_trajectories(ws).skipped  # does not read the results
+    # the trajectories plan on the simulation's expected use: they rerun too
+    assert run_trajectories(ws).reason == "changed: inputs"
     assert run_aggregate(ws, _demo_aggregate(ws)).reason == "changed: inputs"
 
 

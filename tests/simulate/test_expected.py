@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -40,11 +42,34 @@ def test_fit_reproduces_the_published_points_within_the_band():
     p = load_expected_use_params()
     curve = prebound_curve(p)
     assert 0.0 <= curve.exponent < 1.0
-    for pt in p.prebound.points:
-        r = prebound_ratio([pt.score_kwh_per_m2], curve)[0]
+    level = dict(curve.study_log_scales)
+    assert curve.log_scale == level[p.prebound.level_study]
+    for pt in p.prebound.points:  # each point against its own study's curve
+        own = dataclasses.replace(curve, log_scale=level[pt.study])
+        r = prebound_ratio([pt.score_kwh_per_m2], own)[0]
         assert abs(np.log(r / pt.ratio)) < p.band.sigma_level_log, pt
-    # prebound: poor dwellings use less than calculated; rebound: very good ones more
-    assert prebound_ratio([500.0], curve)[0] < 0.5 < 1.0 < prebound_ratio([50.0], curve)[0]
+    # prebound: poor dwellings use less than calculated, the more so the poorer
+    assert prebound_ratio([500.0], curve)[0] < 0.5 < prebound_ratio([100.0], curve)[0] < 1.0
+    # the Flemish EPB calculation overestimates more than the German ratings (Delghust 2015)
+    assert level["BE-VL"] < level["DE"]
+
+
+def test_study_fixed_effects_share_one_elasticity():
+    """Two studies on parallel lines: the common slope and each intercept are recovered."""
+    b, a1, a2 = 0.4, 0.0, -0.3
+    pts = [PreboundPoint(score_kwh_per_m2=q, ratio=float(np.exp(a - b * np.log(q / 100))),
+                         source="synthetic", study=name)
+           for name, a, qs in (("one", a1, (60, 150, 400)), ("two", a2, (90, 320)))
+           for q in qs]
+    kw = dict(reference_score_kwh_per_m2=100, ratio_min=0.01, ratio_max=5)
+    fe = fit_prebound_curve(pts, level_study="two", **kw)
+    assert fe.exponent == pytest.approx(b) and fe.log_scale == pytest.approx(a2)
+    assert dict(fe.study_log_scales) == pytest.approx({"one": a1, "two": a2})
+    assert fe.rms_log_residual == pytest.approx(0.0, abs=1e-12)
+    pooled = fit_prebound_curve(pts, **kw)  # one intercept: between the two, with residuals
+    assert a2 < pooled.log_scale < a1 and pooled.rms_log_residual > 0.05
+    with pytest.raises(InputError, match="level_study"):
+        fit_prebound_curve(pts, level_study="three", **kw)
 
 
 def test_points_that_would_break_monotonicity_are_refused():

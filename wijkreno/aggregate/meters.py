@@ -82,6 +82,94 @@ def _f(x: Any) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), 4)
 
 
+def level_decomposition(
+    dwellings: pd.DataFrame, metered_kwh_per_connection: float, gas_connections: float,
+) -> dict[str, float | None]:
+    """Split the expected level ratio into factors that each have an outside reference.
+
+    Over the dwellings that use gas on the expected basis (``expected_final_gas_kwh > 0``):
+
+    ``expected_level_ratio = floor_area_m2 × standardised_gas_net_kwh_per_m2 ×
+    gas_gross_over_net × prebound_ratio_use_weighted / metered_gas_kwh_per_connection``
+
+    with ``floor_area_m2`` the mean heated floor area per gas-heated dwelling (compare with
+    Flemish dwelling floor areas), ``standardised_gas_net_kwh_per_m2`` the EPC-style gas use
+    per m² (compare with the EPC database through ``epc_score_area_weighted``),
+    ``gas_gross_over_net`` the calorific-value conversion (must be applied once: Hs/Hi ≈ 1.11)
+    and ``prebound_ratio_use_weighted`` the expected over standardised gas (the prebound
+    relation, weighted by use). ``gas_users_over_connections`` compares the counts the two
+    means divide by; ``dhw_share_of_need`` and ``apartment_share_of_gas_users`` say how much
+    the hot water and the apartments weigh. Docs: ``docs/meters.md`` (level decomposition).
+
+    Parameters
+    ----------
+    dwellings : pandas.DataFrame
+        One row per dwelling with ``expected_final_gas_kwh``, ``final_gas_gross_kwh``,
+        ``final_gas_kwh``, ``heated_floor_area_m2``, ``epc_score_kwh_per_m2``; optional
+        ``heating_need_kwh``, ``dhw_need_kwh``, ``typology``.
+    metered_kwh_per_connection : float
+        Fluvius' mean residential gas per connection over the same areas [kWh yr⁻¹].
+    gas_connections : float
+        Fluvius' residential gas connections of the same areas.
+
+    Returns
+    -------
+    dict
+        The factors (None where a column is missing or nothing uses gas).
+    """
+    out: dict[str, float | None] = dict.fromkeys((
+        "gas_users", "gas_users_over_connections", "floor_area_m2",
+        "standardised_gas_net_kwh_per_m2", "gas_gross_over_net",
+        "standardised_gas_gross_kwh_per_user", "prebound_ratio_use_weighted",
+        "expected_gas_kwh_per_user", "metered_gas_kwh_per_connection",
+        "epc_score_area_weighted", "dhw_share_of_need", "apartment_share_of_gas_users",
+        "product_check"))
+    need = ("expected_final_gas_kwh", "final_gas_gross_kwh", "final_gas_kwh",
+            "heated_floor_area_m2")
+    if any(c not in dwellings for c in need):
+        return out
+    g = dwellings[pd.to_numeric(dwellings["expected_final_gas_kwh"], errors="coerce")
+                  .fillna(0.0) > 0]
+    if g.empty:
+        return out
+
+    def total(col: str) -> float:
+        return float(pd.to_numeric(g[col], errors="coerce").sum())
+
+    area, net, gross, exp = (total("heated_floor_area_m2"), total("final_gas_kwh"),
+                             total("final_gas_gross_kwh"), total("expected_final_gas_kwh"))
+    n = len(g)
+    out.update({
+        "gas_users": float(n),
+        "gas_users_over_connections": n / gas_connections if gas_connections > 0 else None,
+        "floor_area_m2": area / n,
+        "standardised_gas_net_kwh_per_m2": net / area if area > 0 else None,
+        "gas_gross_over_net": gross / net if net > 0 else None,
+        "standardised_gas_gross_kwh_per_user": gross / n,
+        "prebound_ratio_use_weighted": exp / gross if gross > 0 else None,
+        "expected_gas_kwh_per_user": exp / n,
+        "metered_gas_kwh_per_connection": metered_kwh_per_connection,
+    })
+    if "epc_score_kwh_per_m2" in g and area > 0:
+        score = pd.to_numeric(g["epc_score_kwh_per_m2"], errors="coerce")
+        a = pd.to_numeric(g["heated_floor_area_m2"], errors="coerce")
+        ok = score.notna() & a.notna()
+        out["epc_score_area_weighted"] = float((score[ok] * a[ok]).sum() / a[ok].sum())
+    if "heating_need_kwh" in g and "dhw_need_kwh" in g:
+        dhw = total("dhw_need_kwh")
+        out["dhw_share_of_need"] = dhw / (dhw + total("heating_need_kwh"))
+    if "typology" in g:
+        out["apartment_share_of_gas_users"] = float(
+            (g["typology"].astype(str) == "apartment_building").mean())
+    if metered_kwh_per_connection > 0 and all(out[k] is not None for k in (
+            "standardised_gas_net_kwh_per_m2", "gas_gross_over_net",
+            "prebound_ratio_use_weighted")):
+        out["product_check"] = (out["floor_area_m2"] * out["standardised_gas_net_kwh_per_m2"]
+                                * out["gas_gross_over_net"] * out["prebound_ratio_use_weighted"]
+                                / metered_kwh_per_connection)
+    return {k: _f(v) if v is not None else None for k, v in out.items()}
+
+
 def compare_with_meters(
     dwellings: pd.DataFrame,
     fluvius: pd.DataFrame,
@@ -218,6 +306,9 @@ def compare_with_meters(
         if col in muni:
             summary[f"{basis}_level_ratio"] = _f(muni[col].sum() / gas_users / metered_mean)
     summary["metered_gas_kwh_per_connection"] = _f(metered_mean)
+    summary["level_decomposition"] = level_decomposition(
+        d[d["nis_code"].isin(muni.index.astype(str))], float(metered_mean),
+        float(muni["gas_connections"].sum()))
     if "expected_gas_kwh_low" in muni:
         summary["expected_level_ratio_band"] = [
             _f(muni["expected_gas_kwh_low"].sum() / gas_users / metered_mean),

@@ -47,6 +47,16 @@ def trajectories(
         help="Basis van facturen en besparing / basis of bills and savings: auto (gekalibreerd "
              "waar beschikbaar, anders verwacht / calibrated where available, else expected), "
              "calibrated, expected of/or standardised.")] = "auto",
+    price_year: Annotated[int | None, typer.Option(
+        "--price-year",
+        help="Prijsjaar / price year: premies, energieprijzen en kostenniveau van dat jaar "
+             "(wijkreno/params/price_sets.toml: 2025, 2026; standaard het huidige jaar / "
+             "premiums, energy prices and cost level of that year; default the current "
+             "year).")] = None,
+    municipal_premiums: Annotated[Path | None, typer.Option(
+        "--municipal-premiums",
+        help="Gemeentelijke premies bovenop Mijn VerbouwPremie / a municipality's top-up "
+             "premiums: TOML laid out as wijkreno/params/municipal/template.toml.")] = None,
     force: ForceOption = False,
 ) -> None:
     """Renovation trajectories per dwelling: steps, cost, premium, saving and label."""
@@ -59,10 +69,15 @@ def trajectories(
         raise InputError(f"--basis must be one of {list(BASIS_CHOICES)}, got {basis!r}")
     if objective not in ("cost", "npv"):
         raise InputError(f"--objective must be cost or npv, got {objective!r}")
+    if price_year is not None:
+        from wijkreno.params.models.price_sets import load_price_sets
+
+        load_price_sets().resolve_year(price_year)  # an unknown year is bad input (exit 2)
     options = TrajectoryOptions(
         streets=tuple(street or ()), addresses=addresses, overrides=overrides, target=target,
         objective=objective, income_category=income_category, horizon_years=horizon_years,
-        discount_rate_frac=discount_rate, basis=basis)
+        discount_rate_frac=discount_rate, basis=basis, price_year=price_year,
+        municipal_premiums=municipal_premiums)
     result = run_trajectories(Workspace(folders={"twin": twin, "trajectories": out}), options,
                               force=force)
     print_stage(result)

@@ -241,6 +241,37 @@ def _meters_dwellings(
     return frame
 
 
+_DECOMPOSITION_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("gas_users_over_connections", "woningen op gas / gasaansluitingen", "-"),
+    ("floor_area_m2", "verwarmde vloeroppervlakte per woning op gas", "m²"),
+    ("epc_score_area_weighted", "EPC-score (gewogen naar oppervlakte)", "kWh/m²"),
+    ("standardised_gas_net_kwh_per_m2", "gas per m², EPC-berekening (onderste verbrandingswaarde)",
+     "kWh/m²"),
+    ("gas_gross_over_net", "bovenste / onderste verbrandingswaarde", "-"),
+    ("standardised_gas_gross_kwh_per_user", "gas per woning, EPC-berekening (bovenste)", "kWh"),
+    ("prebound_ratio_use_weighted", "verwacht / EPC-berekening (prebound, gewogen)", "-"),
+    ("expected_gas_kwh_per_user", "verwacht gas per woning", "kWh"),
+    ("metered_gas_kwh_per_connection", "gemeten gas per aansluiting (Fluvius)", "kWh"),
+    ("dhw_share_of_need", "aandeel sanitair warm water in de behoefte", "-"),
+    ("apartment_share_of_gas_users", "aandeel appartementen onder woningen op gas", "-"),
+    ("product_check", "product = verwacht niveau model/meter", "-"),
+)
+"""Rows of the level decomposition table: summary key, Dutch label, unit."""
+
+
+def _decomposition_table(dec: dict) -> Table:
+    """The expected level ratio split into factors (``level_decomposition`` of the summary)."""
+    table = Table(title="Ontleding van het verwachte niveau / level decomposition "
+                  "(woningen op gas, Vlaanderen)")
+    table.add_column("factor")
+    table.add_column("waarde / value", justify="right")
+    table.add_column("eenheid / unit")
+    for key, label, unit in _DECOMPOSITION_ROWS:
+        v = dec.get(key)
+        table.add_row(f"{label} ({key})", "-" if v is None else f"{v:,.3f}", unit)
+    return table
+
+
 GENK_NEIGHBOURHOOD_WIJK: dict[str, str] = {
     "Boxbergheide": "Boxbergheide",
     "OudWinterslag": "Oud-Winterslag",
@@ -430,6 +461,7 @@ def meters(
             "-" if s.get(key.format(b=b)) is None else f"{s[key.format(b=b)]:.3f}"
             for b in ("baseline", "standardised", "expected", "calibrated")])
     console.print(table)
+    console.print(_decomposition_table(s.get("level_decomposition") or {}))
     console.print(
         "doelen / targets: verwacht niveau binnen ±10 % (expected_level_ratio 0.9-1.1); "
         "gekalibreerde fout < constante mediaan; Spearman per gemeente >= 0.6; "

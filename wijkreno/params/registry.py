@@ -38,13 +38,17 @@ from wijkreno.params.models.heat_pump_hourly import (
 from wijkreno.params.models.heights import HeightParams, load_height_params
 from wijkreno.params.models.hourly import HourlyParams, load_hourly_params
 from wijkreno.params.models.lekp_goals import Goals, load_goals
+from wijkreno.params.models.price_sets import PriceSets, load_price_sets
 from wijkreno.params.models.priority import PriorityParams, load_priority_params
 from wijkreno.params.models.register_vocabulary import Vocabulary, load_vocabulary
 from wijkreno.params.models.renovation import (
+    MUNICIPAL_EXAMPLE_FILE,
     Catalogue,
+    MunicipalPremiums,
     Premiums,
     RenovationParams,
     load_catalogue,
+    load_municipal_premiums,
     load_premiums,
     load_renovation_params,
 )
@@ -88,6 +92,10 @@ def _scenario_loader(name: str) -> Callable[[str | Path | None], Scenario]:
     return lambda path=None: load_scenario(name if path is None else path)
 
 
+def _municipal_example(path: str | Path | None = None) -> MunicipalPremiums:
+    return load_municipal_premiums(PARAMS_DIR / MUNICIPAL_EXAMPLE_FILE if path is None else path)
+
+
 def _heat_balance(path: str | Path | None = None) -> tuple[HeatBalanceParams, ClimateParams]:
     return load_heat_balance_params(path), load_climate_params(path)
 
@@ -102,6 +110,16 @@ PARAMETER_FILES: dict[str, ParameterFile] = {
     "premiums": ParameterFile(
         "premiums.toml", (Premiums,), load_premiums,
         "Mijn VerbouwPremie per measure and income category, burenpremie"),
+    "price_sets": ParameterFile(
+        "price_sets.toml", (PriceSets,), load_price_sets,
+        "dated price sets per year (energy prices, premium date) and the construction-cost "
+        "index"),
+    "municipal/template": ParameterFile(
+        "municipal/template.toml", (MunicipalPremiums,), load_municipal_premiums,
+        "municipal top-up premiums: the template a municipality fills in"),
+    "municipal/example_gent_2020": ParameterFile(
+        "municipal/example_gent_2020.toml", (MunicipalPremiums,), _municipal_example,
+        "municipal top-up premiums: Ghent's 2020 premiums as an example"),
     "renovation": ParameterFile(
         "renovation.toml", (RenovationParams,), load_renovation_params,
         "renovation obligation, 2050 target, economics, applicability and override rules"),

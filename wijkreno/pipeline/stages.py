@@ -358,6 +358,11 @@ class TrajectoryOptions(_Options):
     income_category: int | None = Field(None, ge=1, le=4)
     horizon_years: int | None = Field(None, ge=1)
     discount_rate_frac: float | None = None
+    price_year: int | None = Field(
+        None, description="price set of price_sets.toml; the current year's when None")
+    municipal_premiums: Path | None = Field(
+        None, description="TOML of a municipality's top-up premiums "
+                          "(wijkreno/params/municipal/template.toml)")
 
 
 def plan_dwellings(
@@ -370,6 +375,8 @@ def plan_dwellings(
     horizon_years: int | None = None,
     discount_rate_frac: float | None = None,
     basis: str = "auto",
+    price_year: int | None = None,
+    municipal_premiums: Any = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Overrides → measure options → trajectories, on frames (the web service's rerun too).
 
@@ -383,6 +390,11 @@ def plan_dwellings(
     target, objective, income_category, horizon_years, discount_rate_frac, basis
         As :func:`wijkreno.renovate.trajectories.plan_trajectories`; ``income_category``
         fills dwellings without one.
+    price_year : int, optional
+        The price set (premium scheme, energy prices, cost level) of
+        :func:`wijkreno.renovate.catalogue.money_params`; the current year's when None.
+    municipal_premiums : MunicipalPremiums, optional
+        A municipality's top-up premiums, added on top of Mijn VerbouwPremie.
 
     Returns
     -------
@@ -391,7 +403,9 @@ def plan_dwellings(
         the applied changes (None without overrides).
     """
     from wijkreno.renovate.applicability import measure_options
+    from wijkreno.renovate.catalogue import money_params
     from wijkreno.renovate.overrides import apply_overrides
+    from wijkreno.renovate.packages import load_economics
     from wijkreno.renovate.trajectories import plan_trajectories
 
     changes = None
@@ -402,11 +416,16 @@ def plan_dwellings(
         cat = pd.to_numeric(dwellings["income_category"], errors="coerce")
         dwellings["income_category"] = cat.fillna(income_category)
         income_category = None
-    options = measure_options(dwellings, income_category=income_category)
+    money = money_params(price_year)
+    options = measure_options(dwellings, income_category=income_category,
+                              premiums=money.premiums, municipal_premiums=municipal_premiums)
     steps, summary = plan_trajectories(
-        dwellings, options, target=target, objective=objective, horizon_years=horizon_years,
-        discount_rate_frac=discount_rate_frac, basis=basis,
+        dwellings, options, target=target, objective=objective,
+        economics=load_economics(money=money, horizon_years=horizon_years,
+                                 discount_rate_frac=discount_rate_frac),
+        system_params=money.system_params, basis=basis,
     )
+    summary["price_year"] = money.price_year
     return dwellings, steps, summary, changes
 
 
@@ -421,6 +440,7 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
     if options.addresses is not None and not options.addresses.exists():
         raise InputError(f"the address list {options.addresses} does not exist; check the path.")
     _existing(options.overrides, "overrides")
+    _existing(options.municipal_premiums, "municipal_premiums")
 
     def compute() -> tuple[dict[str, Any], dict[str, Any]]:
         dwellings = ws.read("twin", "dwellings")
@@ -443,10 +463,16 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
             from wijkreno.io.overrides import read_overrides
 
             overrides = read_overrides(options.overrides)
+        municipal = None
+        if options.municipal_premiums is not None:
+            from wijkreno.renovate.catalogue import load_municipal_premiums
+
+            municipal = load_municipal_premiums(options.municipal_premiums)
         _, steps, summary, changes = plan_dwellings(
             selected, overrides, target=options.target, objective=options.objective,
             income_category=options.income_category, horizon_years=options.horizon_years,
-            discount_rate_frac=options.discount_rate_frac, basis=options.basis)
+            discount_rate_frac=options.discount_rate_frac, basis=options.basis,
+            price_year=options.price_year, municipal_premiums=municipal)
         tables: dict[str, Any] = {
             # categoricals and arrow strings as plain text in the CSV
             "steps": io_tables.categoricals_as_text(steps),
@@ -462,7 +488,8 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
         inputs.update(_upstream(ws, "simulate", "results"))
     return _run_stage(ws, "trajectories", options, inputs=inputs,
                       overrides={"addresses": options.addresses,
-                                 "overrides": options.overrides},
+                                 "overrides": options.overrides,
+                                 "municipal_premiums": options.municipal_premiums},
                       compute=compute, force=force)
 
 

@@ -64,11 +64,13 @@ from wijkreno.errors import InputError
 from wijkreno.renovate.catalogue import (
     Catalogue,
     Measure,
+    MunicipalPremiums,
     Premiums,
     RenovationParams,
     load_catalogue,
     load_premiums,
     load_renovation_params,
+    municipal_premium_for,
     premium_for,
 )
 from wijkreno.renovate.options import DIMENSIONS, EFFECT_COLUMNS, MeasureOptions
@@ -286,6 +288,7 @@ def measure_options(
     premiums: Premiums | None = None,
     renovation: RenovationParams | None = None,
     income_category: int | np.ndarray | None = None,
+    municipal_premiums: MunicipalPremiums | None = None,
 ) -> MeasureOptions:
     """Applicable measures per dwelling with investment, premium, lifetime and effect.
 
@@ -301,6 +304,10 @@ def measure_options(
         Mijn VerbouwPremie category 1-4 (1 = highest incomes, 4 = lowest). When None, the
         ``income_category`` column (missing values → default), else the default of
         ``renovation.toml [economics] default_income_category``.
+    municipal_premiums : MunicipalPremiums, optional
+        A municipality's top-up premiums
+        (:func:`wijkreno.renovate.catalogue.load_municipal_premiums`): added to
+        ``premium_eur`` and kept apart in ``municipal_premium_eur``.
 
     Returns
     -------
@@ -449,6 +456,7 @@ def measure_options(
     quantities["pv_kwp"] = kwp
 
     sizing = np.zeros((len(names["heating"]), 2))
+    municipal = {d: np.zeros((n, len(names[d]))) for d in DIMENSIONS}
     for name, m in cat.measures.items():
         dim = dims[m.dimension]
         if m.quantity == "design_load_kw" and m.min_size_kw is not None:
@@ -577,7 +585,14 @@ def measure_options(
         else:  # m2 of the element the measure touches
             pq = quantities.get(m.quantity, np.zeros(n))
         pq = np.where(ok, pq, 0.0)
-        dim.premium[:, k] = premium_for(rule_of[name], income, pq, invest, premiums=prem)
+        regional = premium_for(rule_of[name], income, pq, invest, premiums=prem,
+                               replaces_electric=heating == "electric_resistance")
+        dim.premium[:, k] = regional
+        if municipal_premiums is not None:
+            key = name if name in municipal_premiums.measures else rule_of[name]
+            extra = municipal_premium_for(key, income, pq, invest, regional, municipal_premiums)
+            municipal[m.dimension][:, k] = extra
+            dim.premium[:, k] = regional + extra
         for col, values in after.items():
             dim.effect[col][:, k] = np.where(ok, values, dim.effect[col][:, 0])
 
@@ -590,6 +605,7 @@ def measure_options(
         effect={d: dims[d].effect for d in DIMENSIONS},
         reason={d: reasons.texts_of(dims[d].reason) for d in DIMENSIONS},
         heat_pump_sizing=sizing,
+        municipal_premium_eur=municipal if municipal_premiums is not None else None,
     )
     options.check()
     return options

@@ -23,15 +23,19 @@ published figure; its ``replace_with`` says what should replace it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from wijkreno.errors import InputError
 from wijkreno.params.base import Sourced
+from wijkreno.params.models.price_sets import PriceSets, load_price_sets
 from wijkreno.params.models.renovation import (
     MEASURES_FILE,
+    MUNICIPAL_EXAMPLE_FILE,
+    MUNICIPAL_TEMPLATE_FILE,
     N_INCOME_CATEGORIES,
     PREMIUMS_FILE,
     QUANTITIES,
@@ -48,6 +52,7 @@ from wijkreno.params.models.renovation import (
     IncomeCategories,
     InsulationEra,
     Measure,
+    MunicipalPremiums,
     Obligation,
     ObligationRule,
     OverrideRules,
@@ -59,19 +64,25 @@ from wijkreno.params.models.renovation import (
     RoofRule,
     Target,
     load_catalogue,
+    load_municipal_premiums,
     load_premiums,
     load_renovation_params,
 )
 from wijkreno.params.names import EPC_LABELS, TABULA_PERIODS
+
+if TYPE_CHECKING:
+    from wijkreno.params.models.energy_systems import SystemParams
 
 __all__ = [
     "EPC_LABELS", "MEASURES_FILE", "N_INCOME_CATEGORIES", "PREMIUMS_FILE", "QUANTITIES",
     "RENOVATION_FILE", "TABULA_PERIODS", "AlreadyGood", "Applicability", "Burenpremie",
     "CavityRule", "Catalogue", "Economics", "ElementOverride", "HeatPumpCondition",
     "HeatingRule", "IncomeCategories", "InsulationEra", "Measure", "Obligation",
+    "MUNICIPAL_EXAMPLE_FILE", "MUNICIPAL_TEMPLATE_FILE", "MoneyParams", "MunicipalPremiums",
     "ObligationRule", "OverrideRules", "PremiumRule", "PremiumScheme", "Premiums", "PvRule",
     "RenovationParams", "RoofRule", "Sourced", "Target", "load_catalogue", "load_premiums",
-    "load_renovation_params", "obligation_label", "obligation_labels", "premium_for",
+    "load_municipal_premiums", "load_renovation_params", "money_params",
+    "municipal_premium_for", "obligation_label", "obligation_labels", "premium_for",
 ]
 
 
@@ -181,11 +192,13 @@ def premium_for(
     *,
     premiums: Premiums | None = None,
     on: dt.date | None = None,
+    replaces_electric: Any = False,
 ) -> np.ndarray:
     """Premium for one measure, capped per income category (vectorised).
 
     ``min(amount_per_unit[c] * quantity, cap_share[c] * invoice, max_eur[c])``, 0 where the
-    quantity or the invoice is 0.
+    quantity or the invoice is 0; ``cap_share`` is the rule's
+    ``cap_share_frac_replacing_electric`` where ``replaces_electric`` (and the rule has one).
 
     Parameters
     ----------
@@ -203,6 +216,9 @@ def premium_for(
         The packaged ``premiums.toml`` when None.
     on : datetime.date, optional
         Date whose scheme applies; the latest scheme when None.
+    replaces_electric : bool or array-like of bool, shape (n,)
+        The works fully replace electric resistance heating (Mijn VerbouwPremie pays heat pumps
+        up to 50 % of the invoice then, from 1 July 2025).
 
     Returns
     -------
@@ -230,16 +246,175 @@ def premium_for(
     cat = np.asarray(income_category)
     qty = np.asarray(quantity, dtype=np.float64)
     inv = np.asarray(invoice_eur, dtype=np.float64)
+    _check_premium_inputs(measure, cat, qty, inv)
+    return _rule_premium(rule, cat, qty, inv, replaces_electric)
+
+
+def _check_premium_inputs(what: str, cat: np.ndarray, qty: np.ndarray, inv: np.ndarray) -> None:
     if not np.issubdtype(cat.dtype, np.number) or np.any(~np.isin(cat, [1, 2, 3, 4])):
         bad = np.unique(cat[~np.isin(cat, [1, 2, 3, 4])])[:5].tolist() if cat.size else []
         raise InputError(f"income categories must be 1, 2, 3 or 4; got {bad}.")
     for name, arr in (("quantity", qty), ("invoice_eur", inv)):
         if np.any(~np.isfinite(arr)) or np.any(arr < 0):
-            raise InputError(f"{name} must be finite and >= 0 for the premium of {measure!r}.")
+            raise InputError(f"{name} must be finite and >= 0 for the premium of {what!r}.")
+
+
+def _rule_premium(rule: PremiumRule, cat: np.ndarray, qty: np.ndarray, inv: np.ndarray,
+                  replaces_electric: Any = False) -> np.ndarray:
+    """``min(amount[c] * qty, cap[c] * invoice, max_eur[c])`` for checked inputs."""
     c = cat.astype(np.int64) - 1
     amount = np.asarray(rule.amount_eur_per_unit)[c] * qty
-    cap = np.asarray(rule.cap_share_frac)[c] * inv
-    out = np.minimum(amount, cap)
+    share = np.asarray(rule.cap_share_frac)[c]
+    if rule.cap_share_frac_replacing_electric is not None:
+        share = np.where(np.asarray(replaces_electric, dtype=bool),
+                         np.asarray(rule.cap_share_frac_replacing_electric)[c], share)
+    out = np.minimum(amount, share * inv)
     if rule.max_eur is not None:
         out = np.minimum(out, np.asarray(rule.max_eur)[c])
     return np.asarray(out, dtype=np.float64)
+
+
+def municipal_premium_for(
+    measure: str,
+    income_category: Any,
+    quantity: Any,
+    invoice_eur: Any,
+    regional_premium_eur: Any,
+    municipal: MunicipalPremiums,
+) -> np.ndarray:
+    """A municipality's top-up premium for one measure, on top of the regional premium.
+
+    ``min(amount[c] * quantity, cap_share[c] * invoice, max_eur[c])`` of the municipality's
+    rule, then lowered so that regional + municipal never exceed ``max_total_share_frac`` of
+    the invoice (and never below 0). 0 where the municipality has no rule for ``measure``.
+
+    Parameters
+    ----------
+    measure : str
+        Catalogue measure, or the premium rule it falls under (``hr_glazing``).
+    income_category, quantity, invoice_eur
+        As :func:`premium_for`.
+    regional_premium_eur : float or array-like, shape (n,)
+        The Mijn VerbouwPremie of the same measure [EUR].
+    municipal : MunicipalPremiums
+        The municipality's file (:func:`load_municipal_premiums`).
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n,) (0-d for scalar inputs)
+        Municipal premium [EUR].
+
+    Examples
+    --------
+    >>> from wijkreno.params.reader import PARAMS_DIR
+    >>> gent = load_municipal_premiums(PARAMS_DIR / MUNICIPAL_EXAMPLE_FILE)
+    >>> float(municipal_premium_for("roof_insulation", 2, 100.0, 6500.0, 800.0, gent))
+    500.0
+    """
+    cat = np.asarray(income_category)
+    qty = np.asarray(quantity, dtype=np.float64)
+    inv = np.asarray(invoice_eur, dtype=np.float64)
+    regional = np.asarray(regional_premium_eur, dtype=np.float64)
+    _check_premium_inputs(measure, cat, qty, inv)
+    rule = municipal.measures.get(measure)
+    if rule is None:
+        return np.zeros(np.broadcast(cat, qty, inv, regional).shape)
+    out = _rule_premium(rule, cat, qty, inv)
+    room = np.maximum(municipal.max_total_share_frac.value * inv - regional, 0.0)
+    return np.asarray(np.minimum(out, room), dtype=np.float64)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# the money figures of a price year
+
+
+@dataclass(frozen=True)
+class MoneyParams:
+    """The money figures of one price year (``price_sets.toml``), ready for a run.
+
+    Attributes
+    ----------
+    price_year : int
+        The year whose set applies; costs are quoted in this year.
+    premiums : Premiums
+        Only the Mijn VerbouwPremie scheme valid on the year's ``premium_date``.
+    system_params : SystemParams
+        The energy-system parameters with the year's energy prices and fixed fees.
+    cost_escalation_frac : float
+        Real yearly rise of construction costs [-/yr] (ABEX over CPI).
+    sources : dict
+        Where each figure of the year comes from (``prices.<carrier>``, ``premium_scheme``,
+        ``cost_escalation``).
+    """
+
+    price_year: int
+    premiums: Premiums
+    system_params: SystemParams
+    cost_escalation_frac: float
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def money_params(
+    price_year: int | None = None,
+    *,
+    premiums: Premiums | None = None,
+    system_params: SystemParams | None = None,
+    price_sets: PriceSets | None = None,
+    today: dt.date | None = None,
+) -> MoneyParams:
+    """Premium scheme, energy prices and cost escalation of a price year.
+
+    Parameters
+    ----------
+    price_year : int, optional
+        A year of ``price_sets.toml``; the current year's set when None (the latest earlier
+        set when the current year has none).
+    premiums, system_params : optional
+        The premium tables and energy-system parameters to start from (the packaged files
+        when None); the year's scheme is selected from ``premiums`` and the year's prices
+        replace those of ``system_params``.
+    price_sets : PriceSets, optional
+        The packaged ``price_sets.toml`` when None.
+    today : datetime.date, optional
+        "Now", for the default year (tests).
+
+    Returns
+    -------
+    MoneyParams
+
+    Raises
+    ------
+    InputError
+        When the year has no set or no premium scheme is valid on its premium date.
+    """
+    from wijkreno.simulate.params import default_system_params
+
+    ps = price_sets or load_price_sets()
+    year = ps.resolve_year(price_year, today=today)
+    chosen = ps.years[year]
+    prem = (premiums or load_premiums()).on(chosen.premium_date)
+    sp = system_params or default_system_params()
+    prices, fees = ps.carried(year)
+    sources = {f"prices.{c}": v.source for c, v in prices.items()}
+    sources.update({f"fixed_fee.{c}": v.source for c, v in fees.items()})
+    for attr, table in (("prices_eur_per_kwh", prices), ("fixed_fee_eur_per_year", fees)):
+        if not table:
+            continue
+        old = getattr(sp, attr)
+        new = old.model_copy(update={
+            **{c: float(v.value) for c, v in table.items()},
+            "placeholder_keys": [c for c in old.placeholder_keys if c not in table],
+            "source": f"price set {year} (price_sets.toml) for {sorted(table)}; else {old.source}",
+        })
+        sp = sp.model_copy(update={attr: new})
+    scheme = prem.scheme()
+    sources["premium_scheme"] = f"{scheme.name} (valid from {scheme.valid_from}): {scheme.source}"
+    index = ps.construction_cost_index
+    g = index.real_escalation_frac()
+    sources["cost_escalation"] = (
+        f"ABEX {index.abex_from.value:g} ({index.abex_from.date}) to {index.abex_to.value:g} "
+        f"({index.abex_to.date}) over CPI {index.cpi_from.value:g} to {index.cpi_to.value:g}: "
+        f"{g:.4f}/yr real (price_sets.toml [construction_cost_index])")
+    return MoneyParams(price_year=year, premiums=prem, system_params=sp,
+                       cost_escalation_frac=g, sources=sources)

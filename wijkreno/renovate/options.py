@@ -76,6 +76,9 @@ class MeasureOptions:
     effect: dict[str, dict[str, np.ndarray]]
     reason: dict[str, np.ndarray]
     heat_pump_sizing: np.ndarray | None = None
+    # the part of premium_eur a municipality pays on top of Mijn VerbouwPremie (issue 12);
+    # None without a municipal premium file
+    municipal_premium_eur: dict[str, np.ndarray] | None = None
 
     @property
     def n_dwellings(self) -> int:

@@ -26,8 +26,9 @@ Rules (documented here once):
   catalogue), never more than the investment.
 * **Economics**: saving = current bill - package bill [EUR/yr]; NPV = -net cost + saving x
   sum_{t=1..H} ((1 + g)/(1 + r))^t - replacements within the horizon (invoice at each end of
-  life) + residual value at the horizon (linear), both discounted; simple payback = net cost /
-  saving.
+  life, at that year's construction-cost level, ``price_sets.toml [construction_cost_index]``)
+  + residual value at the horizon (linear), both discounted; simple payback = net cost /
+  saving. Invoices are quoted in the price year (``Economics.start_year``).
 * **Basis of the money figures** (``basis``: ``"auto"`` (default), ``"calibrated"``,
   ``"expected"`` or ``"standardised"``; :mod:`wijkreno.simulate.basis`): the ratio of the
   current use of the heating system's carrier on that basis to its standardised final energy
@@ -163,6 +164,16 @@ class Economics:
         Design outdoor temperature of the heat-load check [degC].
     sources : dict
         Where each value comes from.
+    boiler_replacement_eur, boiler_lifetime_years, boiler_remaining_life_frac : float
+        Like-for-like replacement of an existing gas or oil boiler [EUR], its lifetime [yr]
+        and the remaining share of it when the boiler's age is unknown [-].
+    start_year : int
+        The price year: invoices are quoted in it and the horizon starts in it [yr].
+    cost_escalation_frac : float
+        Real yearly rise of construction costs [-/yr] (``price_sets.toml
+        [construction_cost_index]``): an invoice paid t years after ``start_year`` costs
+        ``(1 + cost_escalation_frac) ** t`` times its price-year amount (replacements at the
+        end of a lifetime, a step planned later: :meth:`cost_index_factor`).
     """
 
     horizon_years: int
@@ -176,13 +187,23 @@ class Economics:
     boiler_lifetime_years: float = 20.0
     boiler_remaining_life_frac: float = 0.5
     start_year: int = 2026
+    cost_escalation_frac: float = 0.0
+
+    def cost_index_factor(self, year: Any) -> np.ndarray:
+        """Invoice in ``year`` per EUR of price-year invoice: ``(1 + g) ** (year -
+        start_year)`` with g the real construction-cost escalation [-] (a step planned later
+        costs more; a year before the price year less)."""
+        dy = np.asarray(year, dtype=np.float64) - float(self.start_year)
+        return np.asarray((1.0 + self.cost_escalation_frac) ** dy, dtype=np.float64)
 
     def replacement_factor(self, remaining_years: np.ndarray) -> np.ndarray:
         """Discounted like-for-like replacements of an existing installation that is worn out
         after ``remaining_years`` [yr] (then every ``boiler_lifetime_years``) within the
-        horizon, minus the residual value at the horizon, per EUR of invoice."""
+        horizon, minus the residual value at the horizon, per EUR of price-year invoice; each
+        replacement at its year's construction-cost level (:meth:`cost_index_factor`)."""
         h = float(self.horizon_years)
         r = self.discount_rate_frac
+        g = self.cost_escalation_frac
         life = float(self.boiler_lifetime_years)
         t0 = np.clip(np.asarray(remaining_years, dtype=np.float64), 0.0, None)
         out = np.zeros(t0.shape)
@@ -191,9 +212,10 @@ class Economics:
             due = t < h
             if not due.any():
                 break
-            out += np.where(due, (1.0 + r) ** (-t), 0.0)
+            paid = np.where(due, (1.0 + g) ** np.where(due, t, 0.0), 0.0)
+            out += paid * np.where(due, (1.0 + r) ** (-np.where(due, t, 0.0)), 0.0)
             residual = np.where(due & (t + life > h), (t + life - h) / life, 0.0)
-            out -= residual * (1.0 + r) ** (-h)
+            out -= residual * paid * (1.0 + r) ** (-h)
             t = np.where(due, t + life, np.inf)
         return out
 
@@ -204,26 +226,35 @@ class Economics:
 
     def life_cycle_factor(self, lifetime_years: np.ndarray) -> np.ndarray:
         """Discounted replacements within the horizon minus the discounted residual value, per
-        EUR of invoice, for measures of the given lifetimes [yr] (0 for an infinite lifetime)."""
+        EUR of invoice, for measures of the given lifetimes [yr] (0 for an infinite lifetime).
+
+        A measure installed now is replaced every ``life`` years while within the horizon H,
+        each replacement at its year's cost level ``(1 + g) ** t``; the last installation
+        keeps a residual value at the horizon, linear in its remaining life (EU cost-optimal
+        methodology, Delegated Regulation (EU) No 244/2012 Annex I: straight-line
+        depreciation, discounted to the start):
+        ``sum_k (1+g)^(k L) (1+r)^(-k L) - (last + L - H)/L (1+g)^last (1+r)^(-H)``.
+        """
         h = float(self.horizon_years)
         r = self.discount_rate_frac
+        g = self.cost_escalation_frac
         out = np.zeros(len(lifetime_years))
         for j, life in enumerate(np.asarray(lifetime_years, dtype=np.float64)):
             if not np.isfinite(life) or life <= 0:
                 continue
             k = 1
             while k * life < h:
-                out[j] += (1.0 + r) ** (-k * life)
+                out[j] += ((1.0 + g) / (1.0 + r)) ** (k * life)
                 k += 1
             last = (k - 1) * life  # last installation year
             residual = (last + life - h) / life
-            out[j] -= residual * (1.0 + r) ** (-h)
+            out[j] -= residual * (1.0 + g) ** last * (1.0 + r) ** (-h)
         return out
 
 
 def load_economics(
     params: Any = None, *, horizon_years: int | None = None,
-    discount_rate_frac: float | None = None,
+    discount_rate_frac: float | None = None, money: Any = None,
 ) -> Economics:
     """Economics from the renovation parameters, with optional overrides.
 
@@ -237,6 +268,10 @@ def load_economics(
         Override of the horizon [yr].
     discount_rate_frac : float, optional
         Override of the discount rate [-/yr].
+    money : MoneyParams, optional
+        The price year (:func:`wijkreno.renovate.catalogue.money_params`): sets
+        ``start_year`` and ``cost_escalation_frac``. When None and ``params`` is not an
+        :class:`Economics`, the current year's price set is used.
 
     Returns
     -------
@@ -269,6 +304,15 @@ def load_economics(
             sources={"economics": "wijkreno/params/renovation.toml [economics]"},
             **boiler,
         )
+    if money is None and not isinstance(params, Economics):
+        from wijkreno.renovate.catalogue import money_params
+
+        money = money_params()
+    if money is not None:
+        econ = replace(econ, start_year=int(money.price_year),
+                       cost_escalation_frac=float(money.cost_escalation_frac),
+                       sources={**econ.sources, "cost_escalation": money.sources.get(
+                           "cost_escalation", "price_sets.toml")})
     if horizon_years is not None:
         if horizon_years < 1:
             raise InputError(f"horizon_years must be >= 1, got {horizon_years}")

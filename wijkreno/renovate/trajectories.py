@@ -301,7 +301,9 @@ def plan_trajectories(
         ``target``, ``target_label``, ``target_score_kwh_per_m2``, ``target_year``,
         ``current_epc_score_kwh_per_m2``, ``current_epc_label``, ``reached``,
         ``final_epc_score_kwh_per_m2``, ``final_epc_label``, ``n_steps``, ``measures`` ('+'
-        joined, in step order), ``investment_eur``, ``premium_eur``, ``net_cost_eur``,
+        joined, in step order), ``investment_eur``, ``premium_eur`` (split into
+        ``regional_premium_eur``, Mijn VerbouwPremie, and ``municipal_premium_eur``, a
+        municipality's top-up), ``net_cost_eur``,
         ``saving_eur``, ``saving_kwh``, ``saving_co2_flemish_kg_co2``,
         ``saving_co2_com_kg_co2``, ``npv_eur``, ``payback_years``,
         ``best_epc_score_kwh_per_m2`` and ``best_epc_label`` (the lowest score any applicable
@@ -457,6 +459,18 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
                     (_pk.M_SAVE_CO2_COM, "saving_co2_com_kg_co2"), (_pk.M_NPV, "npv_eur"),
                     (_pk.M_PAYBACK, "payback_years")):
         out[name] = final[:, j]
+    # the premium split: Mijn VerbouwPremie and a municipality's top-up on the end state's
+    # measures (where the package premium is cut to the investment, the regional part absorbs
+    # the cut)
+    municipal = np.zeros(n)
+    if options.municipal_premium_eur is not None:
+        for j, d in enumerate(DIMENSIONS):
+            k = np.maximum(cat["final_opt"][:, j], 0)
+            municipal += options.municipal_premium_eur[d][rows, k]
+    premium = out["premium_eur"].to_numpy(np.float64)
+    municipal = np.clip(municipal, 0.0, np.where(np.isfinite(premium), premium, 0.0))
+    out["regional_premium_eur"] = premium - municipal
+    out["municipal_premium_eur"] = municipal
     out["best_epc_score_kwh_per_m2"] = best[:, _pk.M_SCORE]
     out["best_epc_label"] = epc_label(best[:, _pk.M_SCORE], params=params)
     gap = best[:, _pk.M_SCORE] - out["target_score_kwh_per_m2"].to_numpy(np.float64)

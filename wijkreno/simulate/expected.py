@@ -92,6 +92,9 @@ class PreboundCurve:
         Bounds of the ratio [-].
     rms_log_residual : float
         Root-mean-square residual of the fit in log units [-].
+    study_log_scales : tuple of (str, float)
+        With study fixed effects: each study's own ``log_scale`` (the curve uses the level
+        study's); empty for a pooled fit.
     """
 
     log_scale: float
@@ -100,13 +103,21 @@ class PreboundCurve:
     ratio_min: float
     ratio_max: float
     rms_log_residual: float
+    study_log_scales: tuple[tuple[str, float], ...] = ()
 
 
 def fit_prebound_curve(
     points: Sequence[PreboundPoint], *, reference_score_kwh_per_m2: float,
-    ratio_min: float, ratio_max: float,
+    ratio_min: float, ratio_max: float, level_study: str | None = None,
 ) -> PreboundCurve:
     """Fit the power law ``log r = a - b log(q / q_ref)`` to published points (least squares).
+
+    With ``level_study`` the fit has one intercept per study (``PreboundPoint.study``) and one
+    common elasticity ``b`` (a fixed-effects meta-regression: each study's calculation method
+    sets its own level of calculated over measured use, the shape is shared), and the curve
+    takes the intercept of ``level_study``: the study whose calculation method is the one the
+    score comes from (the Flemish EPB method for the EPC score). Without it, one pooled
+    intercept.
 
     Parameters
     ----------
@@ -116,6 +127,8 @@ def fit_prebound_curve(
         q_ref [kWh m⁻² yr⁻¹].
     ratio_min, ratio_max : float
         Bounds of the ratio [-].
+    level_study : str, optional
+        Study whose intercept the curve uses (study fixed effects); None: pooled fit.
 
     Returns
     -------
@@ -131,23 +144,33 @@ def fit_prebound_curve(
     r = np.array([p.ratio for p in points], dtype=np.float64)
     x = np.log(q / reference_score_kwh_per_m2)
     y = np.log(r)
-    design = np.column_stack([np.ones_like(x), -x])
-    (a, b), *_ = np.linalg.lstsq(design, y, rcond=None)
-    rms = float(np.sqrt(np.mean((y - design @ np.array([a, b])) ** 2)))
+    studies = sorted({p.study for p in points}) if level_study is not None else [""]
+    if level_study is not None and level_study not in studies:
+        raise InputError(f"level_study {level_study!r} has no points (studies: {studies}).")
+    group = np.array([studies.index(p.study) if level_study is not None else 0 for p in points])
+    design = np.column_stack([(group == k).astype(np.float64) for k in range(len(studies))]
+                             + [-x])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    b = float(coef[-1])
+    a = float(coef[studies.index(level_study)]) if level_study is not None else float(coef[0])
+    rms = float(np.sqrt(np.mean((y - design @ coef) ** 2)))
+    per_study = tuple((name, float(coef[k])) for k, name in enumerate(studies)) \
+        if level_study is not None else ()
     if not 0.0 <= b < 1.0:
         raise InputError(
             f"the prebound points give an exponent b = {b:.3f}; it must lie in [0, 1) so that "
             "expected use rises with calculated use. Check the points in expected_use.toml."
         )
-    return PreboundCurve(float(a), float(b), float(reference_score_kwh_per_m2),
-                         float(ratio_min), float(ratio_max), rms)
+    return PreboundCurve(a, b, float(reference_score_kwh_per_m2),
+                         float(ratio_min), float(ratio_max), rms, per_study)
 
 
 def prebound_curve(params: ExpectedUseParams | None = None) -> PreboundCurve:
     """The curve fitted to the packaged (or given) literature points."""
     p = (params or load_expected_use_params()).prebound
     return fit_prebound_curve(p.points, reference_score_kwh_per_m2=p.reference_score_kwh_per_m2,
-                              ratio_min=p.ratio_min, ratio_max=p.ratio_max)
+                              ratio_min=p.ratio_min, ratio_max=p.ratio_max,
+                              level_study=p.level_study)
 
 
 def prebound_ratio(score_kwh_per_m2, curve: PreboundCurve, *, shift_log: float = 0.0) -> np.ndarray:

@@ -22,6 +22,8 @@ class PreboundPoint(Frozen):
     score_kwh_per_m2: float = Field(gt=0.0, le=2000.0)
     ratio: float = Field(gt=0.0, le=5.0)
     source: str = Field(min_length=1)
+    study: str = Field(default="", description="Study (calculation method and country) the "
+                       "point belongs to; points of one study share an intercept in the fit")
     placeholder: bool = False
     replace_with: str | None = None
 
@@ -35,6 +37,8 @@ class PreboundParams(Frozen):
     ratio_min_source: str = Field(min_length=1)
     ratio_max: float = Field(ge=1.0, le=5.0)
     ratio_max_source: str = Field(min_length=1)
+    level_study: str | None = None
+    level_study_source: str | None = None
     points: tuple[PreboundPoint, ...] = Field(min_length=2)
 
     @model_validator(mode="after")
@@ -42,6 +46,13 @@ class PreboundParams(Frozen):
         scores = [p.score_kwh_per_m2 for p in self.points]
         if len(set(scores)) < 2:
             raise ValueError(f"the prebound points need at least two distinct scores, got {scores}")
+        if self.level_study is not None:
+            studies = {p.study for p in self.points}
+            if self.level_study not in studies:
+                raise ValueError(f"level_study {self.level_study!r} is not the study of any "
+                                 f"point (studies: {sorted(studies)})")
+            if not self.level_study_source:
+                raise ValueError("level_study needs level_study_source (why its level applies)")
         return self
 
 

@@ -6,7 +6,10 @@
     PV yield, solar share of hot water).
 ``premiums.toml`` → :class:`Premiums`
     Mijn VerbouwPremie structure: per measure and income category an amount per unit and a cap
-    as share of the invoice, in dated schemes; the burenpremie as data.
+    as share of the invoice, in dated schemes (a scheme lists the rules that changed; the others
+    carry over); the burenpremie as data.
+``municipal/*.toml`` → :class:`MunicipalPremiums`
+    a municipality's top-up premiums on top of Mijn VerbouwPremie (a template and an example).
 ``renovation.toml`` → :class:`RenovationParams`
     renovation obligation after purchase, the default 2050 target, economics defaults and the
     thresholds of the applicability rules.
@@ -38,6 +41,8 @@ from wijkreno.params.reader import load_model
 MEASURES_FILE = "measures.toml"
 PREMIUMS_FILE = "premiums.toml"
 RENOVATION_FILE = "renovation.toml"
+MUNICIPAL_TEMPLATE_FILE = "municipal/template.toml"
+MUNICIPAL_EXAMPLE_FILE = "municipal/example_gent_2020.toml"
 
 N_INCOME_CATEGORIES = 4
 """Mijn VerbouwPremie income categories since 2025 (1 = highest incomes, 4 = lowest)."""
@@ -178,19 +183,32 @@ def _four(values: tuple[float, ...], what: str, lo: float, hi: float) -> tuple[f
     return values
 
 
+PREMIUM_RULE_FIGURES: tuple[str, ...] = (
+    "amount_eur_per_unit", "cap_share_frac", "cap_share_frac_replacing_electric", "max_eur",
+)
+"""The figures of a :class:`PremiumRule` a ``placeholder_keys`` list may name."""
+
+
 class PremiumRule(Frozen):
     """Premium of one measure: per income category 1-4, an amount per unit and caps.
 
-    ``premium = min(amount_eur_per_unit[c] * quantity, cap_share_frac[c] * invoice, max_eur[c])``
+    ``premium = min(amount_eur_per_unit[c] * quantity, cap * invoice, max_eur[c])`` with
+    ``cap = cap_share_frac_replacing_electric[c]`` where the works replace electric resistance
+    heating (and that table is given), else ``cap_share_frac[c]``.
+
+    ``placeholder = true`` marks every figure of the rule; ``placeholder_keys`` marks only the
+    figures it names (e.g. the amounts, where the caps are published figures).
     """
 
     unit: Literal["m2", "installation", "kwp"]
     amount_eur_per_unit: tuple[float, ...]
     cap_share_frac: tuple[float, ...]
+    cap_share_frac_replacing_electric: tuple[float, ...] | None = None
     max_eur: tuple[float, ...] | None = None
     source: str = Field(min_length=1)
     date: dt.date
     placeholder: bool = False
+    placeholder_keys: tuple[str, ...] = ()
     replace_with: str | None = None
 
     @field_validator("amount_eur_per_unit")
@@ -203,16 +221,39 @@ class PremiumRule(Frozen):
     def _caps(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         return _four(v, "cap_share_frac", 0.0, 1.0)
 
+    @field_validator("cap_share_frac_replacing_electric")
+    @classmethod
+    def _caps_electric(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        return None if v is None else _four(v, "cap_share_frac_replacing_electric", 0.0, 1.0)
+
     @field_validator("max_eur")
     @classmethod
     def _max(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
         return None if v is None else _four(v, "max_eur", 0.0, np.inf)
 
+    @field_validator("placeholder_keys")
+    @classmethod
+    def _keys(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [k for k in v if k not in PREMIUM_RULE_FIGURES]
+        if bad:
+            raise ValueError(f"placeholder_keys {bad} are not figures of a rule; use "
+                             f"{list(PREMIUM_RULE_FIGURES)}")
+        return v
+
     @model_validator(mode="after")
     def _placeholder_says_what(self) -> PremiumRule:
-        if self.placeholder and not (self.replace_with or "").strip():
+        marked = self.placeholder or bool(self.placeholder_keys)
+        if marked and not (self.replace_with or "").strip():
             raise ValueError("a placeholder must say what would replace it (replace_with)")
         return self
+
+    def max_share_frac(self) -> tuple[float, ...]:
+        """The highest share of the invoice this rule can pay, per category [-]."""
+        caps = self.cap_share_frac
+        if self.cap_share_frac_replacing_electric is not None:
+            caps = tuple(max(a, b) for a, b in zip(caps, self.cap_share_frac_replacing_electric,
+                                                     strict=True))
+        return caps
 
 
 class PremiumScheme(Frozen):
@@ -262,21 +303,66 @@ class Premiums(Frozen):
     def scheme(self, on: dt.date | None = None) -> PremiumScheme:
         """The scheme valid on ``on`` (latest ``valid_from`` on or before it); latest if None.
 
+        A scheme lists the rules that changed on its ``valid_from``; every other rule carries
+        over from the schemes before it. The returned scheme holds them all (its own rules
+        over the older ones).
+
         Raises
         ------
         InputError
             When no scheme is valid yet on that date.
         """
         ordered = sorted(self.schemes, key=lambda s: s.valid_from)
-        if on is None:
-            return ordered[-1]
-        valid = [s for s in ordered if s.valid_from <= on]
+        valid = ordered if on is None else [s for s in ordered if s.valid_from <= on]
         if not valid:
             raise InputError(
                 f"no premium scheme is valid on {on}: the earliest starts "
                 f"{ordered[0].valid_from}. Give a later date or add an older [[schemes]] table."
             )
-        return valid[-1]
+        if len(valid) == 1:
+            return valid[0]
+        measures: dict[str, PremiumRule] = {}
+        for s in valid:
+            measures.update(s.measures)
+        return valid[-1].model_copy(update={"measures": measures})
+
+    def on(self, date: dt.date) -> Premiums:
+        """The same tables with only the scheme valid on ``date`` (what a price year uses)."""
+        return self.model_copy(update={"schemes": (self.scheme(date),)})
+
+    def max_share_frac(self, on: dt.date | None = None) -> dict[str, tuple[float, ...]]:
+        """Per rule of the scheme valid on ``on``, the highest share of the invoice it pays
+        per income category [-] (the caps a premium never exceeds)."""
+        return {name: r.max_share_frac() for name, r in self.scheme(on).measures.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# municipal top-up premiums (a file per municipality, see wijkreno/params/municipal/)
+
+
+class MunicipalPremiums(Frozen):
+    """A municipality's top-up premiums, paid on top of Mijn VerbouwPremie.
+
+    Each rule has the layout of a Mijn VerbouwPremie rule (:class:`PremiumRule`, its own
+    amounts per income category and caps); rules are keyed by the catalogue measure or by the
+    premium rule it falls under (``hr_glazing`` covers ``hr_glass``). The regional and municipal
+    premium of a measure together never exceed ``max_total_share_frac`` of its invoice.
+    """
+
+    version: str
+    municipality: str = Field(min_length=1)
+    nis_code: str | None = None
+    valid_from: dt.date
+    source: str = Field(min_length=1)
+    date: dt.date
+    max_total_share_frac: Sourced
+    measures: dict[str, PremiumRule] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _total(self) -> MunicipalPremiums:
+        if not 0.0 <= self.max_total_share_frac.value <= 1.0:
+            raise ValueError("max_total_share_frac must lie in [0, 1]")
+        return self
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,6 +620,18 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 def load_premiums(path: str | Path | None = None) -> Premiums:
     """Load the premium tables (``wijkreno/params/premiums.toml`` when ``path`` is None)."""
     return load_model(Premiums, PREMIUMS_FILE, path, what="premium file")
+
+
+def load_municipal_premiums(path: str | Path | None = None) -> MunicipalPremiums:
+    """Load a municipality's top-up premiums (the packaged empty template when None).
+
+    Parameters
+    ----------
+    path : str, Path or None
+        A TOML file laid out as ``wijkreno/params/municipal/template.toml``.
+    """
+    return load_model(MunicipalPremiums, MUNICIPAL_TEMPLATE_FILE, path,
+                      what="municipal premium file")
 
 
 def load_renovation_params(path: str | Path | None = None) -> RenovationParams:

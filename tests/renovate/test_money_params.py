@@ -1,0 +1,335 @@
+"""Issue 12, money: dated price sets, premium caps of the year, municipal top-ups, cost index and
+residual value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.renovate.test_packages import hand_dwelling as _box
+from wijkreno.errors import InputError
+from wijkreno.params.models.price_sets import load_price_sets
+from wijkreno.params.models.renovation import MUNICIPAL_EXAMPLE_FILE
+from wijkreno.params.reader import PARAMS_DIR
+from wijkreno.renovate.applicability import measure_options
+from wijkreno.renovate.catalogue import (
+    load_municipal_premiums,
+    load_premiums,
+    money_params,
+    municipal_premium_for,
+    premium_for,
+)
+from wijkreno.renovate.options import DIMENSIONS
+from wijkreno.renovate.packages import Economics, load_economics
+from wijkreno.renovate.trajectories import plan_trajectories
+
+YEARS = (2025, 2026)
+
+# The published caps of Mijn VerbouwPremie for heat pumps from 1 July 2025 (NIBE Belgium news on
+# the decision of 26 March 2025; DOMAIN.md section 4), written out here so that a changed
+# parameter file cannot pass unnoticed: categories 1-4 (1 = highest incomes), and 50 % when the
+# heat pump fully replaces electric resistance heating.
+HEAT_PUMP_CAPS = (0.20, 0.25, 0.35, 0.50)
+HEAT_PUMP_CAP_REPLACING_ELECTRIC = 0.50
+HEAT_PUMP_RULES = ("heat_pump_air_water", "hybrid_heat_pump", "heat_pump_ground",
+                   "heat_pump_boiler")
+
+ECON = Economics(horizon_years=30, discount_rate_frac=0.0, price_escalation_frac=0.0,
+                 pv_self_consumption_frac=0.35, injection_tariff_eur_per_kwh=0.04,
+                 design_outdoor_temperature_degc=-8.0)
+
+
+def hand_dwelling():
+    """The hand-checked box of test_packages, built in 1960."""
+    dw = _box()
+    dw["construction_year"] = 1960
+    return dw
+
+
+@functools.cache
+def _premiums_of(year: int):
+    return money_params(year).premiums
+
+
+# ---------------------------------------------------------------------------------------------
+# price sets
+
+
+def test_price_year_defaults_to_the_current_year_and_refuses_unknown_years(caplog):
+    ps = load_price_sets()
+    assert sorted(ps.years) == list(YEARS)
+    assert ps.resolve_year(None, today=dt.date(2026, 6, 1)) == 2026
+    assert ps.resolve_year(None, today=dt.date(2025, 12, 31)) == 2025
+    with caplog.at_level(logging.WARNING):
+        assert ps.resolve_year(None, today=dt.date(2028, 1, 1)) == 2026
+    assert "no price set for 2028" in caplog.text
+    with pytest.raises(InputError, match="no price set for 2024"):
+        ps.resolve_year(2024)
+    with pytest.raises(InputError, match="no price set starts"):
+        ps.resolve_year(None, today=dt.date(2020, 1, 1))
+
+
+def test_price_year_selects_the_premium_scheme_and_the_energy_prices():
+    m25, m26 = money_params(2025), money_params(2026)
+    s25, s26 = m25.premiums.scheme(), m26.premiums.scheme()
+    assert s25.valid_from == dt.date(2025, 7, 1) and s26.valid_from == dt.date(2026, 1, 1)
+    # 2026: the highest incomes get less for a heat pump (air-water 1,500, hybrid 800, heat-pump
+    # boiler 450 EUR); rules the 2026 table does not list carry over from July 2025
+    assert s26.measures["heat_pump_air_water"].amount_eur_per_unit[0] == 1500.0
+    assert s26.measures["hybrid_heat_pump"].amount_eur_per_unit[0] == 800.0
+    assert s26.measures["heat_pump_boiler"].amount_eur_per_unit[0] == 450.0
+    assert s25.measures["heat_pump_air_water"].amount_eur_per_unit[0] > 1500.0
+    assert s26.measures["roof_insulation"] == s25.measures["roof_insulation"]
+    # every catalogue measure keeps a rule in both years
+    for s in (s25, s26):
+        assert {"roof_insulation", "cavity_fill", "hr_glazing", "pv"} <= set(s.measures)
+    # the electricity price of January 2025 (VREG) replaces the undated placeholder; 2026 has no
+    # published price yet, so 2025's carries over; gas stays the energy_systems.toml value
+    for m in (m25, m26):
+        prices = m.system_params.prices_eur_per_kwh
+        assert prices.electricity == pytest.approx(0.373)
+        assert "electricity" not in prices.placeholder_keys and "gas" in prices.placeholder_keys
+        assert "prices.electricity" in m.sources
+    assert money_params(2025).price_year == 2025
+
+
+def test_premiums_of_2026_are_lower_for_the_highest_incomes():
+    quantity, invoice = 1.0, 20_000.0
+    p25 = float(premium_for("heat_pump_air_water", 1, quantity, invoice,
+                            premiums=_premiums_of(2025)))
+    p26 = float(premium_for("heat_pump_air_water", 1, quantity, invoice,
+                            premiums=_premiums_of(2026)))
+    assert p26 == 1500.0 and p25 > p26
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    year=st.sampled_from(YEARS),
+    data=st.data(),
+    category=st.integers(1, 4),
+    quantity=st.floats(0, 1e4, allow_nan=False),
+    invoice=st.floats(0, 1e6, allow_nan=False),
+    electric=st.booleans(),
+)
+def test_premiums_never_exceed_the_caps_of_the_year(year, data, category, quantity, invoice,
+                                                    electric):
+    premiums = _premiums_of(year)
+    scheme = premiums.scheme()
+    measure = data.draw(st.sampled_from(sorted(scheme.measures)))
+    rule = scheme.measures[measure]
+    p = float(premium_for(measure, category, quantity, invoice, premiums=premiums,
+                          replaces_electric=electric))
+    c = category - 1
+    assert 0.0 <= p <= invoice + 1e-9
+    share = rule.cap_share_frac[c]
+    if electric and rule.cap_share_frac_replacing_electric is not None:
+        share = rule.cap_share_frac_replacing_electric[c]
+    assert p <= share * invoice + 1e-9
+    assert p <= rule.amount_eur_per_unit[c] * quantity + 1e-9
+    if rule.max_eur is not None:
+        assert p <= rule.max_eur[c] + 1e-9
+    if measure in HEAT_PUMP_RULES:  # the published caps, whatever the file says
+        cap = HEAT_PUMP_CAPS[c]
+        if electric and measure != "heat_pump_boiler":
+            cap = max(cap, HEAT_PUMP_CAP_REPLACING_ELECTRIC)
+        assert p <= cap * invoice + 1e-9
+
+
+def test_heat_pump_caps_are_the_published_ones_in_both_years():
+    for year in YEARS:
+        scheme = _premiums_of(year).scheme()
+        for name in HEAT_PUMP_RULES:
+            assert scheme.measures[name].cap_share_frac == HEAT_PUMP_CAPS, (year, name)
+        for name in ("heat_pump_air_water", "hybrid_heat_pump", "heat_pump_ground"):
+            assert scheme.measures[name].cap_share_frac_replacing_electric == (0.5,) * 4
+
+
+def test_replacing_electric_heating_raises_the_heat_pump_cap():
+    prem = _premiums_of(2026)
+    # 20 % of 5,000 = 1,000 < the 1,500 EUR amount; replacing electric heating: 50 % = 2,500
+    assert float(premium_for("heat_pump_air_water", 1, 1.0, 5000.0, premiums=prem)) == 1000.0
+    assert float(premium_for("heat_pump_air_water", 1, 1.0, 5000.0, premiums=prem,
+                             replaces_electric=True)) == 1500.0
+
+
+def test_measure_options_pays_the_electric_replacement_cap():
+    dw = hand_dwelling()
+    dw["heating_system"] = "electric_resistance"
+    prem = _premiums_of(2026)
+    o = measure_options(dw, premiums=prem, income_category=1)
+    k = o.option_names["heating"].index("heat_pump_air_water_lt")
+    inv = o.investment_eur["heating"][0, k]
+    assert o.applicable["heating"][0, k]
+    expected = min(1500.0, 0.5 * inv)
+    assert o.premium_eur["heating"][0, k] == pytest.approx(expected)
+
+
+# ---------------------------------------------------------------------------------------------
+# municipal top-up premiums
+
+
+def test_municipal_template_is_empty_and_the_example_is_ghent():
+    template = load_municipal_premiums()
+    assert template.measures == {} and template.max_total_share_frac.value == 1.0
+    gent = load_municipal_premiums(PARAMS_DIR / MUNICIPAL_EXAMPLE_FILE)
+    assert gent.municipality == "Gent" and gent.nis_code == "44021"
+    assert gent.measures["roof_insulation"].max_eur == (1000.0,) * 4
+    assert float(municipal_premium_for("cavity_fill", 1, 50.0, 1000.0, 0.0, template)) == 0.0
+
+
+def test_municipal_premium_has_its_own_cap_and_never_lifts_the_total_above_the_invoice():
+    gent = load_municipal_premiums(PARAMS_DIR / MUNICIPAL_EXAMPLE_FILE)
+    # 5 EUR/m2 x 100 m2 = 500, under its own cap of 1,000
+    assert float(municipal_premium_for("roof_insulation", 2, 100.0, 6500.0, 800.0, gent)) == 500.0
+    # 5 EUR/m2 x 300 m2 = 1,500 -> its own cap 1,000
+    assert float(municipal_premium_for("roof_insulation", 2, 300.0, 20000.0, 800.0,
+                                       gent)) == 1000.0
+    # regional 6,300 of a 6,500 invoice leaves room for 200
+    assert float(municipal_premium_for("roof_insulation", 2, 100.0, 6500.0, 6300.0,
+                                       gent)) == 200.0
+    with pytest.raises(InputError, match="categor"):
+        municipal_premium_for("roof_insulation", 5, 1.0, 1.0, 0.0, gent)
+
+
+def test_bad_municipal_file_names_the_key(tmp_path):
+    bad = tmp_path / "gemeente.toml"
+    bad.write_text((PARAMS_DIR / "municipal" / "template.toml").read_text("utf-8")
+                   + '\n[measures.roof_insulation]\nunit = "m2"\n'
+                     'amount_eur_per_unit = [5.0, 5.0]\ncap_share_frac = [1.0, 1.0, 1.0, 1.0]\n'
+                     'source = "x"\ndate = "2026-01-01"\n')
+    with pytest.raises(InputError, match="amount_eur_per_unit"):
+        load_municipal_premiums(bad)
+
+
+def test_municipal_premium_is_added_and_shown_apart_in_the_summary():
+    gent = load_municipal_premiums(PARAMS_DIR / MUNICIPAL_EXAMPLE_FILE)
+    dw = hand_dwelling()
+    money = money_params(2026)
+    plain = measure_options(dw, premiums=money.premiums)
+    with_gent = measure_options(dw, premiums=money.premiums, municipal_premiums=gent)
+    assert plain.municipal_premium_eur is None
+    k = with_gent.option_names["roof"].index("roof_insulation")
+    extra = with_gent.municipal_premium_eur["roof"][0, k]
+    assert extra == pytest.approx(min(5.0 * 50.0, 1000.0))  # 50 m2 of roof
+    for d in DIMENSIONS:
+        np.testing.assert_allclose(with_gent.premium_eur[d],
+                                   plain.premium_eur[d] + with_gent.municipal_premium_eur[d])
+    econ = load_economics(money=money)
+    _, s_plain = plan_trajectories(dw, plain, target="label_A_2050", economics=econ,
+                                   system_params=money.system_params)
+    _, s_gent = plan_trajectories(dw, with_gent, target="label_A_2050", economics=econ,
+                                  system_params=money.system_params)
+    assert s_plain["municipal_premium_eur"].iloc[0] == 0.0
+    row = s_gent.iloc[0]
+    assert row["regional_premium_eur"] + row["municipal_premium_eur"] == pytest.approx(
+        row["premium_eur"])
+    if "roof_insulation" in str(row["measures"]).split("+"):
+        assert row["municipal_premium_eur"] >= extra - 1e-6
+
+
+# ---------------------------------------------------------------------------------------------
+# costs indexed by year, residual value at the horizon
+
+
+def test_cost_index_comes_from_the_published_points():
+    idx = load_price_sets().construction_cost_index
+    # ABEX 744 (May 2014) -> 1032 (July 2023): 3.6 %/yr; CPI 100 (2013) -> 128.14 (July 2023):
+    # 2.5 %/yr; real about 1.1 %/yr
+    assert idx.nominal_escalation_frac() == pytest.approx(
+        (1032 / 744) ** (365.25 / (dt.date(2023, 7, 1) - dt.date(2014, 5, 1)).days) - 1)
+    assert 0.034 < idx.nominal_escalation_frac() < 0.038
+    assert 0.024 < idx.inflation_frac() < 0.026
+    assert 0.009 < idx.real_escalation_frac() < 0.013
+    econ = load_economics(money=money_params(2026))
+    assert econ.start_year == 2026
+    assert econ.cost_escalation_frac == pytest.approx(idx.real_escalation_frac())
+
+
+def test_a_step_planned_later_costs_more():
+    econ = load_economics(money=money_params(2025))
+    f = econ.cost_index_factor(np.array([2024, 2025, 2030, 2040]))
+    assert f[1] == pytest.approx(1.0)
+    assert np.all(np.diff(f) > 0) and f[0] < 1.0
+    assert f[2] == pytest.approx((1 + econ.cost_escalation_frac) ** 5)
+
+
+@pytest.mark.parametrize("life, expected", [
+    (20.0, 1.0 - 0.5),   # replaced at 20, the second unit has 10 of 20 years left at 30
+    (40.0, -0.25),       # never replaced; 10 of 40 years left at the horizon
+    (30.0, 0.0),         # worn out exactly at the horizon
+    (10.0, 2.0),         # replaced at 10 and 20, nothing left at 30
+    (np.inf, 0.0),       # never replaced, nothing to value
+])
+def test_residual_value_at_the_horizon_is_linear_in_the_remaining_life(life, expected):
+    assert ECON.life_cycle_factor(np.array([life]))[0] == pytest.approx(expected)
+
+
+def test_life_cycle_factor_discounts_and_indexes_replacements():
+    from dataclasses import replace
+
+    econ = replace(ECON, discount_rate_frac=0.03, cost_escalation_frac=0.01)
+    got = econ.life_cycle_factor(np.array([20.0]))[0]
+    expected = (1.01 / 1.03) ** 20 - 0.5 * 1.01 ** 20 * 1.03 ** -30
+    assert got == pytest.approx(expected)
+    # dearer construction makes the replacement cost more
+    assert got > replace(econ, cost_escalation_frac=0.0).life_cycle_factor(np.array([20.0]))[0]
+    # the boiler kept until its end of life: replaced at 10 (nothing left at 30) or at 15
+    # (5 of 20 years left at 30 -> a quarter)
+    b = replace(econ, boiler_lifetime_years=20.0)
+    f = b.replacement_factor(np.array([10.0, 15.0]))
+    assert f[0] == pytest.approx(1.01 ** 10 * 1.03 ** -10)
+    assert f[1] == pytest.approx(1.01 ** 15 * 1.03 ** -15 - 0.25 * 1.01 ** 15 * 1.03 ** -30)
+
+
+def test_money_params_refuses_an_unknown_year():
+    with pytest.raises(InputError, match="no price set for 2019"):
+        money_params(2019)
+
+
+def test_premium_scheme_carries_rules_over():
+    prem = load_premiums()
+    assert len(prem.schemes) == 2
+    latest = prem.scheme()
+    assert latest.valid_from == dt.date(2026, 1, 1)
+    assert set(prem.scheme(dt.date(2025, 8, 1)).measures) <= set(latest.measures)
+    assert prem.on(dt.date(2025, 8, 1)).scheme().measures["heat_pump_air_water"] == \
+        prem.scheme(dt.date(2025, 8, 1)).measures["heat_pump_air_water"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the run: plan_dwellings and the CLI
+
+
+def test_plan_dwellings_uses_the_price_year_and_the_municipal_file():
+    from wijkreno.pipeline import plan_dwellings
+
+    gent = load_municipal_premiums(PARAMS_DIR / MUNICIPAL_EXAMPLE_FILE)
+    dw = hand_dwelling()
+    _, _, s25, _ = plan_dwellings(dw, target="label_A_2050", price_year=2025)
+    _, _, s26, _ = plan_dwellings(dw, target="label_A_2050", price_year=2026,
+                                  municipal_premiums=gent)
+    assert s25["price_year"].iloc[0] == 2025 and s26["price_year"].iloc[0] == 2026
+    assert s25["municipal_premium_eur"].iloc[0] == 0.0
+    row = s26.iloc[0]
+    assert row["regional_premium_eur"] + row["municipal_premium_eur"] == pytest.approx(
+        row["premium_eur"])
+
+
+def test_cli_refuses_a_price_year_without_a_set(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from wijkreno.cli.trajectories import trajectories
+
+    app = typer.Typer()
+    app.command("trajectories")(trajectories)
+    app.command("noop")(lambda: None)
+    r = CliRunner().invoke(app, ["trajectories", str(tmp_path), "--price-year", "2019"])
+    assert r.exit_code == 2, r.output
+    assert "no price set for 2019" in r.output
