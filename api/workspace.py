@@ -566,7 +566,12 @@ class Workspace:
         group_id = (layer["group_id"].astype("string").fillna("").to_numpy(dtype=object)
                     if "group_id" in layer.columns else np.full(len(layer), "", dtype=object))
         out: dict[str, Any] = {
-            "rows": _column_arrays(frame), "lon": lon, "lat": lat,
+            # each dwelling's row serialised once: a street view joins text, it converts nothing
+            "rows": np.array([json.dumps(r, ensure_ascii=False, allow_nan=False,
+                                         separators=(",", ":"))
+                              for r in _rows_json_ready(_column_arrays(frame),
+                                                        np.arange(len(frame)))], dtype=object),
+            "lon": lon, "lat": lat,
             "labelled": label != "", "ef": np.isin(label, ["E", "F"]), "group_id": group_id,
             "sums": {c: number(c) for c in ("plan_investment_eur", "plan_net_cost_eur",
                                             "co2_flemish_kg_co2")},
@@ -603,9 +608,13 @@ class Workspace:
         """The street view of one (street, postcode) key as the ``StreetView`` response:
         dwellings in house-number order, the groups of two or more dwellings with a member on
         the street (``n_on_street``; collective ones first) and the totals."""
+        body = self.street_view_bytes(key)
+        return json.loads(body)
+
+    def street_view_bytes(self, key: tuple[str, str]) -> bytes:
+        """:meth:`street_view` serialised (the dwelling rows joined from text prepared once)."""
         pos = self.street_index[key]
         cols = self._street_columns
-        dwellings = _rows_json_ready(cols["rows"], pos)
         lon, lat = cols["lon"][pos], cols["lat"][pos]
         labelled = cols["labelled"][pos]
         totals: dict[str, Any] = {
@@ -631,8 +640,10 @@ class Workspace:
         ok = np.isfinite(lon) & np.isfinite(lat)
         bbox = ([float(lon[ok].min()), float(lat[ok].min()), float(lon[ok].max()),
                  float(lat[ok].max())] if ok.any() else None)
-        return {"street": key[0], "postcode": key[1] or None, "bbox": bbox, "totals": totals,
-                "dwellings": dwellings, "groups": groups}
+        head = dumps({"street": key[0], "postcode": key[1] or None, "bbox": bbox,
+                      "totals": totals, "groups": groups})
+        rows = ",".join(cols["rows"][pos]).encode("utf-8")
+        return head[:-1] + b',"dwellings":[' + rows + b"]}"
 
     def area_body(self, level: str, full: bool = False) -> CachedBody:
         """The areas of ``level`` as GeoJSON (EPSG:4326), serialised and gzipped once.

@@ -25,7 +25,6 @@ from api.models import (
 from api.settings import Settings, get_settings
 from api.workspace import (
     Workspace,
-    dumps,
     get_workspace,
     get_workspace_async,
     get_workspace_for,
@@ -257,6 +256,11 @@ def _finite(value: float) -> float | None:
 def street_view(ws: Workspace, name: str, postcode: str | None) -> dict[str, Any]:
     """The street ``name`` (and ``postcode``) as the ``StreetView`` response; 404 with the
     nearest names when it does not exist, or with the postcodes when the name is ambiguous."""
+    return ws.street_view(street_key(ws, name, postcode))
+
+
+def street_key(ws: Workspace, name: str, postcode: str | None) -> tuple[str, str]:
+    """The (street, postcode) key of ``name``; 404 as :func:`street_view` says."""
     keys = ws.find_street(name, postcode)
     if not keys:
         wanted = " ".join(name.split()).casefold()
@@ -269,7 +273,7 @@ def street_view(ws: Workspace, name: str, postcode: str | None) -> dict[str, Any
         raise HTTPException(status_code=404, detail=(
             f"Straat '{name[:80]}' ligt in meer dan één postcode ("
             + ", ".join(k[1] or "zonder" for k in keys) + "); geef ?postcode=… mee."))
-    return ws.street_view(keys[0])
+    return keys[0]
 
 
 @router.get("/streets/{name}", response_model=StreetView, responses=ERRORS,
@@ -284,7 +288,7 @@ async def street(name: str, ws: Annotated[Workspace, Depends(get_workspace_async
         raise HTTPException(status_code=400, detail="Straatnaam te lang (max 120 tekens).")
     if not ws.streets_prepared:
         await run_in_threadpool(ws.prepare_streets)
-    return Response(content=dumps(street_view(ws, name, postcode)),
+    return Response(content=ws.street_view_bytes(street_key(ws, name, postcode)),
                     media_type="application/json")
 
 
