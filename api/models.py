@@ -101,6 +101,8 @@ class Overrides(_Frozen):
     tenure: Literal["owner", "tenant"] | None = None
     deed_year: int | None = Field(None, ge=1900, le=2100,
                                   description="Year of the purchase deed.")
+    note: str | None = Field(None, max_length=2000, description="The coach's note (kept with "
+                             "the corrections; not used by the calculation).")
 
 
 class OverrideChange(BaseModel):
@@ -154,6 +156,73 @@ class GroupDetail(BaseModel):
 
     group: dict[str, Any]
     members: list[dict[str, Any]]
+
+
+class StreetSummary(BaseModel):
+    """One street (per postcode) of the twin's address list."""
+
+    street: str
+    postcode: str | None = None
+    n_dwellings: int
+    lon: float | None = None
+    lat: float | None = None
+
+
+class StreetList(BaseModel):
+    """Streets whose name matches the query (prefix matches first)."""
+
+    n_streets: int = Field(description="Streets matching, before the limit.")
+    streets: list[StreetSummary]
+
+
+class StreetTotals(BaseModel):
+    """Headline figures of a street's dwellings (calculated, standardised)."""
+
+    n_dwellings: int
+    label_ef_frac: float | None = Field(None, description="Share of the labelled dwellings "
+                                        "with label E or F [0-1].")
+    plan_investment_eur: float | None = Field(None, description="Investment of the "
+                                              "trajectories to the target [EUR].")
+    plan_net_cost_eur: float | None = Field(None, description="Same, after premiums [EUR].")
+    co2_flemish_kg_co2: float | None = Field(None, description="Yearly CO2 now, Flemish "
+                                             "factors [kg/yr].")
+
+
+class StreetView(BaseModel):
+    """A street for the coach: its dwellings (house-number order) and collective groups."""
+
+    street: str
+    postcode: str | None
+    bbox: list[float] | None = Field(None, description="minlon, minlat, maxlon, maxlat of "
+                                     "the addresses (EPSG:4326).")
+    totals: StreetTotals
+    dwellings: list[dict[str, Any]]
+    groups: list[dict[str, Any]] = Field(description="Groups of two or more dwellings with a "
+                                         "member on this street (n_on_street of them).")
+
+
+class StoredOverrides(BaseModel):
+    """A coach's stored corrections of one address."""
+
+    adres_id: str
+    overrides: dict[str, Any]
+
+
+class AuditEntry(BaseModel):
+    """One row of the audit trail."""
+
+    who: str
+    at: str
+    action: str
+    old_values: dict[str, Any] | None = None
+    new_values: dict[str, Any] | None = None
+
+
+class AuditHistory(BaseModel):
+    """The audit trail of one address's corrections, newest first."""
+
+    adres_id: str
+    entries: list[AuditEntry]
 
 
 class ScenarioRequest(_Frozen):

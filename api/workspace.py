@@ -30,6 +30,10 @@ from starlette.concurrency import run_in_threadpool
 from api.settings import Settings, get_settings
 from wijkreno.crs import CRS_EPSG
 from wijkreno.errors import InputError
+from wijkreno.maps.indicators import MAP_INDICATOR_COLUMNS, add_map_indicators
+from wijkreno.maps.streets import STREET_LINE_COLUMNS, street_lines
+from wijkreno.params.models.priority import load_priority_params
+from wijkreno.params.models.renovation import load_renovation_params
 from wijkreno.pipeline import Workspace as PipelineWorkspace
 
 log = logging.getLogger(__name__)
@@ -45,7 +49,8 @@ _WATCHED = (("twin", "buildings"), ("twin", "dwellings"), *_TABLES.values())
 DWELLING_MAP_COLUMNS = ("dwelling_id", "adres_id", "gebouw_id", "street", "house_number",
                         "box_number", "postcode", "sector_code", "typology", "construction_year",
                         "heated_floor_area_m2", "epc_score_kwh_per_m2", "epc_label",
-                        "plan_target_label", "plan_epc_label", "plan_net_cost_eur", "group_id")
+                        "co2_flemish_kg_co2", "plan_target_label", "plan_epc_label",
+                        "plan_investment_eur", "plan_net_cost_eur", "group_id")
 BUILDING_MAP_COLUMNS = ("gebouw_id", "sector_code", "building_role", "typology",
                         "construction_year", "n_dwellings", "height_m", "footprint_area_m2")
 # properties of the area map layer (GET /api/sectors): what the map page colours by (its layer
@@ -54,12 +59,40 @@ BUILDING_MAP_COLUMNS = ("gebouw_id", "sector_code", "building_role", "typology",
 # other aggregate indicators are served with ``?full=true``.
 AREA_MAP_COLUMNS = ("sector_code", "area_name", "n_dwellings", "priority_score", "priority_rank",
                     "epc_score_mean_kwh_per_m2", "label_ef_frac", "co2_flemish_kg_co2",
-                    "plan_net_cost_eur")
+                    "plan_investment_eur", "plan_net_cost_eur", "plan_saving_kwh",
+                    "plan_saving_co2_flemish_kg_co2", *MAP_INDICATOR_COLUMNS)
+# the raw value behind each priority component (``priority.toml``), so that the sidebar can
+# say in words what a component's 0-1 figure stands for
+PRIORITY_COLUMNS = tuple(dict.fromkeys(
+    col for comp in load_priority_params().components
+    for col in (comp.column, comp.fallback_column) if col))
+GROUP_MAP_COLUMNS = ("group_id", "group_kind", "n_dwellings", "n_participating", "collective",
+                     "burenpremie_eligible", "street", "sector_code",
+                     "investment_individual_eur", "investment_collective_eur",
+                     "net_cost_individual_eur", "net_cost_collective_eur", "burenpremie_eur",
+                     "collective_gain_eur", "party_wall_saving_eur")
+"""Properties of the collective-groups map layer (``GET /api/group-layer``): what its popup
+shows."""
+STREET_DWELLING_COLUMNS = ("adres_id", "house_number", "box_number", "gebouw_id", "typology",
+                           "construction_year", "epc_label", "epc_score_kwh_per_m2",
+                           "plan_target_label", "plan_epc_label", "plan_investment_eur",
+                           "plan_net_cost_eur", "group_id")
+"""Columns of each dwelling row of the street view (``GET /api/streets/{name}``), with lon/lat."""
+GROUP_SIMPLIFY_TOLERANCE_M = 0.5
+"""Douglas-Peucker tolerance of the group outlines [m]: a third of a pixel at zoom 18."""
 AREA_MAP_SIMPLIFY_TOLERANCE_M = 2.0
 """Douglas-Peucker tolerance of the area map layer's outlines [m] (EPSG:31370). Each outline is
 simplified on its own (``shapely.simplify(preserve_topology=True)`` keeps it valid, not shared
 with its neighbour), so adjacent sectors may gap or overlap by up to this much: under a pixel
 at the zooms where sectors are drawn (zoom 16: 1.6 m per 512-px-tile pixel at 51 °N)."""
+BBOX_LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "buildings": (*BUILDING_MAP_COLUMNS, "epc_label", "epc_score_kwh_per_m2"),
+    "dwellings": DWELLING_MAP_COLUMNS,
+    "streets": STREET_LINE_COLUMNS,
+    "groups": GROUP_MAP_COLUMNS,
+}
+"""Properties of each bounding-box layer (``GET /api/buildings``, ``/api/dwellings``,
+``/api/street-lines``, ``/api/group-layer``)."""
 AREA_MAP_DECIMALS = 6
 """Decimals of the map layer's lon/lat coordinates [deg]: 1e-6° ≈ 0.1 m, well under the
 simplification tolerance."""
@@ -114,13 +147,25 @@ def feature_collection(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[
 
 
 def feature_collection_bytes(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[str],
-                             extra: dict[str, Any] | None = None) -> bytes:
+                             extra: dict[str, Any] | None = None, ids: bool = False) -> bytes:
     """GeoJSON FeatureCollection of ``frame`` (EPSG:4326) serialised to UTF-8 bytes.
 
     Geometries come from ``shapely.to_geojson`` (vectorised) and properties from
     ``DataFrame.to_json`` (NaN/NA → null); the pieces are joined as text, without building
-    one Python dict per feature.
+    one Python dict per feature. ``ids=True`` gives each feature its row position as ``id``
+    (an integer, what MapLibre's feature state needs to highlight a selected area).
     """
+    parts = feature_parts(frame, columns, ids=ids)
+    head = '{"type":"FeatureCollection"'
+    for key, value in (extra or {}).items():
+        head += f',"{key}":' + json.dumps(value)
+    return (head + ',"features":[' + ",".join(parts) + "]}").encode("utf-8")
+
+
+def feature_parts(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[str],
+                  ids: bool = False) -> list[str]:
+    """One GeoJSON Feature text per row of ``frame`` (EPSG:4326), in row order: the pieces
+    :func:`feature_collection_bytes` joins (and :meth:`Workspace.bbox_bytes` keeps)."""
     cols = [c for c in columns if c in frame.columns]
     geoms = shapely.to_geojson(frame.geometry.values, indent=None)
     plain = pd.DataFrame(frame[cols]).copy()
@@ -129,21 +174,19 @@ def feature_collection_bytes(frame: gpd.GeoDataFrame, columns: tuple[str, ...] |
             plain[col] = plain[col].astype(object)
     props = json.loads(plain.to_json(orient="records", force_ascii=False, double_precision=10,
                                      date_format="iso")) if len(plain) else []
-    parts = [
-        '{"type":"Feature","geometry":' + (g if g is not None else "null") + ',"properties":'
+    return [
+        '{"type":"Feature",' + (f'"id":{i},' if ids else "") + '"geometry":'
+        + (g if g is not None else "null") + ',"properties":'
         + json.dumps(p, ensure_ascii=False, separators=(",", ":")) + "}"
-        for g, p in zip(geoms, props, strict=True)
+        for i, (g, p) in enumerate(zip(geoms, props, strict=True))
     ]
-    head = '{"type":"FeatureCollection"'
-    for key, value in (extra or {}).items():
-        head += f',"{key}":' + json.dumps(value)
-    return (head + ',"features":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
 def area_map_columns(columns: list[str] | pd.Index) -> list[str]:
     """The columns of an area frame that go into the slim map layer (in frame order)."""
     return [c for c in columns if c != "geometry" and (
-        c in AREA_MAP_COLUMNS or c.startswith("priority_") or c.endswith("_code"))]
+        c in AREA_MAP_COLUMNS or c in PRIORITY_COLUMNS or c.startswith("priority_")
+        or c.endswith("_code"))]
 
 
 def simplify_outlines(geoms: np.ndarray, tolerance_m: float = AREA_MAP_SIMPLIFY_TOLERANCE_M
@@ -226,6 +269,24 @@ def _rows_json_ready(columns: list[tuple[str, str, np.ndarray]], rows: np.ndarra
     return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
 
+def house_number_order(numbers: pd.Series, boxes: pd.Series) -> np.ndarray:
+    """Positions sorting addresses as a coach reads a street: 2, 2A, 10, 10 bus 1, 10 bus 2."""
+    text = pd.Series(numbers.to_numpy(dtype=object)).astype("string").fillna("")
+    def leading(series: pd.Series, pattern: str) -> np.ndarray:
+        digits = series.str.extract(pattern, expand=False)
+        values = pd.to_numeric(digits, errors="coerce").to_numpy(dtype=np.float64,
+                                                                 na_value=np.nan)
+        return np.where(np.isfinite(values), values, np.inf)
+
+    rest = text.str.replace(r"^\s*\d+", "", regex=True).str.strip().str.casefold()
+    box = pd.Series(boxes.to_numpy(dtype=object)).astype("string").fillna("")
+    frame = pd.DataFrame({"n": leading(text, r"^\s*(\d+)"),
+                          "r": rest.fillna("").to_numpy(dtype=object),
+                          "bn": leading(box, r"(\d+)"),
+                          "b": box.to_numpy(dtype=object)})
+    return frame.sort_values(["n", "r", "bn", "b"], kind="stable").index.to_numpy()
+
+
 def dumps(content: Any) -> bytes:
     """JSON bytes as FastAPI's ``JSONResponse`` writes them (UTF-8, compact, no NaN)."""
     return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None,
@@ -248,6 +309,7 @@ class Workspace:
     areas: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     _geojson_cache: dict[str, bytes] = field(default_factory=dict, repr=False)
     _bodies: dict[tuple[str, bool], CachedBody] = field(default_factory=dict, repr=False)
+    _features: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -318,13 +380,14 @@ class Workspace:
         out = dw[[c for c in DWELLING_MAP_COLUMNS if c in dw.columns] + ["geometry"]].copy()
         if self.results is not None:
             res = pd.DataFrame(self.results).set_index("dwelling_id")
-            for col in ("epc_score_kwh_per_m2", "epc_label"):
+            for col in ("epc_score_kwh_per_m2", "epc_label", "co2_flemish_kg_co2"):
                 if col in res.columns:
                     out[col] = out["dwelling_id"].map(res[col]).to_numpy()
         if self.plan is not None:
             plan = pd.DataFrame(self.plan).set_index("dwelling_id")
             for src, dst in (("target_label", "plan_target_label"),
                              ("final_epc_label", "plan_epc_label"),
+                             ("investment_eur", "plan_investment_eur"),
                              ("net_cost_eur", "plan_net_cost_eur")):
                 if src in plan.columns:
                     out[dst] = out["dwelling_id"].map(plan[src]).to_numpy()
@@ -364,12 +427,223 @@ class Workspace:
         """STRtree over the EPSG:4326 building footprints."""
         return shapely.STRtree(self.building_layer.geometry.values)
 
+    @cached_property
+    def street_layer(self) -> gpd.GeoDataFrame:
+        """Approximate street lines and name anchors from the address points (EPSG:4326),
+        :func:`wijkreno.maps.streets.street_lines`: the offline map's street names."""
+        lines = street_lines(self.dwellings)
+        return lines.to_crs(WGS84)
+
+    @cached_property
+    def street_tree(self) -> shapely.STRtree:
+        """STRtree over the EPSG:4326 street lines."""
+        return shapely.STRtree(self.street_layer.geometry.values)
+
+    @cached_property
+    def group_layer(self) -> gpd.GeoDataFrame:
+        """Collective groups of two or more dwellings with the union of their footprints
+        (EPSG:4326, outlines simplified by :data:`GROUP_SIMPLIFY_TOLERANCE_M`); empty without
+        a groups stage."""
+        g = self.groups
+        if g is None or not isinstance(g, gpd.GeoDataFrame) or g.empty:
+            return gpd.GeoDataFrame({c: [] for c in GROUP_MAP_COLUMNS},
+                                    geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+        g = g[(pd.to_numeric(g["n_dwellings"], errors="coerce") >= 2).to_numpy()
+              & ~g.geometry.isna().to_numpy()]
+        out = g[[c for c in GROUP_MAP_COLUMNS if c in g.columns]].copy()
+        geoms = g.geometry.values
+        if g.crs is not None and g.crs.to_epsg() == CRS_EPSG:
+            geoms = shapely.simplify(geoms, GROUP_SIMPLIFY_TOLERANCE_M, preserve_topology=True)
+        return gpd.GeoDataFrame(out, geometry=geoms, crs=g.crs).to_crs(WGS84)
+
+    @cached_property
+    def group_tree(self) -> shapely.STRtree:
+        """STRtree over the EPSG:4326 group outlines."""
+        return shapely.STRtree(self.group_layer.geometry.values)
+
+    @cached_property
+    def group_pos(self) -> dict[str, int]:
+        """Row position of each group in :attr:`groups` by ``group_id``."""
+        if self.groups is None:
+            return {}
+        return {gid: i for i, gid in enumerate(self.groups["group_id"].astype(str))}
+
+    def _layer(self, layer: str) -> tuple[gpd.GeoDataFrame, shapely.STRtree]:
+        return {
+            "buildings": lambda: (self.building_layer, self.building_tree),
+            "dwellings": lambda: (self.dwelling_layer, self.dwelling_tree),
+            "streets": lambda: (self.street_layer, self.street_tree),
+            "groups": lambda: (self.group_layer, self.group_tree),
+        }[layer]()
+
     def in_bbox(self, layer: str, bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
-        """Rows of ``layer`` (``buildings`` or ``dwellings``) intersecting a lon/lat box."""
-        frame = self.building_layer if layer == "buildings" else self.dwelling_layer
-        tree = self.building_tree if layer == "buildings" else self.dwelling_tree
+        """Rows of ``layer`` (``buildings``, ``dwellings``, ``streets`` or ``groups``)
+        intersecting a lon/lat box."""
+        frame, tree = self._layer(layer)
         hits = np.sort(tree.query(shapely.box(*bbox), predicate="intersects"))
         return frame.iloc[hits]
+
+    def prepare_layer(self, layer: str) -> None:
+        """Serialise every feature of ``layer`` once (its :data:`BBOX_LAYER_COLUMNS`,
+        coordinates rounded to :data:`AREA_MAP_DECIMALS`) and build its tree: a bounding-box
+        request then only queries the tree and joins bytes (seconds for a city, then kept)."""
+        if layer in self._features:
+            return
+        with self._lock:
+            if layer in self._features:
+                return
+            frame, _ = self._layer(layer)
+            rounded = frame.set_geometry(shapely.transform(
+                frame.geometry.values, lambda xy: np.round(xy, AREA_MAP_DECIMALS)))
+            parts = feature_parts(rounded, BBOX_LAYER_COLUMNS[layer])
+            arr = np.empty(len(parts), dtype=object)
+            arr[:] = [p.encode("utf-8") for p in parts]
+            self._features[layer] = arr
+
+    def layer_prepared(self, layer: str) -> bool:
+        """Whether :meth:`prepare_layer` ran for ``layer``."""
+        return layer in self._features
+
+    def bbox_bytes(self, layer: str, bbox: tuple[float, float, float, float],
+                   max_features: int) -> tuple[int, bytes | None]:
+        """The GeoJSON FeatureCollection of the features of a prepared ``layer`` intersecting a
+        lon/lat box, with ``n_features``; ``(n, None)`` when more than ``max_features``."""
+        _, tree = self._layer(layer)
+        hits = tree.query(shapely.box(*bbox), predicate="intersects")
+        if len(hits) > max_features:
+            return len(hits), None
+        parts = self._features[layer][np.sort(hits)]
+        return len(hits), (b'{"type":"FeatureCollection","n_features":%d,"features":['
+                           % len(hits) + b",".join(parts) + b"]}")
+
+    # -- streets: the coach's way into a neighbourhood --------------------------------------
+    @cached_property
+    def street_index(self) -> dict[tuple[str, str], np.ndarray]:
+        """Row positions of the dwellings of each (street, postcode) in house-number order
+        (postcode '' when none)."""
+        dw = self.dwellings
+        street = dw["street"].astype("string").str.strip().fillna("")
+        postcode = (dw["postcode"].astype("string").str.strip().fillna("")
+                    if "postcode" in dw.columns else pd.Series("", index=dw.index))
+        boxes = (dw["box_number"] if "box_number" in dw.columns
+                 else pd.Series(pd.NA, index=dw.index))
+        order = house_number_order(dw["house_number"], boxes)
+        keys = pd.DataFrame({"s": street.to_numpy(dtype=object)[order],
+                             "p": postcode.to_numpy(dtype=object)[order]})
+        idx = keys.groupby(["s", "p"], sort=True).indices
+        return {(str(k[0]), str(k[1])): order[np.asarray(v)] for k, v in idx.items() if k[0]}
+
+    @cached_property
+    def street_table(self) -> pd.DataFrame:
+        """One row per (street, postcode): ``street``, ``postcode``, ``n_dwellings``, the
+        centre ``lon``/``lat`` of its addresses and ``key`` (the casefolded name to match)."""
+        layer = self.dwelling_layer
+        x = shapely.get_x(layer.geometry.values)
+        y = shapely.get_y(layer.geometry.values)
+        rows = [(s, p, len(pos), float(np.nanmean(x[pos])), float(np.nanmean(y[pos])))
+                for (s, p), pos in self.street_index.items()]
+        table = pd.DataFrame(rows, columns=["street", "postcode", "n_dwellings", "lon", "lat"])
+        table["key"] = table["street"].str.casefold()
+        return table
+
+    @cached_property
+    def _street_columns(self) -> dict[str, Any]:
+        """Prepared arrays of the street view: the dwelling rows it lists, the figures it sums
+        and the groups it shows (see :func:`_column_arrays`)."""
+        layer = self.dwelling_layer
+        frame = pd.DataFrame(layer[[c for c in STREET_DWELLING_COLUMNS if c in layer.columns]])
+        lon = shapely.get_x(layer.geometry.values)
+        lat = shapely.get_y(layer.geometry.values)
+        frame["lon"], frame["lat"] = lon, lat
+        label = (layer["epc_label"].astype("string").fillna("").to_numpy(dtype=object)
+                 if "epc_label" in layer.columns else np.full(len(layer), "", dtype=object))
+
+        def number(col: str) -> np.ndarray:
+            if col not in layer.columns:
+                return np.full(len(layer), np.nan)
+            return pd.to_numeric(layer[col], errors="coerce").to_numpy(dtype=np.float64)
+
+        group_id = (layer["group_id"].astype("string").fillna("").to_numpy(dtype=object)
+                    if "group_id" in layer.columns else np.full(len(layer), "", dtype=object))
+        out: dict[str, Any] = {
+            # each dwelling's row serialised once: a street view joins text, it converts nothing
+            "rows": np.array([json.dumps(r, ensure_ascii=False, allow_nan=False,
+                                         separators=(",", ":"))
+                              for r in _rows_json_ready(_column_arrays(frame),
+                                                        np.arange(len(frame)))], dtype=object),
+            "lon": lon, "lat": lat,
+            "labelled": label != "", "ef": np.isin(label, ["E", "F"]), "group_id": group_id,
+            "sums": {c: number(c) for c in ("plan_investment_eur", "plan_net_cost_eur",
+                                            "co2_flemish_kg_co2")},
+            "groups": None,
+        }
+        if self.groups is not None:
+            g = pd.DataFrame(self.groups[[c for c in GROUP_MAP_COLUMNS
+                                          if c in self.groups.columns]])
+            out["groups"] = _column_arrays(g)
+            out["group_size"] = pd.to_numeric(g["n_dwellings"], errors="coerce").to_numpy()
+        return out
+
+    def prepare_streets(self) -> None:
+        """Build the street index and arrays (seconds for a city, then kept)."""
+        self.street_table  # noqa: B018
+        self._street_columns  # noqa: B018
+        self.group_pos  # noqa: B018
+
+    @property
+    def streets_prepared(self) -> bool:
+        """Whether :meth:`prepare_streets` ran (a street view then only slices)."""
+        return all(k in self.__dict__ for k in ("street_table", "_street_columns", "group_pos"))
+
+    def find_street(self, name: str, postcode: str | None) -> list[tuple[str, str]]:
+        """The (street, postcode) keys named ``name`` (case and spaces ignored)."""
+        wanted = " ".join(name.split()).casefold()
+        table = self.street_table
+        hit = table[(table["key"] == wanted).to_numpy()]
+        if postcode is not None:
+            hit = hit[(hit["postcode"] == postcode.strip()).to_numpy()]
+        return list(zip(hit["street"], hit["postcode"], strict=True))
+
+    def street_view(self, key: tuple[str, str]) -> dict[str, Any]:
+        """The street view of one (street, postcode) key as the ``StreetView`` response:
+        dwellings in house-number order, the groups of two or more dwellings with a member on
+        the street (``n_on_street``; collective ones first) and the totals."""
+        body = self.street_view_bytes(key)
+        return json.loads(body)
+
+    def street_view_bytes(self, key: tuple[str, str]) -> bytes:
+        """:meth:`street_view` serialised (the dwelling rows joined from text prepared once)."""
+        pos = self.street_index[key]
+        cols = self._street_columns
+        lon, lat = cols["lon"][pos], cols["lat"][pos]
+        labelled = cols["labelled"][pos]
+        totals: dict[str, Any] = {
+            "n_dwellings": len(pos),
+            "label_ef_frac": (float(cols["ef"][pos][labelled].mean())
+                              if labelled.any() else None)}
+        for col, values in cols["sums"].items():
+            part = values[pos]
+            part = part[np.isfinite(part)]
+            totals[col] = float(part.sum()) if len(part) else None
+        groups: list[dict[str, Any]] = []
+        if cols["groups"] is not None:
+            gids, counts = np.unique(cols["group_id"][pos].astype(str), return_counts=True)
+            where = [(self.group_pos[g], int(c)) for g, c in zip(gids, counts, strict=True)
+                     if g and g in self.group_pos]
+            where = [(r, c) for r, c in where if cols["group_size"][r] >= 2]
+            if where:
+                groups = _rows_json_ready(cols["groups"], np.array([r for r, _ in where]))
+                for g, (_, c) in zip(groups, where, strict=True):
+                    g["n_on_street"] = c
+                groups.sort(key=lambda g: (not g.get("collective"), -g["n_on_street"],
+                                           str(g["group_id"])))
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        bbox = ([float(lon[ok].min()), float(lat[ok].min()), float(lon[ok].max()),
+                 float(lat[ok].max())] if ok.any() else None)
+        head = dumps({"street": key[0], "postcode": key[1] or None, "bbox": bbox,
+                      "totals": totals, "groups": groups})
+        rows = ",".join(cols["rows"][pos]).encode("utf-8")
+        return head[:-1] + b',"dwellings":[' + rows + b"]}"
 
     def area_body(self, level: str, full: bool = False) -> CachedBody:
         """The areas of ``level`` as GeoJSON (EPSG:4326), serialised and gzipped once.
@@ -388,7 +662,8 @@ class Workspace:
                 if full:
                     raw = self.area_geojson(level, _locked=True)
                 else:
-                    frame = self.areas[level]
+                    frame = add_map_indicators(self.areas[level], horizon_years=float(
+                        load_renovation_params().economics.horizon_years.value))
                     geoms = frame.geometry.values
                     if frame.crs is not None and frame.crs.to_epsg() == CRS_EPSG:
                         geoms = simplify_outlines(geoms)
@@ -396,7 +671,8 @@ class Workspace:
                                             geometry=geoms, crs=frame.crs).to_crs(WGS84)
                     slim = slim.set_geometry(shapely.transform(
                         slim.geometry.values, lambda xy: np.round(xy, AREA_MAP_DECIMALS)))
-                    raw = feature_collection_bytes(slim, area_map_columns(slim.columns))
+                    raw = feature_collection_bytes(slim, area_map_columns(slim.columns),
+                                                   ids=True)
                 self._bodies[key] = CachedBody.of(raw, f'"{level}-{kind}-{self.version!r}"')
             return self._bodies[key]
 

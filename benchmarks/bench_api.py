@@ -27,6 +27,15 @@ Scenarios (each ``--requests`` requests, or fewer when ``--max-seconds`` runs ou
 ``trajectory``
     ``GET /api/addresses/{adres_id}/trajectory``: one address's stored trajectory, addresses
     drawn at random (seeded) so that no cache of one answer flatters the figure.
+``street``
+    ``GET /api/streets/{street}?postcode=…``: the coach's street view (dwellings in
+    house-number order, collective groups, totals) of the street of a dwelling drawn at random.
+``groups``
+    ``GET /api/group-layer?bbox=…``: the collective groups (footprint unions with their costs)
+    of the same viewports as ``bbox``.
+``streetlines``
+    ``GET /api/street-lines?bbox=…``: the street lines and names drawn from the addresses, same
+    viewports.
 
 The load generator shares the machine with the service (2 cores here), so the figures are
 those of a client and a service on one laptop; a request's latency is measured from just before
@@ -35,7 +44,8 @@ it is sent to when its whole body has arrived.
 Usage::
 
     python benchmarks/bench_api.py [--data out/city] [--clients 50] [--requests 1000]
-        [--scenarios sectors,bbox,dwellings,trajectory] [--workers 1] [--shared-pool]
+        [--scenarios sectors,bbox,dwellings,trajectory,street,groups,streetlines]
+        [--workers 1] [--shared-pool]
         [--profile prof.out]
 
 Prints one line per scenario (requests, errors, req/s, p50, p99, max [ms], mean body size);
@@ -66,9 +76,11 @@ import pyproj
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-SCENARIOS = ("sectors", "bbox", "dwellings", "trajectory")
-TARGET_P99_MS = {"sectors": 200.0, "trajectory": 200.0}
-"""Issue 7: p99 under 200 ms for the sector GeoJSON and one address's trajectory."""
+SCENARIOS = ("sectors", "bbox", "dwellings", "trajectory", "street", "groups", "streetlines")
+TARGET_P99_MS = {"sectors": 200.0, "trajectory": 200.0, "bbox": 200.0, "street": 200.0,
+                 "groups": 200.0}
+"""Issue 7: p99 under 200 ms for the sector GeoJSON and one address's trajectory; issue 13:
+the same for the coach's read routes (footprints per bbox, street view, groups layer)."""
 EARTH_CIRCUMFERENCE_M = 40_075_016.686
 """Equatorial circumference of the WGS 84 / Web Mercator sphere [m] (EPSG:3857)."""
 MAPLIBRE_TILE_PX = 512
@@ -99,12 +111,21 @@ def request_urls(data: Path, n: int, seed: int, zoom: float, viewport: tuple[int
                  ) -> dict[str, list[str]]:
     """The URLs of each scenario: ``n`` per scenario, addresses and centres drawn (seeded)
     from the workspace's dwellings."""
+    from urllib.parse import quote
+
     import geopandas as gpd
 
-    dw = gpd.read_parquet(data / "twin" / "dwellings.parquet", columns=["adres_id", "geometry"])
+    dw = gpd.read_parquet(data / "twin" / "dwellings.parquet",
+                          columns=["adres_id", "street", "postcode", "geometry"])
     rng = np.random.default_rng(seed)
+    named = np.flatnonzero(dw["street"].notna().to_numpy())
     pick = rng.integers(0, len(dw), size=n)
     ids = dw["adres_id"].astype(str).to_numpy()[pick]
+    on_street = named[rng.integers(0, len(named), size=n)] if len(named) else pick
+    streets = [f"/api/streets/{quote(str(s), safe='')}"
+               + ("" if pd.isna(p) else f"?postcode={quote(str(p), safe='')}")
+               for s, p in zip(dw["street"].to_numpy()[on_street],
+                               dw["postcode"].to_numpy()[on_street], strict=True)]
     pts = dw.geometry.iloc[pick]
     lon, lat = pyproj.Transformer.from_crs(dw.crs, "EPSG:4326", always_xy=True).transform(
         pts.x.to_numpy(), pts.y.to_numpy())
@@ -115,6 +136,9 @@ def request_urls(data: Path, n: int, seed: int, zoom: float, viewport: tuple[int
         "bbox": [f"/api/buildings?bbox={b}" for b in boxes],
         "dwellings": [f"/api/dwellings?bbox={b}" for b in boxes],
         "trajectory": [f"/api/addresses/{a}/trajectory" for a in ids],
+        "street": streets,
+        "groups": [f"/api/group-layer?bbox={b}" for b in boxes],
+        "streetlines": [f"/api/street-lines?bbox={b}" for b in boxes],
     }
 
 

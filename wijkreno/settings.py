@@ -54,6 +54,20 @@ class Settings(BaseSettings):
                                      "client before back-off starts.")
     login_max_backoff_s: float = Field(900.0, gt=0, description="Longest wait imposed after "
                                        "repeated failed logins [s] (doubles per failure).")
+    map_background: bool = Field(False, description="Show the online background map "
+                                 "(map_background_url) under the map page's layers; off by "
+                                 "default: the page then needs no network and draws streets "
+                                 "and footprints from the twin itself.")
+    map_background_url: str = Field(
+        "https://geo.api.vlaanderen.be/GRB/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        "&LAYER=grb_bsk&STYLE=&FORMAT=image/png&TILEMATRIXSET=GoogleMapsVL"
+        "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+        description="Raster tile URL template ({z}, {x}, {y}; Web Mercator) of the background "
+        "map: Digitaal Vlaanderen's GRB basiskaart WMTS by default (check the layer and tile "
+        "matrix set against the service's GetCapabilities).")
+    map_background_attribution: str = Field(
+        "Achtergrond: GRB-basiskaart © Digitaal Vlaanderen", description="Attribution shown "
+        "with the background map.")
     job_workers: int = Field(2, ge=1, description="Threads that run scenario jobs.")
     max_jobs: int = Field(20, ge=1, description="Jobs kept in memory (oldest finished dropped).")
 

@@ -21,7 +21,16 @@ from api.auth import (
     get_user_store,
     optional_user,
 )
-from api.models import ERRORS, AddressState, OverrideChange, Overrides, Trajectory
+from api.models import (
+    ERRORS,
+    AddressState,
+    AuditEntry,
+    AuditHistory,
+    OverrideChange,
+    Overrides,
+    StoredOverrides,
+    Trajectory,
+)
 from api.workspace import (
     Workspace,
     dumps,
@@ -103,7 +112,8 @@ def rerun(ws: Workspace, pos: int, overrides: dict[str, Any]
     :func:`~wijkreno.renovate.overrides.apply_overrides` refuses the row.
     """
     dwelling = ws.dwellings.iloc[[pos]]
-    given = {k: v for k, v in overrides.items() if v is not None}
+    # the note travels with the corrections but is no input of the calculation
+    given = {k: v for k, v in overrides.items() if v is not None and k != "note"}
     ov = (pd.DataFrame([{"dwelling_id": str(dwelling["dwelling_id"].iloc[0]), **given}])
           if given else None)
     dwelling, steps, summary, changes = plan_dwellings(dwelling, ov)
@@ -191,6 +201,44 @@ def trajectory_with_overrides(
           row_key=adres_id, nis_code=nis, old_values=old, new_values=values)
     return Trajectory(adres_id=adres_id, basis="overrides", steps=records(steps),
                       summary=records(summary)[0], changes=changes)
+
+
+@router.get("/{adres_id}/overrides", response_model=StoredOverrides, responses=ERRORS,
+            summary="Opgeslagen correcties van een coach voor één adres")
+def stored_overrides(adres_id: str, user: CurrentUser,
+                     ws: Annotated[Workspace, Depends(get_workspace)],
+                     store: Annotated[UserStore, Depends(get_user_store)]) -> StoredOverrides:
+    """The corrections a coach stored for this address (an empty object when none); login with
+    a role for the address's municipality (municipal data)."""
+    pos = locate(ws, adres_id)
+    check_role(user, str(ws.dwellings["nis_code"].iloc[pos]), "viewer")
+    return StoredOverrides(adres_id=adres_id, overrides=store.load_overrides(adres_id) or {})
+
+
+@router.get("/{adres_id}/history", response_model=AuditHistory, responses=ERRORS,
+            summary="Wie wijzigde de correcties van één adres, en wanneer")
+def override_history(adres_id: str, user: CurrentUser,
+                     ws: Annotated[Workspace, Depends(get_workspace)],
+                     register: Annotated[Register, Depends(get_register)],
+                     limit: int = 20) -> AuditHistory:
+    """The audit trail of the coach's corrections of this address (newest first, at most
+    ``limit``): who, when, the values before and after. Role viewer for its municipality."""
+    from sqlalchemy import select
+
+    from wijkreno.register.models import AuditLog
+
+    pos = locate(ws, adres_id)
+    check_role(user, str(ws.dwellings["nis_code"].iloc[pos]), "viewer")
+    t = AuditLog.__table__
+    stmt = (select(t.c.who, t.c.at, t.c.action, t.c.old_values, t.c.new_values)
+            .where(t.c.table_name == "coach_override", t.c.row_key == adres_id[:64])
+            .order_by(t.c.audit_id.desc()).limit(max(1, min(limit, 200))))
+    with register.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return AuditHistory(adres_id=adres_id, entries=[
+        AuditEntry(who=r.who, at=r.at.isoformat() if hasattr(r.at, "isoformat") else str(r.at),
+                   action=r.action, old_values=r.old_values, new_values=r.new_values)
+        for r in rows])
 
 
 def _sheet(ws: Workspace, pos: int, fmt: str, stored: dict[str, Any] | None) -> Response:

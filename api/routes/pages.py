@@ -14,19 +14,27 @@ import datetime as dt
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
 
 import jinja2
+import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 
-from api.i18n import LANGUAGES, measure_names, pick_language, strings
+from api.auth import check_role, get_user_store, optional_user
+from api.i18n import LANGUAGES, heating_names, measure_names, pick_language, strings
+from api.routes.addresses import locate, rerun
+from api.routes.public import street_view
 from api.settings import Settings, get_settings
-from api.workspace import Workspace, get_workspace
+from api.workspace import Workspace, get_workspace, request_settings
 from wijkreno.maps.static_map import EPC_COLOURS, NO_DATA_COLOUR, POINT_CLASS_COLOURS
+from wijkreno.params.models.priority import load_priority_params
+from wijkreno.params.models.renovation import load_renovation_params
 from wijkreno.reports.sheets import sheet_records
+from wijkreno.users import UserStore
 
 router = APIRouter(tags=["pagina"])
 
@@ -44,8 +52,10 @@ APP_FILES: dict[str, str] = {
     "app.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
 }
-MAP_LAYERS: tuple[str, ...] = ("priority_score", "epc_score_mean_kwh_per_m2", "label_ef_frac")
-"""Sector columns offered in the layer switch, the first shown at opening."""
+MAP_LAYERS: tuple[str, ...] = ("priority_score", "epc_score_mean_kwh_per_m2", "label_ef_frac",
+                               "plan_saving_kwh_per_dwelling", "co2_abatement_cost_eur_per_t")
+"""Sector columns offered in the layer switch, the first shown at opening (the last two are
+derived by :func:`wijkreno.maps.indicators.add_map_indicators`)."""
 
 LANG_COOKIE = "wijkreno_lang"
 
@@ -56,14 +66,24 @@ _ENV = jinja2.Environment(
 )
 
 
-def _html(page: str, language: str, set_cookie: bool) -> HTMLResponse:
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` ('' when it is not an http(s) URL)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _html(page: str, language: str, set_cookie: bool, extra_origin: str = "") -> HTMLResponse:
+    more = f" {extra_origin}" if extra_origin else ""
     response = HTMLResponse(page, headers={
         "Content-Language": language,
-        # same-origin scripts, styles and images only (MapLibre needs blob: workers)
-        "Content-Security-Policy": ("default-src 'self'; img-src 'self' data: blob:; "
+        # same-origin scripts, styles and images only (MapLibre needs blob: workers); the
+        # background map's origin only when the settings switch it on
+        "Content-Security-Policy": (f"default-src 'self'; img-src 'self' data: blob:{more}; "
                                     "worker-src 'self' blob:; child-src blob:; "
                                     "style-src 'self' 'unsafe-inline'; "
-                                    "script-src 'self'; connect-src 'self'"),
+                                    f"script-src 'self'; connect-src 'self'{more}"),
     })
     if set_cookie:
         response.set_cookie(LANG_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
@@ -84,48 +104,130 @@ def map_page(
     """The map page (Dutch by default; ``?lang=en`` switches and is remembered)."""
     language = pick_language(lang, request.cookies.get(LANG_COOKIE))
     text = strings(language)
+    horizon = load_renovation_params().economics.horizon_years.value
+    priority = load_priority_params()
+    total_weight = sum(c.weight for c in priority.components) or 1.0
+    background = None
+    origin = _origin(settings.map_background_url) if settings.map_background else ""
+    if origin:
+        background = {"url": settings.map_background_url,
+                      "attribution": settings.map_background_attribution}
     config = {
         "lang": language,
         "languages": list(LANGUAGES),
         "strings": text,
-        "layers": [{"column": c, "caption": text[f"layer_{c}"]} for c in MAP_LAYERS],
+        "layers": [{"column": c, "caption": text[f"layer_{c}"],
+                    "note": text.get(f"note_{c}", "").replace("{horizon}", f"{horizon:g}")}
+                   for c in MAP_LAYERS],
+        "components": [{"name": c.name, "column": c.column, "fallback": c.fallback_column,
+                        "weight": c.weight / total_weight, "direction": c.direction}
+                       for c in priority.components],
         "classColours": list(POINT_CLASS_COLOURS[1:6]),
         "noData": NO_DATA_COLOUR,
         "epcColours": EPC_COLOURS,
         "maxBboxAreaKm2": settings.max_bbox_area_km2,
         "dwellingMinZoom": 15,
+        "streetMinZoom": 15,
         "measureNames": measure_names(language),
+        "heatingNames": heating_names(language),
+        "background": background,
     }
     page = _ENV.get_template("map.html.j2").render(
         lang=language, s=text, languages=LANGUAGES, config=_json_script(config))
-    return _html(page, language, set_cookie=lang is not None and language == lang.lower())
+    return _html(page, language, set_cookie=lang is not None and language == lang.lower(),
+                 extra_origin=origin)
 
 
-def _sheet_body(ws: Workspace, adres_id: str) -> tuple[str, str]:
-    """The address's klimaattafel sheet (the report's own template) and its address."""
-    dw = ws.dwellings[ws.dwellings["adres_id"].astype(str) == adres_id]
-    if dw.empty:
-        raise HTTPException(status_code=404, detail=(
-            f"Adres {adres_id!r} staat niet in de werkruimte; zoek het adres op de kaart."))
+def _sheets_body(ws: Workspace, positions: list[int], stored: dict[str, dict[str, Any]],
+                 ) -> tuple[str, list[dict[str, Any]]]:
+    """The klimaattafel sheets (the report's own template, body only) of the dwellings at row
+    ``positions``, in that order; an address in ``stored`` (adres_id → a coach's corrections)
+    is planned again with them, the others show the stored trajectory."""
     if ws.plan is None or ws.steps is None:
         raise HTTPException(status_code=404, detail=(
             "Deze werkruimte heeft geen renovatietrajecten; draai `wijkreno trajectories`."))
-    ids = set(dw["dwelling_id"].astype(str))
-    plan = pd.DataFrame(ws.plan)
-    plan = plan[plan["dwelling_id"].astype(str).isin(ids)]
-    if plan.empty:
+    dws, steps, plans = [], [], []
+    for pos in positions:
+        adres_id = str(ws.dwellings["adres_id"].iloc[pos])
+        did = str(ws.dwellings["dwelling_id"].iloc[pos])
+        if adres_id in stored:
+            dw, st, plan, _ = rerun(ws, pos, stored[adres_id])
+        else:
+            dw, st, plan = (ws.dwellings.iloc[[pos]], ws.rows_for("steps", did),
+                            ws.rows_for("plan", did))
+        if plan is None or plan.empty:
+            continue
+        dws.append(pd.DataFrame(dw).drop(columns="geometry", errors="ignore"))
+        plans.append(pd.DataFrame(plan))
+        if st is not None and len(st):
+            steps.append(pd.DataFrame(st))
+    if not dws:
         raise HTTPException(status_code=404, detail=(
-            f"Geen renovatietraject voor adres {adres_id!r}; draai `wijkreno trajectories`."))
-    dw = dw[dw["dwelling_id"].astype(str).isin(set(plan["dwelling_id"].astype(str)))]
-    steps = pd.DataFrame(ws.steps)
-    steps = steps[steps["dwelling_id"].astype(str).isin(ids)]
-    records = sheet_records(pd.DataFrame(dw.drop(columns="geometry")), steps, plan)
-    # the sheet exactly as the printed klimaattafel bundle: same template, body only
+            "Geen renovatietraject voor deze adressen; draai `wijkreno trajectories`."))
+    step_frame = (pd.concat(steps, ignore_index=True) if steps
+                  else pd.DataFrame(ws.steps).iloc[:0])
+    records = sheet_records(pd.concat(dws, ignore_index=True), step_frame,
+                            pd.concat(plans, ignore_index=True))
+    # the sheets exactly as the printed klimaattafel bundle: same template, body only
     page = _ENV.get_template("sheet.html.j2").render(
         css="", title="Klimaattafel", sheets=records,
         made_on=dt.date.today().strftime("%d-%m-%Y"))
-    body = page.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
-    return body, records[0]["address"]
+    return page.split("<body>", 1)[-1].rsplit("</body>", 1)[0], records
+
+
+def _stored_for(request: Request, store: UserStore, nis: str, adres_ids: list[str]
+                ) -> dict[str, dict[str, Any]]:
+    """The coach's stored corrections of ``adres_ids`` for a user of municipality ``nis``
+    (401 when anonymous, 403 without a role there)."""
+    settings = request_settings(request)
+    user = optional_user(request, settings, store)
+    if user is None:
+        raise HTTPException(status_code=401, detail=(
+            "Aanmelden vereist om de correcties van een coach af te drukken (gemeentelijke "
+            "data); meld u aan op de kaart."))
+    check_role(user, nis, "viewer")
+    out = {}
+    for adres_id in adres_ids:
+        values = store.load_overrides(adres_id)
+        if values:
+            out[adres_id] = values
+    return out
+
+
+def _print_page(request: Request, lang: str | None, title: str, body: str,
+                back: str) -> HTMLResponse:
+    language = pick_language(lang, request.cookies.get(LANG_COOKIE))
+    css = (REPORT_TEMPLATES / "print.css").read_text(encoding="utf-8")
+    page = _ENV.get_template("print.html.j2").render(
+        lang=language, s=strings(language), title=title, css=Markup(css),
+        sheet=Markup(body), back=back)
+    return _html(page, language, set_cookie=False)
+
+
+@router.get("/print/street", response_class=HTMLResponse, include_in_schema=False)
+def print_street(
+    request: Request,
+    ws: Annotated[Workspace, Depends(get_workspace)],
+    store: Annotated[UserStore, Depends(get_user_store)],
+    name: Annotated[str, Query(min_length=1, max_length=120)],
+    postcode: Annotated[str | None, Query(max_length=10)] = None,
+    overrides: bool = False,
+    lang: Annotated[str | None, Query(max_length=5)] = None,
+) -> HTMLResponse:
+    """The street bundle: one klimaattafel sheet per dwelling of the street, in house-number
+    order (A4, one sheet per page); ``overrides=true`` (login) prints the coach's corrections."""
+    view = street_view(ws, name, postcode)
+    ids = [str(d["adres_id"]) for d in view["dwellings"]]
+    positions = [locate(ws, a) for a in ids]
+    stored: dict[str, dict[str, Any]] = {}
+    if overrides and positions:
+        stored = _stored_for(request, store, str(ws.dwellings["nis_code"].iloc[positions[0]]),
+                             ids)
+    body, _ = _sheets_body(ws, positions, stored)
+    title = view["street"] + (f", {view['postcode']}" if view["postcode"] else "")
+    back = "#straat=" + quote(view["street"]) + (
+        "&postcode=" + quote(view["postcode"]) if view["postcode"] else "")
+    return _print_page(request, lang, title, body, back)
 
 
 @router.get("/print/{adres_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -133,18 +235,24 @@ def print_page(
     adres_id: str,
     request: Request,
     ws: Annotated[Workspace, Depends(get_workspace)],
+    store: Annotated[UserStore, Depends(get_user_store)],
+    overrides: bool = False,
     lang: Annotated[str | None, Query(max_length=5)] = None,
 ) -> HTMLResponse:
-    """Printable per-address sheet (A4) with a screen-only toolbar (print, back to the map)."""
+    """Printable per-address sheet (A4) with a screen-only toolbar (print, back to the map);
+    ``overrides=true`` (login for the municipality) prints the coach's corrections."""
     if len(adres_id) > 64:
         raise HTTPException(status_code=400, detail="Adres-id te lang (max 64 tekens).")
-    language = pick_language(lang, request.cookies.get(LANG_COOKIE))
-    body, address = _sheet_body(ws, adres_id)
-    css = (REPORT_TEMPLATES / "print.css").read_text(encoding="utf-8")
-    page = _ENV.get_template("print.html.j2").render(
-        lang=language, s=strings(language), address=address, css=Markup(css),
-        sheet=Markup(body), adres_id=adres_id)
-    return _html(page, language, set_cookie=False)
+    pos = ws.dwelling_pos.get(adres_id)
+    if pos is None:
+        raise HTTPException(status_code=404, detail=(
+            f"Adres {adres_id!r} staat niet in de werkruimte; zoek het adres op de kaart."))
+    pos = int(np.ravel(pos)[0])
+    stored = (_stored_for(request, store, str(ws.dwellings["nis_code"].iloc[pos]), [adres_id])
+              if overrides else {})
+    body, records = _sheets_body(ws, [pos], stored)
+    return _print_page(request, lang, records[0]["address"], body,
+                       "#adres=" + quote(adres_id))
 
 
 def _static(folder: Path, files: dict[str, str], name: str) -> Response:

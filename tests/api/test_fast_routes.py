@@ -14,23 +14,28 @@ import shapely
 from api.routes.pages import MAP_LAYERS
 from api.workspace import (
     AREA_MAP_SIMPLIFY_TOLERANCE_M,
+    PRIORITY_COLUMNS,
     area_map_columns,
     get_workspace_for,
     records,
     simplify_outlines,
 )
+from wijkreno.maps.indicators import MAP_INDICATOR_COLUMNS
 
 
 def test_map_layer_has_what_the_page_uses(client, workspace_dir):
     doc = client.get("/api/sectors").json()
     areas = pd.read_parquet(workspace_dir / "aggregate" / "sector" / "areas.parquet")
     props = doc["features"][0]["properties"]
-    # the layer switch, the sidebar and every priority component; not the other indicators
+    # the layer switch, the sidebar, the totals in view, every priority component and the raw
+    # value behind it (explained in words); not the other indicators
     used = {"sector_code", "area_name", "n_dwellings", "epc_score_mean_kwh_per_m2",
             "label_ef_frac", "co2_flemish_kg_co2", "plan_net_cost_eur", "priority_score",
-            "priority_rank", *MAP_LAYERS}
+            "priority_rank", "plan_investment_eur", "plan_saving_kwh",
+            "plan_saving_co2_flemish_kg_co2", *MAP_LAYERS, *PRIORITY_COLUMNS}
     used |= {c for c in areas.columns if c.startswith("priority_")}
-    assert set(props) == used & set(areas.columns)
+    assert set(props) == used & (set(areas.columns) | set(MAP_INDICATOR_COLUMNS))
+    assert set(MAP_INDICATOR_COLUMNS) <= set(props)
     assert "heating_need_kwh" in areas.columns and "heating_need_kwh" not in props
     by_code = {f["properties"]["sector_code"]: f["properties"] for f in doc["features"]}
     for row in areas.to_dict("records"):

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Vendor axe-core (the accessibility engine of the browser tests) into tests/api/vendor/axe-core/.
+#
+# Usage: scripts/vendor_axe.sh [VERSION] [UNPACKED_PACKAGE_DIR]
+#   VERSION               npm version of axe-core (default 4.14.1)
+#   UNPACKED_PACKAGE_DIR  an already unpacked `npm pack` folder; when absent the script runs
+#                         `npm pack axe-core@VERSION` in a temporary folder.
+#
+# Copies axe.min.js, LICENSE (MPL-2.0) and LICENSE-3RD-PARTY.txt, and writes VERSION. The tests
+# inject the file into the page themselves (no CDN, no network in tests); the app never serves it.
+set -euo pipefail
+
+VERSION="${1:-4.14.1}"
+SRC="${2:-}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEST="$ROOT/tests/api/vendor/axe-core"
+
+if [[ -z "$SRC" ]]; then
+    TMP="$(mktemp -d)"
+    trap 'rm -rf "$TMP"' EXIT
+    (cd "$TMP" && npm pack "axe-core@${VERSION}" >/dev/null && tar -xzf axe-core-*.tgz)
+    SRC="$TMP/package"
+fi
+
+FOUND="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' \
+    "$SRC/package.json")"
+if [[ "$FOUND" != "$VERSION" ]]; then
+    echo "package in $SRC is axe-core $FOUND, expected $VERSION" >&2
+    exit 1
+fi
+
+mkdir -p "$DEST"
+cp "$SRC/axe.min.js" "$DEST/axe.min.js"
+cp "$SRC/LICENSE" "$DEST/LICENSE"
+cp "$SRC/LICENSE-3RD-PARTY.txt" "$DEST/LICENSE-3RD-PARTY.txt"
+echo "$VERSION" > "$DEST/VERSION"
+echo "vendored axe-core $VERSION into $DEST"

@@ -1,0 +1,161 @@
+"""The coach in a real browser (Debian's Chromium through Playwright) with accessibility checks.
+
+As a renovation coach at a klimaattafel: pick a street, see its dwellings and groups, open an
+address, log in, correct what the household knows, see the trajectory change, print the sheet
+and the street bundle; click a sector and read why it scores. axe-core (vendored from npm under
+``tests/api/vendor/axe-core/``, never from a CDN) checks every view for serious or critical
+violations (labels, names, keyboard focus, contrast). Screenshots at laptop (1366 x 768) and
+tablet (768 x 1024) size are copied to ``$WIJKRENO_SCREENSHOT_DIR`` when set: look at them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.api.test_browser import CHROMIUM, _save, browser, live_server  # noqa: F401
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is missing; run scripts/install_system_deps.sh (as root) to "
+           "install Debian's chromium package")
+
+AXE_RUN = """async () => {
+  const r = await axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+    resultTypes: ['violations']});
+  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 4).map(n =>
+      n.target.join(' ') + ' ' + ((n.any[0] || {}).message || ''))}));
+}"""
+
+
+def serious_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations of the page as it is now."""
+    assert AXE.is_file(), "tests/api/vendor/axe-core/axe.min.js missing: run scripts/vendor_axe.sh"
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(AXE_RUN)
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def _new_page(browser, width, height):  # noqa: F811 - the imported fixture's name
+    page = browser.new_page(viewport={"width": width, "height": height},
+                            bypass_csp=True)  # Playwright evaluates the waits with eval
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
+@pytest.mark.parametrize(("width", "height", "name", "nth"), [
+    (1366, 768, "laptop", 4), (768, 1024, "tablet", 5)])
+def test_coach_street_address_correction_print(live_server, browser, users,  # noqa: F811
+                                               tmp_path, width, height, name, nth):
+    page, errors = _new_page(browser, width, height)
+    page.goto(live_server + "/", wait_until="load")
+    page.wait_for_function("window.__wijkreno && window.__wijkreno.ready", timeout=30_000)
+    page.wait_for_function("window.__wijkreno.totals !== null", timeout=10_000)
+    assert "woningen" in page.inner_text("#totals") and "label E/F" in page.inner_text("#totals")
+    assert page.locator("#sidebar #street-input").count() == 1
+    _save(page, tmp_path, f"coach_home_{name}.png")
+    assert serious_violations(page) == []
+
+    # pick a street: its dwellings in house-number order and its collective groups
+    page.fill("#street-input", "kerk")
+    page.wait_for_function(  # the list of the query, not the first streets shown at opening
+        "() => { const b = document.querySelector('#street-results button[data-street]');"
+        " return b !== null && b.innerText.startsWith('Kerkstraat'); }", timeout=10_000)
+    page.click("#street-results button[data-street] >> nth=0")
+    page.wait_for_function("window.__wijkreno.streetLoaded === 'Kerkstraat'", timeout=10_000)
+    n_rows = page.locator("#sidebar table.street tbody tr").count()
+    assert n_rows >= 5
+    assert "Collectieve groepen" in page.inner_text("#sidebar")
+    assert page.get_attribute("#print-street", "href").startswith("/print/street?name=Kerkstraat")
+    page.wait_for_function("window.__wijkreno.buildingFeatures > 0", timeout=30_000)
+    page.wait_for_function("window.__wijkreno.streetFeatures > 0", timeout=30_000)
+    page.wait_for_timeout(800)
+    _save(page, tmp_path, f"coach_street_{name}.png")
+    assert serious_violations(page) == []
+
+    # open an address from the street list
+    page.click(f"#sidebar table.street tbody tr >> nth={nth} >> button")
+    page.wait_for_function("window.__wijkreno.trajectoryLoaded", timeout=30_000)
+    assert page.locator("#sidebar [data-trajectory]").count() == 1
+    before_cost = page.inner_text("[data-total-net-cost]")
+    before_score = page.inner_text("[data-current-score]")
+
+    # log in as the coach and correct what the household knows
+    page.wait_for_selector("#login-form", timeout=10_000)
+    page.fill("#login-user", "coach99")
+    page.fill("#login-pass", users["coach99"][0])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#coach-form", timeout=10_000)
+    assert page.locator("#coach-form label").count() >= 12  # every field has its label
+    page.fill("#f-roof_insulated_year", "2015")
+    page.fill("#f-wall_insulated_year", "2015")
+    page.select_option("#f-heating_system", "heat_pump_air_water")
+    page.select_option("#f-tenure", "owner")
+    page.fill("#f-note", "Dak en spouw in 2015 geïsoleerd; warmtepomp sinds 2022.")
+    _save(page, tmp_path, f"coach_form_{name}.png")
+    assert serious_violations(page) == []
+    page.click("#coach-save")
+    page.wait_for_function("window.__wijkreno.overridesSaved >= 1", timeout=30_000)
+    assert page.locator("#trajectory-box [data-basis=overrides]").count() == 1
+    after_score = page.inner_text("[data-current-score]")
+    after_cost = page.inner_text("[data-total-net-cost]")
+    assert (after_score, after_cost) != (before_score, before_cost)  # the trajectory changed
+    assert "Bewaard" in page.inner_text("#coach-msg")
+    page.wait_for_selector("#coach-history li", timeout=10_000)
+    assert "coach99" in page.inner_text("#coach-history")
+    page.locator("#trajectory-box").scroll_into_view_if_needed()
+    _save(page, tmp_path, f"coach_corrected_{name}.png")
+    assert serious_violations(page) == []
+
+    # the keyboard reaches the form's button and the print link
+    page.focus("#coach-save")
+    assert page.evaluate("document.activeElement.id") == "coach-save"
+
+    # print the corrected sheet and the street bundle
+    href = page.get_attribute("#print-link", "href")
+    assert "overrides=true" in href
+    sheet, sheet_errors = _new_page(browser, width, height)
+    sheet.context.add_cookies(page.context.cookies())
+    sheet.goto(live_server + href)
+    assert sheet.inner_text("h1").startswith("Kerkstraat")
+    _save(sheet, tmp_path, f"coach_print_{name}.png")
+    assert serious_violations(sheet) == []
+    bundle_href = "/print/street?name=Kerkstraat"
+    sheet.goto(live_server + bundle_href)
+    assert sheet.locator(".page.sheet").count() == n_rows
+    sheet.close()
+    assert errors == [] and sheet_errors == []
+    page.close()
+
+
+def test_sector_highlight_and_components_in_words(live_server, browser, tmp_path):  # noqa: F811
+    page, errors = _new_page(browser, 1366, 768)
+    page.goto(live_server + "/", wait_until="load")
+    page.wait_for_function("window.__wijkreno && window.__wijkreno.ready", timeout=30_000)
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.55)
+    page.wait_for_function("window.__wijkreno.selectedSector !== null", timeout=10_000)
+    items = page.locator("#sidebar ul.components li")
+    assert items.count() >= 3
+    text = page.inner_text("#sidebar ul.components")
+    assert "vergeleken gebieden" in text and "weegt" in text
+    # the legend's classes never share a bound
+    rows = [r for r in page.locator("#legend .row").all_inner_texts() if "–" in r]
+    bounds = [r.split("–") for r in rows]
+    for (_, hi), (lo, _) in zip(bounds, bounds[1:], strict=False):
+        assert hi.strip() != lo.strip()
+    # the legend folds away
+    page.click("#controls summary")
+    assert page.evaluate("document.getElementById('controls').open") is False
+    page.wait_for_timeout(300)
+    _save(page, tmp_path, "coach_sector_laptop.png")
+    assert serious_violations(page) == []
+    assert errors == []
+    page.close()
