@@ -33,8 +33,7 @@ from wijkreno.simulate.expected import CARRIERS
 log = logging.getLogger(__name__)
 
 EXTRA_MEASURE_NAMES_NL: dict[str, str] = {
-    # registered measures that are not in the renovation catalogue (register measure list)
-    "heat_pump_boiler": "warmtepompboiler",
+    # names that are not catalogue measures
     "keep": "geen wijziging",
 }
 
