@@ -8,8 +8,8 @@ tablet screenshots are saved (copied to ``$WIJKRENO_SCREENSHOT_DIR`` when set). 
 browser fixtures are those of ``test_browser.py``.
 
 Each page is checked with axe-core (WCAG 2 A/AA rules: labels, names, contrast, focus order)
-when the vendored copy ``tests/api/vendor/axe-core/axe.min.js`` (``scripts/vendor_axe.sh``) or
-``$WIJKRENO_AXE_JS`` is there: no serious or critical violation.
+(the vendored copy ``tests/api/vendor/axe-core/axe.min.js``, ``scripts/vendor_axe.sh``, or
+``$WIJKRENO_AXE_JS``): no serious or critical violation.
 """
 
 from __future__ import annotations
@@ -59,9 +59,8 @@ def _upload_file(tmp_path: Path, workspace_dir: Path) -> tuple[Path, str]:
 
 
 def _axe(page, checked: list[str]) -> None:
-    """No serious or critical axe-core violation on the page (skipped without axe-core)."""
-    if not AXE_JS.is_file():
-        return
+    """No serious or critical axe-core violation on the page."""
+    assert AXE_JS.is_file(), f"{AXE_JS} missing: run scripts/vendor_axe.sh"
     page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
     found = page.evaluate(
         "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})).violations"
