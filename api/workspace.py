@@ -35,6 +35,7 @@ from wijkreno.maps.streets import STREET_LINE_COLUMNS, street_lines
 from wijkreno.params.models.priority import load_priority_params
 from wijkreno.params.models.renovation import load_renovation_params
 from wijkreno.pipeline import Workspace as PipelineWorkspace
+from wijkreno.pipeline.stages import dwellings_stage
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ _TABLES = {"results": ("simulate", "results"), "steps": ("trajectories", "steps"
            "plan": ("trajectories", "summary"), "groups": ("groups", "groups"),
            "group_members": ("groups", "members")}
 """Workspace attribute → (stage, table) of the optional tables the service serves."""
-_WATCHED = (("twin", "buildings"), ("twin", "dwellings"), *_TABLES.values())
+_WATCHED = (("twin", "buildings"), ("twin", "dwellings"), ("renovated", "dwellings"),
+            *_TABLES.values())
 
 # columns of the per-dwelling map layer (labels + what a popup shows)
 DWELLING_MAP_COLUMNS = ("dwelling_id", "adres_id", "gebouw_id", "street", "house_number",
@@ -321,7 +323,9 @@ class Workspace:
             raise InputError(f"workspace {data_dir} has no twin/ folder; run `wijkreno demo -o "
                              f"{data_dir}` or point WIJKRENO_DATA_DIR at a workspace folder.")
         version = workspace_version(data_dir)
-        buildings, dwellings = pws.read("twin", "buildings"), pws.read("twin", "dwellings")
+        # the dwellings as they are now: the register's realised measures applied (issue 12)
+        buildings = pws.read("twin", "buildings")
+        dwellings = pws.read(dwellings_stage(pws), "dwellings")
         areas: dict[str, gpd.GeoDataFrame] = {
             path.parent.name: pws.read("aggregate", "areas", level=path.parent.name)
             for path in _area_files(pws)}
