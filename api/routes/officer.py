@@ -449,7 +449,7 @@ def add_row(nis: str, kind: str, body: NewRow, user: CurrentUser,
     writer.writerow(["" if body.values.get(h) is None else str(body.values[h])
                      for h in headers])
     name = f"formulier_rij_{body.row}.csv" if body.row else "formulier.csv"
-    from api.routes.register import IMPORT_COLUMNS
+    from api.routes.register import IMPORT_COLUMNS, upload_result
     from api.routes.search import address_index
 
     # the address parts too: a form row may give street, number and box (or a building)
@@ -464,15 +464,7 @@ def add_row(nis: str, kind: str, body: NewRow, user: CurrentUser,
         except InputError as exc:
             raise HTTPException(status_code=422, detail=scrub_paths(
                 f"Rij niet ingelezen: {exc}")) from None
-    id_column = KIND_COLUMNS[kind][0]
-    return UploadResult(upload_id=result.upload_id, n_rows=result.n_rows,
-                        n_accepted=result.n_accepted, n_rejected=result.n_rejected,
-                        n_duplicates=result.duplicates,
-                        already_imported=result.already_imported, message=result.message,
-                        rejected=records(result.rejected),
-                        accepted=records(result.accepted[[c for c in ("row", id_column)
-                                                          if c in result.accepted]]),
-                        duplicates=records(result.duplicate_rows))
+    return upload_result(result, kind)
 
 
 def _parse_json(value: Any) -> dict[str, Any] | None:

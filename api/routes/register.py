@@ -99,16 +99,7 @@ async def upload(nis: str, kind: str, file: UploadFile, request: Request, user: 
                 raise HTTPException(status_code=422, detail=scrub_paths(
                     f"Bestand niet ingelezen: {exc}")) from None
             raw = read_upload(path)[0] if result.n_rejected else None
-        id_column = KIND_COLUMNS[kind][0]
-        return UploadResult(upload_id=result.upload_id, n_rows=result.n_rows,
-                            n_accepted=result.n_accepted, n_rejected=result.n_rejected,
-                            n_duplicates=result.duplicates,
-                            already_imported=result.already_imported, message=result.message,
-                            rejected=records(result.rejected),
-                            accepted=records(result.accepted[[c for c in ("row", id_column)
-                                                              if c in result.accepted]]),
-                            duplicates=records(result.duplicate_rows),
-                            rejected_values=rejected_values(raw, result.rejected))
+        return upload_result(result, kind, rejected_values(raw, result.rejected))
 
     return await run_in_threadpool(work)
 
@@ -162,3 +153,20 @@ def correct_row(nis: str, kind: str, row_id: int, body: Correction, user: Curren
     table = register.read(kind, nis)
     return RegisterPage(kind=kind, nis_code=nis, page=1, page_size=1, n_rows=1,
                         rows=records(table[table[key] == row_id]))
+
+
+def upload_result(result: Any, kind: str,
+                  values: dict[str, dict[str, Any]] | None = None) -> UploadResult:
+    """The response of an import (:func:`wijkreno.register.upload.import_file`'s result):
+    counts, the rejected rows with their reasons, the accepted rows' ids and the duplicates
+    (the upload route and the officer's one-row form share it)."""
+    id_column = KIND_COLUMNS[kind][0]
+    return UploadResult(upload_id=result.upload_id, n_rows=result.n_rows,
+                        n_accepted=result.n_accepted, n_rejected=result.n_rejected,
+                        n_duplicates=result.duplicates,
+                        already_imported=result.already_imported, message=result.message,
+                        rejected=records(result.rejected),
+                        accepted=records(result.accepted[[c for c in ("row", id_column)
+                                                          if c in result.accepted]]),
+                        duplicates=records(result.duplicate_rows),
+                        rejected_values=values or {})
