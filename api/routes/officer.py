@@ -110,7 +110,10 @@ def _page_user(request: Request, settings: Settings, store: UserStore) -> User |
 
 def _safe_next(target: str | None) -> str:
     """A same-site path to go to after login (never another host)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    # control characters too: a browser drops tabs and newlines, so "/\t/evil" would become
+    # "//evil" (another host) in the page's location.assign
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 0x20 or c == "\x7f" for c in target)):
         return "/officer"
     return target
 

@@ -75,8 +75,9 @@ def test_login_page_dutch_english_and_safe_next(client):
     assert r.cookies.get("wijkreno_lang") == "en"
     client.cookies.clear()
     # another host after login is never a target
-    r = client.get("/login", params={"next": "//evil.example/x"})
-    assert '"next": "/officer"' in r.text and "evil" not in r.text
+    for target in ("//evil.example/x", "/\t/evil.example/x", "/\n/evil.example", "/\\evil"):
+        r = client.get("/login", params={"next": target})
+        assert '"next": "/officer"' in r.text and "evil" not in r.text, target
 
 
 def test_logout_page(client):
@@ -192,6 +193,9 @@ def test_upload_bad_row_correct_in_form_audit(login, workspace_dir):
     assert all("gecorrigeerd" in " ".join(str(v) for v in x.values()).lower()
                for x in body["rows"])
     assert coach.get(rows_url, params={"q": "zzz-niets"}).json()["n_rows"] == 0
+    everything = coach.get(rows_url, params={"page_size": 50}).json()["rows"]
+    ids = [x["renovation_id"] for x in everything]
+    assert len(ids) >= 2 and ids == sorted(ids, reverse=True)  # newest first
 
     # edit through the register's PATCH, then the history shows both
     r = coach.patch(f"/api/register/99001/renovations/{new_id}",
@@ -336,6 +340,7 @@ def test_pactportaal_csv_one_row_per_goal(login):
     assert {row[0] for row in rows[1:]} == {"99001"}
     assert {row[1] for row in rows[1:]} == {"Demowijk"}
     assert [row[3] for row in rows[1:]] == [g["goal_id"] for g in goals]
+    assert any(g["target"] is not None for g in goals)
     for row, goal in zip(rows[1:], goals, strict=True):
         if goal["target"] is not None:
             assert float(row[9].replace(",", ".")) == pytest.approx(goal["target"], abs=0.01)

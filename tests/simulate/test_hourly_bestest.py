@@ -107,6 +107,15 @@ def test_the_spec_has_no_tolerance_and_limitations_name_compared_figures(tmp_pat
         load_model(bad)
 
 
+MAX_OUTSIDE = {
+    ("600", "annual_heating_mwh"): 0.13, ("600", "annual_cooling_mwh"): 0.04,
+    ("600", "peak_heating_kw"): 0.05, ("900", "annual_heating_mwh"): 0.09,
+    ("900", "peak_heating_kw"): 0.05, ("900FF", "min_temp_degc"): 0.1,
+}
+"""Largest distance outside the range of each known limitation (fraction of the crossed bound;
+kelvin for temperatures): the distances of bestest.toml [limitations], rounded up."""
+
+
 @pytest.mark.realdata
 def test_bestest_figures_against_the_published_ranges(denver):
     table = run_bestest(denver)
@@ -131,6 +140,9 @@ def test_bestest_figures_against_the_published_ranges(denver):
         if r["outside_unit"] == "frac":
             bound = r["ref_max"] if above else r["ref_min"]
             assert r["outside"] == pytest.approx(r["value"] / bound - 1.0)
+        # and no further out than documented in bestest.toml [limitations] (rounded up): a
+        # regression that moves a known limitation further away fails here
+        assert abs(r["outside"]) <= MAX_OUTSIDE[key], (key, r["outside"])
     assert in_range_headline(check) == f"in range: {len(IN_RANGE)} of {len(COMPARED)}"
     by = table.set_index("case")
     # the peaks fall on the reference programs' days: heating 600 on the night of Dec 31 /

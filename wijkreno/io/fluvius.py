@@ -22,6 +22,7 @@ import pandas as pd
 
 from wijkreno.errors import InputError
 from wijkreno.io._common import require_file
+from wijkreno.io.atomic import write_text_atomic
 
 FLUVIUS_FIELDS: dict[str, str] = {
     "geoitem": "sector_code",
@@ -132,8 +133,8 @@ def write_calibration(document: dict[str, Any], path: str | Path) -> Path:
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc = {"format": CALIBRATION_FORMAT, "format_version": CALIBRATION_FORMAT_VERSION, **document}
-    out.write_text(json.dumps(doc, indent=2, sort_keys=False, allow_nan=False), encoding="utf-8")
-    return out
+    # atomic: later runs read it (``simulate --calibration``), a half-written file must not stay
+    return write_text_atomic(out, json.dumps(doc, indent=2, sort_keys=False, allow_nan=False))
 
 
 def read_calibration(path: str | Path) -> dict[str, Any]:

@@ -1001,11 +1001,13 @@ def run_indicators(ws: Workspace, options: IndicatorOptions, *,
         if projection is not None:
             tables["projection"] = projection
         if dwellings is not None:
-            from wijkreno.indicators import realised_savings
+            from wijkreno.indicators import expand_buildings, realised_savings
 
             ren = register.renovations(nis)
             if not ren.empty:
-                tables["savings_unmatched"] = realised_savings(ren, dwellings).unmatched
+                # a building's row (VME works) counts for each unit, as in the indicators
+                tables["savings_unmatched"] = realised_savings(
+                    expand_buildings(ren, dwellings), dwellings).unmatched
         return tables, {"nis_code": nis, "as_of": report_date.isoformat()}
 
     inputs = {**_upstream(ws, "twin", "dwellings"),

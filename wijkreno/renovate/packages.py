@@ -189,6 +189,9 @@ class Economics:
     boiler_remaining_life_frac: float = 0.5
     start_year: int = 2026
     cost_escalation_frac: float = 0.0
+    envelope_phase_years: float = 0.0
+    """Years from a trajectory's first step to a heat pump that needs the envelope works first
+    (``renovation.toml [trajectory]``; 0: no timed intermediate step)."""
 
     def cost_index_factor(self, year: Any) -> np.ndarray:
         """Invoice in ``year`` per EUR of price-year invoice: ``(1 + g) ** (year -
@@ -291,6 +294,8 @@ def load_economics(
             ("boiler_replacement_eur", e.boiler_replacement_eur),
             ("boiler_lifetime_years", e.boiler_lifetime_years),
             ("boiler_remaining_life_frac", e.boiler_remaining_life_frac)) if v is not None}
+        if params.trajectory is not None:
+            boiler["envelope_phase_years"] = float(params.trajectory.envelope_phase_years.value)
         pairs = {
             "horizon_years": e.horizon_years,
             "discount_rate_frac": e.discount_rate_frac,
@@ -405,17 +410,8 @@ def _setup(options: MeasureOptions, economics: Economics, heat_params: HeatBalan
         delta_theta_design=hp.theta_int_degc - economics.design_outdoor_temperature_degc,
         fossil_codes=np.array([HEATING_SYSTEMS.index(x) for x in fossil_heating_systems()],
                               dtype=np.int64),
-        phase_years=_phase_years(), climate=climate, basis=basis,
+        phase_years=economics.envelope_phase_years, climate=climate, basis=basis,
     )
-
-
-def _phase_years() -> float:
-    """Years from a trajectory's first step to a heat pump that needs the envelope works first
-    (``renovation.toml [trajectory]``; 0 when the file has none: no timed intermediate step)."""
-    from wijkreno.renovate.catalogue import load_renovation_params
-
-    rules = load_renovation_params().trajectory
-    return 0.0 if rules is None else float(rules.envelope_phase_years.value)
 
 
 def fossil_heating_systems(renovation: Any = None) -> tuple[str, ...]:
@@ -424,8 +420,7 @@ def fossil_heating_systems(renovation: Any = None) -> tuple[str, ...]:
     from wijkreno.renovate.catalogue import load_renovation_params
 
     ren = renovation or load_renovation_params()
-    return (tuple(ren.target.fossil_heating_systems) or (*FOSSIL_HEATING, "hybrid_heat_pump")) + (
-        tuple(ren.target.replace_heating_systems))
+    return tuple(ren.target.fossil_heating_systems) + tuple(ren.target.replace_heating_systems)
 
 
 @dataclass
@@ -649,7 +644,8 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int,
         take = ~calibrated & (used != "standardised")
         calib = np.where(take, ratio, calib)
         basis_name[take] = used[take]
-    life[:, _pk.D_HEAT, 0] = _keep_replacement(dw, s.economics)
+    boiler_years = _boiler_years(dw, s.economics)
+    life[:, _pk.D_HEAT, 0] = _keep_replacement(boiler_years, s.economics)
     scale = np.ones(n)
     measured = _column(dw, "measured_epc_score_kwh_per_m2")
     if measured is not None:
@@ -674,7 +670,7 @@ def _prepare_chunk(dw: pd.DataFrame, s: _Setup, lo: int, hi: int,
         interim_h=_c(interim_h, np.int64), interim_inv=_c(np.where(interim_h > 0, i_inv, 0.0)),
         interim_prem=_c(np.where(interim_h > 0, i_prem, 0.0)),
         interim_asked=_c((interim_h > 0) & h_ok[rows_n, k_int], np.bool_),
-        boiler_years=_c(_boiler_years(dw, s.economics)),
+        boiler_years=_c(boiler_years),
     )
 
 
@@ -698,10 +694,10 @@ def _heat_pump_sizing(options: MeasureOptions, inv_heat: np.ndarray,
     return out
 
 
-def _keep_replacement(dw: pd.DataFrame, econ: Economics) -> np.ndarray:
+def _keep_replacement(remaining: np.ndarray, econ: Economics) -> np.ndarray:
     """Discounted like-for-like replacement of the existing gas or oil boiler at the end of its
-    life, within the horizon, minus its residual value [EUR] (0 for other heating)."""
-    remaining = _boiler_years(dw, econ)
+    life (``remaining`` years from now, :func:`_boiler_years`), within the horizon, minus its
+    residual value [EUR] (0 for other heating)."""
     return np.where(np.isfinite(remaining),
                     econ.boiler_replacement_eur * econ.replacement_factor(remaining), 0.0)
 
@@ -1162,7 +1158,7 @@ def evaluate_packages_reference(
                        * (ratio if d == "heating" else 1.0)
                        for d, k in zip(DIMENSIONS, combo, strict=True))
             if h == 0:  # keeping the boiler: its replacement at the end of its life
-                life += float(_keep_replacement(d_row, economics)[0])
+                life += float(_keep_replacement(_boiler_years(d_row, economics), economics)[0])
             primary, variable, fixed, co2_fl, co2_com = carrier_accounts_reference(final, f)
             primary = primary - y * f[sk.F_PEF, sk.ELECTRICITY]
             cost = variable + fixed - y * pv_value

@@ -52,6 +52,7 @@ from wijkreno.renovate.packages import (
     _resolve,
     enumerate_chunks,
 )
+from wijkreno.simulate.basis import MONEY_BASIS_DEFAULT
 from wijkreno.simulate.params import SystemParams, default_system_params
 from wijkreno.simulate.systems import epc_label
 from wijkreno.twin.schema import HEATING_SYSTEMS
@@ -276,7 +277,7 @@ def plan_trajectories(
     heat_params: HeatBalanceParams | None = None,
     system_params: SystemParams | None = None,
     chunk_size: int | None = None,
-    basis: str = "auto",
+    basis: str = MONEY_BASIS_DEFAULT,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per dwelling, the ordered renovation steps that reach the target at least cost.
 
@@ -371,7 +372,8 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
     code = cat["heat_code"][pos, h_opt]
     emitter = cat["emitter"][pos, h_opt]
     final_opt = cat["final_opt"]
-    swh_at = np.where(step_dim == _pk.D_SWH, np.arange(step_dim.shape[1]), 99).min(1)
+    n_slots = step_dim.shape[1]  # "no hot-water step": after every slot
+    swh_at = np.where(step_dim == _pk.D_SWH, np.arange(n_slots), n_slots).min(1)
     w_opt = np.where(s >= swh_at[pos], np.maximum(final_opt[pos, _pk.D_SWH], 0), 0)
     dhw = _take_names((params or default_system_params()).dhw_system_names,
                       cat["dhw_code"][pos, h_opt, w_opt])
