@@ -28,7 +28,9 @@ Rules (documented here once):
   sum_{t=1..H} ((1 + g)/(1 + r))^t - replacements within the horizon (invoice at each end of
   life, at that year's construction-cost level, ``price_sets.toml [construction_cost_index]``)
   + residual value at the horizon (linear), both discounted; simple payback = net cost /
-  saving. Invoices are quoted in the price year (``Economics.start_year``).
+  saving. Invoices are quoted in the price year (``Economics.start_year``): the run prices the
+  catalogue there, each cost indexed from its source's year by the ABEX series
+  (:func:`wijkreno.renovate.catalogue.index_catalogue`).
 * **Basis of the money figures** (``basis``: ``"auto"`` (default), ``"calibrated"``,
   ``"expected"`` or ``"standardised"``; :mod:`wijkreno.simulate.basis`): the ratio of the
   current use of the heating system's carrier on that basis to its standardised final energy
@@ -274,13 +276,19 @@ def load_economics(
         Override of the discount rate [-/yr].
     money : MoneyParams, optional
         The price year (:func:`wijkreno.renovate.catalogue.money_params`): sets
-        ``start_year`` and ``cost_escalation_frac``. When None and ``params`` is not an
+        ``start_year`` and ``cost_escalation_frac`` and indexes ``boiler_replacement_eur``
+        from its source's year to the price year (not when ``params`` is an
+        :class:`Economics`, taken as priced). When None and ``params`` is not an
         :class:`Economics`, the current year's price set is used.
 
     Returns
     -------
     Economics
     """
+    if money is None and not isinstance(params, Economics):
+        from wijkreno.renovate.catalogue import money_params
+
+        money = money_params()
     if isinstance(params, Economics):
         econ = params
     else:
@@ -294,6 +302,9 @@ def load_economics(
             ("boiler_replacement_eur", e.boiler_replacement_eur),
             ("boiler_lifetime_years", e.boiler_lifetime_years),
             ("boiler_remaining_life_frac", e.boiler_remaining_life_frac)) if v is not None}
+        if e.boiler_replacement_eur is not None and money is not None:
+            # a cost quoted at its source's date, indexed to the price year as the catalogue
+            boiler["boiler_replacement_eur"] *= money.index_factor(e.boiler_replacement_eur)
         if params.trajectory is not None:
             boiler["envelope_phase_years"] = float(params.trajectory.envelope_phase_years.value)
         pairs = {
@@ -310,15 +321,12 @@ def load_economics(
             sources={"economics": "wijkreno/params/renovation.toml [economics]"},
             **boiler,
         )
-    if money is None and not isinstance(params, Economics):
-        from wijkreno.renovate.catalogue import money_params
-
-        money = money_params()
     if money is not None:
         econ = replace(econ, start_year=int(money.price_year),
                        cost_escalation_frac=float(money.cost_escalation_frac),
                        sources={**econ.sources, "cost_escalation": money.sources.get(
-                           "cost_escalation", "price_sets.toml")})
+                           "cost_escalation", "price_sets.toml"),
+                           "cost_index": money.sources.get("cost_index", "")})
     if horizon_years is not None:
         if horizon_years < 1:
             raise InputError(f"horizon_years must be >= 1, got {horizon_years}")
