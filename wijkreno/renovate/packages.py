@@ -879,7 +879,8 @@ def enumerate_chunks(
                             ch.interim_prem, ch.interim_asked, ch.boiler_years,
                             float(s.phase_years), float(e.boiler_replacement_eur),
                             float(e.discount_rate_frac), float(e.price_escalation_frac),
-                            step_dim, step_opt, step_heat, step_m)
+                            float(e.cost_escalation_frac), step_dim, step_opt, step_heat,
+                            step_m)
             out.update(final_opt=final_opt, step_dim=step_dim, step_opt=step_opt,
                        step_heat=step_heat, step_m=step_m)
         yield out
@@ -1061,6 +1062,55 @@ def evaluate_packages(
     return table
 
 
+def interim_choice_reference(
+    saving_eur: Any, boiler_years: Any, net_cost_eur: Any, boiler_eur: float,
+    phase_years: float, rate: float, growth: float, cost_growth: float, asked: Any,
+    blocked: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """NumPy reference of the intermediate-step decision of the step ordering
+    (:func:`wijkreno.renovate._package_kernels.interim_choice`), on arrays.
+
+    Parameters
+    ----------
+    saving_eur : array-like
+        Yearly bill saving of the intermediate step against the boiler [EUR/yr].
+    boiler_years : array-like
+        Years until the boiler is worn out (negative: overdue, replaced now; inf: none) [yr].
+    net_cost_eur : array-like
+        Invoice minus premium of the intermediate step [EUR].
+    boiler_eur : float
+        Like-for-like boiler replacement [EUR].
+    phase_years, rate, growth, cost_growth : float
+        Years to the heat-pump step [yr]; discount rate, energy-price and real construction-
+        cost escalation [-/yr].
+    asked, blocked : array-like of bool
+        The household asked for it; the heat pump does not fit today's envelope.
+
+    Returns
+    -------
+    use : ndarray of bool
+    npv_eur : ndarray
+        ``-net_cost * df + gain`` where used (0 elsewhere), ``df = ((1 + cost_growth) / (1 +
+        rate)) ** t_b`` and ``gain = sum_{t = floor(t_b) + 1}^{phase} saving ((1 + growth) /
+        (1 + rate)) ** t``.
+    """
+    saving, t_b, net, asked_a, blocked_a = np.broadcast_arrays(
+        np.asarray(saving_eur, dtype=np.float64), np.asarray(boiler_years, dtype=np.float64),
+        np.asarray(net_cost_eur, dtype=np.float64), np.asarray(asked, dtype=bool),
+        np.asarray(blocked, dtype=bool))
+    t_b = np.maximum(t_b, 0.0)
+    q = (1.0 + growth) / (1.0 + rate)
+    years = np.arange(1.0, np.floor(max(phase_years, 0.0)) + 1.0)  # 1 .. floor(phase)
+    after = years[None, :] >= np.floor(t_b).reshape(-1, 1) + 1.0
+    gain = (saving.reshape(-1, 1) * np.where(after, q ** years[None, :], 0.0)).sum(
+        axis=1).reshape(saving.shape)
+    finite = np.isfinite(t_b)
+    df = np.where(finite, ((1.0 + cost_growth) / (1.0 + rate)) ** np.where(finite, t_b, 0.0),
+                  0.0)
+    use = asked_a | (blocked_a & (t_b < phase_years) & (net * df - gain < boiler_eur * df))
+    return use, np.where(use, -net * df + gain, 0.0)
+
+
 def evaluate_packages_reference(
     dwellings: pd.DataFrame,
     options: MeasureOptions,
@@ -1201,6 +1251,7 @@ __all__ = [
     "enumerate_chunks",
     "evaluate_packages",
     "evaluate_packages_reference",
+    "interim_choice_reference",
     "load_economics",
     "target_array",
 ]
