@@ -484,11 +484,13 @@ def money_params(
         f"ABEX {index.abex_from.value:g} ({index.abex_from.date}) to {index.abex_to.value:g} "
         f"({index.abex_to.date}) over CPI {index.cpi_from.value:g} to {index.cpi_to.value:g}: "
         f"{g:.4f}/yr real (price_sets.toml [construction_cost_index])")
-    sources["cost_index"] = index.describe(year)
+    raw = catalogue or load_catalogue()
+    cost_years = tuple(year_of(getattr(m, f)) for m in raw.measures.values()
+                       for f in COST_FIELDS if getattr(m, f) is not None)
+    sources["cost_index"] = index.describe(year, cost_years)
     if index.beyond(year):
         log.info("price year %d lies after the last %s point (%s): its level is used", year,
                  index.name, index.last.date)
     return MoneyParams(price_year=year, premiums=prem, system_params=sp,
                        cost_escalation_frac=g, sources=sources,
-                       catalogue=index_catalogue(catalogue or load_catalogue(), index, year),
-                       cost_index=index)
+                       catalogue=index_catalogue(raw, index, year), cost_index=index)

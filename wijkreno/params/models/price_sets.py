@@ -122,16 +122,23 @@ class CostIndex(Frozen):
         1 July)."""
         return dt.date(int(year), *INDEX_DAY) > _as_date(self.last, "abex_series[-1]")
 
-    def describe(self, price_year: int) -> str:
+    def describe(self, price_year: int, from_years: tuple[int, ...] = ()) -> str:
         """One line for the assumptions shown to a coach (Dutch): the index and the price
-        year's level, and that the last point stands in for a year after the series."""
+        year's level, that the last point stands in for a year after the series, and the
+        factor applied to costs quoted in each of ``from_years``."""
         lev = float(self.level(price_year))
         last = _as_date(self.last, "abex_series[-1]")
         text = (f"prijzen geïndexeerd naar {price_year} met de {self.name}-bouwkostenindex "
                 f"({lev:.0f}")
         if self.beyond(price_year):
             text += f"; laatst gepubliceerde index, {last:%d/%m/%Y}"
-        return text + ")"
+        text += ")"
+        years = sorted({int(y) for y in from_years if int(y) != int(price_year)})
+        if years:
+            text += "; kosten uit " + ", ".join(
+                f"{y} × {float(self.factor(y, price_year)):.2f}".replace(".", ",")
+                for y in years)
+        return text
 
     @staticmethod
     def _rate(a: Sourced, b: Sourced) -> float:
