@@ -557,10 +557,16 @@ class Workspace:
 
     def bbox_bytes(self, layer: str, bbox: tuple[float, float, float, float],
                    max_features: int) -> tuple[int, bytes | None]:
-        """The GeoJSON FeatureCollection of the features of a prepared ``layer`` intersecting a
-        lon/lat box, with ``n_features``; ``(n, None)`` when more than ``max_features``."""
+        """The GeoJSON FeatureCollection of the features of a prepared ``layer`` whose extent
+        meets a lon/lat box, with ``n_features``; ``(n, None)`` when more than
+        ``max_features``.
+
+        The tree's envelope test alone, no exact ``intersects``: a map draws the features in
+        its view and clips the rest, so an outline whose corner box touches the view but not
+        its shape costs a few bytes, where testing every outline cost 0.3 ms a request.
+        """
         _, tree = self._layer(layer)
-        hits = tree.query(shapely.box(*bbox), predicate="intersects")
+        hits = tree.query(shapely.box(*bbox))
         if len(hits) > max_features:
             return len(hits), None
         parts = self._features[layer][np.sort(hits)]
