@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings, get_settings
 from wijkreno.crs import CRS_EPSG
-from wijkreno.errors import InputError
+from wijkreno.errors import InputError, WijkrenoError
 from wijkreno.maps.indicators import MAP_INDICATOR_COLUMNS, add_map_indicators
 from wijkreno.maps.streets import STREET_LINE_COLUMNS, street_lines
 from wijkreno.params.models.priority import load_priority_params
@@ -857,6 +858,28 @@ def get_workspace_for(data_dir: str | Path) -> Workspace:
             gc.collect()
             gc.freeze()
         return ws
+
+
+def warm_reads(data_dir: str | Path) -> None:
+    """Load the workspace of ``data_dir`` and prepare what the map and the coach read (the
+    street views, the trajectories and the bounding-box layers), so that the first street or
+    footprint request on a city does not wait seconds; run in a background thread at start-up.
+    A missing workspace is logged, not raised."""
+    t0 = time.perf_counter()
+    try:
+        ws = get_workspace_for(data_dir)
+        ws.prepare_streets()
+        ws.prepare_trajectories()
+        for layer in ("streets", "buildings", "dwellings", "groups"):
+            if layer != "groups" or ws.groups is not None:
+                ws.prepare_layer(layer)
+    except WijkrenoError as exc:
+        log.warning("read routes not prepared at start-up: %s", exc)
+        return
+    except Exception:  # noqa: BLE001 - a background thread must log, not die silently
+        log.exception("read routes not prepared at start-up")
+        return
+    log.info("read routes prepared in %.1f s", time.perf_counter() - t0)
 
 
 def clear_cache() -> None:
