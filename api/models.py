@@ -21,6 +21,9 @@ class Health(BaseModel):
     n_dwellings: int | None = None
     area_levels: list[str] = Field(default_factory=list)
     nis_codes: list[str] = Field(default_factory=list)
+    reads_prepared: bool = Field(False, description="Whether the street views, trajectories "
+                                 "and map layers are prepared (built in the background at "
+                                 "start-up; until then a first request of them waits).")
 
 
 class Feature(BaseModel):

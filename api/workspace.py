@@ -860,6 +860,17 @@ def get_workspace_for(data_dir: str | Path) -> Workspace:
         return ws
 
 
+WARM_LAYERS = ("streets", "buildings", "dwellings", "groups")
+"""The bounding-box layers :func:`warm_reads` prepares (what the map page asks for)."""
+
+
+def reads_prepared(ws: Workspace) -> bool:
+    """Whether everything :func:`warm_reads` prepares is ready."""
+    return (ws.streets_prepared and ws.trajectories_prepared
+            and all(ws.layer_prepared(layer) for layer in WARM_LAYERS
+                    if layer != "groups" or ws.groups is not None))
+
+
 def warm_reads(data_dir: str | Path) -> None:
     """Load the workspace of ``data_dir`` and prepare what the map and the coach read (the
     street views, the trajectories and the bounding-box layers), so that the first street or
@@ -870,7 +881,7 @@ def warm_reads(data_dir: str | Path) -> None:
         ws = get_workspace_for(data_dir)
         ws.prepare_streets()
         ws.prepare_trajectories()
-        for layer in ("streets", "buildings", "dwellings", "groups"):
+        for layer in WARM_LAYERS:
             if layer != "groups" or ws.groups is not None:
                 ws.prepare_layer(layer)
     except WijkrenoError as exc:

@@ -190,7 +190,10 @@ def stop_service(proc: subprocess.Popen) -> None:
 
 
 def wait_ready(base: str, proc: subprocess.Popen, timeout_s: float) -> dict:
-    """Poll ``/api/health`` until the workspace is loaded; the health body."""
+    """Poll ``/api/health`` until the workspace is loaded and the read routes the service
+    prepares in the background at start-up are ready (``reads_prepared``; a service without
+    that field counts as ready once loaded): a scenario then never shares the CPU with that
+    preparation. The health body."""
     deadline = time.monotonic() + timeout_s
     last = ""
     while time.monotonic() < deadline:
@@ -198,7 +201,8 @@ def wait_ready(base: str, proc: subprocess.Popen, timeout_s: float) -> dict:
             raise RuntimeError(f"the service exited with code {proc.returncode} while starting")
         try:
             r = httpx.get(f"{base}/api/health", timeout=timeout_s)
-            if r.status_code == 200 and r.json().get("workspace_loaded"):
+            if (r.status_code == 200 and r.json().get("workspace_loaded")
+                    and r.json().get("reads_prepared", True)):
                 return r.json()
             last = r.text[:200]
         except httpx.HTTPError as exc:

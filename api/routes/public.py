@@ -31,6 +31,7 @@ from api.workspace import (
     get_workspace,
     get_workspace_async,
     get_workspace_for,
+    reads_prepared,
     request_settings,
     warm_reads,
 )
@@ -64,7 +65,8 @@ def health(settings: Annotated[Settings, Depends(get_settings)]) -> Health:
     # the folder's name only: a response never shows server paths
     return Health(workspace=Path(settings.data_dir).name, workspace_loaded=True,
                   n_buildings=len(ws.buildings), n_dwellings=len(ws.dwellings),
-                  area_levels=sorted(ws.areas), nis_codes=sorted(ws.nis_codes))
+                  area_levels=sorted(ws.areas), nis_codes=sorted(ws.nis_codes),
+                  reads_prepared=reads_prepared(ws))
 
 
 def _accepts_gzip(request: Request) -> bool:

@@ -131,6 +131,7 @@ def test_read_routes_prepared_at_start_up(settings):
             if thread.name == "wijkreno-warm-reads":
                 thread.join(timeout=120)
         ws = get_workspace_for(settings.data_dir)
+        assert c.get("/api/health").json()["reads_prepared"] is True
         assert ws.streets_prepared and ws.trajectories_prepared
         assert all(ws.layer_prepared(layer)
                    for layer in ("streets", "buildings", "dwellings", "groups"))
