@@ -801,13 +801,14 @@ def _resolve(dwellings: pd.DataFrame, options: MeasureOptions | None,
              economics: Economics | None, horizon_years: int | None,
              discount_rate_frac: float | None) -> tuple[MeasureOptions, Economics]:
     _check_dwellings(dwellings, options)
-    if options is None:
-        from wijkreno.renovate.applicability import measure_options
-
-        options = measure_options(dwellings)
-        _check_dwellings(dwellings, options)
     econ = load_economics(economics, horizon_years=horizon_years,
                           discount_rate_frac=discount_rate_frac)
+    if options is None:  # priced in the economics' price year, as plan_dwellings does
+        from wijkreno.renovate.applicability import measure_options
+        from wijkreno.renovate.catalogue import money_params
+
+        options = measure_options(dwellings, money=money_params(econ.start_year))
+        _check_dwellings(dwellings, options)
     return options, econ
 
 
