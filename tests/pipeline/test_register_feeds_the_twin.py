@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -117,6 +118,31 @@ def test_kerkstraat_bundle_shows_groups_and_collective_cost(demo_copy, tmp_path)
     m5 = members.set_index(members["dwelling_id"].astype(str)).loc[
         str(k.loc["5", "dwelling_id"])]
     assert f"groep {m5['group_id']}" in html
+    # the collective offer is on the trajectories' money basis, and says so
+    assert "Besparing per jaar (verwacht werkelijk verbruik)" in html
+    assert "Besparing per jaar (EPC-berekening" not in html
+
+
+def test_groups_price_savings_on_the_trajectories_basis(demo_run, demo_copy):
+    _, results = demo_run
+    members = results["groups"].tables["members"].set_index("dwelling_id")
+    summary = results["trajectories"].tables["summary"].set_index("dwelling_id")
+    # the same basis per dwelling as the trajectories: the simulation's expected use
+    assert (members["basis"] == summary["basis"].reindex(members.index)).all()
+    assert set(members["basis"]) == {"expected"}
+    assert set(results["groups"].tables["groups"]["basis"]) == {"expected"}
+    assert results["groups"].metadata["basis"] == {"expected": len(members)}
+    # a rerun follows the simulation: its results are an input of the stage
+    assert "simulate/results.parquet" in results["groups"].manifest["inputs"]
+    # on the standardised basis the savings differ (the demo's houses use less than the EPC)
+    from wijkreno.pipeline import GroupsOptions, run_groups
+
+    std = run_groups(demo_copy, GroupsOptions(basis="standardised")).tables["members"]
+    std = std.set_index("dwelling_id").reindex(members.index)
+    part = members["participating"].to_numpy(dtype=bool)
+    assert (std["basis"] == "standardised").all()
+    assert not np.allclose(std.loc[part, "saving_individual_eur"],
+                           members.loc[part, "saving_individual_eur"])
 
 
 def test_a_stale_renovated_layer_is_refused(demo_copy):

@@ -22,6 +22,7 @@ import typer
 
 from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
 from wijkreno.cli._summaries import print_stage_summary
+from wijkreno.errors import InputError
 from wijkreno.pipeline import GroupsOptions, Workspace, run_groups
 
 
@@ -43,11 +44,21 @@ def groups(
     income_category: Annotated[int | None, typer.Option(
         "--income-category", min=1, max=4,
         help="Mijn VerbouwPremie category 1-4 for every dwelling without one.")] = None,
+    basis: Annotated[str, typer.Option(
+        help="Basis van de besparingen, zoals bij de trajecten / basis of the savings, as for "
+             "the trajectories: auto (gekalibreerd waar beschikbaar, anders verwacht / "
+             "calibrated where available, else expected), calibrated, expected of/or "
+             "standardised.")] = "auto",
     force: ForceOption = False,
 ) -> None:
     """Collective renovation groups: individual versus collective cost, premiums and savings."""
+    from wijkreno.simulate.basis import BASIS_CHOICES
+
+    if basis not in BASIS_CHOICES:
+        raise InputError(f"--basis must be one of {list(BASIS_CHOICES)}, got {basis!r}")
     options = GroupsOptions(min_size=min_size, params=params,
-                            target_score_kwh_per_m2=target_score, income_category=income_category)
+                            target_score_kwh_per_m2=target_score, income_category=income_category,
+                            basis=basis)
     result = run_groups(Workspace(folders={"twin": twin, "groups": out}), options, force=force)
     print_stage(result)
     print_stage_summary(result)

@@ -598,6 +598,9 @@ class GroupsOptions(_Options):
     params: Path | None = Field(None, description="own collective.toml")
     target_score_kwh_per_m2: float = 100.0
     income_category: int | None = Field(None, ge=1, le=4)
+    basis: Literal["auto", "calibrated", "expected", "standardised"] = Field(
+        "auto", description="money basis of the savings, as for the trajectories "
+        "(wijkreno.simulate.basis): the simulation's expected and calibrated use")
 
 
 def group_geometries(buildings: gpd.GeoDataFrame, members: pd.DataFrame) -> gpd.GeoSeries:
@@ -618,11 +621,15 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
     """Collective renovation groups: individual versus collective cost, premiums, savings.
 
     Tables: ``groups`` (GeoParquet, one row per group with the union of its footprints) and
-    ``members`` (one row per dwelling).
+    ``members`` (one row per dwelling). Savings are on the trajectories' money basis
+    (``options.basis``, the simulation results' expected and calibrated use when the workspace
+    has them, :func:`wijkreno.simulate.basis.attach_basis_columns`); both tables and the
+    manifest's summary name it.
     """
     options = options or GroupsOptions()
     _existing(options.params, "collective parameter")
     stage = dwellings_stage(ws)
+    with_results = ws.exists("simulate", "results")
 
     def compute() -> tuple[dict[str, Any], dict[str, Any]]:
         from wijkreno.aggregate.collective import collective_costs
@@ -642,9 +649,16 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
         if dwellings.empty:
             raise InputError(f"the twin {ws.folder('twin')} holds no dwellings; nothing to "
                              "group.")
+        if with_results:
+            # the trajectories' money basis: the simulation's expected and calibrated use
+            from wijkreno.simulate.basis import attach_basis_columns
+
+            dwellings = attach_basis_columns(dwellings, pd.DataFrame(ws.read("simulate",
+                                                                             "results")))
         mo = measure_options(dwellings, income_category=options.income_category)
         plan = best_packages(dwellings, mo,
-                             target_score_kwh_per_m2=options.target_score_kwh_per_m2)
+                             target_score_kwh_per_m2=options.target_score_kwh_per_m2,
+                             basis=options.basis)
         members = find_groups(buildings, dwellings, params=cp)
         group_table, dwelling_table = collective_costs(dwellings, members, plan, mo, params=cp)
         dwelling_table.insert(1, "gebouw_id",
@@ -656,11 +670,14 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
         return ({"groups": io_tables.categoricals_as_text(gdf),
                  "members": io_tables.categoricals_as_text(
                      dwelling_table.reset_index(drop=True))},
-                {"n_groups": int(len(group_table))})
+                {"n_groups": int(len(group_table)),
+                 "basis": {str(k): int(v) for k, v in
+                           dwelling_table["basis"].value_counts().items()}})
 
-    return _run_stage(ws, "groups", options,
-                      inputs={**_upstream(ws, "twin", "buildings"),
-                              **_upstream(ws, stage, "dwellings")},
+    inputs = {**_upstream(ws, "twin", "buildings"), **_upstream(ws, stage, "dwellings")}
+    if with_results:
+        inputs.update(_upstream(ws, "simulate", "results"))
+    return _run_stage(ws, "groups", options, inputs=inputs,
                       overrides={"params": options.params}, compute=compute, force=force)
 
 

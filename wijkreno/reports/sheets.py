@@ -28,6 +28,7 @@ from wijkreno.maps.static_map import EPC_COLOURS
 from wijkreno.params.names import EPC_LABELS
 from wijkreno.reports import charts
 from wijkreno.simulate.basis import BASIS_NAMES_NL as BASIS_NL
+from wijkreno.simulate.basis import basis_summary_label
 from wijkreno.simulate.expected import CARRIERS
 
 log = logging.getLogger(__name__)
@@ -277,6 +278,7 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
     n_part = int(g["n_participating"]) if g is not None else None
     participating = bool(m.get("participating", False))
     party_wall = float(m.get("party_wall_saving_eur") or 0.0)
+    bases = [b for b in (_text(m.get("basis")) or "standardised").split(";") if b]
     return {
         "group_id": gid,
         "kind": GROUP_KIND_NL.get(kind, kind),
@@ -295,6 +297,8 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
         "net_collective": _eur(m.get("net_cost_collective_eur")),
         "saving_individual": _eur(m.get("saving_individual_eur")),
         "saving_collective": _eur(m.get("saving_collective_eur")),
+        # the basis of the savings (the trajectories' money basis, groups stage)
+        "basis_nl": basis_summary_label(bases),
         "gain": _eur(m.get("collective_gain_eur")),
         "gain_positive": float(m.get("collective_gain_eur") or 0.0) > 0.5,
         "party_wall": _eur(party_wall),
