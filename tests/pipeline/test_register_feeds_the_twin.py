@@ -155,3 +155,87 @@ def test_a_stale_renovated_layer_is_refused(demo_copy):
     register = ws.sources_folder / "register_renovaties.csv"
     with pytest.raises(InputError, match="does not exist"):
         run_renovated(ws, RenovatedOptions(register_export=register.with_name("nope.csv")))
+
+
+def test_standalone_commands_read_the_twin_as_renovated(demo_run, tmp_path):
+    """`wijkreno simulate` and `wijkreno trajectories` on a workspace's twin folder read the
+    as-renovated layer beside it as the pipeline does; --as-built reads the twin as built."""
+    from typer.testing import CliRunner
+
+    from wijkreno.cli import app
+
+    ws, results = demo_run
+    twin = str(ws.folder("twin"))
+    k = _kerkstraat(ws)
+    ids = {n: str(k.loc[n, "dwelling_id"]) for n in ("1", "3")}
+    runner = CliRunner()
+    sim = runner.invoke(app, ["simulate", twin, "-o", str(tmp_path / "sim")])
+    assert sim.exit_code == 0, sim.output
+    assert "zoals gerenoveerd" in sim.output
+    ours = pd.read_parquet(tmp_path / "sim" / "results.parquet").set_index("dwelling_id")
+    pipeline = pd.DataFrame(ws.read("simulate", "results")).set_index("dwelling_id")
+    assert ours.loc[ids["3"], "heating_system"] == "heat_pump_air_water"
+    np.testing.assert_allclose(ours["epc_score_kwh_per_m2"],
+                               pipeline.loc[ours.index, "epc_score_kwh_per_m2"])
+    built = runner.invoke(app, ["simulate", twin, "-o", str(tmp_path / "built"), "--as-built"])
+    assert built.exit_code == 0, built.output
+    assert "zoals gebouwd" in built.output
+    as_built = pd.read_parquet(tmp_path / "built" / "results.parquet").set_index("dwelling_id")
+    assert as_built.loc[ids["3"], "heating_system"] != "heat_pump_air_water"
+
+    # trajectories: the same plan as the pipeline's (as renovated, on its expected use)
+    args = ["trajectories", twin, "--street", "Kerkstraat"]
+    traj = runner.invoke(app, [*args, "-o", str(tmp_path / "traj")])
+    assert traj.exit_code == 0, traj.output
+    summary = pd.read_parquet(tmp_path / "traj" / "summary.parquet").set_index("dwelling_id")
+    full = results["trajectories"].tables["summary"].set_index("dwelling_id").loc[summary.index]
+    assert (summary["basis"] == full["basis"]).all() and set(summary["basis"]) == {"expected"}
+    for col in ("net_cost_eur", "saving_eur"):
+        np.testing.assert_allclose(summary[col], full[col])
+    assert summary.loc[ids["3"], "final_heating_system"] == "heat_pump_air_water"
+    steps = pd.read_parquet(tmp_path / "traj" / "trajectories.parquet")
+    mine = steps[steps["dwelling_id"].astype(str) == ids["1"]]
+    assert not (mine["dimension"] == "roof").any()
+    # as built, the registered roof is proposed again: the flag is what changes it
+    again = runner.invoke(app, [*args, "-o", str(tmp_path / "traj_built"), "--as-built"])
+    assert again.exit_code == 0, again.output
+    steps_b = pd.read_parquet(tmp_path / "traj_built" / "trajectories.parquet")
+    assert (steps_b.loc[steps_b["dwelling_id"].astype(str) == ids["1"], "dimension"]
+            == "roof").any()
+    # bad combinations are bad input
+    both = runner.invoke(app, [*args, "-o", str(tmp_path / "x"), "--as-built", "--renovated",
+                               str(ws.folder("renovated"))])
+    assert both.exit_code == 2 and "--as-built" in both.output
+    none = runner.invoke(app, [*args, "-o", str(tmp_path / "y"), "--renovated",
+                               str(tmp_path / "nothing")])
+    assert none.exit_code == 2 and "--register" in none.output
+
+
+def test_standalone_register_export_makes_the_renovated_layer(demo_run, tmp_path):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from wijkreno.cli import app
+
+    ws, _ = demo_run
+    twin = tmp_path / "ws" / "twin"
+    shutil.copytree(ws.folder("twin"), twin)
+    export = ws.sources_folder / "register_renovaties.csv"
+    runner = CliRunner()
+    res = runner.invoke(app, ["simulate", str(twin), "-o", str(tmp_path / "ws" / "simulate"),
+                              "--register", str(export)])
+    assert res.exit_code == 0, res.output
+    assert "zoals gerenoveerd" in res.output
+    # written beside the twin, as a workspace lays it out: the next command finds it
+    layer = pd.read_csv(tmp_path / "ws" / "renovated" / "register_applied.csv")
+    assert list(layer["status"]) == ["applied"] * 3
+    k = _kerkstraat(ws)
+    out = pd.read_parquet(tmp_path / "ws" / "simulate" / "results.parquet")
+    three = out.set_index("dwelling_id").loc[str(k.loc["3", "dwelling_id"])]
+    assert three["heating_system"] == "heat_pump_air_water"
+    groups = runner.invoke(app, ["groups", str(twin), "-o", str(tmp_path / "ws" / "groups")])
+    assert groups.exit_code == 0, groups.output
+    assert "zoals gerenoveerd" in groups.output
+    members = pd.read_csv(tmp_path / "ws" / "groups" / "group_members.csv")
+    assert set(members["basis"]) == {"expected"}  # simulate/ beside the twin: its expected use

@@ -20,7 +20,18 @@ from typing import Annotated
 
 import typer
 
-from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._common import (
+    AsBuiltOption,
+    ForceOption,
+    RegisterOption,
+    RenovatedOption,
+    SimulateFolderOption,
+    dwelling_folders,
+    handle_errors,
+    out_console,
+    print_stage,
+    simulate_folder,
+)
 from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.errors import InputError
 from wijkreno.pipeline import GroupsOptions, Workspace, run_groups
@@ -49,9 +60,17 @@ def groups(
              "the trajectories: auto (gekalibreerd waar beschikbaar, anders verwacht / "
              "calibrated where available, else expected), calibrated, expected of/or "
              "standardised.")] = "auto",
+    renovated: RenovatedOption = None,
+    register: RegisterOption = None,
+    as_built: AsBuiltOption = False,
+    simulate: SimulateFolderOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Collective renovation groups: individual versus collective cost, premiums and savings."""
+    """Collective renovation groups: individual versus collective cost, premiums and savings.
+
+    Reads the twin as renovated when there is that layer, as the pipeline does; --as-built
+    for the twin as built.
+    """
     from wijkreno.simulate.basis import BASIS_CHOICES
 
     if basis not in BASIS_CHOICES:
@@ -59,7 +78,10 @@ def groups(
     options = GroupsOptions(min_size=min_size, params=params,
                             target_score_kwh_per_m2=target_score, income_category=income_category,
                             basis=basis)
-    result = run_groups(Workspace(folders={"twin": twin, "groups": out}), options, force=force)
+    folders = dwelling_folders(twin, renovated=renovated, as_built=as_built, register=register,
+                               force=force)
+    ws = Workspace(folders={**folders, **simulate_folder(twin, simulate), "groups": out})
+    result = run_groups(ws, options, force=force)
     print_stage(result)
     print_stage_summary(result)
     out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
