@@ -289,6 +289,18 @@ def test_lekp_counts_come_from_the_workspace_and_report_without_parameters(
 
         assert f"{format_number(_statbel_housing_units(workspace_dir))} wooneenheden" in r.text
         assert f"{format_number(1234)} inwoners" in r.text
+        # the report's checklist is ticked from the register as the page's is (one function)
+        import html as html_lib
+
+        from wijkreno.indicators.checklist import REGISTER_KINDS_NL
+
+        text = html_lib.unescape(r.text)
+        page = [i for i in body["checklist"] if i["key"].startswith("register:")]
+        assert len(page) == 8  # every register kind, ticked or not as on the page
+        for item in page:
+            box = "☑" if item["done"] else "☐"
+            assert (f"{box}</span>Register '{REGISTER_KINDS_NL[item['kind']]}' bijgehouden"
+                    in text), item
         r = viewer.get("/api/reports/99001/lekp.pdf")
         assert r.status_code == 200 and r.content[:4] == b"%PDF"
         # scripts may still replace a count for one request

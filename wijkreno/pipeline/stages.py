@@ -1096,10 +1096,16 @@ def run_reports(ws: Workspace, options: ReportOptions | None = None, *,
             # "<source> (YYYY-MM-DD)": the report takes the date and the web address from it
             sources.append({"name": f"Doelstelling: {goal_source}", "date": "–",
                             "licence": "–"})
+        from wijkreno.indicators.checklist import register_checklist
+        from wijkreno.register import REGISTER_KINDS
+
+        nis = str(municipality["nis_code"])
+        checklist = register_checklist({kind: reg.read(kind, nis) for kind in REGISTER_KINDS},
+                                       targets, indicators, year=year)
         paths.update(render_lekp_report(
             municipality=municipality, targets=targets, indicators=indicators,
             renovations=renovations, dwellings=dwellings, sources=sources, year=year,
-            out_dir=ws.folder("reports")))
+            out_dir=ws.folder("reports"), checklist=checklist))
         return {}, {"html": str(paths["html"]), "pdf": str(paths["pdf"]), "year": year}
 
     def documents() -> list[Path]:
