@@ -182,7 +182,8 @@ def goal_rows(state: LekpState) -> list[dict[str, Any]]:
             status = "achter op schema"
         share = realised / target if realised is not None and target else None
         out.append({
-            "goal_id": t.goal_id, "title_nl": t.title_nl, "indicator": t.indicator,
+            "goal_id": t.goal_id, "title_nl": t.title_nl,
+            "title_en": getattr(t, "title_en", None) or t.title_nl, "indicator": t.indicator,
             "unit": t.unit, "scaling_base": t.scaling_base, "base_value": _num(t.base_value),
             "target": target, "deadline": deadline.isoformat(),
             "realised": realised, "share_achieved_frac": share,

@@ -254,6 +254,8 @@ def test_lekp_counts_come_from_the_workspace_and_report_without_parameters(
                            for g in unknown)
     known = [g for g in body["goals"] if g["scaling_base"] == "housing_units"]
     assert all(g["base_value"] == facts["housing_units"]["value"] for g in known)
+    titles = {g["goal_id"]: (g["title_nl"], g["title_en"]) for g in body["goals"]}
+    assert titles["charging_points"] == ("Laadpunten", "Charging points")  # English mode
     kinds = {i["kind"] for i in body["checklist"] if i["key"].startswith("register:")}
     assert {"renovations", "klimaattafels"} <= kinds
     reno = next(i for i in body["checklist"] if i["key"] == "register:renovations")

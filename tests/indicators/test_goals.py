@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -39,7 +40,7 @@ def test_berlaar_worked_example(pact):
 
 def test_targets_columns_and_dates():
     t = municipality_targets(**BERLAAR)
-    assert list(t.columns) == list(TARGET_COLUMNS)
+    assert list(t.columns) == [*TARGET_COLUMNS, "title_en"]
     row = t.set_index("goal_id").loc["klimaattafels"]
     assert row["deadline"] == dt.date(2024, 12, 31)
     assert row["target"] == 272  # 50 per 1,000 housing units invited
@@ -164,3 +165,19 @@ def test_housing_units_berlaar_real():
     assert housing_units_from_gebouwenpark(table, "12002") == 5637
     with pytest.raises(InputError, match="13002"):
         housing_units_from_gebouwenpark(table, "13002")
+
+
+def test_every_goal_has_an_english_title(tmp_path):
+    goals = load_goals()
+    for goal in goals.goals:
+        assert goal.title_en and goal.title_en != goal.title_nl, goal.goal_id
+    t = municipality_targets(**BERLAAR).set_index("goal_id")
+    assert t.loc["charging_points", "title_en"] == "Charging points"
+    assert t.loc["klimaattafels", "title_en"] == "Climate tables: housing units invited"
+    # a user's goal file without English titles shows the Dutch ones
+    own = tmp_path / "goals.toml"
+    packaged = Path(__file__).resolve().parents[2] / "wijkreno" / "params" / "lekp_goals.toml"
+    own.write_text("\n".join(line for line in packaged.read_text("utf-8").splitlines()
+                             if not line.startswith("title_en")), encoding="utf-8")
+    bare = municipality_targets(**BERLAAR, goals=load_goals(own)).set_index("goal_id")
+    assert bare.loc["charging_points", "title_en"] == "Laadpunten"
