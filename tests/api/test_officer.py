@@ -123,6 +123,21 @@ def test_static_files(client):
     assert client.get("/static/officer/secret.txt").status_code == 404
 
 
+def test_favicon_is_served_and_linked(client, login, workspace_dir):
+    for url in ("/favicon.ico", "/static/officer/favicon.svg"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["content-type"].startswith("image/svg+xml")
+        assert r.text.lstrip().startswith("<svg") and "wijkreno" in r.text
+    link = '<link rel="icon" href="/static/officer/favicon.svg" type="image/svg+xml">'
+    adres = _addresses(workspace_dir, 1)[0]
+    for path, c in (("/login", client), ("/", client), ("/officer", login("viewer99")),
+                    (f"/print/{adres}", login("coach99"))):
+        r = c.get(path)
+        assert r.status_code == 200, (path, r.status_code)
+        assert link in r.text, path
+
+
 def test_officer_strings_have_the_same_keys():
     from api.officer_i18n import OFFICER_STRINGS
 

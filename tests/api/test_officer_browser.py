@@ -87,6 +87,8 @@ def test_officer_upload_correct_report_logout(live_server, browser, officer, wor
     errors: list[str] = []
     checked: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    missing: list[str] = []  # every request the browser makes answers (the favicon too)
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
 
     # the register asks for a login first, and comes back after it
     page.goto(live_server + "/officer/99001/register")
@@ -198,5 +200,7 @@ def test_officer_upload_correct_report_logout(live_server, browser, officer, wor
     page.goto(live_server + "/officer")
     assert page.url.startswith(live_server + "/login")
     assert errors == []
+    assert missing == []
+    assert page.request.get(live_server + "/favicon.ico").ok
     assert len(checked) in (0, 5)
     context.close()
