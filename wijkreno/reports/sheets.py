@@ -338,7 +338,8 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
     summ = summary[summary["dwelling_id"].astype(str).isin(set(ids))]
     labels = summ["current_epc_label"].astype(str).value_counts()
     label_counts = [{"label": lab, "n": int(labels.get(lab, 0)),
-                     "colour": EPC_COLOURS.get(lab, "#ffffff")}
+                     "colour": EPC_COLOURS.get(lab, "#ffffff"),
+                     "ink": charts.ink_on(EPC_COLOURS.get(lab, "#ffffff"))}
                     for lab in EPC_LABELS if labels.get(lab, 0)]
     address = {k: _address(dwellings.iloc[i]).split(",")[0] for i, k in enumerate(ids)}
     n_done = sum(bool(_done_lines(dwellings.iloc[i])) for i in range(len(dwellings)))
@@ -488,6 +489,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 "saving": charts.format_number(r.saving_eur, 0),
                 "label": _text(r.epc_label),
                 "colour": EPC_COLOURS.get(_text(r.epc_label), "#ffffff"),
+                "ink": charts.ink_on(EPC_COLOURS.get(_text(r.epc_label), "#ffffff")),
                 "score": charts.format_number(r.epc_score_kwh_per_m2, 0),
             })
         scores = [cur_score, *st["epc_score_kwh_per_m2"].astype(float).tolist()]
@@ -507,6 +509,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "heating": heat,
             "current_label": cur_label,
             "current_colour": EPC_COLOURS.get(cur_label, "#ffffff"),
+            "current_ink": charts.ink_on(EPC_COLOURS.get(cur_label, "#ffffff")),
             "current_score": charts.format_number(cur_score, 0),
             "label_scale": charts.label_scale(cur_label),
             "energy_cost": charts.format_number(float(s.get("current_energy_cost_eur", np.nan)),
