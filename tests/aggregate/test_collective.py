@@ -182,6 +182,15 @@ def test_demo_twin_end_to_end(demo):
     assert (gt.set_index("group_id")["n_dwellings"]
             == groups.groupby("group_id").size().reindex(gt["group_id"]).to_numpy()).all()
     assert set(gt["group_kind"]) == {"apartment_building", "block", "street_cluster", "single"}
+    # alone, the same measures cost what the plan says, heat pumps sized after the envelope
+    part = dt["participating"].to_numpy()
+    heat_pumps = part & plan["heating"].astype("string").str.startswith("heat_pump").fillna(
+        False).to_numpy(dtype=bool)
+    assert heat_pumps.sum() > 10
+    np.testing.assert_allclose(dt.loc[part, "measure_cost_individual_eur"],
+                               plan.loc[part, "investment_eur"], rtol=1e-9)
+    np.testing.assert_allclose(dt.loc[part, "premium_individual_eur"],
+                               plan.loc[part, "premium_eur"], rtol=1e-9, atol=1e-6)
     assert (dt["collective_gain_eur"] >= -1e-6).all()
     assert (dt["collective_gain_npv_eur"] >= -1e-6).all()
     big = gt[gt["n_participating"] >= 10]

@@ -124,7 +124,7 @@ def test_kerkstraat_bundle_shows_groups_and_collective_cost(demo_copy, tmp_path)
 
 
 def test_groups_price_savings_on_the_trajectories_basis(demo_run, demo_copy):
-    _, results = demo_run
+    ws, results = demo_run
     members = results["groups"].tables["members"].set_index("dwelling_id")
     summary = results["trajectories"].tables["summary"].set_index("dwelling_id")
     # the same basis per dwelling as the trajectories: the simulation's expected use
@@ -132,6 +132,18 @@ def test_groups_price_savings_on_the_trajectories_basis(demo_run, demo_copy):
     assert set(members["basis"]) == {"expected"}
     assert set(results["groups"].tables["groups"]["basis"]) == {"expected"}
     assert results["groups"].metadata["basis"] == {"expected": len(members)}
+    # the trajectories' price set too: where the group package holds the trajectory's
+    # measures and no party wall changes it, alone it saves what the trajectory saves
+    assert results["groups"].metadata["price_year"] == int(summary["price_year"].iloc[0])
+    dwellings = pd.DataFrame(ws.read("renovated", "dwellings")).set_index("dwelling_id")
+    same = members["participating"] & (
+        members["measures"].map(lambda t: frozenset(str(t).split("+")))
+        == summary["measures"].reindex(members.index).map(
+            lambda t: frozenset(str(t).split("+"))))
+    alone = same & (dwellings["party_wall_area_m2"].reindex(members.index).fillna(0) == 0)
+    assert alone.sum() >= 5
+    np.testing.assert_allclose(members.loc[alone, "saving_individual_eur"],
+                               summary.loc[members.index[alone], "saving_eur"], rtol=1e-9)
     # a rerun follows the simulation: its results are an input of the stage
     assert "simulate/results.parquet" in results["groups"].manifest["inputs"]
     # on the standardised basis the savings differ (the demo's houses use less than the EPC)

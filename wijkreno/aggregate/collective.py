@@ -3,7 +3,8 @@
 :func:`collective_costs` takes each dwelling's chosen renovation package
 (:func:`wijkreno.renovate.packages.best_packages`) and its
 :class:`~wijkreno.renovate.options.MeasureOptions`, and prices the SAME measures twice: each
-household alone (the catalogue's invoices, as in the plan, plus one set of project costs per
+household alone (the catalogue's invoices as in the plan, a heat pump sized on the design load
+after the envelope measures as the plan sizes it, plus one set of project costs per
 dwelling) and the group together. The collective effects are explicit and configurable
 (``wijkreno/params/collective.toml``):
 
@@ -353,6 +354,25 @@ def collective_costs(
     scheme = prem.scheme()
     vd = cp.volume_discount
 
+    # the plan prices a heat pump on the design load after its envelope measures (packages
+    # module: heat-pump sizing); the options hold today's. What the plan's invoice and premium
+    # differ from the options' sum is the heating measure's re-sizing: it goes to the heating
+    # invoice, so that "alone" is the plan's (and the trajectory's) price of the same measures
+    option_inv = np.zeros(n)
+    option_prem = np.zeros(n)
+    for d in DIMENSIONS:
+        option_inv += np.nan_to_num(
+            np.asarray(options.investment_eur[d], dtype=np.float64)[rows, k[d]])
+        option_prem += np.nan_to_num(
+            np.asarray(options.premium_eur[d], dtype=np.float64)[rows, k[d]])
+    resized = part & (k["heating"] > 0)
+    heat_inv_adjust = np.where(resized, np.nan_to_num(
+        pd.to_numeric(plan["investment_eur"], errors="coerce").to_numpy(np.float64))
+        - option_inv, 0.0)
+    heat_prem_adjust = np.where(resized, np.nan_to_num(
+        pd.to_numeric(plan["premium_eur"], errors="coerce").to_numpy(np.float64))
+        - option_prem, 0.0)
+
     inv_ind = np.zeros(n)
     inv_coll = np.zeros(n)
     prem_ind = np.zeros(n)
@@ -366,6 +386,9 @@ def collective_costs(
         kd = k[d]
         inv = np.nan_to_num(np.asarray(options.investment_eur[d], dtype=np.float64)[rows, kd])
         pr = np.nan_to_num(np.asarray(options.premium_eur[d], dtype=np.float64)[rows, kd])
+        if d == "heating":
+            inv = np.maximum(inv + heat_inv_adjust, 0.0)
+            pr = np.clip(pr + heat_prem_adjust, 0.0, inv)
         fixed_opt = np.array([0.0] + [cat.measures[nm].fixed_cost_eur.value
                                       for nm in names[1:]])
         already = apartment & (d in _SHARED_IN_APARTMENTS)

@@ -60,6 +60,12 @@ def groups(
              "the trajectories: auto (gekalibreerd waar beschikbaar, anders verwacht / "
              "calibrated where available, else expected), calibrated, expected of/or "
              "standardised.")] = "auto",
+    price_year: Annotated[int | None, typer.Option(
+        "--price-year",
+        help="Prijsjaar, zoals bij de trajecten / price year, as for the trajectories: "
+             "premies, energieprijzen en kostenniveau van dat jaar (wijkreno/params/"
+             "price_sets.toml; standaard het huidige jaar / default the current year).")
+    ] = None,
     renovated: RenovatedOption = None,
     register: RegisterOption = None,
     as_built: AsBuiltOption = False,
@@ -75,9 +81,13 @@ def groups(
 
     if basis not in BASIS_CHOICES:
         raise InputError(f"--basis must be one of {list(BASIS_CHOICES)}, got {basis!r}")
+    if price_year is not None:
+        from wijkreno.params.models.price_sets import load_price_sets
+
+        load_price_sets().resolve_year(price_year)  # an unknown year is bad input (exit 2)
     options = GroupsOptions(min_size=min_size, params=params,
                             target_score_kwh_per_m2=target_score, income_category=income_category,
-                            basis=basis)
+                            basis=basis, price_year=price_year)
     folders = dwelling_folders(twin, renovated=renovated, as_built=as_built, register=register,
                                force=force)
     ws = Workspace(folders={**folders, **simulate_folder(twin, simulate), "groups": out})
