@@ -121,6 +121,7 @@ def test_kerkstraat_bundle_shows_groups_and_collective_cost(demo_copy, tmp_path)
     # the collective offer is on the trajectories' money basis, and says so
     assert "Besparing per jaar (verwacht werkelijk verbruik)" in html
     assert "Besparing per jaar (EPC-berekening" not in html
+    assert "Besparing en CO2 op basis van: verwacht werkelijk verbruik." in html  # the cover
 
 
 def test_groups_price_savings_on_the_trajectories_basis(demo_run, demo_copy):

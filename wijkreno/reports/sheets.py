@@ -385,6 +385,7 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
                 "saving": _eur(g.get("saving_collective_eur")),
                 "co2": (charts.format_number(co2 / 1000.0, 1) if np.isfinite(co2) else "–"),
                 "winners": winners,
+                "basis": _text(g.get("basis")) or "standardised",
             })
     return {
         "title": title,
@@ -395,6 +396,9 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
         "saving": _eur(_total(summ, "saving_eur")),
         "n_done": n_done,
         "groups": rows,
+        # the money basis of the groups' savings (groups stage: the trajectories' basis)
+        "groups_basis_nl": basis_summary_label(
+            [b for r in rows for b in r["basis"].split(";") if b]),
         "with_groups": members is not None and groups is not None,
     }
 
