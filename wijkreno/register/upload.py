@@ -926,13 +926,16 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
         addresses = _twin_for_import(dwellings, address_index)
     good, bad = _validate_rows(kind, table, nis_code=nis_code, addresses=addresses,
                                earliest=earliest, latest=latest, vocabulary=vocabulary)
-    for row_number, record in good[:]:  # the rules of Register.add: bounds, text lengths
+    passed: list[tuple[int, dict]] = []
+    for row_number, record in good:  # the rules of Register.add: bounds, text lengths
         try:
             coerce_record(kind, record, vocabulary, (earliest, latest))
         except InputError as exc:
-            good.remove((row_number, record))
             bad.append({"row": row_number, "column": "", "value": "",
                         "reason": str(exc).split(": ", 1)[-1], "candidates": ""})
+        else:
+            passed.append((row_number, record))
+    good = passed
     bad.sort(key=lambda b: b["row"])
     rejected = pd.DataFrame(bad, columns=list(REJECTED_COLUMNS))
     if strict and bad:
