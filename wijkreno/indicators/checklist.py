@@ -54,15 +54,13 @@ def realised_source_nl(register_kind: Any) -> str:
 
 
 def _current_rows(indicators: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    """Per goal the indicator row of 'now': the latest of ``year`` or before when given, else
-    the latest past row (``is_past``), else the first."""
+    """Per goal the indicator row of 'now': the latest of ``year`` or before when given (a
+    goal with none has no row), else the latest past row (``is_past``), else the first."""
     ind = indicators.copy()
     ind["year"] = pd.to_numeric(ind["year"], errors="coerce")
     ind = ind.sort_values(["goal_id", "year"], kind="stable")
     if year is not None:
-        upto = ind[ind["year"] <= year]
-        first = ind.groupby("goal_id", sort=False).head(1)
-        rows = pd.concat([first[~first["goal_id"].isin(upto["goal_id"])], upto])
+        rows = ind[ind["year"] <= year]
     elif "is_past" in ind.columns:
         past = ind[ind["is_past"].astype(bool)]
         first = ind.groupby("goal_id", sort=False).head(1)
