@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.renovate import hand_dwellings
 from tests.renovate.test_packages import hand_dwelling as _box
 from wijkreno.errors import InputError
-from wijkreno.params.models.price_sets import load_price_sets
+from wijkreno.params.models.price_sets import load_price_sets, year_of
 from wijkreno.params.models.renovation import MUNICIPAL_EXAMPLE_FILE
 from wijkreno.params.reader import PARAMS_DIR
 from wijkreno.renovate.applicability import measure_options
@@ -260,6 +261,110 @@ def test_a_step_planned_later_costs_more():
     assert f[2] == pytest.approx((1 + econ.cost_escalation_frac) ** 5)
 
 
+def _days(a: dt.date, b: dt.date) -> float:
+    return float((b - a).days)
+
+
+def test_index_level_interpolates_the_series_and_holds_the_last_point():
+    idx = load_price_sets().construction_cost_index
+    # 2020: between 819 (1 May 2019) and 858 (1 November 2020), read at 1 July 2020
+    w = _days(dt.date(2019, 5, 1), dt.date(2020, 7, 1)) / _days(dt.date(2019, 5, 1),
+                                                               dt.date(2020, 11, 1))
+    assert float(idx.level(2020)) == pytest.approx(819 + w * (858 - 819))
+    assert float(idx.level(2023)) == pytest.approx(1032.0)  # a published 1 July point
+    assert float(idx.level(2025)) == pytest.approx(1057.0)
+    # after the last point (1056, 1 January 2026) the last point, never an extrapolation
+    assert float(idx.level(2026)) == float(idx.level(2040)) == 1056.0
+    assert idx.beyond(2026) and not idx.beyond(2025)
+    assert float(idx.level(2000)) == 744.0  # before the series: its first point
+    assert "2026" in idx.describe(2026) and "laatst gepubliceerde" in idx.describe(2026)
+
+
+def test_the_series_refuses_an_unordered_point_or_a_named_point_that_differs():
+    idx = load_price_sets().construction_cost_index
+    data = idx.model_dump()
+    bad = {**data, "abex_series": [data["abex_series"][1], data["abex_series"][0],
+                                   *data["abex_series"][2:]]}
+    with pytest.raises(ValueError, match="strictly increasing"):
+        type(idx).model_validate(bad)
+    bad = {**data, "abex_to": {**data["abex_to"], "value": 1000.0}}
+    with pytest.raises(ValueError, match="differs from abex_series"):
+        type(idx).model_validate(bad)
+
+
+def test_a_2020_cost_indexed_to_2026_is_multiplied_by_the_index_ratio():
+    from wijkreno.renovate.catalogue import index_catalogue, load_catalogue
+
+    raw = load_catalogue()
+    idx = load_price_sets().construction_cost_index
+    ratio = float(idx.level(2026) / idx.level(2020))  # 1056 / 849.3
+    assert ratio == pytest.approx(1.2434, abs=1e-4)
+    got = index_catalogue(raw, idx, 2026).measures
+    # CJH figures dated 2020-09-08
+    for name in ("roof_insulation", "hr_glazing", "external_insulation"):
+        assert str(raw.measures[name].unit_cost_eur.date) == "2020-09-08"
+        assert got[name].unit_cost_eur.value == pytest.approx(
+            raw.measures[name].unit_cost_eur.value * ratio)
+        assert "ABEX 2020 -> 2026" in got[name].unit_cost_eur.source
+    # each cost from its own year: Livios 2023, an estimate of 2026 (factor 1)
+    assert got["cavity_fill"].unit_cost_eur.value == pytest.approx(21.5 * 1056 / 1032)
+    assert got["roof_insulation"].fixed_cost_eur.value == pytest.approx(
+        raw.measures["roof_insulation"].fixed_cost_eur.value)
+    # the run's catalogue is the indexed one, and so is the boiler replacement
+    money = money_params(2026)
+    assert money.catalogue.measures["hr_glazing"].unit_cost_eur.value == pytest.approx(
+        700.0 * ratio)
+    assert money.sources["cost_index"].startswith(idx.describe(2026))
+    assert "kosten uit 2020 × 1,24" in money.sources["cost_index"]  # the coach sees the factor
+    from wijkreno.renovate.catalogue import load_renovation_params
+
+    boiler = load_renovation_params().economics.boiler_replacement_eur
+    assert load_economics(money=money).boiler_replacement_eur == pytest.approx(
+        boiler.value * float(idx.factor(year_of(boiler), 2026)))
+
+
+def test_the_price_year_changes_costs_as_the_index_says_but_not_premiums():
+    dw = hand_dwellings({})  # single glazing: HR glazing applies
+    m25, m26 = money_params(2025), money_params(2026)
+    o25 = measure_options(dw, catalogue=m25.catalogue, premiums=m26.premiums)
+    o26 = measure_options(dw, catalogue=m26.catalogue, premiums=m26.premiums)
+    k = o25.option_names["glazing"].index("hr_glazing")  # unit and fixed cost dated 2020
+    idx = m26.cost_index
+    assert o26.investment_eur["glazing"][0, k] > 0
+    assert o26.investment_eur["glazing"][0, k] / o25.investment_eur["glazing"][0, k] == \
+        pytest.approx(float(idx.level(2026) / idx.level(2025)), rel=1e-9)
+    # premiums are set per year by the scheme, never by the construction index: the same
+    # scheme gives the same premium on the unindexed and the indexed invoice (amounts per m2)
+    from wijkreno.renovate.catalogue import load_catalogue
+
+    raw = measure_options(dw, catalogue=load_catalogue(), premiums=m26.premiums)
+    for d in ("roof", "wall", "floor", "glazing"):
+        assert (o26.investment_eur[d][0, 1:] >= raw.investment_eur[d][0, 1:]).all()
+        assert o26.premium_eur[d][0] == pytest.approx(raw.premium_eur[d][0]), d
+    assert o26.investment_eur["roof"][0, 1] > raw.investment_eur["roof"][0, 1] * 1.1
+
+
+def test_plan_dwellings_prices_in_the_price_year_and_says_so():
+    from wijkreno.pipeline import plan_dwellings
+
+    dw = hand_dwellings({})
+    _, steps, summary, _ = plan_dwellings(dw, target="label_A_2050", price_year=2026)
+    assert summary["cost_index"].iloc[0].startswith("prijzen geïndexeerd naar 2026 met de ABEX")
+    glazing = steps[steps["measure"] == "hr_glazing"]
+    if len(glazing):  # the plan's glazing step is priced at the 2026 level
+        o = measure_options(dw, catalogue=money_params(2026).catalogue)
+        k = o.option_names["glazing"].index("hr_glazing")
+        assert glazing["investment_eur"].iloc[0] == pytest.approx(
+            o.investment_eur["glazing"][0, k])
+    assert (steps["planned_year"] >= 2026).all()
+    # the sheet: the year under each step, the price level in the assumptions note
+    from wijkreno.reports.sheets import sheet_records
+
+    rec = sheet_records(dw, steps, summary)[0]
+    assert rec["cost_index"] == summary["cost_index"].iloc[0]
+    assert [r["year"] for r in rec["steps"]] == [str(y) for y in steps["planned_year"]]
+
+
 @pytest.mark.parametrize("life, expected", [
     (20.0, 1.0 - 0.5),   # replaced at 20, the second unit has 10 of 20 years left at 30
     (40.0, -0.25),       # never replaced; 10 of 40 years left at the horizon
@@ -332,3 +437,117 @@ def test_cli_refuses_a_price_year_without_a_set(tmp_path):
     r = CliRunner().invoke(app, ["trajectories", str(tmp_path), "--price-year", "2019"])
     assert r.exit_code == 2, r.output
     assert "no price set for 2019" in r.output
+
+
+# ---------------------------------------------------------------------------------------------
+# planned years of the steps, and the tussenstap under cost escalation
+
+
+def _monotone(steps) -> bool:
+    return bool((steps.groupby("row")["planned_year"].diff().fillna(0) >= 0).all())
+
+
+def test_planned_years_do_not_decrease_and_meet_the_obligation_deadline():
+    dw = hand_dwellings({"heating_system": "oil_boiler"}, {},
+                        {"heating_system": "electric_resistance"})
+    dw["deed_year"] = [2028, 2036, 2040]  # label C by 2033, B by 2041, A by 2045 (houses)
+    econ = load_economics(money=money_params(2026))
+    steps, summary = plan_trajectories(dw, target="obligation", economics=econ)
+    assert len(steps) and _monotone(steps)
+    assert (steps["planned_year"] >= 2026).all()
+    deadline = summary["obligation_year"].to_numpy()[steps["row"].to_numpy()]
+    assert (steps["planned_year"].to_numpy() <= deadline).all()
+    # the first step starts in the price year
+    assert (steps.groupby("row")["planned_year"].min() == 2026).all()
+    # the long-term target with a deed: the steps up to the one that meets the obligation's
+    # label come by its deadline, later ones may follow up to the envelope phase
+    steps, summary = plan_trajectories(dw, economics=econ)
+    assert _monotone(steps)
+    o_step = summary["obligation_step"].to_numpy()[steps["row"].to_numpy()]
+    deadline = summary["obligation_year"].to_numpy()[steps["row"].to_numpy()]
+    bound = steps["step"].to_numpy() <= o_step
+    assert bound.any()
+    assert (steps["planned_year"].to_numpy()[bound] <= deadline[bound]).all()
+    assert (steps["planned_year"] <= 2026 + econ.envelope_phase_years).all()
+
+
+def test_planned_years_follow_the_step_order_rule():
+    import pandas as pd
+
+    from wijkreno.renovate.trajectories import planned_years
+
+    # dwelling 0: three envelope steps, then the heat pump, then PV; dwelling 1: heat pump
+    # first; dwelling 2: envelope only; dwelling 3: deadline already past
+    steps = pd.DataFrame({
+        "row": [0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 3, 3],
+        "step": [1, 2, 3, 4, 5, 1, 2, 1, 2, 3, 1, 2],
+        "dimension": ["roof", "wall", "floor", "heating", "pv", "heating", "pv",
+                      "roof", "wall", "floor", "roof", "heating"],
+        "intermediate": False,
+    })
+    summary = pd.DataFrame({"n_steps": [5, 2, 3, 2],
+                            "target_year": [2050.0, 2050.0, 2050.0, 2020.0]})
+    got = planned_years(steps, summary, 2026, 10.0)
+    assert list(got) == [2026, 2029, 2032, 2036, 2036, 2026, 2026, 2026, 2031, 2036,
+                         2026, 2026]
+
+
+def test_interim_choice_kernel_equals_reference():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from wijkreno.renovate import _package_kernels as pk
+    from wijkreno.renovate.packages import interim_choice_reference
+
+    @settings(max_examples=200, deadline=None)
+    @given(saving=st.floats(-500, 3000), t_b=st.one_of(st.floats(-5, 40), st.just(np.inf)),
+           net=st.floats(0, 20000), boiler=st.floats(0, 20000), phase=st.floats(0, 20),
+           rate=st.floats(0, 0.08), growth=st.floats(-0.02, 0.05),
+           cost_growth=st.floats(-0.02, 0.2), asked=st.booleans(), blocked=st.booleans())
+    def check(saving, t_b, net, boiler, phase, rate, growth, cost_growth, asked, blocked):
+        use, npv = pk.interim_choice(saving, t_b, net, boiler, phase, rate, growth,
+                                     cost_growth, asked, blocked)
+        r_use, r_npv = interim_choice_reference(saving, t_b, net, boiler, phase, rate, growth,
+                                                cost_growth, asked, blocked)
+        assert bool(use) == bool(r_use)
+        assert npv == pytest.approx(float(r_npv), rel=1e-9, abs=1e-6)
+
+    check()
+
+
+def test_cost_escalation_changes_the_tussenstap_where_it_should():
+    """The hybrid and the like-for-like boiler are both bought when the boiler is worn out
+    (5 years from now), at that year's cost level; the hybrid's saving does not escalate. Where
+    the hybrid costs more than the boiler, dearer construction later tips the choice to the
+    boiler; where it costs less, escalation does not matter."""
+    from dataclasses import replace
+
+    from wijkreno.renovate.packages import interim_choice_reference
+
+    econ = load_economics(money=money_params(2026))
+    dw = hand_dwellings({"heating_install_year": econ.start_year - 20 + 5})
+    o = measure_options(dw)
+    k = o.option_names["heating"].index("hybrid_heat_pump")
+    net = o.interim_investment_eur[0, k] - o.interim_premium_eur[0, k]
+    assert net > 0
+    chosen = {}
+    for boiler in np.linspace(0.3 * net, 1.2 * net, 10):
+        for g in (0.0, 0.15):
+            _, s = plan_trajectories(dw, o, economics=replace(
+                econ, boiler_replacement_eur=float(boiler), cost_escalation_frac=g))
+            chosen[(round(float(boiler)), g)] = bool(s["intermediate_step"].iloc[0])
+    flipped = [b for (b, g), v in chosen.items() if g == 0.0 and v != chosen[(b, 0.15)]]
+    assert flipped, chosen  # escalation changes the ordering somewhere in the sweep
+    for b in flipped:  # ... only where the hybrid costs more than the boiler, against it
+        assert b < net and chosen[(b, 0.0)] and not chosen[(b, 0.15)]
+    for (b, _g), v in chosen.items():
+        if b > net:
+            assert v  # cheaper than the boiler: taken whatever the escalation
+    # the reference says the same for the flipped price
+    b = flipped[0]
+    saving = 1.0  # any small positive saving: only the sign of (net - boiler) * df matters
+    use0, _ = interim_choice_reference(saving, 5.0, net, float(b), 10.0, 0.03, 0.0, 0.0,
+                                       False, True)
+    use1, _ = interim_choice_reference(saving, 5.0, net, float(b), 10.0, 0.03, 0.0, 0.15,
+                                       False, True)
+    assert not (bool(use1) and not bool(use0))

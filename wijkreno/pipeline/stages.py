@@ -510,7 +510,8 @@ def plan_dwellings(
         income_category = None
     money = money_params(price_year)
     options = measure_options(dwellings, income_category=income_category,
-                              premiums=money.premiums, municipal_premiums=municipal_premiums)
+                              catalogue=money.catalogue, premiums=money.premiums,
+                              municipal_premiums=municipal_premiums)
     steps, summary = plan_trajectories(
         dwellings, options, target=target, objective=objective,
         economics=load_economics(money=money, horizon_years=horizon_years,
@@ -518,6 +519,7 @@ def plan_dwellings(
         system_params=money.system_params, basis=basis,
     )
     summary["price_year"] = money.price_year
+    summary["cost_index"] = money.sources["cost_index"]  # the line the sheet shows
     return dwellings, steps, summary, changes
 
 
@@ -578,7 +580,8 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
             if len(clash):
                 tables["register_conflicts"] = pd.DataFrame(clash).reset_index(drop=True)
         return tables, {"n_dwellings": int(len(summary)),
-                        "n_reached": int(summary["reached"].sum())}
+                        "n_reached": int(summary["reached"].sum()),
+                        "cost_index": str(summary["cost_index"].iloc[0])}
 
     inputs = _upstream(ws, stage, "dwellings")
     if ws.exists("simulate", "results"):

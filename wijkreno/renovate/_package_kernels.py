@@ -508,11 +508,41 @@ def _interim_state(i, e, k, need, load, env_opt, area, a_heat, b_dhw, pv_yield, 
     _add_interim(out, add_inv, add_prem, add_npv)
 
 
+@njit(cache=True)
+def interim_choice(saving, t_b, net_int, boiler_eur, phase_years, rate, growth, cost_growth,
+                   asked, blocked):
+    """Whether the intermediate step is taken, and its NPV effect [EUR].
+
+    The boiler is worn out ``t_b`` [yr] from now (an overdue one now; inf: none). Both the
+    like-for-like boiler (``boiler_eur``) and the intermediate step (its net invoice
+    ``net_int``) would be bought then, at that year's construction-cost level ``(1 +
+    cost_growth) ** t_b`` (real escalation, ``Economics.cost_escalation_frac``), discounted at
+    ``rate``; from the year after, until the heat-pump step ``phase_years`` after the first
+    step, the step saves ``saving`` [EUR/yr] on the bill (energy prices growing at
+    ``growth``). Taken when ``asked``, or when the heat pump is ``blocked`` today, the boiler
+    is worn out before the heat-pump step and ``net_int * df - gain < boiler_eur * df``. The
+    NPV effect is ``-net_int * df + gain`` (0 when not taken). NumPy reference:
+    :func:`wijkreno.renovate.packages.interim_choice_reference`.
+    """
+    t_b = max(t_b, 0.0)
+    q = (1.0 + growth) / (1.0 + rate)
+    gain = 0.0
+    t = np.floor(t_b) + 1.0
+    while t <= phase_years:
+        gain += saving * q ** t
+        t += 1.0
+    df = ((1.0 + cost_growth) / (1.0 + rate)) ** t_b if np.isfinite(t_b) else 0.0
+    use = asked
+    if not use and blocked and t_b < phase_years:
+        use = net_int * df - gain < boiler_eur * df
+    return use, (-net_int * df + gain) if use else 0.0
+
+
 @njit(parallel=True, cache=True)
 def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat, b_dhw,
                 pv_yield, inv, prem, life, factors, pv_value, annuity, calib, scale, hsize,
                 cur, max_load, heat_fossil, interim_h, interim_inv, interim_prem, interim_asked,
-                boiler_years, phase_years, boiler_eur, rate, growth,
+                boiler_years, phase_years, boiler_eur, rate, growth, cost_growth,
                 step_dim, step_opt, step_heat, step_m):
     """Order the measures of each dwelling's final package into steps.
 
@@ -529,9 +559,11 @@ def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat
     load above its ``max_load``), (b) the boiler is worn out (``boiler_years`` [yr] from now)
     before the heat-pump step (``phase_years`` after the first step) and (c) over that
     interval the hybrid costs less than a like-for-like boiler (``boiler_eur``): its net
-    invoice, discounted at ``rate`` to the boiler's end of life, less its bill saving against
-    the boiler (mean of today's and the final envelope) over the years to the heat-pump step
-    (prices growing at ``growth``). The trajectory then never ends on it: the heat pump
+    invoice, at the construction-cost level of the boiler's end of life (real escalation
+    ``cost_growth``) discounted at ``rate`` to now, less its bill saving against the boiler
+    (mean of today's and the final envelope) over the years to the heat-pump step (prices
+    growing at ``growth``) (:func:`interim_choice`). The trajectory then never ends on it: the
+    heat pump
     replaces it. The hybrid's invoice and premium are added to every later state, its
     discounted net cost and interval saving to their NPV.
 
@@ -574,23 +606,13 @@ def order_steps(final_opt, env_stride, env_opt, envrow, need, load, area, a_heat
                                  a_heat, b_dhw, pv_yield, inv, prem, life, factors, pv_value,
                                  annuity, calib, scale, hsize, c, m)
                 saving = 0.5 * (gain_now + keep[M_COST] - m[M_COST])
-                t_b = max(boiler_years[i], 0.0)  # an overdue boiler is replaced now
-                net_int = interim_inv[i] - interim_prem[i]
-                q = (1.0 + growth) / (1.0 + rate)
-                gain = 0.0
-                t = np.floor(t_b) + 1.0
-                while t <= phase_years:
-                    gain += saving * q ** t
-                    t += 1.0
-                df = (1.0 + rate) ** (-t_b) if np.isfinite(t_b) else 0.0
-                if interim_asked[i]:
-                    use = True
-                elif load[row0] > max_load[i, hf] and t_b < phase_years:
-                    use = net_int * df - gain < boiler_eur * df
+                use, add_npv = interim_choice(saving, boiler_years[i],
+                                              interim_inv[i] - interim_prem[i], boiler_eur,
+                                              phase_years, rate, growth, cost_growth,
+                                              interim_asked[i], load[row0] > max_load[i, hf])
                 if use:
                     add_inv = interim_inv[i]
                     add_prem = interim_prem[i]
-                    add_npv = -net_int * df + gain
         h_now = 0
         s = 0
         e_state = 0

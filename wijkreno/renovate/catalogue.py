@@ -23,6 +23,7 @@ published figure; its ``replace_with`` says what should replace it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ import pandas as pd
 
 from wijkreno.errors import InputError
 from wijkreno.params.base import Sourced
-from wijkreno.params.models.price_sets import PriceSets, load_price_sets
+from wijkreno.params.models.price_sets import CostIndex, PriceSets, load_price_sets, year_of
 from wijkreno.params.models.renovation import (
     MEASURES_FILE,
     MUNICIPAL_EXAMPLE_FILE,
@@ -73,6 +74,8 @@ from wijkreno.params.names import EPC_LABELS, TABULA_PERIODS
 if TYPE_CHECKING:
     from wijkreno.params.models.energy_systems import SystemParams
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "EPC_LABELS", "MEASURES_FILE", "N_INCOME_CATEGORIES", "PREMIUMS_FILE", "QUANTITIES",
     "RENOVATION_FILE", "TABULA_PERIODS", "AlreadyGood", "Applicability", "Burenpremie",
@@ -80,7 +83,8 @@ __all__ = [
     "HeatingRule", "IncomeCategories", "InsulationEra", "Measure", "Obligation",
     "MUNICIPAL_EXAMPLE_FILE", "MUNICIPAL_TEMPLATE_FILE", "MoneyParams", "MunicipalPremiums",
     "ObligationRule", "OverrideRules", "PremiumRule", "PremiumScheme", "Premiums", "PvRule",
-    "RenovationParams", "RoofRule", "Sourced", "Target", "load_catalogue", "load_premiums",
+    "COST_FIELDS", "RenovationParams", "RoofRule", "Sourced", "Target", "index_catalogue",
+    "load_catalogue", "load_premiums",
     "load_municipal_premiums", "load_renovation_params", "money_params",
     "municipal_premium_for", "obligation_label", "obligation_labels", "premium_for",
 ]
@@ -329,6 +333,53 @@ def municipal_premium_for(
 # the money figures of a price year
 
 
+COST_FIELDS: tuple[str, ...] = ("unit_cost_eur", "fixed_cost_eur", "unit_cost_on_ground_eur",
+                                 "emitter_unit_cost_eur")
+"""The cost fields of a catalogue measure: each is indexed from its own date to the price year."""
+
+
+def index_catalogue(catalogue: Catalogue, index: CostIndex, price_year: int) -> Catalogue:
+    """The catalogue with every cost indexed from its source's year to ``price_year``.
+
+    Each cost of :data:`COST_FIELDS` is quoted at its own date (``measures.toml``: a Check je
+    huis figure of 2020, a Livios price of 2023, an estimate of 2026); it becomes
+    ``value * index.factor(year of its date, price_year)`` (``price_sets.toml
+    [construction_cost_index]``: the ABEX level at 1 July of each year, the last published
+    point for a year after the series). The source says so. Premiums are not touched: each
+    year's scheme sets them.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        Costs at their own dates (:func:`load_catalogue`).
+    index : CostIndex
+        The construction-cost index.
+    price_year : int
+        The year to price in.
+
+    Returns
+    -------
+    Catalogue
+        A new catalogue; quantities, lifetimes and effects unchanged.
+    """
+    measures = {}
+    for name, m in catalogue.measures.items():
+        update = {}
+        for field_name in COST_FIELDS:
+            v = getattr(m, field_name)
+            if v is None:
+                continue
+            year = year_of(v)
+            f = float(index.factor(year, price_year))
+            update[field_name] = v.model_copy(update={
+                "value": v.value * f,
+                "source": f"{v.source} [x{f:.3f}: {index.name} {year} -> {price_year}, "
+                          "price_sets.toml]",
+            })
+        measures[name] = m.model_copy(update=update)
+    return catalogue.model_copy(update={"measures": measures})
+
+
 @dataclass(frozen=True)
 class MoneyParams:
     """The money figures of one price year (``price_sets.toml``), ready for a run.
@@ -345,7 +396,12 @@ class MoneyParams:
         Real yearly rise of construction costs [-/yr] (ABEX over CPI).
     sources : dict
         Where each figure of the year comes from (``prices.<carrier>``, ``premium_scheme``,
-        ``cost_escalation``).
+        ``cost_escalation``, ``cost_index``: the line a coach sees).
+    catalogue : Catalogue
+        The measure catalogue with every cost indexed to the price year
+        (:func:`index_catalogue`).
+    cost_index : CostIndex
+        The construction-cost index used.
     """
 
     price_year: int
@@ -353,6 +409,15 @@ class MoneyParams:
     system_params: SystemParams
     cost_escalation_frac: float
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    catalogue: Catalogue | None = field(default=None, compare=False)
+    cost_index: CostIndex | None = field(default=None, compare=False)
+
+    def index_factor(self, value: Sourced) -> float:
+        """Price-year cost per EUR of ``value`` quoted at its own date [-] (1 without an
+        index)."""
+        if self.cost_index is None:
+            return 1.0
+        return float(self.cost_index.factor(year_of(value), self.price_year))
 
 
 def money_params(
@@ -361,9 +426,10 @@ def money_params(
     premiums: Premiums | None = None,
     system_params: SystemParams | None = None,
     price_sets: PriceSets | None = None,
+    catalogue: Catalogue | None = None,
     today: dt.date | None = None,
 ) -> MoneyParams:
-    """Premium scheme, energy prices and cost escalation of a price year.
+    """Premium scheme, energy prices, indexed costs and cost escalation of a price year.
 
     Parameters
     ----------
@@ -376,6 +442,8 @@ def money_params(
         replace those of ``system_params``.
     price_sets : PriceSets, optional
         The packaged ``price_sets.toml`` when None.
+    catalogue : Catalogue, optional
+        The measure catalogue to index to the price year (the packaged one when None).
     today : datetime.date, optional
         "Now", for the default year (tests).
 
@@ -416,5 +484,13 @@ def money_params(
         f"ABEX {index.abex_from.value:g} ({index.abex_from.date}) to {index.abex_to.value:g} "
         f"({index.abex_to.date}) over CPI {index.cpi_from.value:g} to {index.cpi_to.value:g}: "
         f"{g:.4f}/yr real (price_sets.toml [construction_cost_index])")
+    raw = catalogue or load_catalogue()
+    cost_years = tuple(year_of(getattr(m, f)) for m in raw.measures.values()
+                       for f in COST_FIELDS if getattr(m, f) is not None)
+    sources["cost_index"] = index.describe(year, cost_years)
+    if index.beyond(year):
+        log.info("price year %d lies after the last %s point (%s): its level is used", year,
+                 index.name, index.last.date)
     return MoneyParams(price_year=year, premiums=prem, system_params=sp,
-                       cost_escalation_frac=g, sources=sources)
+                       cost_escalation_frac=g, sources=sources,
+                       catalogue=index_catalogue(raw, index, year), cost_index=index)

@@ -28,7 +28,9 @@ Rules (documented here once):
   sum_{t=1..H} ((1 + g)/(1 + r))^t - replacements within the horizon (invoice at each end of
   life, at that year's construction-cost level, ``price_sets.toml [construction_cost_index]``)
   + residual value at the horizon (linear), both discounted; simple payback = net cost /
-  saving. Invoices are quoted in the price year (``Economics.start_year``).
+  saving. Invoices are quoted in the price year (``Economics.start_year``): the run prices the
+  catalogue there, each cost indexed from its source's year by the ABEX series
+  (:func:`wijkreno.renovate.catalogue.index_catalogue`).
 * **Basis of the money figures** (``basis``: ``"auto"`` (default), ``"calibrated"``,
   ``"expected"`` or ``"standardised"``; :mod:`wijkreno.simulate.basis`): the ratio of the
   current use of the heating system's carrier on that basis to its standardised final energy
@@ -274,13 +276,19 @@ def load_economics(
         Override of the discount rate [-/yr].
     money : MoneyParams, optional
         The price year (:func:`wijkreno.renovate.catalogue.money_params`): sets
-        ``start_year`` and ``cost_escalation_frac``. When None and ``params`` is not an
+        ``start_year`` and ``cost_escalation_frac`` and indexes ``boiler_replacement_eur``
+        from its source's year to the price year (not when ``params`` is an
+        :class:`Economics`, taken as priced). When None and ``params`` is not an
         :class:`Economics`, the current year's price set is used.
 
     Returns
     -------
     Economics
     """
+    if money is None and not isinstance(params, Economics):
+        from wijkreno.renovate.catalogue import money_params
+
+        money = money_params()
     if isinstance(params, Economics):
         econ = params
     else:
@@ -294,6 +302,9 @@ def load_economics(
             ("boiler_replacement_eur", e.boiler_replacement_eur),
             ("boiler_lifetime_years", e.boiler_lifetime_years),
             ("boiler_remaining_life_frac", e.boiler_remaining_life_frac)) if v is not None}
+        if e.boiler_replacement_eur is not None and money is not None:
+            # a cost quoted at its source's date, indexed to the price year as the catalogue
+            boiler["boiler_replacement_eur"] *= money.index_factor(e.boiler_replacement_eur)
         if params.trajectory is not None:
             boiler["envelope_phase_years"] = float(params.trajectory.envelope_phase_years.value)
         pairs = {
@@ -310,15 +321,12 @@ def load_economics(
             sources={"economics": "wijkreno/params/renovation.toml [economics]"},
             **boiler,
         )
-    if money is None and not isinstance(params, Economics):
-        from wijkreno.renovate.catalogue import money_params
-
-        money = money_params()
     if money is not None:
         econ = replace(econ, start_year=int(money.price_year),
                        cost_escalation_frac=float(money.cost_escalation_frac),
                        sources={**econ.sources, "cost_escalation": money.sources.get(
-                           "cost_escalation", "price_sets.toml")})
+                           "cost_escalation", "price_sets.toml"),
+                           "cost_index": money.sources.get("cost_index", "")})
     if horizon_years is not None:
         if horizon_years < 1:
             raise InputError(f"horizon_years must be >= 1, got {horizon_years}")
@@ -872,7 +880,8 @@ def enumerate_chunks(
                             ch.interim_prem, ch.interim_asked, ch.boiler_years,
                             float(s.phase_years), float(e.boiler_replacement_eur),
                             float(e.discount_rate_frac), float(e.price_escalation_frac),
-                            step_dim, step_opt, step_heat, step_m)
+                            float(e.cost_escalation_frac), step_dim, step_opt, step_heat,
+                            step_m)
             out.update(final_opt=final_opt, step_dim=step_dim, step_opt=step_opt,
                        step_heat=step_heat, step_m=step_m)
         yield out
@@ -1057,6 +1066,55 @@ def evaluate_packages(
     return table
 
 
+def interim_choice_reference(
+    saving_eur: Any, boiler_years: Any, net_cost_eur: Any, boiler_eur: float,
+    phase_years: float, rate: float, growth: float, cost_growth: float, asked: Any,
+    blocked: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """NumPy reference of the intermediate-step decision of the step ordering
+    (:func:`wijkreno.renovate._package_kernels.interim_choice`), on arrays.
+
+    Parameters
+    ----------
+    saving_eur : array-like
+        Yearly bill saving of the intermediate step against the boiler [EUR/yr].
+    boiler_years : array-like
+        Years until the boiler is worn out (negative: overdue, replaced now; inf: none) [yr].
+    net_cost_eur : array-like
+        Invoice minus premium of the intermediate step [EUR].
+    boiler_eur : float
+        Like-for-like boiler replacement [EUR].
+    phase_years, rate, growth, cost_growth : float
+        Years to the heat-pump step [yr]; discount rate, energy-price and real construction-
+        cost escalation [-/yr].
+    asked, blocked : array-like of bool
+        The household asked for it; the heat pump does not fit today's envelope.
+
+    Returns
+    -------
+    use : ndarray of bool
+    npv_eur : ndarray
+        ``-net_cost * df + gain`` where used (0 elsewhere), ``df = ((1 + cost_growth) / (1 +
+        rate)) ** t_b`` and ``gain = sum_{t = floor(t_b) + 1}^{phase} saving ((1 + growth) /
+        (1 + rate)) ** t``.
+    """
+    saving, t_b, net, asked_a, blocked_a = np.broadcast_arrays(
+        np.asarray(saving_eur, dtype=np.float64), np.asarray(boiler_years, dtype=np.float64),
+        np.asarray(net_cost_eur, dtype=np.float64), np.asarray(asked, dtype=bool),
+        np.asarray(blocked, dtype=bool))
+    t_b = np.maximum(t_b, 0.0)
+    q = (1.0 + growth) / (1.0 + rate)
+    years = np.arange(1.0, np.floor(max(phase_years, 0.0)) + 1.0)  # 1 .. floor(phase)
+    after = years[None, :] >= np.floor(t_b).reshape(-1, 1) + 1.0
+    gain = (saving.reshape(-1, 1) * np.where(after, q ** years[None, :], 0.0)).sum(
+        axis=1).reshape(saving.shape)
+    finite = np.isfinite(t_b)
+    df = np.where(finite, ((1.0 + cost_growth) / (1.0 + rate)) ** np.where(finite, t_b, 0.0),
+                  0.0)
+    use = asked_a | (blocked_a & (t_b < phase_years) & (net * df - gain < boiler_eur * df))
+    return use, np.where(use, -net * df + gain, 0.0)
+
+
 def evaluate_packages_reference(
     dwellings: pd.DataFrame,
     options: MeasureOptions,
@@ -1197,6 +1255,7 @@ __all__ = [
     "enumerate_chunks",
     "evaluate_packages",
     "evaluate_packages_reference",
+    "interim_choice_reference",
     "load_economics",
     "target_array",
 ]

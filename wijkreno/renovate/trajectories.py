@@ -78,7 +78,7 @@ STEP_COLUMNS: tuple[str, ...] = (
     "epc_score_kwh_per_m2", "epc_label", "co2_flemish_kg_co2", "co2_com_kg_co2",
     "cumulative_saving_co2_flemish_kg_co2", "cumulative_saving_co2_com_kg_co2",
     "heating_system", "emitter_temperature_degc", "hot_water_system", "intermediate",
-    "final_energy_kwh", "energy_cost_eur", "basis",
+    "final_energy_kwh", "energy_cost_eur", "basis", "planned_year",
 )
 """Columns of the steps table (one row per dwelling x step); the savings are per year, the
 cumulative ones against the current state, ``saving_*`` the step's own; ``heating_system`` and
@@ -86,7 +86,8 @@ cumulative ones against the current state, ``saving_*`` the step's own; ``heatin
 ``dhw_systems``) describe the dwelling after the step, ``intermediate`` marks a step that a
 later step replaces (the hybrid as 'tussenstap'), ``final_energy_kwh``
 (use before PV) and ``energy_cost_eur`` (the bill, PV deducted) are per year on ``basis``
-(calibrated, expected or standardised), next to the standardised ``epc_score_kwh_per_m2``."""
+(calibrated, expected or standardised), next to the standardised ``epc_score_kwh_per_m2``;
+``planned_year`` is the year the step is foreseen (:func:`planned_years`)."""
 
 
 def label_upper_bounds(params: SystemParams | None = None) -> dict[str, float]:
@@ -340,7 +341,75 @@ def plan_trajectories(
     steps = _steps_frame(dwellings, options, cat, keys, system_params) if n else pd.DataFrame(
         columns=list(STEP_COLUMNS))
     summary = _summary_frame(dwellings, options, cat, targets, keys, steps, system_params)
+    if len(steps):
+        steps["planned_year"] = planned_years(steps, summary, econ.start_year,
+                                              econ.envelope_phase_years)
+    else:
+        steps["planned_year"] = pd.Series(dtype=np.int64)
     return steps, summary
+
+
+def planned_years(steps: pd.DataFrame, summary: pd.DataFrame, start_year: int,
+                  phase_years: float) -> np.ndarray:
+    """The year each step is foreseen [yr], non-decreasing with the step order.
+
+    A trajectory starts in ``start_year`` (the price year) and runs to ``end = min(start_year
+    + phase_years, target_year)`` (``renovation.toml [trajectory] envelope_phase_years``: the
+    heat pump that needs the envelope works comes that long after the first step; the target's
+    deadline, e.g. the renovation obligation's, comes first when it is earlier; a deadline
+    already past gives ``end = start_year``). The envelope steps before the heating change
+    (an intermediate hybrid included, at the start) are spread evenly over ``[start, end)``
+    in step order, ``start + floor(span * k / h)`` for the k-th step (from 0) before the
+    heating step at position h; the heating change and the steps after it (PV, hot water)
+    come in ``end`` (in ``start_year`` when the heating change is the first step). Without a
+    heating change the steps are spread over ``[start, end]``. Where the dwelling has a
+    renovation obligation (``obligation_year``, ``obligation_step``), the steps up to the one
+    that meets its label come no later than its deadline (or the start year when the deadline
+    is past).
+
+    Parameters
+    ----------
+    steps : pandas.DataFrame
+        The steps of :func:`plan_trajectories` (``row``, ``step``, ``dimension``,
+        ``intermediate``), sorted by row and step.
+    summary : pandas.DataFrame
+        Its summary (``n_steps``, ``target_year``; optional ``obligation_year``,
+        ``obligation_step``), one row per position ``row``.
+    start_year : int
+        First year of every trajectory [yr].
+    phase_years : float
+        Years from the first step to the heating change [yr] (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (len(steps),)
+    """
+    row = steps["row"].to_numpy(dtype=np.int64)
+    k = steps["step"].to_numpy(dtype=np.int64) - 1
+    n_dw = len(summary)
+    n_steps = summary["n_steps"].to_numpy(dtype=np.int64)[row]
+    start = float(start_year)
+    target_year = summary["target_year"].to_numpy(dtype=np.float64)[row]
+    end = start + max(float(phase_years), 0.0)
+    end = np.where(np.isfinite(target_year), np.minimum(end, target_year), end)
+    span = np.floor(np.maximum(end - start, 0.0))
+    heat = ((steps["dimension"].to_numpy(dtype=object) == "heating")
+            & ~steps["intermediate"].to_numpy(dtype=bool))
+    h_pos = np.full(n_dw, -1, dtype=np.int64)
+    h_pos[row[heat]] = k[heat]  # at most one heating change that stays per trajectory
+    h = h_pos[row]
+    has_h = h >= 0
+    # a heat pump that needs no envelope step first comes now, with what follows it
+    span_h = np.where(h > 0, span, 0.0)
+    spread = np.where(has_h, np.where(k < h, span_h * k / np.maximum(h, 1), span_h),
+                      span * k / np.maximum(n_steps - 1, 1))
+    year = start + np.floor(spread + 1e-9)
+    if "obligation_year" in summary.columns and "obligation_step" in summary.columns:
+        cap = np.maximum(summary["obligation_year"].to_numpy(dtype=np.float64)[row], start)
+        o_step = summary["obligation_step"].to_numpy(dtype=np.float64)[row]
+        capped = np.isfinite(cap) & np.isfinite(o_step) & (k + 1 <= o_step)
+        year = np.where(capped, np.minimum(year, cap), year)
+    return year.astype(np.int64)
 
 
 def _take_names(names: Any, codes: np.ndarray) -> Any:
@@ -525,4 +594,4 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
 
 
 __all__ = ["KEY_COLUMNS", "STEP_COLUMNS", "TARGETS", "label_upper_bounds", "plan_trajectories",
-           "resolve_targets"]
+           "planned_years", "resolve_targets"]

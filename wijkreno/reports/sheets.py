@@ -481,8 +481,10 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
         cur_score = float(s.get("current_epc_score_kwh_per_m2", np.nan))
         rows = []
         for r in st.itertuples(index=False):
+            planned = getattr(r, "planned_year", None)
             rows.append({
                 "step": int(r.step),
+                "year": str(int(planned)) if planned is not None and pd.notna(planned) else "",
                 # a step a later step replaces (the hybrid on the way to a full heat pump)
                 "measure": measure_name_nl(r.measure) + (
                     " (tussenstap)" if bool(getattr(r, "intermediate", False)) else ""),
@@ -549,6 +551,8 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 and d.get("energy_cost_eur") is not None and pd.notna(d.get("energy_cost_eur"))
                 else ""),
             "use_lines": _use_lines(d),
+            # the price level of the money figures (price_sets.toml, shown in the note)
+            "cost_index": _text(s.get("cost_index")),
             "estimated": estimated,
             "final_heating": HEATING_NL.get(_text(s.get("final_heating_system")),
                                             _text(s.get("final_heating_system"))),

@@ -6,10 +6,12 @@ fees that changed that year, the date whose Mijn VerbouwPremie scheme applies
 (``premiums.toml``), and the year costs are quoted in. A year lists only what changed: every
 other price carries over from the years before it, then from ``energy_systems.toml``.
 
-``[construction_cost_index]`` holds published points of the ABEX construction-cost index and of
-the consumer price index; :meth:`CostIndex.real_escalation_frac` derives from them the yearly
-rise of construction costs above general inflation, which makes a renovation step (or a
-replacement at the end of a lifetime) planned in a later year cost more in real terms.
+``[construction_cost_index]`` holds the published half-yearly points of the ABEX construction-cost
+index (``abex_series``) and two points of the consumer price index. :meth:`CostIndex.level` and
+:meth:`CostIndex.factor` index a cost quoted in one year to another (the catalogue's costs to the
+price year); :meth:`CostIndex.real_escalation_frac` derives the yearly rise of construction
+costs above general inflation, which makes a renovation step (or a replacement at the end of a
+lifetime) planned in a later year cost more in real terms.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from wijkreno.errors import InputError
@@ -42,13 +45,30 @@ def _as_date(v: Sourced, name: str) -> dt.date:
     raise ValueError(f"{name} needs a date (YYYY-MM-DD) to derive a yearly rate, got {v.date!r}")
 
 
-class CostIndex(Frozen):
-    """Two points of the ABEX construction-cost index and two of the consumer price index."""
+def year_of(value: Sourced) -> int:
+    """The year a sourced value is quoted in: the year of its ``date`` (its source's price
+    year; a Check je huis figure of 2020-09-08 is a 2020 price)."""
+    return _as_date(value, "a cost").year
 
+
+INDEX_DAY = (7, 1)
+"""Day of the year at which :meth:`CostIndex.level` reads the series (1 July: the middle)."""
+
+
+class CostIndex(Frozen):
+    """The ABEX series and the two named points of ABEX and CPI of the real escalation.
+
+    ``abex_series`` holds the published half-yearly points, dated as the index is named,
+    strictly increasing in date; ``abex_from`` / ``abex_to`` must equal its points of their
+    dates where it has them.
+    """
+
+    name: str = "ABEX"
     abex_from: Sourced
     abex_to: Sourced
     cpi_from: Sourced
     cpi_to: Sourced
+    abex_series: tuple[Sourced, ...] = Field(min_length=2)
 
     @model_validator(mode="after")
     def _points(self) -> CostIndex:
@@ -58,7 +78,67 @@ class CostIndex(Frozen):
                 raise ValueError(f"{name} index points must be > 0")
             if not _as_date(a, f"{name}_from") < _as_date(b, f"{name}_to"):
                 raise ValueError(f"{name}_from must be dated before {name}_to")
+        dates = [_as_date(v, f"abex_series[{i}]") for i, v in enumerate(self.abex_series)]
+        if any(not b > a for a, b in zip(dates, dates[1:], strict=False)):
+            raise ValueError(f"abex_series must be strictly increasing in date, got {dates}")
+        if any(not (0 < v.value < float("inf")) for v in self.abex_series):
+            raise ValueError("abex_series points must be finite and > 0")
+        by_date = dict(zip(dates, (v.value for v in self.abex_series), strict=True))
+        for v, name in ((self.abex_from, "abex_from"), (self.abex_to, "abex_to")):
+            d = _as_date(v, name)
+            if d in by_date and by_date[d] != v.value:
+                raise ValueError(f"{name} ({v.value:g} on {d}) differs from abex_series' point "
+                                 f"of that date ({by_date[d]:g})")
         return self
+
+    @property
+    def first_year(self) -> int:
+        """Year of the first point of the series."""
+        return _as_date(self.abex_series[0], "abex_series[0]").year
+
+    @property
+    def last(self) -> Sourced:
+        """The latest published point: the level of every year after it."""
+        return self.abex_series[-1]
+
+    def level(self, year: float | np.ndarray) -> np.ndarray:
+        """Index level of ``year``: the series linearly interpolated at 1 July of that year;
+        the first point before the series, the LAST point after it (no extrapolation) [-]."""
+        ords = np.array([_as_date(v, "abex_series").toordinal() for v in self.abex_series],
+                        dtype=np.float64)
+        vals = np.array([v.value for v in self.abex_series], dtype=np.float64)
+        y = np.asarray(year, dtype=np.float64)
+        when = np.vectorize(
+            lambda t: float(dt.date(int(t), *INDEX_DAY).toordinal()), otypes=[np.float64])(y)
+        return np.asarray(np.interp(when, ords, vals), dtype=np.float64)
+
+    def factor(self, from_year: float | np.ndarray, to_year: float | np.ndarray) -> np.ndarray:
+        """Cost in ``to_year`` per EUR of a cost quoted in ``from_year``:
+        ``level(to_year) / level(from_year)`` [-]."""
+        return np.asarray(self.level(to_year) / self.level(from_year), dtype=np.float64)
+
+    def beyond(self, year: int) -> bool:
+        """Whether ``year``'s level is the last published point (the series ends before its
+        1 July)."""
+        return dt.date(int(year), *INDEX_DAY) > _as_date(self.last, "abex_series[-1]")
+
+    def describe(self, price_year: int, from_years: tuple[int, ...] = ()) -> str:
+        """One line for the assumptions shown to a coach (Dutch): the index and the price
+        year's level, that the last point stands in for a year after the series, and the
+        factor applied to costs quoted in each of ``from_years``."""
+        lev = float(self.level(price_year))
+        last = _as_date(self.last, "abex_series[-1]")
+        text = (f"prijzen geïndexeerd naar {price_year} met de {self.name}-bouwkostenindex "
+                f"({lev:.0f}")
+        if self.beyond(price_year):
+            text += f"; laatst gepubliceerde index, {last:%d/%m/%Y}"
+        text += ")"
+        years = sorted({int(y) for y in from_years if int(y) != int(price_year)})
+        if years:
+            text += "; kosten uit " + ", ".join(
+                f"{y} × {float(self.factor(y, price_year)):.2f}".replace(".", ",")
+                for y in years)
+        return text
 
     @staticmethod
     def _rate(a: Sourced, b: Sourced) -> float:
@@ -158,4 +238,4 @@ def load_price_sets(path: str | Path | None = None) -> PriceSets:
     return load_model(PriceSets, PRICE_SETS_FILE, path, what="price-set file")
 
 
-__all__ = ["PRICE_SETS_FILE", "CostIndex", "PriceSets", "PriceYear", "load_price_sets"]
+__all__ = ["PRICE_SETS_FILE", "CostIndex", "PriceSets", "PriceYear", "load_price_sets", "year_of"]
