@@ -667,7 +667,7 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
         money = money_params(options.price_year)
         economics = load_economics(money=money)
         mo = measure_options(dwellings, income_category=options.income_category,
-                             premiums=money.premiums)
+                             catalogue=money.catalogue, premiums=money.premiums)
         plan = best_packages(dwellings, mo,
                              target_score_kwh_per_m2=options.target_score_kwh_per_m2,
                              economics=economics, system_params=money.system_params,
