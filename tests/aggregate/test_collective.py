@@ -127,6 +127,37 @@ def test_party_wall_effect_sign_and_vanishing(small):
     assert (d5.loc[row.index, "party_wall_saving_kwh"] > row["party_wall_saving_kwh"]).all()
 
 
+def test_party_wall_figures_follow_the_plans_money_basis(small):
+    # the plan's savings are on its money basis (basis_use_ratio scales the standardised
+    # use); the engine's party-wall correction and gain are scaled alike, and named
+    d, groups, plan, options = small
+    assert (plan["basis"] == "standardised").all() and (plan["basis_use_ratio"] == 1.0).all()
+    _, std = collective_costs(d, groups, plan, options)
+    assert (std["basis"] == "standardised").all()
+    half = plan.copy()
+    half["basis"] = "expected"
+    half["basis_use_ratio"] = 0.5
+    gt, dt = collective_costs(d, groups, half, options)
+    assert (dt["basis"] == "expected").all() and (gt["basis"] == "expected").all()
+    row = dt["dwelling_id"].str.startswith("a-T") & dt["participating"]
+    assert (std.loc[row, "party_wall_saving_eur"] > 0).all()
+    np.testing.assert_allclose(dt["party_wall_saving_eur"], 0.5 * std["party_wall_saving_eur"])
+    np.testing.assert_allclose(dt["party_wall_saving_kwh"], 0.5 * std["party_wall_saving_kwh"])
+    # individual = plan saving + scaled correction; collective adds the scaled gain
+    corr = std["saving_individual_eur"] - std["participating"] * plan["saving_eur"]
+    np.testing.assert_allclose(dt["saving_individual_eur"],
+                               dt["participating"] * plan["saving_eur"] + 0.5 * corr, atol=1e-9)
+    np.testing.assert_allclose(dt["saving_collective_eur"] - dt["saving_individual_eur"],
+                               dt["party_wall_saving_eur"], atol=1e-9)
+    # a group whose dwellings differ names both
+    mixed = half.copy()
+    mixed.loc[mixed.index[0], "basis"] = "calibrated"
+    gm, _ = collective_costs(d, groups, mixed, options)
+    first = groups.set_index("dwelling_id").loc[d["dwelling_id"].iloc[0], "group_id"]
+    assert gm.set_index("group_id").loc[first, "basis"] in ("calibrated;expected",
+                                                            "calibrated")
+
+
 def test_min_participants_switches_effects_off(small):
     d, groups, plan, options = small
     p = _with(load_collective_params(), "collective", "min_participants", 100)
@@ -151,6 +182,15 @@ def test_demo_twin_end_to_end(demo):
     assert (gt.set_index("group_id")["n_dwellings"]
             == groups.groupby("group_id").size().reindex(gt["group_id"]).to_numpy()).all()
     assert set(gt["group_kind"]) == {"apartment_building", "block", "street_cluster", "single"}
+    # alone, the same measures cost what the plan says, heat pumps sized after the envelope
+    part = dt["participating"].to_numpy()
+    heat_pumps = part & plan["heating"].astype("string").str.startswith("heat_pump").fillna(
+        False).to_numpy(dtype=bool)
+    assert heat_pumps.sum() > 10
+    np.testing.assert_allclose(dt.loc[part, "measure_cost_individual_eur"],
+                               plan.loc[part, "investment_eur"], rtol=1e-9)
+    np.testing.assert_allclose(dt.loc[part, "premium_individual_eur"],
+                               plan.loc[part, "premium_eur"], rtol=1e-9, atol=1e-6)
     assert (dt["collective_gain_eur"] >= -1e-6).all()
     assert (dt["collective_gain_npv_eur"] >= -1e-6).all()
     big = gt[gt["n_participating"] >= 10]

@@ -217,6 +217,33 @@ def test_cover_page_lists_the_street_and_its_groups(tmp_path):
     assert len(PdfReader(one["pdf"]).pages) == 1
 
 
+def test_label_chips_and_status_chips_read_at_4_5_to_1():
+    import re
+    from pathlib import Path
+
+    from wijkreno.maps.static_map import EPC_COLOURS
+    from wijkreno.reports.charts import contrast_ratio, ink_on, label_scale
+
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#777777", "#777777") == pytest.approx(1.0)
+    for label, colour in EPC_COLOURS.items():
+        assert contrast_ratio(ink_on(colour), colour) >= 4.5, label
+    # the old dark-grey text failed on both ends of the scale
+    assert contrast_ratio("#111111", EPC_COLOURS["A+"]) < 4.5
+    assert contrast_ratio("#111111", EPC_COLOURS["F"]) < 4.5
+    assert (ink_on(EPC_COLOURS["A+"]), ink_on(EPC_COLOURS["F"])) == ("#ffffff", "#000000")
+    assert all(item["ink"] == ink_on(item["colour"]) for item in label_scale("F"))
+    # the LEKP report's status chips (print.css)
+    css = (Path(__file__).resolve().parents[2] / "wijkreno" / "reports" / "templates"
+           / "print.css").read_text(encoding="utf-8")
+    names = {"white": "#ffffff", "#111": "#111111", "#000": "#000000"}
+    chips = re.findall(r"\.status-[\w-]+ \{ background: (#[0-9a-f]{6}); color: ([#\w]+); \}",
+                       css)
+    assert len(chips) == 5
+    for background, text in chips:
+        assert contrast_ratio(names.get(text, text), background) >= 4.5, (background, text)
+
+
 def test_later_steps_show_their_invoice_in_the_planned_year_and_the_totals_their_basis(
         tmp_path):
     dwellings, steps, summary = _frames(2)

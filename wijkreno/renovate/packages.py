@@ -864,7 +864,8 @@ def enumerate_chunks(
 
     Yields per chunk a dict of arrays: ``lo``, ``hi``, ``cur``, ``chosen``, ``chosen_opt``,
     ``best``, ``best_opt``, ``reached``, ``n_eval``, ``min_load``, ``valid``,
-    ``invalid_reason``, ``calibrated``, ``heat_code`` / ``emitter`` (per heating option),
+    ``invalid_reason``, ``basis``, ``calib`` (the basis's use over the standardised use),
+    ``heat_code`` / ``emitter`` (per heating option),
     ``fossil`` and ``dhw_code`` (per heating x hot-water option), ``keep_replacement`` (the
     discounted boiler replacements of keeping the heating [EUR]), ``boiler_years`` and, with
     ``with_steps``,
@@ -896,7 +897,7 @@ def enumerate_chunks(
         out: dict[str, Any] = dict(
             lo=lo, hi=hi, cur=cur, chosen=chosen, chosen_opt=chosen_opt, best=best,
             best_opt=best_opt, reached=reached, n_eval=n_eval, min_load=min_load,
-            valid=ch.valid, invalid_reason=ch.invalid_reason, basis=ch.basis,
+            valid=ch.valid, invalid_reason=ch.invalid_reason, basis=ch.basis, calib=ch.calib,
             heat_code=ch.heat_code, emitter=ch.emitter, fossil=fossil, dhw_code=ch.dhw_code,
             keep_replacement=ch.life[:, _pk.D_HEAT, 0].copy(), boiler_years=ch.boiler_years,
         )
@@ -973,7 +974,9 @@ def best_packages(
     pandas.DataFrame
         Indexed like ``dwellings``: ``dwelling_id`` (when present), ``valid``,
         ``invalid_reason``, ``basis`` of the money and CO2 figures ("metered", "calibrated",
-        "expected" or "standardised"), ``n_packages``,
+        "expected" or "standardised"), ``basis_use_ratio`` (the factor by which that basis
+        scales the standardised final energy, variable bill and CO2 of every package; 1 on
+        the standardised basis), ``n_packages``,
         ``reached``, the option of each dimension in the chosen package (columns named after
         :data:`~wijkreno.renovate.options.DIMENSIONS`; None when the target is not reached),
         the chosen package's metrics (:data:`METRIC_COLUMNS` and ``epc_label``), the current
@@ -1009,6 +1012,7 @@ def _best_frame(dwellings: pd.DataFrame, options: MeasureOptions, parts: list[di
     out["valid"] = _cat(parts, "valid").astype(bool)
     out["invalid_reason"] = _cat(parts, "invalid_reason").astype(object) if n else []
     out["basis"] = _cat(parts, "basis").astype(object) if n else []
+    out["basis_use_ratio"] = _cat(parts, "calib").astype(np.float64) if n else []
     out["n_packages"] = _cat(parts, "n_eval").astype(np.int64)
     out["reached"] = _cat(parts, "reached").astype(bool)
     for d, names in _option_names(options, chosen_opt).items():

@@ -28,6 +28,7 @@ from wijkreno.maps.static_map import EPC_COLOURS
 from wijkreno.params.names import EPC_LABELS
 from wijkreno.reports import charts
 from wijkreno.simulate.basis import BASIS_NAMES_NL as BASIS_NL
+from wijkreno.simulate.basis import basis_summary_label
 from wijkreno.simulate.expected import CARRIERS
 
 log = logging.getLogger(__name__)
@@ -277,6 +278,7 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
     n_part = int(g["n_participating"]) if g is not None else None
     participating = bool(m.get("participating", False))
     party_wall = float(m.get("party_wall_saving_eur") or 0.0)
+    bases = [b for b in (_text(m.get("basis")) or "standardised").split(";") if b]
     return {
         "group_id": gid,
         "kind": GROUP_KIND_NL.get(kind, kind),
@@ -295,6 +297,8 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
         "net_collective": _eur(m.get("net_cost_collective_eur")),
         "saving_individual": _eur(m.get("saving_individual_eur")),
         "saving_collective": _eur(m.get("saving_collective_eur")),
+        # the basis of the savings (the trajectories' money basis, groups stage)
+        "basis_nl": basis_summary_label(bases),
         "gain": _eur(m.get("collective_gain_eur")),
         "gain_positive": float(m.get("collective_gain_eur") or 0.0) > 0.5,
         "party_wall": _eur(party_wall),
@@ -334,7 +338,8 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
     summ = summary[summary["dwelling_id"].astype(str).isin(set(ids))]
     labels = summ["current_epc_label"].astype(str).value_counts()
     label_counts = [{"label": lab, "n": int(labels.get(lab, 0)),
-                     "colour": EPC_COLOURS.get(lab, "#ffffff")}
+                     "colour": EPC_COLOURS.get(lab, "#ffffff"),
+                     "ink": charts.ink_on(EPC_COLOURS.get(lab, "#ffffff"))}
                     for lab in EPC_LABELS if labels.get(lab, 0)]
     address = {k: _address(dwellings.iloc[i]).split(",")[0] for i, k in enumerate(ids)}
     n_done = sum(bool(_done_lines(dwellings.iloc[i])) for i in range(len(dwellings)))
@@ -380,6 +385,7 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
                 "saving": _eur(g.get("saving_collective_eur")),
                 "co2": (charts.format_number(co2 / 1000.0, 1) if np.isfinite(co2) else "–"),
                 "winners": winners,
+                "basis": _text(g.get("basis")) or "standardised",
             })
     return {
         "title": title,
@@ -390,6 +396,9 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
         "saving": _eur(_total(summ, "saving_eur")),
         "n_done": n_done,
         "groups": rows,
+        # the money basis of the groups' savings (groups stage: the trajectories' basis)
+        "groups_basis_nl": basis_summary_label(
+            [b for r in rows for b in r["basis"].split(";") if b]),
         "with_groups": members is not None and groups is not None,
     }
 
@@ -488,6 +497,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 "saving": charts.format_number(r.saving_eur, 0),
                 "label": _text(r.epc_label),
                 "colour": EPC_COLOURS.get(_text(r.epc_label), "#ffffff"),
+                "ink": charts.ink_on(EPC_COLOURS.get(_text(r.epc_label), "#ffffff")),
                 "score": charts.format_number(r.epc_score_kwh_per_m2, 0),
             })
         scores = [cur_score, *st["epc_score_kwh_per_m2"].astype(float).tolist()]
@@ -507,6 +517,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "heating": heat,
             "current_label": cur_label,
             "current_colour": EPC_COLOURS.get(cur_label, "#ffffff"),
+            "current_ink": charts.ink_on(EPC_COLOURS.get(cur_label, "#ffffff")),
             "current_score": charts.format_number(cur_score, 0),
             "label_scale": charts.label_scale(cur_label),
             "energy_cost": charts.format_number(float(s.get("current_energy_cost_eur", np.nan)),
