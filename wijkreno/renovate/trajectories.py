@@ -350,7 +350,8 @@ def plan_trajectories(
     summary = _summary_frame(dwellings, options, cat, targets, keys, steps, system_params)
     if len(steps):
         steps["planned_year"] = planned_years(steps, summary, econ.start_year,
-                                              econ.envelope_phase_years)
+                                              econ.envelope_phase_years,
+                                              boiler_years=cat.get("boiler_years"))
     else:
         steps["planned_year"] = pd.Series(dtype=np.int64)
     time_steps(steps, summary, econ, keep_replacement=cat.get("keep_replacement"),
@@ -469,7 +470,7 @@ def time_steps(steps: pd.DataFrame, summary: pd.DataFrame, econ: Economics, *,
 
 
 def planned_years(steps: pd.DataFrame, summary: pd.DataFrame, start_year: int,
-                  phase_years: float) -> np.ndarray:
+                  phase_years: float, boiler_years: np.ndarray | None = None) -> np.ndarray:
     """The year each step is foreseen [yr], non-decreasing with the step order.
 
     A trajectory starts in ``start_year`` (the price year) and runs to ``end = min(start_year
@@ -486,6 +487,12 @@ def planned_years(steps: pd.DataFrame, summary: pd.DataFrame, start_year: int,
     that meets its label come no later than its deadline (or the start year when the deadline
     is past).
 
+    An intermediate step (the hybrid next to the boiler, ``intermediate``) is bought when the
+    boiler is worn out, as the step ordering decided it (``interim_choice``): with
+    ``boiler_years`` it comes ``floor(boiler_years)`` years after the start (now when overdue
+    or unknown, at most in the heat pump's year), and the envelope steps between it and the
+    heat pump are spread over ``[its year, end)``; the years never decrease with the order.
+
     Parameters
     ----------
     steps : pandas.DataFrame
@@ -498,6 +505,9 @@ def planned_years(steps: pd.DataFrame, summary: pd.DataFrame, start_year: int,
         First year of every trajectory [yr].
     phase_years : float
         Years from the first step to the heating change [yr] (>= 0).
+    boiler_years : (n_dwellings,) array, optional
+        Years until each dwelling's boiler is worn out (negative: overdue; inf: none), indexed
+        by ``row``; without it an intermediate step comes at the start.
 
     Returns
     -------
@@ -520,9 +530,24 @@ def planned_years(steps: pd.DataFrame, summary: pd.DataFrame, start_year: int,
     has_h = h >= 0
     # a heat pump that needs no envelope step first comes now, with what follows it
     span_h = np.where(h > 0, span, 0.0)
-    spread = np.where(has_h, np.where(k < h, span_h * k / np.maximum(h, 1), span_h),
+    # the intermediate step waits for the boiler's end of life; the envelope steps after it
+    # (and before the heat pump) follow from its year
+    inter = steps["intermediate"].to_numpy(dtype=bool)
+    wait = np.zeros(n_dw)
+    k_int = np.full(n_dw, np.iinfo(np.int64).max)
+    if boiler_years is not None and inter.any():
+        t_b = np.asarray(boiler_years, dtype=np.float64)[row[inter]]
+        t_b = np.where(np.isfinite(t_b), np.maximum(t_b, 0.0), 0.0)
+        wait[row[inter]] = np.minimum(np.floor(t_b + 1e-9), span_h[inter])
+        k_int[row[inter]] = k[inter]
+    w = np.where(k >= k_int[row], wait[row], 0.0)
+    k0 = np.where(k >= k_int[row], k_int[row], 0)
+    before_h = w + (span_h - w) * (k - k0) / np.maximum(h - k0, 1)
+    spread = np.where(has_h, np.where(k < h, before_h, span_h),
                       span * k / np.maximum(n_steps - 1, 1))
     year = start + np.floor(spread + 1e-9)
+    if inter.any():  # an intermediate step after an envelope step: keep the order
+        year = pd.Series(year).groupby(row).cummax().to_numpy()
     if "obligation_year" in summary.columns and "obligation_step" in summary.columns:
         cap = np.maximum(summary["obligation_year"].to_numpy(dtype=np.float64)[row], start)
         o_step = summary["obligation_step"].to_numpy(dtype=np.float64)[row]
