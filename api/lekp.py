@@ -27,6 +27,8 @@ from fastapi import HTTPException
 from api.municipal import COUNT_KEYS, Fact, municipality_facts
 from api.workspace import Workspace
 from wijkreno.errors import InputError
+from wijkreno.indicators.checklist import realised_source_nl
+from wijkreno.indicators.checklist import register_checklist as shared_checklist
 from wijkreno.register import REGISTER_KINDS, Register
 
 COUNT_NAMES_NL = {"inhabitants": "inwoners", "households": "huishoudens",
@@ -61,15 +63,6 @@ PACTPORTAAL_COLUMNS: tuple[tuple[str, str], ...] = (
 """Columns of the Pactportaal CSV export, with their meaning (also in
 ``docs/pactportaal_export.md``)."""
 
-_REALISED_SOURCE = {
-    "renovations": "gemeentelijk renovatieregister (collectieve renovaties)",
-    "klimaattafels": "gemeentelijk register: klimaattafels",
-    "trajectories": "gemeentelijk register: renovatietrajecten",
-    "participative_pv": "gemeentelijk register: participatieve hernieuwbare energie",
-    "wvc_milestones": "gemeentelijk register: wijkverbeteringscontracten",
-    "own_buildings": "niet in het register (eigen gebouwen)",
-    "none": "niet in het register",
-}
 
 
 @dataclass
@@ -189,7 +182,8 @@ def goal_rows(state: LekpState) -> list[dict[str, Any]]:
             status = "achter op schema"
         share = realised / target if realised is not None and target else None
         out.append({
-            "goal_id": t.goal_id, "title_nl": t.title_nl, "indicator": t.indicator,
+            "goal_id": t.goal_id, "title_nl": t.title_nl,
+            "title_en": getattr(t, "title_en", None) or t.title_nl, "indicator": t.indicator,
             "unit": t.unit, "scaling_base": t.scaling_base, "base_value": _num(t.base_value),
             "target": target, "deadline": deadline.isoformat(),
             "realised": realised, "share_achieved_frac": share,
@@ -200,8 +194,7 @@ def goal_rows(state: LekpState) -> list[dict[str, Any]]:
             "on_track": bool(now["on_track"]) if computable and target is not None else None,
             "status": status, "computable": computable,
             "register_kind": t.register_kind, "counting_rule": t.counting_rule,
-            "source": t.source, "realised_source": _REALISED_SOURCE.get(
-                str(t.register_kind), "gemeentelijk register"),
+            "source": t.source, "realised_source": realised_source_nl(t.register_kind),
             "series": [{"year": int(r["year"]),
                         "realised": _num(r["realised_cumulative"]),
                         "target_path": _num(r["target_path"]) if target is not None else None,
@@ -211,37 +204,21 @@ def goal_rows(state: LekpState) -> list[dict[str, Any]]:
     return out
 
 
-def register_checklist(state: LekpState, register: Register) -> list[dict[str, Any]]:
-    """What the register holds for the report, each item ticked when it holds something.
+def register_checklist(state: LekpState, register: Register, *,
+                       year: int | None = None) -> list[dict[str, Any]]:
+    """What the register holds for the report, each item ticked when it holds something:
+    :func:`wijkreno.indicators.checklist.register_checklist` (the page and the report tick
+    the same) with the counts' origins (Statbel or an admin, not an estimate); the goals at
+    ``as_of`` or, with ``year``, at the end of that report year."""
+    return shared_checklist(register_tables(register, state.nis_code), state.targets,
+                            state.indicators, year=year,
+                            count_origins={k: state.facts[k].origin for k in COUNT_KEYS})
 
-    Items: the three counts known (Statbel or an admin, not an estimate), one per register
-    kind (rows, the latest date) and one per goal (data registered for it).
-    """
-    items: list[dict[str, Any]] = []
-    sure = [k for k in COUNT_KEYS if state.facts[k].origin in ("statbel", "admin", "given")]
-    items.append({"key": "counts", "done": len(sure) == len(COUNT_KEYS),
-                  "text": "Inwoners, huishoudens en wooneenheden uit Statbel of ingegeven",
-                  "detail": ", ".join(f"{COUNT_NAMES_NL[k]}: {state.facts[k].origin}"
-                                      for k in COUNT_KEYS)})
-    held: dict[str, int] = {}
-    for kind in REGISTER_KINDS:
-        table = register.read(kind, state.nis_code)
-        held[kind] = len(table)
-        dates = [c for c in table.columns if c.endswith("_on")]
-        last = None
-        if len(table) and dates:
-            stamp = pd.to_datetime(table[dates[0]], errors="coerce").max()
-            last = None if pd.isna(stamp) else stamp.date().isoformat()
-        items.append({"key": f"register:{kind}", "done": len(table) > 0, "kind": kind,
-                      "n_rows": len(table), "last": last,
-                      "text": f"Register '{kind}' bijgehouden"})
-    for goal in goal_rows(state):
-        kind = str(goal["register_kind"])
-        items.append({"key": f"goal:{goal['goal_id']}", "kind": kind,
-                      "done": goal["computable"] and held.get(kind, 0) > 0,
-                      "text": f"Gegevens voor '{goal['title_nl']}'",
-                      "detail": goal["realised_source"]})
-    return items
+
+def register_tables(register: Register, nis: str) -> dict[str, pd.DataFrame]:
+    """Every register kind's rows of ``nis``, in :data:`wijkreno.register.REGISTER_KINDS`
+    order (what the checklist ticks from)."""
+    return {kind: register.read(kind, nis) for kind in REGISTER_KINDS}
 
 
 def _csv_number(value: float | None, decimals: int = 2) -> str:
@@ -292,4 +269,5 @@ def report_sources(state: LekpState, ws: Workspace, register: Register) -> list[
 
 
 __all__ = ["LekpState", "PACTPORTAAL_COLUMNS", "check_nis", "goal_rows", "lekp_state",
-           "municipal_dwellings", "pactportaal_csv", "register_checklist", "report_sources"]
+           "municipal_dwellings", "pactportaal_csv", "register_checklist", "register_tables",
+           "report_sources"]

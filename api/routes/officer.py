@@ -76,6 +76,7 @@ API_DIR = Path(__file__).resolve().parent.parent
 STATIC_FILES: dict[str, str] = {
     "officer.js": "text/javascript; charset=utf-8",
     "officer.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
 LANG_COOKIE = "wijkreno_lang"
 """The language cookie, shared with the map page (``api.routes.pages``)."""
@@ -322,6 +323,14 @@ def static_file(name: str) -> Response:
         raise HTTPException(status_code=404, detail=f"Geen bestand {name!r} onder deze map.")
     return FileResponse(API_DIR / "static" / name, media_type=STATIC_FILES[name],
                         headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """The site's icon (``api/static/favicon.svg``) where browsers look for it without a
+    ``<link rel="icon">`` (the pages link it), so that no request for it ends in a 404."""
+    return FileResponse(API_DIR / "static" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 # -- JSON: register ------------------------------------------------------------------------------

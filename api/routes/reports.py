@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from api.auth import CurrentUser, check_role, get_register
-from api.lekp import COUNT_NAMES_NL, lekp_state, report_sources
+from api.lekp import COUNT_NAMES_NL, lekp_state, register_checklist, report_sources
 from api.models import ERRORS, IndicatorTable
 from api.workspace import Workspace, get_workspace, records
 from wijkreno.register import Register
@@ -77,7 +77,8 @@ def lekp_report(nis: str, fmt: str, user: CurrentUser,
                                    renovations=register.renovations(nis),
                                    dwellings=state.dwellings,
                                    sources=report_sources(state, ws, register), year=year,
-                                   out_dir=Path(tmp))
+                                   out_dir=Path(tmp),
+                                   checklist=register_checklist(state, register, year=year))
         content = Path(paths[fmt]).read_bytes()
     media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
     return Response(content=content, media_type=media, headers={

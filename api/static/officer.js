@@ -572,6 +572,9 @@
     return "<span class='badge " + cls + "'>" + esc(S["status_" + status] || status) + "</span>";
   }
 
+  // the goal's title in the page's language (lekp_goals.toml title_en; Dutch when none)
+  function goalTitle(g) { return CFG.lang === "en" && g.title_en ? g.title_en : g.title_nl; }
+
   function renderGoals(data) {
     $("as-of").textContent = "(" + S.as_of + " " + dateText(data.as_of) + ")";
     var h = "<table class='goals'><thead><tr><th scope='col'>" + esc(S.goal) + "</th><th scope='col' class='num'>" + esc(S.target) +
@@ -585,7 +588,7 @@
         "<div class='sharebar' role='img' aria-label='" + esc(num(100 * share, 0)) + " %'><span class='fill' data-w='" + Math.min(100, 100 * share) + "'></span>" +
         (pathShare !== null ? "<span class='tick' data-l='" + Math.min(100, 100 * pathShare) + "'></span>" : "") + "</div><span class='small'>" + num(100 * share, 0) + " %</span>";
       h += "<tbody class='goal' data-goal='" + esc(g.goal_id) + "'><tr><th scope='row'><button type='button' class='link expand' aria-expanded='false' aria-controls='goal-detail-" + i + "'>" +
-        esc(g.title_nl) + "</button><br><span class='muted small'>" + esc(isShare(g.unit) ? S.unit_share : S.unit + ": " + g.unit) + "</span></th>" +
+        esc(goalTitle(g)) + "</button><br><span class='muted small'>" + esc(isShare(g.unit) ? S.unit_share : S.unit + ": " + g.unit) + "</span></th>" +
         "<td class='num' data-label='" + esc(S.target) + "'>" + figure(g.target, g.unit) + "</td><td data-label='" + esc(S.deadline) + "'>" +
         dateText(g.deadline) + "</td><td class='num' data-label='" + esc(S.realised) + "'>" + figure(g.realised, g.unit) +
         "</td><td class='share' data-label='" + esc(S.share) + "'>" + bar + "</td><td class='num' data-label='" + esc(S.path_now) + "'>" +
@@ -617,7 +620,7 @@
 
   function renderChecklist(data) {
     var titles = {};
-    data.goals.forEach(function (g) { titles["goal:" + g.goal_id] = g.title_nl; });
+    data.goals.forEach(function (g) { titles["goal:" + g.goal_id] = goalTitle(g); });
     $("checklist-list").innerHTML = data.checklist.map(function (item) {
       var text = item.text;
       var detail = item.detail || "";

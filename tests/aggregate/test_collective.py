@@ -127,6 +127,37 @@ def test_party_wall_effect_sign_and_vanishing(small):
     assert (d5.loc[row.index, "party_wall_saving_kwh"] > row["party_wall_saving_kwh"]).all()
 
 
+def test_party_wall_figures_follow_the_plans_money_basis(small):
+    # the plan's savings are on its money basis (basis_use_ratio scales the standardised
+    # use); the engine's party-wall correction and gain are scaled alike, and named
+    d, groups, plan, options = small
+    assert (plan["basis"] == "standardised").all() and (plan["basis_use_ratio"] == 1.0).all()
+    _, std = collective_costs(d, groups, plan, options)
+    assert (std["basis"] == "standardised").all()
+    half = plan.copy()
+    half["basis"] = "expected"
+    half["basis_use_ratio"] = 0.5
+    gt, dt = collective_costs(d, groups, half, options)
+    assert (dt["basis"] == "expected").all() and (gt["basis"] == "expected").all()
+    row = dt["dwelling_id"].str.startswith("a-T") & dt["participating"]
+    assert (std.loc[row, "party_wall_saving_eur"] > 0).all()
+    np.testing.assert_allclose(dt["party_wall_saving_eur"], 0.5 * std["party_wall_saving_eur"])
+    np.testing.assert_allclose(dt["party_wall_saving_kwh"], 0.5 * std["party_wall_saving_kwh"])
+    # individual = plan saving + scaled correction; collective adds the scaled gain
+    corr = std["saving_individual_eur"] - std["participating"] * plan["saving_eur"]
+    np.testing.assert_allclose(dt["saving_individual_eur"],
+                               dt["participating"] * plan["saving_eur"] + 0.5 * corr, atol=1e-9)
+    np.testing.assert_allclose(dt["saving_collective_eur"] - dt["saving_individual_eur"],
+                               dt["party_wall_saving_eur"], atol=1e-9)
+    # a group whose dwellings differ names both
+    mixed = half.copy()
+    mixed.loc[mixed.index[0], "basis"] = "calibrated"
+    gm, _ = collective_costs(d, groups, mixed, options)
+    first = groups.set_index("dwelling_id").loc[d["dwelling_id"].iloc[0], "group_id"]
+    assert gm.set_index("group_id").loc[first, "basis"] in ("calibrated;expected",
+                                                            "calibrated")
+
+
 def test_min_participants_switches_effects_off(small):
     d, groups, plan, options = small
     p = _with(load_collective_params(), "collective", "min_participants", 100)
@@ -151,6 +182,15 @@ def test_demo_twin_end_to_end(demo):
     assert (gt.set_index("group_id")["n_dwellings"]
             == groups.groupby("group_id").size().reindex(gt["group_id"]).to_numpy()).all()
     assert set(gt["group_kind"]) == {"apartment_building", "block", "street_cluster", "single"}
+    # alone, the same measures cost what the plan says, heat pumps sized after the envelope
+    part = dt["participating"].to_numpy()
+    heat_pumps = part & plan["heating"].astype("string").str.startswith("heat_pump").fillna(
+        False).to_numpy(dtype=bool)
+    assert heat_pumps.sum() > 10
+    np.testing.assert_allclose(dt.loc[part, "measure_cost_individual_eur"],
+                               plan.loc[part, "investment_eur"], rtol=1e-9)
+    np.testing.assert_allclose(dt.loc[part, "premium_individual_eur"],
+                               plan.loc[part, "premium_eur"], rtol=1e-9, atol=1e-6)
     assert (dt["collective_gain_eur"] >= -1e-6).all()
     assert (dt["collective_gain_npv_eur"] >= -1e-6).all()
     big = gt[gt["n_participating"] >= 10]
@@ -189,3 +229,44 @@ def test_cli_groups_writes_outputs(tmp_path, small):
     assert block.geometry.area.max() == pytest.approx(5 * 60.0)  # 5 terraced houses 6 x 10 m
     bad = CliRunner().invoke(app, ["groups", str(tmp_path / "nothing")])
     assert bad.exit_code == 2
+
+
+def test_shared_costs_follow_the_price_year_of_the_options(small):
+    """Issue 12: options priced in a year (money_params) price the collective offer in the
+    same year: collective.toml's project costs indexed from their dates, the catalogue's fixed
+    costs and the premium scheme of that year; each table says the year."""
+    from dataclasses import replace
+
+    from wijkreno.renovate.catalogue import money_params
+
+    d, groups, _, _ = small
+    m25 = money_params(2025)
+    o25 = measure_options(d, money=m25)
+    assert o25.price_year == 2025
+    plan = best_packages(d, o25)
+    gt, dt = collective_costs(d, groups, plan, o25)
+    assert (dt["price_year"] == 2025).all() and (gt["price_year"] == 2025).all()
+    raw = load_collective_params()
+    assert raw.price_year is None
+    ix = raw.indexed(m25.cost_index, 2025)
+    for name, item in raw.project_costs.items():  # quoted 2026-11-24 in the file
+        f = float(m25.cost_index.factor(2026, 2025))
+        assert f != 1.0
+        assert ix.project_costs[name].individual_eur.value == pytest.approx(
+            item.individual_eur.value * f, rel=1e-12)
+        assert ix.project_costs[name].group_eur.value == pytest.approx(
+            item.group_eur.value * f, rel=1e-12)
+        assert "ABEX 2026 -> 2025" in ix.project_costs[name].per_dwelling_eur.source
+    assert ix.indexed(m25.cost_index, 2025) is ix
+    # the same plan with unpriced options: every individual project cost is the file's
+    _, dt0 = collective_costs(d, groups, plan, replace(o25, price_year=None))
+    assert dt0["price_year"].isna().all()
+    part = dt["participating"].to_numpy() & (dt0["project_cost_individual_eur"] > 0).to_numpy()
+    assert part.any()
+    np.testing.assert_allclose(dt["project_cost_individual_eur"][part],
+                               dt0["project_cost_individual_eur"][part] * f, rtol=1e-12)
+    # costs of two years are not mixed
+    with pytest.raises(InputError, match="catalogue is quoted in 2026"):
+        collective_costs(d, groups, plan, o25, catalogue=money_params(2026).catalogue)
+    with pytest.raises(InputError, match="already indexed to 2026"):
+        collective_costs(d, groups, plan, o25, params=raw.indexed(m25.cost_index, 2026))

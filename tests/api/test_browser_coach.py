@@ -171,3 +171,26 @@ def test_sector_highlight_and_components_in_words(live_server, browser, tmp_path
     assert serious_violations(page) == []
     assert errors == []
     page.close()
+
+
+CONTRAST_RUN = """async () => {
+  const r = await axe.run(document, {runOnly: ['color-contrast'], resultTypes: ['violations']});
+  return r.violations.flatMap(v => v.nodes.map(n =>
+    n.target.join(' ') + ' ' + ((n.any[0] || {}).message || '')));
+}"""
+
+
+def test_printed_label_chips_have_contrast(live_server, browser):  # noqa: F811
+    """The label chips and badges of the printed sheet (print.css alone, as in the PDF):
+    every text at 4.5:1 or more on its EPC colour, A+ and F included."""
+    page, errors = _new_page(browser, 1366, 768)
+    page.goto(live_server + "/print/street?name=Kerkstraat")
+    page.emulate_media(media="print")
+    # the PDF knows only the sheet's own style (print.css, inline): drop the screen stylesheet
+    page.evaluate("document.querySelectorAll('link[rel=stylesheet]').forEach(l => l.remove())")
+    labels = page.locator(".labels span").all_inner_texts()
+    assert {"A+", "F"} <= set(labels)
+    page.add_script_tag(path=str(AXE))
+    assert page.evaluate(CONTRAST_RUN) == []
+    assert errors == []
+    page.close()

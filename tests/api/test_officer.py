@@ -123,6 +123,21 @@ def test_static_files(client):
     assert client.get("/static/officer/secret.txt").status_code == 404
 
 
+def test_favicon_is_served_and_linked(client, login, workspace_dir):
+    for url in ("/favicon.ico", "/static/officer/favicon.svg"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["content-type"].startswith("image/svg+xml")
+        assert r.text.lstrip().startswith("<svg") and "wijkreno" in r.text
+    link = '<link rel="icon" href="/static/officer/favicon.svg" type="image/svg+xml">'
+    adres = _addresses(workspace_dir, 1)[0]
+    for path, c in (("/login", client), ("/", client), ("/officer", login("viewer99")),
+                    (f"/print/{adres}", login("coach99"))):
+        r = c.get(path)
+        assert r.status_code == 200, (path, r.status_code)
+        assert link in r.text, path
+
+
 def test_officer_strings_have_the_same_keys():
     from api.officer_i18n import OFFICER_STRINGS
 
@@ -254,6 +269,8 @@ def test_lekp_counts_come_from_the_workspace_and_report_without_parameters(
                            for g in unknown)
     known = [g for g in body["goals"] if g["scaling_base"] == "housing_units"]
     assert all(g["base_value"] == facts["housing_units"]["value"] for g in known)
+    titles = {g["goal_id"]: (g["title_nl"], g["title_en"]) for g in body["goals"]}
+    assert titles["charging_points"] == ("Laadpunten", "Charging points")  # English mode
     kinds = {i["kind"] for i in body["checklist"] if i["key"].startswith("register:")}
     assert {"renovations", "klimaattafels"} <= kinds
     reno = next(i for i in body["checklist"] if i["key"] == "register:renovations")
@@ -289,6 +306,18 @@ def test_lekp_counts_come_from_the_workspace_and_report_without_parameters(
 
         assert f"{format_number(_statbel_housing_units(workspace_dir))} wooneenheden" in r.text
         assert f"{format_number(1234)} inwoners" in r.text
+        # the report's checklist is ticked from the register as the page's is (one function)
+        import html as html_lib
+
+        from wijkreno.indicators.checklist import REGISTER_KINDS_NL
+
+        text = html_lib.unescape(r.text)
+        page = [i for i in body["checklist"] if i["key"].startswith("register:")]
+        assert len(page) == 8  # every register kind, ticked or not as on the page
+        for item in page:
+            box = "☑" if item["done"] else "☐"
+            assert (f"{box}</span>Register '{REGISTER_KINDS_NL[item['kind']]}' bijgehouden"
+                    in text), item
         r = viewer.get("/api/reports/99001/lekp.pdf")
         assert r.status_code == 200 and r.content[:4] == b"%PDF"
         # scripts may still replace a count for one request

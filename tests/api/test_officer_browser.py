@@ -87,6 +87,8 @@ def test_officer_upload_correct_report_logout(live_server, browser, officer, wor
     errors: list[str] = []
     checked: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    missing: list[str] = []  # every request the browser makes answers (the favicon too)
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
 
     # the register asks for a login first, and comes back after it
     page.goto(live_server + "/officer/99001/register")
@@ -178,6 +180,14 @@ def test_officer_upload_correct_report_logout(live_server, browser, officer, wor
         page.wait_for_function("window.__officer && window.__officer.ready", timeout=30_000)
         assert "Register of realisations" in page.inner_text("h1")
         _save(page, tmp_path, "officer_register_tablet_en.png")
+        # the goals' titles in English too (lekp_goals.toml title_en), table and checklist
+        page.goto(live_server + "/officer/99001/lekp?lang=en")
+        page.wait_for_function("window.__officer && window.__officer.ready", timeout=60_000)
+        goals = page.inner_text("#goals-table")
+        assert "Charging points" in goals and "Collective energy-saving renovations" in goals
+        assert "Laadpunten" not in goals and "Klimaattafels:" not in goals
+        assert "Charging points" in page.inner_text("#checklist-list")
+        _save(page, tmp_path, "officer_lekp_tablet_en.png")
         page.goto(live_server + "/officer/99001/register?lang=nl")
     finally:
         _reset_inhabitants(page, live_server)
@@ -190,5 +200,7 @@ def test_officer_upload_correct_report_logout(live_server, browser, officer, wor
     page.goto(live_server + "/officer")
     assert page.url.startswith(live_server + "/login")
     assert errors == []
+    assert missing == []
+    assert page.request.get(live_server + "/favicon.ico").ok
     assert len(checked) in (0, 5)
     context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -39,7 +40,7 @@ def test_berlaar_worked_example(pact):
 
 def test_targets_columns_and_dates():
     t = municipality_targets(**BERLAAR)
-    assert list(t.columns) == list(TARGET_COLUMNS)
+    assert list(t.columns) == [*TARGET_COLUMNS, "title_en"]
     row = t.set_index("goal_id").loc["klimaattafels"]
     assert row["deadline"] == dt.date(2024, 12, 31)
     assert row["target"] == 272  # 50 per 1,000 housing units invited
@@ -164,3 +165,46 @@ def test_housing_units_berlaar_real():
     assert housing_units_from_gebouwenpark(table, "12002") == 5637
     with pytest.raises(InputError, match="13002"):
         housing_units_from_gebouwenpark(table, "13002")
+
+
+def test_every_goal_has_an_english_title(tmp_path):
+    goals = load_goals()
+    for goal in goals.goals:
+        assert goal.title_en and goal.title_en != goal.title_nl, goal.goal_id
+    t = municipality_targets(**BERLAAR).set_index("goal_id")
+    assert t.loc["charging_points", "title_en"] == "Charging points"
+    assert t.loc["klimaattafels", "title_en"] == "Climate tables: housing units invited"
+    # a user's goal file without English titles shows the Dutch ones
+    own = tmp_path / "goals.toml"
+    packaged = Path(__file__).resolve().parents[2] / "wijkreno" / "params" / "lekp_goals.toml"
+    own.write_text("\n".join(line for line in packaged.read_text("utf-8").splitlines()
+                             if not line.startswith("title_en")), encoding="utf-8")
+    bare = municipality_targets(**BERLAAR, goals=load_goals(own)).set_index("goal_id")
+    assert bare.loc["charging_points", "title_en"] == "Laadpunten"
+
+
+def test_register_checklist_ticks_what_the_register_holds():
+    from wijkreno.indicators.checklist import register_checklist
+
+    targets = municipality_targets(**BERLAAR).set_index("goal_id").loc[
+        ["collective_renovations", "charging_points"]].reset_index()
+    indicators = pd.DataFrame({
+        "goal_id": ["collective_renovations", "collective_renovations", "charging_points"],
+        "year": [2024, 2025, 2026], "computable": [False, True, True],
+        "is_past": [True, True, False]})
+    held = {"renovations": pd.DataFrame({"completed_on": ["2024-05-01", "2025-02-01"]}),
+            "charging_points": pd.DataFrame({"in_service_on": pd.Series([], dtype=object)})}
+    items = {i["key"]: i for i in register_checklist(
+        held, targets, indicators, count_origins={"inhabitants": "statbel",
+                                                  "households": "estimate",
+                                                  "housing_units": "admin"})}
+    assert list(items)[0] == "counts" and items["counts"]["done"] is False  # an estimate
+    assert items["register:renovations"]["done"] and items["register:renovations"]["n_rows"] == 2
+    assert items["register:renovations"]["last"] == "2025-02-01"
+    assert not items["register:charging_points"]["done"]
+    assert items["goal:collective_renovations"]["done"]
+    assert items["goal:charging_points"]["title_en"] == "Charging points"
+    assert not items["goal:charging_points"]["done"]  # nothing registered
+    # in a report year the goal's state at the end of that year counts
+    in_2024 = {i["key"]: i for i in register_checklist(held, targets, indicators, year=2024)}
+    assert "counts" not in in_2024 and not in_2024["goal:collective_renovations"]["done"]

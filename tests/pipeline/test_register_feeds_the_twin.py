@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -117,6 +118,44 @@ def test_kerkstraat_bundle_shows_groups_and_collective_cost(demo_copy, tmp_path)
     m5 = members.set_index(members["dwelling_id"].astype(str)).loc[
         str(k.loc["5", "dwelling_id"])]
     assert f"groep {m5['group_id']}" in html
+    # the collective offer is on the trajectories' money basis, and says so
+    assert "Besparing per jaar (verwacht werkelijk verbruik)" in html
+    assert "Besparing per jaar (EPC-berekening" not in html
+    assert "Besparing en CO2 op basis van: verwacht werkelijk verbruik." in html  # the cover
+
+
+def test_groups_price_savings_on_the_trajectories_basis(demo_run, demo_copy):
+    ws, results = demo_run
+    members = results["groups"].tables["members"].set_index("dwelling_id")
+    summary = results["trajectories"].tables["summary"].set_index("dwelling_id")
+    # the same basis per dwelling as the trajectories: the simulation's expected use
+    assert (members["basis"] == summary["basis"].reindex(members.index)).all()
+    assert set(members["basis"]) == {"expected"}
+    assert set(results["groups"].tables["groups"]["basis"]) == {"expected"}
+    assert results["groups"].metadata["basis"] == {"expected": len(members)}
+    # the trajectories' price set too: where the group package holds the trajectory's
+    # measures and no party wall changes it, alone it saves what the trajectory saves
+    assert results["groups"].metadata["price_year"] == int(summary["price_year"].iloc[0])
+    dwellings = pd.DataFrame(ws.read("renovated", "dwellings")).set_index("dwelling_id")
+    same = members["participating"] & (
+        members["measures"].map(lambda t: frozenset(str(t).split("+")))
+        == summary["measures"].reindex(members.index).map(
+            lambda t: frozenset(str(t).split("+"))))
+    alone = same & (dwellings["party_wall_area_m2"].reindex(members.index).fillna(0) == 0)
+    assert alone.sum() >= 5
+    np.testing.assert_allclose(members.loc[alone, "saving_individual_eur"],
+                               summary.loc[members.index[alone], "saving_eur"], rtol=1e-9)
+    # a rerun follows the simulation: its results are an input of the stage
+    assert "simulate/results.parquet" in results["groups"].manifest["inputs"]
+    # on the standardised basis the savings differ (the demo's houses use less than the EPC)
+    from wijkreno.pipeline import GroupsOptions, run_groups
+
+    std = run_groups(demo_copy, GroupsOptions(basis="standardised")).tables["members"]
+    std = std.set_index("dwelling_id").reindex(members.index)
+    part = members["participating"].to_numpy(dtype=bool)
+    assert (std["basis"] == "standardised").all()
+    assert not np.allclose(std.loc[part, "saving_individual_eur"],
+                           members.loc[part, "saving_individual_eur"])
 
 
 def test_a_stale_renovated_layer_is_refused(demo_copy):
@@ -129,3 +168,87 @@ def test_a_stale_renovated_layer_is_refused(demo_copy):
     register = ws.sources_folder / "register_renovaties.csv"
     with pytest.raises(InputError, match="does not exist"):
         run_renovated(ws, RenovatedOptions(register_export=register.with_name("nope.csv")))
+
+
+def test_standalone_commands_read_the_twin_as_renovated(demo_run, tmp_path):
+    """`wijkreno simulate` and `wijkreno trajectories` on a workspace's twin folder read the
+    as-renovated layer beside it as the pipeline does; --as-built reads the twin as built."""
+    from typer.testing import CliRunner
+
+    from wijkreno.cli import app
+
+    ws, results = demo_run
+    twin = str(ws.folder("twin"))
+    k = _kerkstraat(ws)
+    ids = {n: str(k.loc[n, "dwelling_id"]) for n in ("1", "3")}
+    runner = CliRunner()
+    sim = runner.invoke(app, ["simulate", twin, "-o", str(tmp_path / "sim")])
+    assert sim.exit_code == 0, sim.output
+    assert "zoals gerenoveerd" in sim.output
+    ours = pd.read_parquet(tmp_path / "sim" / "results.parquet").set_index("dwelling_id")
+    pipeline = pd.DataFrame(ws.read("simulate", "results")).set_index("dwelling_id")
+    assert ours.loc[ids["3"], "heating_system"] == "heat_pump_air_water"
+    np.testing.assert_allclose(ours["epc_score_kwh_per_m2"],
+                               pipeline.loc[ours.index, "epc_score_kwh_per_m2"])
+    built = runner.invoke(app, ["simulate", twin, "-o", str(tmp_path / "built"), "--as-built"])
+    assert built.exit_code == 0, built.output
+    assert "zoals gebouwd" in built.output
+    as_built = pd.read_parquet(tmp_path / "built" / "results.parquet").set_index("dwelling_id")
+    assert as_built.loc[ids["3"], "heating_system"] != "heat_pump_air_water"
+
+    # trajectories: the same plan as the pipeline's (as renovated, on its expected use)
+    args = ["trajectories", twin, "--street", "Kerkstraat"]
+    traj = runner.invoke(app, [*args, "-o", str(tmp_path / "traj")])
+    assert traj.exit_code == 0, traj.output
+    summary = pd.read_parquet(tmp_path / "traj" / "summary.parquet").set_index("dwelling_id")
+    full = results["trajectories"].tables["summary"].set_index("dwelling_id").loc[summary.index]
+    assert (summary["basis"] == full["basis"]).all() and set(summary["basis"]) == {"expected"}
+    for col in ("net_cost_eur", "saving_eur"):
+        np.testing.assert_allclose(summary[col], full[col])
+    assert summary.loc[ids["3"], "final_heating_system"] == "heat_pump_air_water"
+    steps = pd.read_parquet(tmp_path / "traj" / "trajectories.parquet")
+    mine = steps[steps["dwelling_id"].astype(str) == ids["1"]]
+    assert not (mine["dimension"] == "roof").any()
+    # as built, the registered roof is proposed again: the flag is what changes it
+    again = runner.invoke(app, [*args, "-o", str(tmp_path / "traj_built"), "--as-built"])
+    assert again.exit_code == 0, again.output
+    steps_b = pd.read_parquet(tmp_path / "traj_built" / "trajectories.parquet")
+    assert (steps_b.loc[steps_b["dwelling_id"].astype(str) == ids["1"], "dimension"]
+            == "roof").any()
+    # bad combinations are bad input
+    both = runner.invoke(app, [*args, "-o", str(tmp_path / "x"), "--as-built", "--renovated",
+                               str(ws.folder("renovated"))])
+    assert both.exit_code == 2 and "--as-built" in both.output
+    none = runner.invoke(app, [*args, "-o", str(tmp_path / "y"), "--renovated",
+                               str(tmp_path / "nothing")])
+    assert none.exit_code == 2 and "--register" in none.output
+
+
+def test_standalone_register_export_makes_the_renovated_layer(demo_run, tmp_path):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from wijkreno.cli import app
+
+    ws, _ = demo_run
+    twin = tmp_path / "ws" / "twin"
+    shutil.copytree(ws.folder("twin"), twin)
+    export = ws.sources_folder / "register_renovaties.csv"
+    runner = CliRunner()
+    res = runner.invoke(app, ["simulate", str(twin), "-o", str(tmp_path / "ws" / "simulate"),
+                              "--register", str(export)])
+    assert res.exit_code == 0, res.output
+    assert "zoals gerenoveerd" in res.output
+    # written beside the twin, as a workspace lays it out: the next command finds it
+    layer = pd.read_csv(tmp_path / "ws" / "renovated" / "register_applied.csv")
+    assert list(layer["status"]) == ["applied"] * 3
+    k = _kerkstraat(ws)
+    out = pd.read_parquet(tmp_path / "ws" / "simulate" / "results.parquet")
+    three = out.set_index("dwelling_id").loc[str(k.loc["3", "dwelling_id"])]
+    assert three["heating_system"] == "heat_pump_air_water"
+    groups = runner.invoke(app, ["groups", str(twin), "-o", str(tmp_path / "ws" / "groups")])
+    assert groups.exit_code == 0, groups.output
+    assert "zoals gerenoveerd" in groups.output
+    members = pd.read_csv(tmp_path / "ws" / "groups" / "group_members.csv")
+    assert set(members["basis"]) == {"expected"}  # simulate/ beside the twin: its expected use

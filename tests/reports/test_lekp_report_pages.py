@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from wijkreno.indicators import compute_indicators, municipality_targets
-from wijkreno.register import open_register
+from wijkreno.indicators.checklist import register_checklist
+from wijkreno.register import REGISTER_KINDS, open_register
 from wijkreno.reports import render_lekp_report
 from wijkreno.reports.lekp import (
     INDICATORS_NL,
@@ -61,13 +62,14 @@ def inputs(tmp_path_factory):
     indicators = compute_indicators(reg, targets, nis_code=NIS, as_of=dt.date(YEAR, 12, 31),
                                     own_buildings=own)
     renovations = reg.renovations(NIS)
+    held = {kind: reg.read(kind, NIS) for kind in REGISTER_KINDS}
     reg.close()
-    return targets, indicators, renovations
+    return targets, indicators, renovations, held
 
 
 @pytest.fixture(scope="module")
 def report(inputs, tmp_path_factory):
-    targets, indicators, renovations = inputs
+    targets, indicators, renovations, held = inputs
     out = tmp_path_factory.mktemp("report")
     # savings columns as a twin run gives them, so that the savings table is drawn
     indicators = indicators.assign(co2_saved_flemish_kg_co2=1_234_567.0,
@@ -75,7 +77,9 @@ def report(inputs, tmp_path_factory):
                                    energy_saved_kwh=9_876_543.0)
     return render_lekp_report(municipality=MUNICIPALITY, targets=targets,
                               indicators=indicators, renovations=renovations, dwellings=None,
-                              sources=SOURCES, year=YEAR, out_dir=out)
+                              sources=SOURCES, year=YEAR, out_dir=out,
+                              checklist=register_checklist(held, targets, indicators,
+                                                           year=YEAR))
 
 
 def _pages(report) -> list[str]:
@@ -93,6 +97,20 @@ def test_no_internal_names(report):
         assert code not in text, code
     assert "doel naar het aantal wooneenheden" in text
     assert "één renovatie-equivalent per maatregel in een collectief project (VVSG)" in text
+
+
+def test_checklist_is_ticked_from_the_register(report):
+    pages = _pages(report)
+    start = next(k for k, p in enumerate(pages) if "Wat het register bevat" in p)
+    text = " ".join(pages[start:])
+    # what the register holds is ticked, with its rows and latest date; what it lacks is not
+    assert "☑ Register 'renovaties' bijgehouden — 3 rijen, laatste 1 februari 2025" in text
+    assert "☑ Register 'renovatietrajecten' bijgehouden — 40 rijen" in text
+    assert "☐ Register 'laadpunten' bijgehouden — 0 rijen" in text
+    assert "☐ Register 'energiegemeenschappen' bijgehouden" in text
+    # per goal: data registered and the indicator computable
+    assert "☑ Gegevens voor 'Renovatietrajecten aangeboden'" in text
+    assert "☐ Gegevens voor 'Laadpunten'" in text
 
 
 def test_shares_in_one_notation(report):
@@ -129,7 +147,7 @@ def test_public_source():
 
 
 def test_missed_deadlines_are_said_as_such(inputs, report):
-    targets, indicators, _ = inputs
+    targets, indicators, _, _ = inputs
     status = goal_status(targets, indicators, YEAR).set_index("goal_id")
     # 40 of 245 trajectories by 31 December 2025; 120 of 272 invited by 31 December 2024
     traj = status.loc["renovation_trajectories"]

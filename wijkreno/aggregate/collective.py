@@ -3,7 +3,8 @@
 :func:`collective_costs` takes each dwelling's chosen renovation package
 (:func:`wijkreno.renovate.packages.best_packages`) and its
 :class:`~wijkreno.renovate.options.MeasureOptions`, and prices the SAME measures twice: each
-household alone (the catalogue's invoices, as in the plan, plus one set of project costs per
+household alone (the catalogue's invoices as in the plan, a heat pump sized on the design load
+after the envelope measures as the plan sizes it, plus one set of project costs per
 dwelling) and the group together. The collective effects are explicit and configurable
 (``wijkreno/params/collective.toml``):
 
@@ -34,7 +35,13 @@ dwelling) and the group together. The collective effects are explicit and config
   ``E(after, b_alone) - E(after, b_coll)`` (energy bill, final energy, both CO2 sets; never
   negative since a lower b never raises the need).
 
-Every figure is standardised (EPC boundary conditions). The collective effects apply only in
+Bills, savings and CO2 are on the plan's money basis (:mod:`wijkreno.simulate.basis`: the
+``basis`` and ``basis_use_ratio`` columns of
+:func:`~wijkreno.renovate.packages.best_packages`, as for the trajectories): the party-wall
+correction and gain, computed with the engine on the EPC's boundary conditions, are scaled by
+the same ratio, so that the collective saving is the individual one plus a gain on one basis.
+The per-dwelling and per-group tables name it in a ``basis`` column. A plan without those
+columns is taken as standardised. The collective effects apply only in
 groups with at least ``collective.min_participants`` participating dwellings (a dwelling
 participates when its plan is valid, reaches the target and holds at least one measure); for the
 others collective equals individual. Collective never costs more than individual for the same
@@ -72,7 +79,7 @@ _ENERGY = ("eur", "kwh", "co2_flemish_kg_co2", "co2_com_kg_co2")
 
 DWELLING_COLUMNS: tuple[str, ...] = (
     "dwelling_id", "group_id", "group_kind", "group_size", "participating", "collective",
-    "measures",
+    "measures", "basis",
     "measure_cost_individual_eur", "measure_cost_collective_eur",
     "project_cost_individual_eur", "project_cost_collective_eur",
     "investment_individual_eur", "investment_collective_eur",
@@ -84,12 +91,14 @@ DWELLING_COLUMNS: tuple[str, ...] = (
     "saving_co2_com_individual_kg_co2", "saving_co2_com_collective_kg_co2",
     "party_wall_b_alone_frac", "party_wall_b_collective_frac",
     "party_wall_saving_eur", "party_wall_saving_kwh",
-    "collective_gain_eur", "collective_gain_npv_eur",
+    "collective_gain_eur", "collective_gain_npv_eur", "price_year",
 )
-"""Columns of the per-dwelling table. Money [EUR] one-off, savings per year ([EUR/yr],
+"""Columns of the per-dwelling table. Money [EUR] one-off, in prices of ``price_year`` (NA:
+each cost at its source's date, unindexed options), savings per year ([EUR/yr],
 [kWh/yr] final energy net of PV, [kg CO2/yr] in both factor sets); ``collective_gain_eur`` =
 individual minus collective net cost, ``collective_gain_npv_eur`` adds the party-wall saving
-over the economics horizon (discounted, with energy-price escalation)."""
+over the economics horizon (discounted, with energy-price escalation). ``basis``: the money
+basis of the savings (``standardised``, ``expected``, ``calibrated`` or ``metered``)."""
 
 _SUMMED: tuple[str, ...] = tuple(
     c for c in DWELLING_COLUMNS
@@ -261,15 +270,26 @@ def collective_costs(
         :func:`wijkreno.renovate.packages.best_packages` for these dwellings and ``options``
         (joined on ``dwelling_id``): the chosen option per dimension and the package's
         ``investment_eur``, ``premium_eur``, ``saving_eur`` [EUR/yr], ``saving_kwh`` [kWh/yr],
-        ``saving_co2_flemish_kg_co2``, ``saving_co2_com_kg_co2`` [kg/yr].
+        ``saving_co2_flemish_kg_co2``, ``saving_co2_com_kg_co2`` [kg/yr], and (optional)
+        the money ``basis`` with its ``basis_use_ratio``: the party-wall figures are scaled by
+        that ratio so that every saving is on the plan's basis.
     options : MeasureOptions
-        The options the plan was computed with (rows in the order of ``dwellings``).
+        The options the plan was computed with (rows in the order of ``dwellings``). Where
+        they are priced in a year (``options.price_year``, options built with
+        ``measure_options(..., money=money_params(year))`` or an indexed catalogue), every
+        cost here is in that year: the catalogue's fixed costs and the shared project costs
+        of ``collective.toml`` are indexed to it from their sources' dates
+        (:meth:`~wijkreno.params.models.collective.CollectiveParams.indexed`) and the premium
+        scheme is the year's.
     params : CollectiveParams, optional
-        ``collective.toml`` when None.
+        ``collective.toml`` when None (indexed to the options' price year, see above).
     premiums : Premiums, optional
-        ``premiums.toml`` when None (the burenpremie and the premium caps).
+        ``premiums.toml`` when None (the burenpremie and the premium caps; the price year's
+        scheme when the options have one).
     catalogue : Catalogue, optional
-        ``measures.toml`` when None (the fixed part of each measure's invoice).
+        ``measures.toml`` when None (the fixed part of each measure's invoice; the price
+        year's indexed catalogue when the options have one). Must be quoted in the options'
+        price year.
     economics : Economics, optional
         For the present value of the party-wall saving; ``renovation.toml`` when None.
     top_n : int
@@ -283,7 +303,8 @@ def collective_costs(
         One row per group (sorted by ``group_id``): ``group_id``, ``group_kind``,
         ``n_dwellings``, ``n_participating``, ``collective`` (the effects apply),
         ``burenpremie_eligible``, ``street`` and ``sector_code`` (most frequent, when given),
-        ``measures`` (``name×count`` joined with ', '), ``n_<measure>`` per catalogue
+        ``measures`` (``name×count`` joined with ', '), ``basis`` (the money basis of its
+        dwellings' savings, ';'-joined when they differ), ``n_<measure>`` per catalogue
         measure, the sums of the money, saving and CO2 columns of the dwelling table, and
         ``top_dwelling_ids`` (';'-joined ids of the participants with the highest
         ``collective_gain_npv_eur``).
@@ -299,7 +320,26 @@ def collective_costs(
 
     if top_n < 1:
         raise InputError(f"top_n must be at least 1, got {top_n}")
+    price_year = options.price_year
+    if catalogue is not None and catalogue.price_year != price_year:
+        def _year(y: int | None) -> str:
+            return str(y) if y is not None else "the years of their sources"
+
+        raise InputError(
+            f"the catalogue is quoted in {_year(catalogue.price_year)} but the measure options "
+            f"in {_year(price_year)}; pass the catalogue the options were built with "
+            "(money_params(year).catalogue).")
     cp = params or load_collective_params()
+    if price_year is not None:
+        from wijkreno.renovate.catalogue import money_params
+
+        money = money_params(price_year)
+        catalogue = catalogue or money.catalogue
+        premiums = premiums or money.premiums
+        try:
+            cp = cp.indexed(money.cost_index, price_year)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
     prem = premiums or load_premiums()
     cat = catalogue or load_catalogue()
     econ = load_economics(economics)
@@ -343,6 +383,25 @@ def collective_costs(
     scheme = prem.scheme()
     vd = cp.volume_discount
 
+    # the plan prices a heat pump on the design load after its envelope measures (packages
+    # module: heat-pump sizing); the options hold today's. What the plan's invoice and premium
+    # differ from the options' sum is the heating measure's re-sizing: it goes to the heating
+    # invoice, so that "alone" is the plan's (and the trajectory's) price of the same measures
+    option_inv = np.zeros(n)
+    option_prem = np.zeros(n)
+    for d in DIMENSIONS:
+        option_inv += np.nan_to_num(
+            np.asarray(options.investment_eur[d], dtype=np.float64)[rows, k[d]])
+        option_prem += np.nan_to_num(
+            np.asarray(options.premium_eur[d], dtype=np.float64)[rows, k[d]])
+    resized = part & (k["heating"] > 0)
+    heat_inv_adjust = np.where(resized, np.nan_to_num(
+        pd.to_numeric(plan["investment_eur"], errors="coerce").to_numpy(np.float64))
+        - option_inv, 0.0)
+    heat_prem_adjust = np.where(resized, np.nan_to_num(
+        pd.to_numeric(plan["premium_eur"], errors="coerce").to_numpy(np.float64))
+        - option_prem, 0.0)
+
     inv_ind = np.zeros(n)
     inv_coll = np.zeros(n)
     prem_ind = np.zeros(n)
@@ -356,6 +415,9 @@ def collective_costs(
         kd = k[d]
         inv = np.nan_to_num(np.asarray(options.investment_eur[d], dtype=np.float64)[rows, kd])
         pr = np.nan_to_num(np.asarray(options.premium_eur[d], dtype=np.float64)[rows, kd])
+        if d == "heating":
+            inv = np.maximum(inv + heat_inv_adjust, 0.0)
+            pr = np.clip(pr + heat_prem_adjust, 0.0, inv)
         fixed_opt = np.array([0.0] + [cat.measures[nm].fixed_cost_eur.value
                                       for nm in names[1:]])
         already = apartment & (d in _SHARED_IN_APARTMENTS)
@@ -457,6 +519,17 @@ def collective_costs(
         for e in _ENERGY:
             correction[e][sel] = corr_s[e]
             gain[e][sel] = gain_s[e]
+    # the engine's party-wall figures are standardised; the plan's savings are on its money
+    # basis (bill, final energy and CO2 scaled by basis_use_ratio): scale them alike
+    ratio = np.ones(n)
+    if "basis_use_ratio" in plan.columns:
+        r = pd.to_numeric(plan["basis_use_ratio"], errors="coerce").to_numpy(dtype=np.float64)
+        ratio = np.where(np.isfinite(r) & (r >= 0), r, 1.0)
+    for e in _ENERGY:
+        correction[e] *= ratio
+        gain[e] *= ratio
+    basis = (plan["basis"].astype("object").fillna("standardised").to_numpy(dtype=object)
+             if "basis" in plan.columns else np.full(n, "standardised", dtype=object))
 
     def plan_col(c: str) -> np.ndarray:
         v = pd.to_numeric(plan[c], errors="coerce").to_numpy(dtype=np.float64)
@@ -476,6 +549,7 @@ def collective_costs(
         text = np.where(add & (text != ""), text + "+" + nm.astype(str),
                         np.where(add, nm.astype(str), text))
     out["measures"] = text
+    out["basis"] = basis
     out["measure_cost_individual_eur"] = inv_ind
     out["measure_cost_collective_eur"] = inv_coll
     out["project_cost_individual_eur"] = proj_ind
@@ -507,6 +581,7 @@ def collective_costs(
     out["collective_gain_eur"] = out["net_cost_individual_eur"] - out["net_cost_collective_eur"]
     out["collective_gain_npv_eur"] = (out["collective_gain_eur"]
                                       + gain["eur"] * econ.annuity_factor())
+    out["price_year"] = pd.array([price_year] * n, dtype="Int64")
     return _group_table(out, dwellings, counts, cat, bp.min_dwellings, top_n), out
 
 
@@ -542,6 +617,7 @@ def _group_table(dw: pd.DataFrame, dwellings: pd.DataFrame, counts: dict[str, np
         text = np.where((text != "") & (part != ""), text + ", " + part,
                         np.where(part != "", part, text))
     out["measures"] = pd.Series(text, index=mc.index).reindex(out.index)
+    out["basis"] = g["basis"].agg(lambda s: ";".join(sorted(set(map(str, s)))))
     out = out.join(mc)
     out = out.join(g[list(_SUMMED)].sum())
     ranked = t[t["participating"]].sort_values(
@@ -550,6 +626,7 @@ def _group_table(dw: pd.DataFrame, dwellings: pd.DataFrame, counts: dict[str, np
     top = ranked.groupby("group_id").head(top_n).groupby("group_id")["dwelling_id"].agg(
         lambda s: ";".join(map(str, s)))
     out["top_dwelling_ids"] = top.reindex(out.index).fillna("")
+    out["price_year"] = g["price_year"].first()
     return out.reset_index()
 
 

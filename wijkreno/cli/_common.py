@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -71,3 +72,90 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+RenovatedOption = Annotated[Path | None, typer.Option(
+    "--renovated",
+    help="Map met de tweeling zoals gerenoveerd: de gerealiseerde maatregelen van het "
+         "renovatieregister toegepast (standaard: renovated/ naast de tweelingmap, als die "
+         "bestaat) / folder of the twin as renovated, the register's realised measures "
+         "applied (default: renovated/ beside the twin folder, when there).")]
+"""``--renovated`` of the commands that read the twin's dwellings."""
+
+RegisterOption = Annotated[Path | None, typer.Option(
+    "--register",
+    help="Export van het renovatieregister (`wijkreno register list renovations`, CSV of "
+         "Parquet): eerst toepassen op de tweeling en in de --renovated-map schrijven / the "
+         "register's export: applied to the twin first and written to the --renovated "
+         "folder.")]
+"""``--register`` of the commands that read the twin's dwellings."""
+
+AsBuiltOption = Annotated[bool, typer.Option(
+    "--as-built",
+    help="De tweeling zoals gebouwd, zonder de maatregelen uit het register / the twin as "
+         "built, without the register's measures.")]
+"""``--as-built`` of the commands that read the twin's dwellings."""
+
+
+def dwelling_folders(twin: Path, *, renovated: Path | None = None, as_built: bool = False,
+                     register: Path | None = None, force: bool = False,
+                     console: Console = out_console) -> dict[str, Path]:
+    """The stage folders of the dwellings' current state, for a command given a twin folder.
+
+    As in the pipeline (:func:`wijkreno.pipeline.dwellings_stage`): the twin as renovated when
+    there is that layer (``renovated``, by default ``renovated/`` beside the twin folder as a
+    workspace lays it out), made first from ``register`` when given; the twin as built with
+    ``as_built``. Says on ``console`` which one the command reads.
+    """
+    from wijkreno.pipeline import RenovatedOptions, Workspace, run_renovated
+
+    if as_built and (renovated is not None or register is not None):
+        raise InputError("--as-built reads the twin as built; leave out --renovated and "
+                         "--register, or leave out --as-built.")
+    folders = {"twin": twin}
+    if as_built:
+        console.print("[dim]Woningen / dwellings: de tweeling zoals gebouwd / the twin as "
+                      f"built ({twin})[/]")
+        return folders
+    candidate = renovated if renovated is not None else twin.resolve().parent / "renovated"
+    ws = Workspace(folders={"twin": twin, "renovated": candidate})
+    if register is not None:
+        print_stage(run_renovated(ws, RenovatedOptions(register_export=register), force=force),
+                    console)
+    elif not ws.exists("renovated", "dwellings"):
+        if renovated is not None:
+            raise InputError(
+                f"{renovated} holds no twin as renovated (dwellings.parquet); give the folder "
+                "the renovated stage wrote (renovated/ of a workspace), apply a register "
+                "export with --register, or use --as-built.")
+        console.print("[dim]Woningen / dwellings: de tweeling zoals gebouwd, geen "
+                      f"renovated/-map naast {twin} / the twin as built (no renovated layer)[/]")
+        return folders
+    console.print("[dim]Woningen / dwellings: zoals gerenoveerd, de maatregelen uit het register "
+                  f"toegepast / as renovated ({candidate}; --as-built for the twin as built)[/]")
+    return {**folders, "renovated": candidate}
+
+
+def simulate_folder(twin: Path, simulate: Path | None) -> dict[str, Path]:
+    """The simulation results a command plans its money on (the expected and calibrated use,
+    :mod:`wijkreno.simulate.basis`): ``simulate``, by default ``simulate/`` beside the twin
+    folder when it holds results; none (standardised use) otherwise."""
+    from wijkreno.pipeline import Workspace
+
+    candidate = simulate if simulate is not None else twin.resolve().parent / "simulate"
+    if Workspace(folders={"simulate": candidate}).exists("simulate", "results"):
+        return {"simulate": candidate}
+    if simulate is not None:
+        raise InputError(f"{simulate} holds no simulation results (results.parquet); give the "
+                         "folder `wijkreno simulate` wrote.")
+    return {}
+
+
+SimulateFolderOption = Annotated[Path | None, typer.Option(
+    "--simulate",
+    help="Map met de simulatieresultaten: het verwachte en gekalibreerde verbruik waarop "
+         "facturen en besparingen rusten (standaard: simulate/ naast de tweelingmap, als die "
+         "bestaat; anders de EPC-berekening) / folder of the simulation results, the expected "
+         "and calibrated use bills and savings rest on (default: simulate/ beside the twin "
+         "folder, when there; else the EPC calculation).")]
+"""``--simulate`` of the commands that plan money on the simulation's basis."""

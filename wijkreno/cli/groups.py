@@ -20,8 +20,20 @@ from typing import Annotated
 
 import typer
 
-from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._common import (
+    AsBuiltOption,
+    ForceOption,
+    RegisterOption,
+    RenovatedOption,
+    SimulateFolderOption,
+    dwelling_folders,
+    handle_errors,
+    out_console,
+    print_stage,
+    simulate_folder,
+)
 from wijkreno.cli._summaries import print_stage_summary
+from wijkreno.errors import InputError
 from wijkreno.pipeline import GroupsOptions, Workspace, run_groups
 
 
@@ -43,12 +55,43 @@ def groups(
     income_category: Annotated[int | None, typer.Option(
         "--income-category", min=1, max=4,
         help="Mijn VerbouwPremie category 1-4 for every dwelling without one.")] = None,
+    basis: Annotated[str, typer.Option(
+        help="Basis van de besparingen, zoals bij de trajecten / basis of the savings, as for "
+             "the trajectories: auto (gekalibreerd waar beschikbaar, anders verwacht / "
+             "calibrated where available, else expected), calibrated, expected of/or "
+             "standardised.")] = "auto",
+    price_year: Annotated[int | None, typer.Option(
+        "--price-year",
+        help="Prijsjaar, zoals bij de trajecten / price year, as for the trajectories: "
+             "premies, energieprijzen en kostenniveau van dat jaar (wijkreno/params/"
+             "price_sets.toml; standaard het huidige jaar / default the current year).")
+    ] = None,
+    renovated: RenovatedOption = None,
+    register: RegisterOption = None,
+    as_built: AsBuiltOption = False,
+    simulate: SimulateFolderOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Collective renovation groups: individual versus collective cost, premiums and savings."""
+    """Collective renovation groups: individual versus collective cost, premiums and savings.
+
+    Reads the twin as renovated when there is that layer, as the pipeline does; --as-built
+    for the twin as built.
+    """
+    from wijkreno.simulate.basis import BASIS_CHOICES
+
+    if basis not in BASIS_CHOICES:
+        raise InputError(f"--basis must be one of {list(BASIS_CHOICES)}, got {basis!r}")
+    if price_year is not None:
+        from wijkreno.params.models.price_sets import load_price_sets
+
+        load_price_sets().resolve_year(price_year)  # an unknown year is bad input (exit 2)
     options = GroupsOptions(min_size=min_size, params=params,
-                            target_score_kwh_per_m2=target_score, income_category=income_category)
-    result = run_groups(Workspace(folders={"twin": twin, "groups": out}), options, force=force)
+                            target_score_kwh_per_m2=target_score, income_category=income_category,
+                            basis=basis, price_year=price_year)
+    folders = dwelling_folders(twin, renovated=renovated, as_built=as_built, register=register,
+                               force=force)
+    ws = Workspace(folders={**folders, **simulate_folder(twin, simulate), "groups": out})
+    result = run_groups(ws, options, force=force)
     print_stage(result)
     print_stage_summary(result)
     out_console.print(f"Geschreven naar / written to [bold]{out}[/]")

@@ -1,6 +1,8 @@
 """``wijkreno simulate``: energy need, final/primary energy and EPC label of every dwelling.
 
-A thin caller of :func:`wijkreno.pipeline.run_simulate`: the twin folder's dwellings are
+A thin caller of :func:`wijkreno.pipeline.run_simulate`: the twin folder's dwellings (as
+renovated when there is that layer: ``--renovated``, by default ``renovated/`` beside the twin
+folder; ``--register`` makes it from a register export; ``--as-built`` skips it) are
 simulated in chunks (with a progress bar for large runs) and ``results.parquet`` (GeoParquet:
 the dwellings' points, ``dwelling_id``, ``gebouw_id`` and the results) and ``summary.json`` are
 written to ``-o``; the summary is printed.
@@ -14,7 +16,16 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._common import (
+    AsBuiltOption,
+    ForceOption,
+    RegisterOption,
+    RenovatedOption,
+    dwelling_folders,
+    handle_errors,
+    out_console,
+    print_stage,
+)
 from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.pipeline import SimulateOptions, Workspace, run_simulate
 
@@ -40,13 +51,22 @@ def simulate(
     calibration: Annotated[Path | None, typer.Option(
         "--calibration", help="Calibration file of `wijkreno validate meters`: adds "
         "calibrated_final_<carrier>_kwh (gekalibreerd op Fluvius-meters).")] = None,
+    renovated: RenovatedOption = None,
+    register: RegisterOption = None,
+    as_built: AsBuiltOption = False,
     force: ForceOption = False,
 ) -> None:
-    """Simulate every dwelling of a twin: need, final and primary energy, EPC label, cost, CO2."""
+    """Simulate every dwelling of a twin: need, final and primary energy, EPC label, cost, CO2.
+
+    Reads the twin as renovated (the register's realised measures applied) when there is that
+    layer, as the pipeline does; --as-built for the twin as built.
+    """
     options = SimulateOptions(heat_params=heat_params, system_params=system_params,
                               climate_epw=climate_epw, chunk_size=chunk_size,
                               calibration=calibration)
-    ws = Workspace(folders={"twin": twin, "simulate": out})
+    folders = dwelling_folders(twin, renovated=renovated, as_built=as_built, register=register,
+                               force=force)
+    ws = Workspace(folders={**folders, "simulate": out})
     with Progress(
         TextColumn("[bold]Simuleren / simulating"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=out_console, transient=True,

@@ -1,10 +1,14 @@
 """``wijkreno trajectories``: step-by-step renovation trajectories for a twin, a street or
 addresses.
 
-A thin caller of :func:`wijkreno.pipeline.run_trajectories`: keeps the dwellings of the given
-streets or address list, applies a coach's overrides (on a copy: the twin is not edited),
-enumerates every applicable package, and writes ``trajectories.parquet`` + ``.csv`` (one row
-per dwelling and step) and ``summary.parquet`` + ``.csv`` (one row per dwelling) to ``-o``.
+A thin caller of :func:`wijkreno.pipeline.run_trajectories`: reads the twin as renovated when
+there is that layer (``--renovated``, by default ``renovated/`` beside the twin folder;
+``--register`` makes it from a register export; ``--as-built`` skips it) and the simulation's
+expected use for the money (``--simulate``, by default ``simulate/`` beside the twin folder),
+keeps the dwellings of the given streets or address list, applies a coach's overrides (on a
+copy: the twin is not edited), enumerates every applicable package, and writes
+``trajectories.parquet`` + ``.csv`` (one row per dwelling and step) and ``summary.parquet`` +
+``.csv`` (one row per dwelling) to ``-o``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,18 @@ from typing import Annotated
 
 import typer
 
-from wijkreno.cli._common import ForceOption, handle_errors, out_console, print_stage
+from wijkreno.cli._common import (
+    AsBuiltOption,
+    ForceOption,
+    RegisterOption,
+    RenovatedOption,
+    SimulateFolderOption,
+    dwelling_folders,
+    handle_errors,
+    out_console,
+    print_stage,
+    simulate_folder,
+)
 from wijkreno.cli._summaries import print_stage_summary
 from wijkreno.errors import InputError
 from wijkreno.pipeline import TrajectoryOptions, Workspace, run_trajectories
@@ -57,9 +72,17 @@ def trajectories(
         "--municipal-premiums",
         help="Gemeentelijke premies bovenop Mijn VerbouwPremie / a municipality's top-up "
              "premiums: TOML laid out as wijkreno/params/municipal/template.toml.")] = None,
+    renovated: RenovatedOption = None,
+    register: RegisterOption = None,
+    as_built: AsBuiltOption = False,
+    simulate: SimulateFolderOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Renovation trajectories per dwelling: steps, cost, premium, saving and label."""
+    """Renovation trajectories per dwelling: steps, cost, premium, saving and label.
+
+    Plans the twin as renovated (the register's realised measures are never proposed again)
+    when there is that layer, as the pipeline does; --as-built for the twin as built.
+    """
     from wijkreno.renovate.trajectories import TARGETS
     from wijkreno.simulate.basis import BASIS_CHOICES
 
@@ -78,8 +101,10 @@ def trajectories(
         objective=objective, income_category=income_category, horizon_years=horizon_years,
         discount_rate_frac=discount_rate, basis=basis, price_year=price_year,
         municipal_premiums=municipal_premiums)
-    result = run_trajectories(Workspace(folders={"twin": twin, "trajectories": out}), options,
-                              force=force)
+    folders = dwelling_folders(twin, renovated=renovated, as_built=as_built, register=register,
+                               force=force)
+    ws = Workspace(folders={**folders, **simulate_folder(twin, simulate), "trajectories": out})
+    result = run_trajectories(ws, options, force=force)
     print_stage(result)
     print_stage_summary(result)
     out_console.print(f"Geschreven naar / written to [bold]{out}[/]")

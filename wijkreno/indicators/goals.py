@@ -107,7 +107,8 @@ def municipality_targets(
     Returns
     -------
     pandas.DataFrame
-        One row per goal, columns :data:`TARGET_COLUMNS`; ``deadline`` and ``start_date`` are
+        One row per goal, columns :data:`TARGET_COLUMNS` and ``title_en`` (the goal's English
+        title, its Dutch one where the goal file has none); ``deadline`` and ``start_date`` are
         :class:`datetime.date`.
 
     Examples
@@ -134,6 +135,7 @@ def municipality_targets(
             "goal_id": goal.goal_id,
             "pact": pact,
             "title_nl": goal.title_nl,
+            "title_en": goal.title_en or goal.title_nl,
             "indicator": goal.indicator,
             "unit": goal.unit,
             "scaling_base": goal.scaling_base,
@@ -146,7 +148,7 @@ def municipality_targets(
             "register_kind": goal.register_kind,
             "start_date": goal.start_date or g.counting_start,
         })
-    return pd.DataFrame(rows, columns=list(TARGET_COLUMNS))
+    return pd.DataFrame(rows, columns=[*TARGET_COLUMNS, "title_en"])
 
 
 __all__ = [

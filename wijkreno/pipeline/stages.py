@@ -601,6 +601,12 @@ class GroupsOptions(_Options):
     params: Path | None = Field(None, description="own collective.toml")
     target_score_kwh_per_m2: float = 100.0
     income_category: int | None = Field(None, ge=1, le=4)
+    basis: Literal["auto", "calibrated", "expected", "standardised"] = Field(
+        "auto", description="money basis of the savings, as for the trajectories "
+        "(wijkreno.simulate.basis): the simulation's expected and calibrated use")
+    price_year: int | None = Field(
+        None, description="price set of price_sets.toml (premiums, energy prices, cost "
+                          "level), as for the trajectories; the current year's when None")
 
 
 def group_geometries(buildings: gpd.GeoDataFrame, members: pd.DataFrame) -> gpd.GeoSeries:
@@ -621,17 +627,23 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
     """Collective renovation groups: individual versus collective cost, premiums, savings.
 
     Tables: ``groups`` (GeoParquet, one row per group with the union of its footprints) and
-    ``members`` (one row per dwelling).
+    ``members`` (one row per dwelling). Money is on the trajectories' terms: their price set
+    (``options.price_year``: premiums, energy prices, cost level) and money basis
+    (``options.basis``, the simulation results' expected and calibrated use when the workspace
+    has them, :func:`wijkreno.simulate.basis.attach_basis_columns`); both tables and the
+    manifest's summary name the basis, the summary the price year.
     """
     options = options or GroupsOptions()
     _existing(options.params, "collective parameter")
     stage = dwellings_stage(ws)
+    with_results = ws.exists("simulate", "results")
 
     def compute() -> tuple[dict[str, Any], dict[str, Any]]:
         from wijkreno.aggregate.collective import collective_costs
         from wijkreno.aggregate.groups import find_groups, load_collective_params
         from wijkreno.renovate.applicability import measure_options
-        from wijkreno.renovate.packages import best_packages
+        from wijkreno.renovate.catalogue import money_params
+        from wijkreno.renovate.packages import best_packages, load_economics
 
         cp = load_collective_params(options.params)
         if options.min_size is not None:
@@ -645,11 +657,25 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
         if dwellings.empty:
             raise InputError(f"the twin {ws.folder('twin')} holds no dwellings; nothing to "
                              "group.")
-        mo = measure_options(dwellings, income_category=options.income_category)
+        if with_results:
+            # the trajectories' money basis: the simulation's expected and calibrated use
+            from wijkreno.simulate.basis import attach_basis_columns
+
+            dwellings = attach_basis_columns(dwellings, pd.DataFrame(ws.read("simulate",
+                                                                             "results")))
+        # the trajectories' price set: the same premiums, energy prices and cost level
+        money = money_params(options.price_year)
+        economics = load_economics(money=money)
+        mo = measure_options(dwellings, income_category=options.income_category,
+                             catalogue=money.catalogue, premiums=money.premiums)
         plan = best_packages(dwellings, mo,
-                             target_score_kwh_per_m2=options.target_score_kwh_per_m2)
+                             target_score_kwh_per_m2=options.target_score_kwh_per_m2,
+                             economics=economics, system_params=money.system_params,
+                             basis=options.basis)
         members = find_groups(buildings, dwellings, params=cp)
-        group_table, dwelling_table = collective_costs(dwellings, members, plan, mo, params=cp)
+        group_table, dwelling_table = collective_costs(
+            dwellings, members, plan, mo, params=cp, premiums=money.premiums,
+            economics=economics, system_params=money.system_params)
         dwelling_table.insert(1, "gebouw_id",
                               dwellings["gebouw_id"].astype("string").to_numpy())
         geom = group_geometries(buildings, dwelling_table)
@@ -659,11 +685,14 @@ def run_groups(ws: Workspace, options: GroupsOptions | None = None, *,
         return ({"groups": io_tables.categoricals_as_text(gdf),
                  "members": io_tables.categoricals_as_text(
                      dwelling_table.reset_index(drop=True))},
-                {"n_groups": int(len(group_table))})
+                {"n_groups": int(len(group_table)), "price_year": money.price_year,
+                 "basis": {str(k): int(v) for k, v in
+                           dwelling_table["basis"].value_counts().items()}})
 
-    return _run_stage(ws, "groups", options,
-                      inputs={**_upstream(ws, "twin", "buildings"),
-                              **_upstream(ws, stage, "dwellings")},
+    inputs = {**_upstream(ws, "twin", "buildings"), **_upstream(ws, stage, "dwellings")}
+    if with_results:
+        inputs.update(_upstream(ws, "simulate", "results"))
+    return _run_stage(ws, "groups", options, inputs=inputs,
                       overrides={"params": options.params}, compute=compute, force=force)
 
 
@@ -1082,10 +1111,16 @@ def run_reports(ws: Workspace, options: ReportOptions | None = None, *,
             # "<source> (YYYY-MM-DD)": the report takes the date and the web address from it
             sources.append({"name": f"Doelstelling: {goal_source}", "date": "–",
                             "licence": "–"})
+        from wijkreno.indicators.checklist import register_checklist
+        from wijkreno.register import REGISTER_KINDS
+
+        nis = str(municipality["nis_code"])
+        checklist = register_checklist({kind: reg.read(kind, nis) for kind in REGISTER_KINDS},
+                                       targets, indicators, year=year)
         paths.update(render_lekp_report(
             municipality=municipality, targets=targets, indicators=indicators,
             renovations=renovations, dwellings=dwellings, sources=sources, year=year,
-            out_dir=ws.folder("reports")))
+            out_dir=ws.folder("reports"), checklist=checklist))
         return {}, {"html": str(paths["html"]), "pdf": str(paths["pdf"]), "year": year}
 
     def documents() -> list[Path]:

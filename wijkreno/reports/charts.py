@@ -433,12 +433,35 @@ def label_path_svg(scores: Sequence[float], labels: Sequence[str], names: Sequen
     return "".join(parts)
 
 
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour."""
+    rgb = [int(colour.lstrip("#")[k:k + 2], 16) / 255.0 for k in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    hi, lo = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def ink_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (``#rrggbb``): the text
+    colour of a label chip. On every EPC colour the ratio is at least 4.5:1 (WCAG AA; the F
+    red reaches it only in black, the A+ green only in white)."""
+    black, white = "#000000", "#ffffff"
+    return black if contrast_ratio(black, background) >= contrast_ratio(white, background) \
+        else white
+
+
 def label_scale(current: str) -> list[dict[str, object]]:
-    """The EPC label scale A+ … F with its colours, the current label marked."""
-    return [{"label": lab, "colour": EPC_COLOURS[lab], "current": lab == str(current)}
-            for lab in LABEL_ORDER]
+    """The EPC label scale A+ … F with its colours and text colours (:func:`ink_on`), the
+    current label marked."""
+    return [{"label": lab, "colour": EPC_COLOURS[lab], "ink": ink_on(EPC_COLOURS[lab]),
+             "current": lab == str(current)} for lab in LABEL_ORDER]
 
 
-__all__ = ["FONT_PT", "FRACTION_UNITS", "SMALL_PT", "format_amount", "format_number",
-           "is_fraction", "label_path_svg", "label_scale", "png_bytes", "progress_chart",
-           "renovation_map", "target_path", "timeseries_chart"]
+__all__ = ["FONT_PT", "FRACTION_UNITS", "SMALL_PT", "contrast_ratio", "format_amount",
+           "format_number", "ink_on", "is_fraction", "label_path_svg", "label_scale",
+           "png_bytes", "progress_chart", "renovation_map", "target_path", "timeseries_chart"]

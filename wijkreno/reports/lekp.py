@@ -393,6 +393,7 @@ def render_lekp_report(
     sources: list[dict[str, Any]],
     year: int,
     out_dir: str | Path,
+    checklist: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Render the yearly LEKP progress report of one municipality as HTML and PDF.
 
@@ -418,6 +419,10 @@ def render_lekp_report(
         Report year: the state at the end of this year is reported.
     out_dir : str or Path
         Output folder (created): ``lekp_<nis>_<year>.html``, ``.pdf`` and ``charts/*.png``.
+    checklist : list of dict, optional
+        :func:`wijkreno.indicators.checklist.register_checklist`: what the register holds,
+        ticked (the officer's LEKP page shows the same); without it the report asks the
+        reader to tick the registers by hand.
 
     Returns
     -------
@@ -511,6 +516,7 @@ def render_lekp_report(
                   if projects is not None and len(projects) else []),
         n_projects=0 if projects is None else len(projects),
         status_missed=STATUS_MISSED,
+        checklist=checklist or [],
     )
     stem = f"lekp_{municipality['nis_code']}_{year}"
     html_path = out_dir / f"{stem}.html"

@@ -28,6 +28,7 @@ from wijkreno.maps.static_map import EPC_COLOURS
 from wijkreno.params.names import EPC_LABELS
 from wijkreno.reports import charts
 from wijkreno.simulate.basis import BASIS_NAMES_NL as BASIS_NL
+from wijkreno.simulate.basis import basis_summary_label
 from wijkreno.simulate.expected import CARRIERS
 
 log = logging.getLogger(__name__)
@@ -277,6 +278,7 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
     n_part = int(g["n_participating"]) if g is not None else None
     participating = bool(m.get("participating", False))
     party_wall = float(m.get("party_wall_saving_eur") or 0.0)
+    bases = [b for b in (_text(m.get("basis")) or "standardised").split(";") if b]
     return {
         "group_id": gid,
         "kind": GROUP_KIND_NL.get(kind, kind),
@@ -295,6 +297,8 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
         "net_collective": _eur(m.get("net_cost_collective_eur")),
         "saving_individual": _eur(m.get("saving_individual_eur")),
         "saving_collective": _eur(m.get("saving_collective_eur")),
+        # the basis of the savings (the trajectories' money basis, groups stage)
+        "basis_nl": basis_summary_label(bases),
         "gain": _eur(m.get("collective_gain_eur")),
         "gain_positive": float(m.get("collective_gain_eur") or 0.0) > 0.5,
         "party_wall": _eur(party_wall),
@@ -334,7 +338,8 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
     summ = summary[summary["dwelling_id"].astype(str).isin(set(ids))]
     labels = summ["current_epc_label"].astype(str).value_counts()
     label_counts = [{"label": lab, "n": int(labels.get(lab, 0)),
-                     "colour": EPC_COLOURS.get(lab, "#ffffff")}
+                     "colour": EPC_COLOURS.get(lab, "#ffffff"),
+                     "ink": charts.ink_on(EPC_COLOURS.get(lab, "#ffffff"))}
                     for lab in EPC_LABELS if labels.get(lab, 0)]
     address = {k: _address(dwellings.iloc[i]).split(",")[0] for i, k in enumerate(ids)}
     n_done = sum(bool(_done_lines(dwellings.iloc[i])) for i in range(len(dwellings)))
@@ -380,6 +385,7 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
                 "saving": _eur(g.get("saving_collective_eur")),
                 "co2": (charts.format_number(co2 / 1000.0, 1) if np.isfinite(co2) else "–"),
                 "winners": winners,
+                "basis": _text(g.get("basis")) or "standardised",
             })
     return {
         "title": title,
@@ -390,6 +396,9 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
         "saving": _eur(_total(summ, "saving_eur")),
         "n_done": n_done,
         "groups": rows,
+        # the money basis of the groups' savings (groups stage: the trajectories' basis)
+        "groups_basis_nl": basis_summary_label(
+            [b for r in rows for b in r["basis"].split(";") if b]),
         "with_groups": members is not None and groups is not None,
     }
 
@@ -480,12 +489,15 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 "measure": measure_name_nl(r.measure) + (
                     " (tussenstap)" if bool(getattr(r, "intermediate", False)) else ""),
                 "investment": charts.format_number(r.investment_eur, 0),
+                # the invoice at the cost level of the planned year, where it differs
+                "investment_planned": _planned_invoice(r),
                 "premium": charts.format_number(r.premium_eur, 0),
                 "net": charts.format_number(r.net_cost_eur, 0),
                 "cumulative": charts.format_number(r.cumulative_net_cost_eur, 0),
                 "saving": charts.format_number(r.saving_eur, 0),
                 "label": _text(r.epc_label),
                 "colour": EPC_COLOURS.get(_text(r.epc_label), "#ffffff"),
+                "ink": charts.ink_on(EPC_COLOURS.get(_text(r.epc_label), "#ffffff")),
                 "score": charts.format_number(r.epc_score_kwh_per_m2, 0),
             })
         scores = [cur_score, *st["epc_score_kwh_per_m2"].astype(float).tolist()]
@@ -505,6 +517,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "heating": heat,
             "current_label": cur_label,
             "current_colour": EPC_COLOURS.get(cur_label, "#ffffff"),
+            "current_ink": charts.ink_on(EPC_COLOURS.get(cur_label, "#ffffff")),
             "current_score": charts.format_number(cur_score, 0),
             "label_scale": charts.label_scale(cur_label),
             "energy_cost": charts.format_number(float(s.get("current_energy_cost_eur", np.nan)),
@@ -517,6 +530,8 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 "premium": charts.format_number(float(s.get("premium_eur", np.nan)), 0),
                 "net": charts.format_number(float(s.get("net_cost_eur", np.nan)), 0),
                 "saving": charts.format_number(float(s.get("saving_eur", np.nan)), 0),
+                "price_year": _year_text(s.get("price_year")),
+                **_planned_totals(s),
             },
             "chart": jinja2.utils.markupsafe.Markup(
                 charts.label_path_svg(scores, labels, names, target_score, height=125)),
@@ -542,6 +557,9 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "use_lines": _use_lines(d),
             # the price level of the money figures (price_sets.toml, shown in the note)
             "cost_index": _text(s.get("cost_index")),
+            "cost_escalation": (charts.format_number(100 * float(s["cost_escalation_frac"]), 1)
+                                + " %" if pd.notna(s.get("cost_escalation_frac", np.nan))
+                                else "–"),
             "estimated": estimated,
             "final_heating": HEATING_NL.get(_text(s.get("final_heating_system")),
                                             _text(s.get("final_heating_system"))),
@@ -550,6 +568,31 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "collective": _collective(d, members, groups),
         })
     return records
+
+
+def _year_text(year: Any) -> str:
+    return str(int(year)) if year is not None and pd.notna(year) else ""
+
+
+def _planned_invoice(step: Any) -> str:
+    """The step's invoice in its planned year ('' when that is the price year's)."""
+    planned = getattr(step, "investment_planned_eur", None)
+    if planned is None or not pd.notna(planned) or not np.isfinite(float(planned)):
+        return ""
+    if abs(float(planned) - float(step.investment_eur)) < 0.5:
+        return ""
+    return charts.format_number(float(planned), 0)
+
+
+def _planned_totals(s: pd.Series) -> dict[str, str]:
+    """Totals of the invoices in their planned years, when a step comes later (else '')."""
+    inv = s.get("investment_planned_eur")
+    net = s.get("net_cost_planned_eur")
+    if inv is None or not pd.notna(inv) or abs(float(inv) - float(
+            s.get("investment_eur", np.nan))) < 0.5:
+        return {"investment_planned": "", "net_planned": ""}
+    return {"investment_planned": charts.format_number(float(inv), 0),
+            "net_planned": charts.format_number(float(net), 0) if pd.notna(net) else ""}
 
 
 def render_address_sheets(

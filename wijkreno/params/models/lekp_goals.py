@@ -23,6 +23,8 @@ class Goal(Frozen):
     goal_id: str = Field(min_length=1)
     pacts: tuple[str, ...] = Field(min_length=1)
     title_nl: str = Field(min_length=1)
+    title_en: str | None = Field(default=None, min_length=1,
+                                 description="English title (the Dutch one when None)")
     indicator: str = Field(min_length=1)
     unit: str = Field(min_length=1)
     scaling_base: Literal["inhabitants", "households", "housing_units", "fixed",

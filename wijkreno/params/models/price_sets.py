@@ -206,7 +206,7 @@ class PriceSets(Frozen):
             if int(year) not in self.years:
                 raise InputError(
                     f"no price set for {year}: price_sets.toml has the years {known}. Choose "
-                    "one of them with --price-year, or add a [years.<year>] table."
+                    "one of them with --price-year, or add a [years.JJJJ] table for that year."
                 )
             return int(year)
         now = (today or dt.date.today()).year
