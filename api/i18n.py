@@ -24,6 +24,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "dwellings_legend": "EPC-label (gebouwen en woningen, vanaf zoomniveau 15)",
         "zoom_in": "Zoom in om de woningen te zien.",
         "too_many": "Te veel woningen in beeld; zoom verder in.",
+        "zoom_in_footprints": "Te veel gebouwen in beeld om hun omtrek te tekenen; zoom verder in.",
         "intro": "Klik op een sector voor de cijfers, kies een straat of zoek een adres. "
                  "Berekende (gestandaardiseerde) waarden, geen gemeten verbruik en geen "
                  "officieel EPC.",
@@ -83,6 +84,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "street_dwellings": "Woningen",
         "street_groups": "Collectieve groepen",
         "street_no_groups": "Geen collectieve groep in deze straat.",
+        "street_more": "Meer tonen",
+        "street_shown": "{shown} van {total} woningen getoond",
         "house_number": "Nr.",
         "group": "Groep",
         "group_kind_apartment_building": "appartementsgebouw",
@@ -194,6 +197,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "dwellings_legend": "EPC label (buildings and dwellings, from zoom level 15)",
         "zoom_in": "Zoom in to see the dwellings.",
         "too_many": "Too many dwellings in view; zoom in further.",
+        "zoom_in_footprints": "Too many buildings in view to draw their outlines; zoom in further.",
         "intro": "Click a sector for its figures, pick a street or search an address. "
                  "Calculated (standardised) values, not metered use and not an official EPC.",
         "close": "Close",
@@ -252,6 +256,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "street_dwellings": "Dwellings",
         "street_groups": "Collective groups",
         "street_no_groups": "No collective group in this street.",
+        "street_more": "Show more",
+        "street_shown": "{shown} of {total} dwellings shown",
         "house_number": "No.",
         "group": "Group",
         "group_kind_apartment_building": "apartment building",

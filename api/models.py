@@ -21,6 +21,9 @@ class Health(BaseModel):
     n_dwellings: int | None = None
     area_levels: list[str] = Field(default_factory=list)
     nis_codes: list[str] = Field(default_factory=list)
+    reads_prepared: bool = Field(False, description="Whether the street views, trajectories "
+                                 "and map layers are prepared (built in the background at "
+                                 "start-up; until then a first request of them waits).")
 
 
 class Feature(BaseModel):
@@ -196,7 +199,13 @@ class StreetView(BaseModel):
     bbox: list[float] | None = Field(None, description="minlon, minlat, maxlon, maxlat of "
                                      "the addresses (EPSG:4326).")
     totals: StreetTotals
-    dwellings: list[dict[str, Any]]
+    offset: int = Field(0, description="Position of the first dwelling of this page in the "
+                        "street's house-number order.")
+    limit: int | None = Field(None, description="Most dwellings of this page (null: all). The "
+                              "street has totals.n_dwellings; ask the next page with "
+                              "?offset=offset+limit.")
+    dwellings: list[dict[str, Any]] = Field(description="This page's dwellings in house-number "
+                                            "order.")
     groups: list[dict[str, Any]] = Field(description="Groups of two or more dwellings with a "
                                          "member on this street (n_on_street of them).")
 

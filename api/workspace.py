@@ -10,11 +10,14 @@ serialised area GeoJSON in memory: a request only slices.
 
 from __future__ import annotations
 
+import functools
 import gc
 import gzip
 import json
 import logging
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings, get_settings
 from wijkreno.crs import CRS_EPSG
-from wijkreno.errors import InputError
+from wijkreno.errors import InputError, WijkrenoError
 from wijkreno.maps.indicators import MAP_INDICATOR_COLUMNS, add_map_indicators
 from wijkreno.maps.streets import STREET_LINE_COLUMNS, street_lines
 from wijkreno.params.models.priority import load_priority_params
@@ -73,8 +76,17 @@ GROUP_MAP_COLUMNS = ("group_id", "group_kind", "n_dwellings", "n_participating",
                      "investment_individual_eur", "investment_collective_eur",
                      "net_cost_individual_eur", "net_cost_collective_eur", "burenpremie_eur",
                      "collective_gain_eur", "party_wall_saving_eur")
+"""Properties of a collective group in the street view (``GET /api/streets/{name}``)."""
+GROUP_LAYER_COLUMNS = ("group_id", "group_kind", "n_dwellings", "burenpremie_eligible", "street",
+                       "net_cost_individual_eur", "net_cost_collective_eur", "burenpremie_eur",
+                       "collective_gain_eur")
 """Properties of the collective-groups map layer (``GET /api/group-layer``): what its popup
-shows."""
+(``groupPopup`` in ``api/static/app.js``) shows; the group's other figures are one click away
+(``GET /api/groups/{group_id}``)."""
+FOOTPRINT_COLUMNS = ("gebouw_id", "epc_label")
+"""Properties of the map's building footprints (``GET /api/buildings``): the label the map
+colours by and the id a click looks up among the dwellings. ``?full=true`` gives every column
+of :data:`BUILDING_MAP_COLUMNS` with the label and score."""
 STREET_DWELLING_COLUMNS = ("adres_id", "house_number", "box_number", "gebouw_id", "typology",
                            "construction_year", "epc_label", "epc_score_kwh_per_m2",
                            "plan_target_label", "plan_epc_label", "plan_investment_eur",
@@ -88,16 +100,23 @@ simplified on its own (``shapely.simplify(preserve_topology=True)`` keeps it val
 with its neighbour), so adjacent sectors may gap or overlap by up to this much: under a pixel
 at the zooms where sectors are drawn (zoom 16: 1.6 m per 512-px-tile pixel at 51 °N)."""
 BBOX_LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "buildings": (*BUILDING_MAP_COLUMNS, "epc_label", "epc_score_kwh_per_m2"),
+    "buildings": FOOTPRINT_COLUMNS,
+    "buildings_full": (*BUILDING_MAP_COLUMNS, "epc_label", "epc_score_kwh_per_m2"),
     "dwellings": DWELLING_MAP_COLUMNS,
     "streets": STREET_LINE_COLUMNS,
-    "groups": GROUP_MAP_COLUMNS,
+    "groups": GROUP_LAYER_COLUMNS,
 }
-"""Properties of each bounding-box layer (``GET /api/buildings``, ``/api/dwellings``,
-``/api/street-lines``, ``/api/group-layer``)."""
+"""Properties of each bounding-box layer (``GET /api/buildings`` and its ``?full=true``,
+``/api/dwellings``, ``/api/street-lines``, ``/api/group-layer``)."""
 AREA_MAP_DECIMALS = 6
-"""Decimals of the map layer's lon/lat coordinates [deg]: 1e-6° ≈ 0.1 m, well under the
-simplification tolerance."""
+"""Decimals of the map layer's lon/lat coordinates [deg]: 1e-6° ≈ 0.1 m lat, 0.07 m lon at
+51° N, under a pixel up to zoom 20 (0.1 m per px) and well under the simplification tolerance.
+Five decimals (1.1 m) would shift a footprint's corners by several pixels at the zoom 18 a
+street opens at."""
+MAP_PROPERTY_DECIMALS = 2
+"""Decimals of the float properties of the bounding-box layers and the street view (euro
+cents, kWh/m² and kg CO2 to a hundredth): what a popup or a table shows, not the 16 digits of
+a float64."""
 
 
 def _area_files(pws: PipelineWorkspace) -> list[Path]:
@@ -106,11 +125,35 @@ def _area_files(pws: PipelineWorkspace) -> list[Path]:
     return sorted(pattern.parent.parent.glob(f"*/{pattern.name}"))
 
 
+@functools.lru_cache(maxsize=16)
+def _watched_paths(data_dir: str) -> tuple[tuple[str, ...], str, str]:
+    """The watched files of a workspace as strings, the folder of the area levels and the
+    file name of a level's areas (built once: pathlib costs more than the stat calls)."""
+    pws = PipelineWorkspace(Path(data_dir))
+    pattern = pws.path("aggregate", "areas", level="*")
+    return (tuple(str(pws.path(stage, table)) for stage, table in _WATCHED),
+            str(pattern.parent.parent), pattern.name)
+
+
 def workspace_version(data_dir: Path) -> float:
-    """Newest modification time [s since epoch] of the workspace's files (0 when none)."""
-    pws = PipelineWorkspace(data_dir)
-    paths = [pws.path(stage, table) for stage, table in _WATCHED] + _area_files(pws)
-    return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
+    """Newest modification time [s since epoch] of the workspace's files (0 when none).
+
+    Called on every request (a changed file reloads the workspace): plain ``os`` calls on
+    prepared strings, some 20 µs, where pathlib and glob took 0.2 ms.
+    """
+    files, levels_dir, areas_name = _watched_paths(str(data_dir))
+    newest = 0.0
+    try:
+        levels = [os.path.join(e.path, areas_name) for e in os.scandir(levels_dir)
+                  if e.is_dir()]
+    except OSError:
+        levels = []
+    for path in (*files, *levels):
+        try:
+            newest = max(newest, os.stat(path).st_mtime)
+        except OSError:
+            continue
+    return newest
 
 
 def _plain(value: Any) -> Any:
@@ -165,17 +208,19 @@ def feature_collection_bytes(frame: gpd.GeoDataFrame, columns: tuple[str, ...] |
 
 
 def feature_parts(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[str],
-                  ids: bool = False) -> list[str]:
+                  ids: bool = False, decimals: int = 10) -> list[str]:
     """One GeoJSON Feature text per row of ``frame`` (EPSG:4326), in row order: the pieces
-    :func:`feature_collection_bytes` joins (and :meth:`Workspace.bbox_bytes` keeps)."""
+    :func:`feature_collection_bytes` joins (and :meth:`Workspace.bbox_bytes` keeps); float
+    properties with at most ``decimals`` decimals."""
     cols = [c for c in columns if c in frame.columns]
     geoms = shapely.to_geojson(frame.geometry.values, indent=None)
     plain = pd.DataFrame(frame[cols]).copy()
     for col in plain.columns:
         if isinstance(plain[col].dtype, pd.CategoricalDtype):
             plain[col] = plain[col].astype(object)
-    props = json.loads(plain.to_json(orient="records", force_ascii=False, double_precision=10,
-                                     date_format="iso")) if len(plain) else []
+    props = json.loads(plain.to_json(orient="records", force_ascii=False,
+                                     double_precision=decimals, date_format="iso")
+                       ) if len(plain) else []
     return [
         '{"type":"Feature",' + (f'"id":{i},' if ids else "") + '"geometry":'
         + (g if g is not None else "null") + ',"properties":'
@@ -475,6 +520,7 @@ class Workspace:
     def _layer(self, layer: str) -> tuple[gpd.GeoDataFrame, shapely.STRtree]:
         return {
             "buildings": lambda: (self.building_layer, self.building_tree),
+            "buildings_full": lambda: (self.building_layer, self.building_tree),
             "dwellings": lambda: (self.dwelling_layer, self.dwelling_tree),
             "streets": lambda: (self.street_layer, self.street_tree),
             "groups": lambda: (self.group_layer, self.group_tree),
@@ -489,8 +535,9 @@ class Workspace:
 
     def prepare_layer(self, layer: str) -> None:
         """Serialise every feature of ``layer`` once (its :data:`BBOX_LAYER_COLUMNS`,
-        coordinates rounded to :data:`AREA_MAP_DECIMALS`) and build its tree: a bounding-box
-        request then only queries the tree and joins bytes (seconds for a city, then kept)."""
+        coordinates rounded to :data:`AREA_MAP_DECIMALS`, float properties to
+        :data:`MAP_PROPERTY_DECIMALS`) and build its tree: a bounding-box request then only
+        queries the tree and joins bytes (seconds for a city, then kept)."""
         if layer in self._features:
             return
         with self._lock:
@@ -499,7 +546,8 @@ class Workspace:
             frame, _ = self._layer(layer)
             rounded = frame.set_geometry(shapely.transform(
                 frame.geometry.values, lambda xy: np.round(xy, AREA_MAP_DECIMALS)))
-            parts = feature_parts(rounded, BBOX_LAYER_COLUMNS[layer])
+            parts = feature_parts(rounded, BBOX_LAYER_COLUMNS[layer],
+                                  decimals=MAP_PROPERTY_DECIMALS)
             arr = np.empty(len(parts), dtype=object)
             arr[:] = [p.encode("utf-8") for p in parts]
             self._features[layer] = arr
@@ -510,10 +558,16 @@ class Workspace:
 
     def bbox_bytes(self, layer: str, bbox: tuple[float, float, float, float],
                    max_features: int) -> tuple[int, bytes | None]:
-        """The GeoJSON FeatureCollection of the features of a prepared ``layer`` intersecting a
-        lon/lat box, with ``n_features``; ``(n, None)`` when more than ``max_features``."""
+        """The GeoJSON FeatureCollection of the features of a prepared ``layer`` whose extent
+        meets a lon/lat box, with ``n_features``; ``(n, None)`` when more than
+        ``max_features``.
+
+        The tree's envelope test alone, no exact ``intersects``: a map draws the features in
+        its view and clips the rest, so an outline whose corner box touches the view but not
+        its shape costs a few bytes, where testing every outline cost 0.3 ms a request.
+        """
         _, tree = self._layer(layer)
-        hits = tree.query(shapely.box(*bbox), predicate="intersects")
+        hits = tree.query(shapely.box(*bbox))
         if len(hits) > max_features:
             return len(hits), None
         parts = self._features[layer][np.sort(hits)]
@@ -551,14 +605,27 @@ class Workspace:
         return table
 
     @cached_property
+    def _street_lookup(self) -> dict[str, list[tuple[str, str]]]:
+        """The (street, postcode) keys of each casefolded street name (a dict lookup per
+        street view, where filtering :attr:`street_table` cost a millisecond)."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for street, postcode in self.street_index:
+            out.setdefault(" ".join(street.split()).casefold(), []).append((street, postcode))
+        return out
+
+    @cached_property
     def _street_columns(self) -> dict[str, Any]:
         """Prepared arrays of the street view: the dwelling rows it lists, the figures it sums
         and the groups it shows (see :func:`_column_arrays`)."""
         layer = self.dwelling_layer
         frame = pd.DataFrame(layer[[c for c in STREET_DWELLING_COLUMNS if c in layer.columns]])
+        for col in frame.columns:  # what the table shows, not a float64's 16 digits
+            if frame[col].dtype.kind == "f":
+                frame[col] = frame[col].round(MAP_PROPERTY_DECIMALS)
         lon = shapely.get_x(layer.geometry.values)
         lat = shapely.get_y(layer.geometry.values)
-        frame["lon"], frame["lat"] = lon, lat
+        frame["lon"] = np.round(lon, AREA_MAP_DECIMALS)
+        frame["lat"] = np.round(lat, AREA_MAP_DECIMALS)
         label = (layer["epc_label"].astype("string").fillna("").to_numpy(dtype=object)
                  if "epc_label" in layer.columns else np.full(len(layer), "", dtype=object))
 
@@ -589,34 +656,53 @@ class Workspace:
         return out
 
     def prepare_streets(self) -> None:
-        """Build the street index and arrays (seconds for a city, then kept)."""
+        """Build the street index and arrays and every street's head (totals, groups, bbox):
+        seconds for a city (0.3 ms a street), then a street view only joins bytes."""
         self.street_table  # noqa: B018
+        self._street_lookup  # noqa: B018
         self._street_columns  # noqa: B018
         self.group_pos  # noqa: B018
+        self._street_heads  # noqa: B018
+
+    @cached_property
+    def _street_heads(self) -> dict[tuple[str, str], bytes]:
+        """The head of every street's view (:meth:`_street_head`), by (street, postcode)."""
+        return {key: self._street_head(key) for key in self.street_index}
 
     @property
     def streets_prepared(self) -> bool:
         """Whether :meth:`prepare_streets` ran (a street view then only slices)."""
-        return all(k in self.__dict__ for k in ("street_table", "_street_columns", "group_pos"))
+        return "_street_heads" in self.__dict__
 
     def find_street(self, name: str, postcode: str | None) -> list[tuple[str, str]]:
         """The (street, postcode) keys named ``name`` (case and spaces ignored)."""
-        wanted = " ".join(name.split()).casefold()
-        table = self.street_table
-        hit = table[(table["key"] == wanted).to_numpy()]
+        keys = self._street_lookup.get(" ".join(name.split()).casefold(), [])
         if postcode is not None:
-            hit = hit[(hit["postcode"] == postcode.strip()).to_numpy()]
-        return list(zip(hit["street"], hit["postcode"], strict=True))
+            keys = [k for k in keys if k[1] == postcode.strip()]
+        return list(keys)
 
     def street_view(self, key: tuple[str, str]) -> dict[str, Any]:
-        """The street view of one (street, postcode) key as the ``StreetView`` response:
-        dwellings in house-number order, the groups of two or more dwellings with a member on
-        the street (``n_on_street``; collective ones first) and the totals."""
-        body = self.street_view_bytes(key)
-        return json.loads(body)
+        """The street view of one (street, postcode) key as the ``StreetView`` response with
+        every dwelling (the print bundle's): dwellings in house-number order, the groups of
+        two or more dwellings with a member on the street (``n_on_street``; collective ones
+        first) and the totals."""
+        return json.loads(self.street_view_bytes(key))
 
-    def street_view_bytes(self, key: tuple[str, str]) -> bytes:
-        """:meth:`street_view` serialised (the dwelling rows joined from text prepared once)."""
+    def street_view_bytes(self, key: tuple[str, str], offset: int = 0,
+                          limit: int | None = None) -> bytes:
+        """:meth:`street_view` serialised, its dwellings from ``offset`` (at most ``limit``,
+        all when None): the head (totals, groups, bbox) built once per street, the page's
+        rows joined from text prepared once."""
+        pos = self.street_index[key]
+        head = self._street_heads[key]
+        end = len(pos) if limit is None else min(len(pos), offset + limit)
+        rows = ",".join(self._street_columns["rows"][pos[offset:end]]).encode("utf-8")
+        return (head + b',"offset":%d,"limit":%s,"dwellings":[' % (
+            offset, b"null" if limit is None else b"%d" % limit) + rows + b"]}")
+
+    def _street_head(self, key: tuple[str, str]) -> bytes:
+        """The street view's JSON without its closing brace and dwellings: street, postcode,
+        bbox, totals and groups of the whole street."""
         pos = self.street_index[key]
         cols = self._street_columns
         lon, lat = cols["lon"][pos], cols["lat"][pos]
@@ -637,6 +723,8 @@ class Workspace:
             where = [(r, c) for r, c in where if cols["group_size"][r] >= 2]
             if where:
                 groups = _rows_json_ready(cols["groups"], np.array([r for r, _ in where]))
+                groups = [{k: round(v, MAP_PROPERTY_DECIMALS) if isinstance(v, float) else v
+                           for k, v in g.items()} for g in groups]
                 for g, (_, c) in zip(groups, where, strict=True):
                     g["n_on_street"] = c
                 groups.sort(key=lambda g: (not g.get("collective"), -g["n_on_street"],
@@ -644,10 +732,8 @@ class Workspace:
         ok = np.isfinite(lon) & np.isfinite(lat)
         bbox = ([float(lon[ok].min()), float(lat[ok].min()), float(lon[ok].max()),
                  float(lat[ok].max())] if ok.any() else None)
-        head = dumps({"street": key[0], "postcode": key[1] or None, "bbox": bbox,
-                      "totals": totals, "groups": groups})
-        rows = ",".join(cols["rows"][pos]).encode("utf-8")
-        return head[:-1] + b',"dwellings":[' + rows + b"]}"
+        return dumps({"street": key[0], "postcode": key[1] or None, "bbox": bbox,
+                      "totals": totals, "groups": groups})[:-1]
 
     def area_body(self, level: str, full: bool = False) -> CachedBody:
         """The areas of ``level`` as GeoJSON (EPSG:4326), serialised and gzipped once.
@@ -772,6 +858,39 @@ def get_workspace_for(data_dir: str | Path) -> Workspace:
             gc.collect()
             gc.freeze()
         return ws
+
+
+WARM_LAYERS = ("streets", "buildings", "dwellings", "groups")
+"""The bounding-box layers :func:`warm_reads` prepares (what the map page asks for)."""
+
+
+def reads_prepared(ws: Workspace) -> bool:
+    """Whether everything :func:`warm_reads` prepares is ready."""
+    return (ws.streets_prepared and ws.trajectories_prepared
+            and all(ws.layer_prepared(layer) for layer in WARM_LAYERS
+                    if layer != "groups" or ws.groups is not None))
+
+
+def warm_reads(data_dir: str | Path) -> None:
+    """Load the workspace of ``data_dir`` and prepare what the map and the coach read (the
+    street views, the trajectories and the bounding-box layers), so that the first street or
+    footprint request on a city does not wait seconds; run in a background thread at start-up.
+    A missing workspace is logged, not raised."""
+    t0 = time.perf_counter()
+    try:
+        ws = get_workspace_for(data_dir)
+        ws.prepare_streets()
+        ws.prepare_trajectories()
+        for layer in WARM_LAYERS:
+            if layer != "groups" or ws.groups is not None:
+                ws.prepare_layer(layer)
+    except WijkrenoError as exc:
+        log.warning("read routes not prepared at start-up: %s", exc)
+        return
+    except Exception:  # noqa: BLE001 - a background thread must log, not die silently
+        log.exception("read routes not prepared at start-up")
+        return
+    log.info("read routes prepared in %.1f s", time.perf_counter() - t0)
 
 
 def clear_cache() -> None:

@@ -19,17 +19,20 @@ Scenarios (each ``--requests`` requests, or fewer when ``--max-seconds`` runs ou
     ``GET /api/sectors``: the sector GeoJSON with priority scores and indicators (full body,
     no ``If-None-Match``).
 ``bbox``
-    ``GET /api/buildings?bbox=…``: buildings with labels in a map viewport at zoom 16 (default
-    1024 x 768 CSS px with MapLibre's 512-px tiles: about 770 m x 580 m at 51° N), centred on
-    dwellings drawn at random (seeded).
+    ``GET /api/buildings?bbox=…``: the map's building footprints (``gebouw_id`` and label, what
+    the page asks for) in a map viewport at zoom 16 (default 1024 x 768 CSS px with MapLibre's
+    512-px tiles: about 770 m x 580 m at 51° N), centred on dwellings drawn at random (seeded).
+    The page draws footprints from zoom ``map_footprint_min_zoom`` (15.5) up; a view at 15.5
+    holds twice the area (``--zoom 15.5`` measures it).
 ``dwellings``
     ``GET /api/dwellings?bbox=…``: the dwelling points of the same viewports.
 ``trajectory``
     ``GET /api/addresses/{adres_id}/trajectory``: one address's stored trajectory, addresses
     drawn at random (seeded) so that no cache of one answer flatters the figure.
 ``street``
-    ``GET /api/streets/{street}?postcode=…``: the coach's street view (dwellings in
-    house-number order, collective groups, totals) of the street of a dwelling drawn at random.
+    ``GET /api/streets/{street}?postcode=…``: the coach's street view (its first page of
+    dwellings in house-number order, the street's collective groups and totals: what the page
+    asks for when a street is picked) of the street of a dwelling drawn at random.
 ``groups``
     ``GET /api/group-layer?bbox=…``: the collective groups (footprint unions with their costs)
     of the same viewports as ``bbox``.
@@ -48,8 +51,10 @@ Usage::
         [--workers 1] [--shared-pool]
         [--profile prof.out]
 
-Prints one line per scenario (requests, errors, req/s, p50, p99, max [ms], mean body size);
-the last line is one JSON object with every figure.
+Prints one line per scenario (requests, errors, req/s, p50, p99, max [ms], mean and largest
+body [kB], and the CPU the service and the load generator spent per request [ms]: on a shared
+machine those vary less than the latencies, which other processes' load moves); the last line
+is one JSON object with every figure.
 """
 
 from __future__ import annotations
@@ -85,6 +90,16 @@ EARTH_CIRCUMFERENCE_M = 40_075_016.686
 """Equatorial circumference of the WGS 84 / Web Mercator sphere [m] (EPSG:3857)."""
 MAPLIBRE_TILE_PX = 512
 """MapLibre GL's world is 512 * 2**zoom CSS px wide."""
+
+
+def process_cpu_s(pid: int) -> float | None:
+    """CPU time [s] (user + system) the process ``pid`` has used so far; None where
+    ``/proc`` is not available (not Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -175,7 +190,10 @@ def stop_service(proc: subprocess.Popen) -> None:
 
 
 def wait_ready(base: str, proc: subprocess.Popen, timeout_s: float) -> dict:
-    """Poll ``/api/health`` until the workspace is loaded; the health body."""
+    """Poll ``/api/health`` until the workspace is loaded and the read routes the service
+    prepares in the background at start-up are ready (``reads_prepared``; a service without
+    that field counts as ready once loaded): a scenario then never shares the CPU with that
+    preparation. The health body."""
     deadline = time.monotonic() + timeout_s
     last = ""
     while time.monotonic() < deadline:
@@ -183,7 +201,8 @@ def wait_ready(base: str, proc: subprocess.Popen, timeout_s: float) -> dict:
             raise RuntimeError(f"the service exited with code {proc.returncode} while starting")
         try:
             r = httpx.get(f"{base}/api/health", timeout=timeout_s)
-            if r.status_code == 200 and r.json().get("workspace_loaded"):
+            if (r.status_code == 200 and r.json().get("workspace_loaded")
+                    and r.json().get("reads_prepared", True)):
                 return r.json()
             last = r.text[:200]
         except httpx.HTTPError as exc:
@@ -246,6 +265,8 @@ async def drive(base: str, urls: list[str], clients: int, max_seconds: float,
         "p99_ms": round(float(np.percentile(lat, 99)), 1) if n else None,
         "max_ms": round(float(lat.max()), 1) if n else None,
         "mean_body_kb": round(float(np.mean(sizes)) / 1024, 1) if n else None,
+        "max_body_kb": round(float(np.max(sizes)) / 1024, 1) if n else None,
+        "client_cpu_ms_per_req": round(client_cpu / n * 1e3, 2) if n else None,
     }
 
 
@@ -312,8 +333,12 @@ def main(argv: list[str] | None = None) -> dict:
                 asyncio.run(drive(base, warm[5:], args.clients, args.max_seconds,
                                   args.shared_pool))
                 warm_s = time.perf_counter() - t1
+                cpu0 = process_cpu_s(proc.pid) if args.workers == 1 else None
                 res = asyncio.run(drive(base, timed, args.clients, args.max_seconds,
                                         args.shared_pool))
+                cpu1 = process_cpu_s(proc.pid) if cpu0 is not None else None
+                res["server_cpu_ms_per_req"] = (round((cpu1 - cpu0) / res["requests"] * 1e3, 2)
+                                                if cpu1 is not None and res["requests"] else None)
                 res["warmup_s"] = round(warm_s, 2)
                 target = TARGET_P99_MS.get(name)
                 if target is not None and res["p99_ms"] is not None:
@@ -323,7 +348,9 @@ def main(argv: list[str] | None = None) -> dict:
                 print(f"{name:<11} {res['requests']:>6} req  {res['errors']:>4} err  "
                       f"{res['throughput_rps']:>8.1f} req/s  p50 {res['p50_ms']:>8.1f} ms  "
                       f"p99 {res['p99_ms']:>8.1f} ms  max {res['max_ms']:>8.1f} ms  "
-                      f"{res['mean_body_kb']:>8.1f} kB"
+                      f"{res['mean_body_kb']:>7.1f} kB (max {res['max_body_kb']:.0f})  cpu/req "
+                      f"service {res['server_cpu_ms_per_req']} ms, client "
+                      f"{res['client_cpu_ms_per_req']} ms"
                       + ("" if target is None else
                          f"  target p99 < {target:.0f} ms: "
                          f"{'met' if res['target_met'] else 'MISSED'}"), flush=True)

@@ -42,6 +42,22 @@ class Settings(BaseSettings):
     max_bbox_area_km2: float = Field(4.0, gt=0, description="Largest bounding box [km2].")
     max_features: int = Field(5000, ge=1, description="Most features in one GeoJSON response.")
     max_page_size: int = Field(500, ge=1, description="Largest page of a register listing.")
+    max_footprints: int = Field(3000, ge=1, description="Most building footprints in one "
+                                "GET /api/buildings answer; more answers 413 'zoom in', which "
+                                "the map page shows. 3,000 holds the densest view of the "
+                                "250,000-dwelling benchmark city at map_footprint_min_zoom on "
+                                "a 1440 x 900 px map (about 2,600 footprints, 0.5 MB).")
+    map_footprint_min_zoom: float = Field(15.5, ge=0, le=22, description="Map zoom from which "
+                                          "the map page requests and draws building footprints "
+                                          "(MapLibre zoom, 512-px tiles: 1.1 m per px at 51 "
+                                          "deg N); below it the sectors and streets only.")
+    street_page_size: int = Field(50, ge=1, description="Dwellings in the first page of a "
+                                  "street view (GET /api/streets/{name}); the page's "
+                                  "'meer tonen' asks for the next one. A long street of a "
+                                  "city holds over a thousand addresses, more than a coach "
+                                  "reads at once.")
+    max_street_page_size: int = Field(500, ge=1, description="Largest `limit` of a street "
+                                      "view page.")
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1, description="Largest upload [bytes].")
     max_body_bytes: int = Field(1024 * 1024, ge=1, description="Largest request body of "
                                 "every route but uploads [bytes].")

@@ -128,6 +128,7 @@ def map_page(
         "maxBboxAreaKm2": settings.max_bbox_area_km2,
         "dwellingMinZoom": 15,
         "streetMinZoom": 15,
+        "footprintMinZoom": settings.map_footprint_min_zoom,
         "measureNames": measure_names(language),
         "heatingNames": heating_names(language),
         "background": background,

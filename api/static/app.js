@@ -244,9 +244,9 @@
       layout: { "line-cap": "round", "line-join": "round" },
       paint: { "line-color": "#ffffff", "line-opacity": 0.9,
                "line-width": ["interpolate", ["linear"], ["zoom"], 14, 2, 18, 10] } });
-    map.addLayer({ id: "buildings-fill", type: "fill", source: "buildings", minzoom: z - 0.5,
+    map.addLayer({ id: "buildings-fill", type: "fill", source: "buildings", minzoom: CFG.footprintMinZoom,
       paint: { "fill-color": epc, "fill-opacity": 0.9 } });
-    map.addLayer({ id: "buildings-line", type: "line", source: "buildings", minzoom: z - 0.5,
+    map.addLayer({ id: "buildings-line", type: "line", source: "buildings", minzoom: CFG.footprintMinZoom,
       paint: { "line-color": "#3b3b3b", "line-width": 0.6 } });
     map.addLayer({ id: "groups-fill", type: "fill", source: "groups", minzoom: z + 1,
       paint: { "fill-color": "#4a1486", "fill-opacity": 0.06 } });
@@ -380,11 +380,16 @@
     note("");
     viewFetch = new AbortController();
     var sig = viewFetch.signal, box = viewBox().join(",");
+    // each layer is asked for only from the zoom it is drawn at (its layer's minzoom)
     var jobs = [["streets", "/api/street-lines?bbox=" + box, "streetFeatures"]];
     if (zoom >= CFG.dwellingMinZoom - 0.5) {
-      jobs.push(["buildings", "/api/buildings?bbox=" + box, "buildingFeatures"],
-        ["dwellings", "/api/dwellings?bbox=" + box, "dwellingFeatures"],
-        ["groups", "/api/group-layer?bbox=" + box, "groupFeatures"]);
+      jobs.push(["dwellings", "/api/dwellings?bbox=" + box, "dwellingFeatures"]);
+    }
+    if (zoom >= CFG.footprintMinZoom) {
+      jobs.push(["buildings", "/api/buildings?bbox=" + box, "buildingFeatures"]);
+    }
+    if (zoom >= CFG.dwellingMinZoom + 1) {
+      jobs.push(["groups", "/api/group-layer?bbox=" + box, "groupFeatures"]);
     }
     jobs.forEach(function (job) {
       getJSON(job[1], sig).then(function (fc) {
@@ -394,6 +399,13 @@
       }).catch(function (err) {
         if (err.name === "AbortError") { return; }
         if (err.status === 404 && job[0] === "groups") { return; }  // no groups stage
+        if (err.status === 413 && job[0] === "buildings") {
+          // more footprints than the service draws at once: say so, keep the rest of the map
+          map.getSource("buildings").setData(emptyFC());
+          STATE.buildingFeatures = 0;
+          note(T.zoom_in_footprints);
+          return;
+        }
         note(err.status === 400 || err.status === 413 ? T.too_many : T.load_error);
       });
     });
@@ -606,25 +618,49 @@
     } else {
       h += "<p class='note'>" + esc(T.street_no_groups) + "</p>";
     }
-    h += "<h3>" + esc(T.street_dwellings) + "</h3><table class='street' data-street-rows='" + v.dwellings.length + "'><thead><tr><th scope='col'>" +
+    h += "<h3>" + esc(T.street_dwellings) + "</h3><table class='street'><thead><tr><th scope='col'>" +
       esc(T.house_number) + "</th><th scope='col'>" + esc(T.current_label) + "</th><th scope='col'>" + esc(T.target) +
-      "</th><th scope='col' class='num'>" + esc(T.net_cost) + "</th><th scope='col'>" + esc(T.group) + "</th></tr></thead><tbody>";
-    v.dwellings.forEach(function (d, i) {
-      var nr = (d.house_number || "?") + (d.box_number ? " bus " + d.box_number : "");
-      var grp = v.groups.filter(function (g) { return g.group_id === d.group_id; })[0];
-      h += "<tr><td><button type='button' class='link' data-open='" + i + "'>" + esc(nr) + "</button></td><td>" +
-        badge(d.epc_label) + "</td><td>" + (d.plan_epc_label ? badge(d.plan_epc_label) : "–") + "</td><td class='num'>" +
-        fmt(d.plan_net_cost_eur) + "</td><td>" + (grp ? esc(groupKind(grp.group_kind)) : "–") + "</td></tr>";
-    });
-    h += "</tbody></table>";
+      "</th><th scope='col' class='num'>" + esc(T.net_cost) + "</th><th scope='col'>" + esc(T.group) + "</th></tr></thead><tbody></tbody></table>" +
+      "<p class='note' id='street-shown' aria-live='polite'></p>" +
+      "<button type='button' class='button' id='street-more' hidden>" + esc(T.street_more) + "</button>";
     sidebar(h);
-    body.querySelectorAll("button[data-open]").forEach(function (b) {
-      b.addEventListener("click", function () {
-        var d = v.dwellings[Number(b.getAttribute("data-open"))];
-        openAddress(String(d.adres_id), finite(d.lon) ? [d.lon, d.lat] : null, true,
-          v.street + " " + (d.house_number || ""));
+    // the street's dwellings come a page at a time (a city street holds over a thousand)
+    var shown = [], tbody = body.querySelector("table.street tbody");
+    var more = document.getElementById("street-more"), count = document.getElementById("street-shown");
+    function addPage(page) {
+      var rows = "";
+      page.dwellings.forEach(function (d) {
+        var i = shown.length;
+        shown.push(d);
+        var nr = (d.house_number || "?") + (d.box_number ? " bus " + d.box_number : "");
+        var grp = v.groups.filter(function (g) { return g.group_id === d.group_id; })[0];
+        rows += "<tr><td><button type='button' class='link' data-open='" + i + "'>" + esc(nr) + "</button></td><td>" +
+          badge(d.epc_label) + "</td><td>" + (d.plan_epc_label ? badge(d.plan_epc_label) : "–") + "</td><td class='num'>" +
+          fmt(d.plan_net_cost_eur) + "</td><td>" + (grp ? esc(groupKind(grp.group_kind)) : "–") + "</td></tr>";
+      });
+      tbody.insertAdjacentHTML("beforeend", rows);
+      var total = t.n_dwellings, rest = shown.length < total && page.dwellings.length > 0;
+      count.textContent = rest ? T.street_shown.replace("{shown}", fmt(shown.length)).replace("{total}", fmt(total)) : "";
+      more.hidden = !rest;
+      more.disabled = false;
+    }
+    tbody.addEventListener("click", function (e) {
+      var b = e.target.closest("button[data-open]");
+      if (!b) { return; }
+      var d = shown[Number(b.getAttribute("data-open"))];
+      openAddress(String(d.adres_id), finite(d.lon) ? [d.lon, d.lat] : null, true,
+        v.street + " " + (d.house_number || ""));
+    });
+    more.addEventListener("click", function () {
+      more.disabled = true;
+      var url = streetUrl(v.street, v.postcode);
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "offset=" + shown.length + "&limit=" + (v.limit || shown.length);
+      getJSON(url).then(addPage).catch(function (err) {
+        more.disabled = false;
+        count.textContent = T.load_error + ": " + err.message;
       });
     });
+    addPage(v);
   }
 
   // ------------------------------------------------------------- address view

@@ -76,15 +76,36 @@ def test_streets_list(client, workspace_dir):
     assert client.get("/api/streets", params={"limit": 0}).status_code == 422
 
 
-def test_street_view(client, workspace_dir):
+def test_street_view(client, workspace_dir, settings):
     r = client.get("/api/streets/Kerkstraat")
     assert r.status_code == 200, r.text
     v = r.json()
     dw = pd.read_parquet(workspace_dir / "twin" / "dwellings.parquet")
     mine = dw[dw["street"] == "Kerkstraat"]
-    assert v["totals"]["n_dwellings"] == len(mine) == len(v["dwellings"])
-    assert {d["adres_id"] for d in v["dwellings"]} == set(mine["adres_id"].astype(str))
-    numbers = [int(re.match(r"\d+", d["house_number"]).group()) for d in v["dwellings"]]
+    assert v["totals"]["n_dwellings"] == len(mine)
+    # the first page, then the next ones until the street is done: every dwelling once
+    size = settings.street_page_size
+    assert len(mine) > size, "the demo's Kerkstraat should span pages"
+    assert (v["offset"], v["limit"], len(v["dwellings"])) == (0, size, size)
+    pages = [v]
+    while pages[-1]["offset"] + len(pages[-1]["dwellings"]) < len(mine):
+        nxt = client.get("/api/streets/Kerkstraat",
+                         params={"offset": pages[-1]["offset"] + size}).json()
+        assert nxt["totals"] == v["totals"] and nxt["groups"] == v["groups"]
+        pages.append(nxt)
+    rows = [d for page in pages for d in page["dwellings"]]
+    assert len(rows) == len(mine)
+    assert {d["adres_id"] for d in rows} == set(mine["adres_id"].astype(str))
+    everything = client.get("/api/streets/Kerkstraat",
+                            params={"limit": settings.max_street_page_size}).json()
+    assert everything["dwellings"] == rows
+    past = client.get("/api/streets/Kerkstraat", params={"offset": len(mine)}).json()
+    assert past["dwellings"] == [] and past["totals"] == v["totals"]
+    for bad in ({"limit": 0}, {"offset": -1}, {"limit": "x"}):
+        assert client.get("/api/streets/Kerkstraat", params=bad).status_code == 422, bad
+    r = client.get("/api/streets/Kerkstraat", params={"limit": settings.max_street_page_size + 1})
+    assert r.status_code == 400 and "offset" in r.json()["detail"]
+    numbers = [int(re.match(r"\d+", d["house_number"]).group()) for d in rows]
     assert numbers == sorted(numbers)  # house-number order, not text order (2 < 10)
     res = pd.read_parquet(workspace_dir / "simulate" / "results.parquet",
                           columns=["dwelling_id", "epc_label", "co2_flemish_kg_co2"])
@@ -129,6 +150,11 @@ def test_street_lines_and_group_layer(client, workspace_dir):
     assert {f["properties"]["group_id"] for f in groups["features"]} == set(big["group_id"])
     f = groups["features"][0]
     assert f["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    # what the popup shows (groupPopup in app.js), not every figure of the group
+    assert set(f["properties"]) == {"group_id", "group_kind", "n_dwellings",
+                                    "burenpremie_eligible", "street", "net_cost_individual_eur",
+                                    "net_cost_collective_eur", "burenpremie_eur",
+                                    "collective_gain_eur"}
     want = big.set_index("group_id").loc[f["properties"]["group_id"], "net_cost_collective_eur"]
     assert f["properties"]["net_cost_collective_eur"] == pytest.approx(want)
     # footprints in a box carry their label (the map colours them)

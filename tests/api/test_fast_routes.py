@@ -113,3 +113,39 @@ def test_trajectory_bytes_equal_records(client, settings):
     r = client.get(f"/api/addresses/{ids[0]}/trajectory")
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     assert r.json()["summary"] == json.loads(ws.trajectory_bytes(ids[0], 0))["summary"]
+
+
+def test_read_routes_prepared_at_start_up(settings):
+    """The service prepares the street views, trajectories and map layers in the background
+    as it starts, so that the first street or footprint request does not wait seconds."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.workspace import clear_cache
+
+    clear_cache()
+    with TestClient(create_app(settings)) as c:
+        for thread in threading.enumerate():
+            if thread.name == "wijkreno-warm-reads":
+                thread.join(timeout=120)
+        ws = get_workspace_for(settings.data_dir)
+        assert c.get("/api/health").json()["reads_prepared"] is True
+        assert ws.streets_prepared and ws.trajectories_prepared
+        assert all(ws.layer_prepared(layer)
+                   for layer in ("streets", "buildings", "dwellings", "groups"))
+        assert not ws.layer_prepared("buildings_full")  # on request only
+        assert c.get("/api/streets/Kerkstraat").status_code == 200
+
+
+def test_street_page_is_a_slice_of_the_whole_street(client, settings):
+    ws = get_workspace_for(settings.data_dir)
+    key = ws.find_street("Kerkstraat", None)[0]
+    whole = json.loads(ws.street_view_bytes(key))
+    assert whole["limit"] is None and len(whole["dwellings"]) == whole["totals"]["n_dwellings"]
+    for offset, limit in ((0, 1), (3, 7), (len(whole["dwellings"]) - 2, 50)):
+        page = json.loads(ws.street_view_bytes(key, offset, limit))
+        assert page["dwellings"] == whole["dwellings"][offset:offset + limit]
+        assert {k: v for k, v in page.items() if k not in ("dwellings", "offset", "limit")} == {
+            k: v for k, v in whole.items() if k not in ("dwellings", "offset", "limit")}

@@ -95,6 +95,15 @@ def test_buildings_bbox(client, workspace_dir):
     labelled = [f for f in feats if f["properties"].get("epc_label")]
     assert labelled and {f["properties"]["epc_label"] for f in labelled} <= set(
         ["A+", "A", "B", "C", "D", "E", "F"])
+    # the map layer carries what the map colours by and what a click looks up, no more
+    assert all(set(f["properties"]) == {"gebouw_id", "epc_label"} for f in feats)
+    assert {f["properties"]["gebouw_id"] for f in feats} == set(b["gebouw_id"].astype(str))
+    # coordinates rounded to 1e-6 deg (0.1 m)
+    ring = feats[0]["geometry"]["coordinates"][0]
+    assert all(round(v, 6) == v for xy in ring for v in xy)
+    full = client.get("/api/buildings", params={"bbox": f"{x0},{y0},{x1},{y1}", "full": True})
+    props = full.json()["features"][0]["properties"]
+    assert {"construction_year", "typology", "epc_score_kwh_per_m2", "epc_label"} <= set(props)
 
 
 def test_bbox_limits(client):
@@ -120,6 +129,15 @@ def test_max_features_413(workspace_dir, settings):
         r = c.get("/api/dwellings", params={"bbox": f"{x0},{y0},{x1},{y1}"})
         assert r.status_code == 413
         assert "zoom" in r.json()["detail"] and str(len(dw)) in r.json()["detail"]
+    # the footprints have their own cap (the map says 'zoom in' above it)
+    b = gpd.read_parquet(workspace_dir / "twin" / "buildings.parquet").to_crs(4326)
+    few = settings.model_copy(update={"max_footprints": len(b) - 1})
+    with TestClient(create_app(few)) as c:
+        r = c.get("/api/buildings", params={"bbox": ",".join(map(str, b.total_bounds))})
+        assert r.status_code == 413
+        assert "zoom" in r.json()["detail"] and f"{len(b) - 1:,}" in r.json()["detail"]
+        assert c.get("/api/dwellings", params={"bbox": f"{x0},{y0},{x1},{y1}"}
+                     ).status_code == 200
 
 
 def test_address_state(client, workspace_dir):
