@@ -3,7 +3,9 @@
 The dwellings are the demo twin's (``wijkreno.demo``, built once in a temporary folder),
 resampled with replacement to ``--n`` rows with their areas scaled by a random factor
 (0.8-1.25) so that no two rows are identical; the options come from the real catalogue,
-premiums and applicability rules (:func:`wijkreno.renovate.applicability.measure_options`).
+premiums and applicability rules (:func:`wijkreno.renovate.applicability.measure_options`),
+priced in the current price year (``money_params()``; the timed run includes the steps'
+planned-year economics).
 Timed: :func:`wijkreno.renovate.trajectories.plan_trajectories` (every applicable package of
 every dwelling with the numba engine, the choice per dwelling, the step ordering, the steps and
 summary tables), after one warm-up run on a small slice (numba compilation / cache load).
@@ -34,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.demo_summary import build_demo_twin  # noqa: E402
 from wijkreno.renovate.applicability import measure_options  # noqa: E402
+from wijkreno.renovate.catalogue import money_params  # noqa: E402
 from wijkreno.renovate.trajectories import plan_trajectories  # noqa: E402
 
 AREA_COLUMNS = (
@@ -67,7 +70,7 @@ def main() -> None:
     plan_trajectories(dwellings.iloc[:200], measure_options(dwellings.iloc[:200]))  # warm-up
     load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
-    options = measure_options(dwellings)
+    options = measure_options(dwellings, money=money_params())  # the run's price year
     t_options = time.perf_counter() - t0
     times = []
     cpu = []

@@ -229,3 +229,44 @@ def test_cli_groups_writes_outputs(tmp_path, small):
     assert block.geometry.area.max() == pytest.approx(5 * 60.0)  # 5 terraced houses 6 x 10 m
     bad = CliRunner().invoke(app, ["groups", str(tmp_path / "nothing")])
     assert bad.exit_code == 2
+
+
+def test_shared_costs_follow_the_price_year_of_the_options(small):
+    """Issue 12: options priced in a year (money_params) price the collective offer in the
+    same year: collective.toml's project costs indexed from their dates, the catalogue's fixed
+    costs and the premium scheme of that year; each table says the year."""
+    from dataclasses import replace
+
+    from wijkreno.renovate.catalogue import money_params
+
+    d, groups, _, _ = small
+    m25 = money_params(2025)
+    o25 = measure_options(d, money=m25)
+    assert o25.price_year == 2025
+    plan = best_packages(d, o25)
+    gt, dt = collective_costs(d, groups, plan, o25)
+    assert (dt["price_year"] == 2025).all() and (gt["price_year"] == 2025).all()
+    raw = load_collective_params()
+    assert raw.price_year is None
+    ix = raw.indexed(m25.cost_index, 2025)
+    for name, item in raw.project_costs.items():  # quoted 2026-11-24 in the file
+        f = float(m25.cost_index.factor(2026, 2025))
+        assert f != 1.0
+        assert ix.project_costs[name].individual_eur.value == pytest.approx(
+            item.individual_eur.value * f, rel=1e-12)
+        assert ix.project_costs[name].group_eur.value == pytest.approx(
+            item.group_eur.value * f, rel=1e-12)
+        assert "ABEX 2026 -> 2025" in ix.project_costs[name].per_dwelling_eur.source
+    assert ix.indexed(m25.cost_index, 2025) is ix
+    # the same plan with unpriced options: every individual project cost is the file's
+    _, dt0 = collective_costs(d, groups, plan, replace(o25, price_year=None))
+    assert dt0["price_year"].isna().all()
+    part = dt["participating"].to_numpy() & (dt0["project_cost_individual_eur"] > 0).to_numpy()
+    assert part.any()
+    np.testing.assert_allclose(dt["project_cost_individual_eur"][part],
+                               dt0["project_cost_individual_eur"][part] * f, rtol=1e-12)
+    # costs of two years are not mixed
+    with pytest.raises(InputError, match="catalogue is quoted in 2026"):
+        collective_costs(d, groups, plan, o25, catalogue=money_params(2026).catalogue)
+    with pytest.raises(InputError, match="already indexed to 2026"):
+        collective_costs(d, groups, plan, o25, params=raw.indexed(m25.cost_index, 2026))

@@ -492,6 +492,29 @@ def test_planned_years_follow_the_step_order_rule():
                          2026, 2026]
 
 
+def test_planned_years_put_the_tussenstap_where_the_boiler_is_worn_out():
+    import numpy as np
+    import pandas as pd
+
+    from wijkreno.renovate.trajectories import planned_years
+
+    # dwelling 0: hybrid first (boiler worn out in 4.5 years), two envelope steps, heat pump;
+    # dwelling 1: the same with an overdue boiler; dwelling 2: boiler lasts beyond the heat
+    # pump (the hybrid was asked for): it comes with the heat pump's year at the latest
+    steps = pd.DataFrame({
+        "row": [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2],
+        "step": [1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3],
+        "dimension": ["heating", "roof", "wall", "heating"] * 2 + ["heating", "roof", "heating"],
+        "intermediate": [True, False, False, False] * 2 + [True, False, False],
+    })
+    summary = pd.DataFrame({"n_steps": [4, 4, 3], "target_year": [2050.0] * 3})
+    got = planned_years(steps, summary, 2026, 10.0,
+                        boiler_years=np.array([4.5, -2.0, 30.0]))
+    assert list(got) == [2030, 2032, 2034, 2036, 2026, 2029, 2032, 2036, 2036, 2036, 2036]
+    # without the boiler's age the hybrid comes at the start, as before
+    assert list(planned_years(steps, summary, 2026, 10.0)[:4]) == [2026, 2029, 2032, 2036]
+
+
 def test_interim_choice_kernel_equals_reference():
     from hypothesis import given, settings
     from hypothesis import strategies as st

@@ -242,3 +242,34 @@ def test_label_chips_and_status_chips_read_at_4_5_to_1():
     assert len(chips) == 5
     for background, text in chips:
         assert contrast_ratio(names.get(text, text), background) >= 4.5, (background, text)
+
+
+def test_later_steps_show_their_invoice_in_the_planned_year_and_the_totals_their_basis(
+        tmp_path):
+    dwellings, steps, summary = _frames(2)
+    g = 0.011
+    a0 = steps["dwelling_id"] == "a0"
+    steps["planned_year"] = 2026
+    steps.loc[a0, "planned_year"] = 2026 + np.arange(int(a0.sum()))  # a step a year, 8 steps
+    steps["investment_planned_eur"] = steps["investment_eur"] * (1 + g) ** (
+        steps["planned_year"] - 2026)
+    summary["price_year"] = 2026
+    summary["cost_escalation_frac"] = g
+    planned = steps.groupby("dwelling_id")["investment_planned_eur"].sum()
+    summary["investment_planned_eur"] = planned.reindex(summary["dwelling_id"]).fillna(
+        summary["investment_eur"]).to_numpy()
+    summary.loc[0, "investment_planned_eur"] = 42000.0
+    summary["net_cost_planned_eur"] = summary["investment_planned_eur"] - summary["premium_eur"]
+    rec = sheet_records(dwellings, steps, summary)[0]
+    assert rec["steps"][0]["investment_planned"] == ""  # the price year: nothing to add
+    assert rec["steps"][7]["investment_planned"] == "5\u2009405"  # 5007 x 1.011^7 = 5405.5
+    assert rec["totals"]["price_year"] == "2026"
+    assert rec["totals"]["investment_planned"] == "42\u2009000"
+    assert rec["cost_escalation"] == "1,1 %"
+    out = render_address_sheets(dwellings.iloc[:1], steps[a0], summary.iloc[:1], tmp_path)
+    reader = PdfReader(out["pdf"])
+    assert len(reader.pages) == 1  # the longest trajectory still fits one page
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "in prijzen van 2026" in text
+    assert "Geïndexeerd naar het geplande jaar" in text
+    assert "in 2033:" in text

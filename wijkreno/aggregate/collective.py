@@ -91,9 +91,10 @@ DWELLING_COLUMNS: tuple[str, ...] = (
     "saving_co2_com_individual_kg_co2", "saving_co2_com_collective_kg_co2",
     "party_wall_b_alone_frac", "party_wall_b_collective_frac",
     "party_wall_saving_eur", "party_wall_saving_kwh",
-    "collective_gain_eur", "collective_gain_npv_eur",
+    "collective_gain_eur", "collective_gain_npv_eur", "price_year",
 )
-"""Columns of the per-dwelling table. Money [EUR] one-off, savings per year ([EUR/yr],
+"""Columns of the per-dwelling table. Money [EUR] one-off, in prices of ``price_year`` (NA:
+each cost at its source's date, unindexed options), savings per year ([EUR/yr],
 [kWh/yr] final energy net of PV, [kg CO2/yr] in both factor sets); ``collective_gain_eur`` =
 individual minus collective net cost, ``collective_gain_npv_eur`` adds the party-wall saving
 over the economics horizon (discounted, with energy-price escalation). ``basis``: the money
@@ -273,13 +274,22 @@ def collective_costs(
         the money ``basis`` with its ``basis_use_ratio``: the party-wall figures are scaled by
         that ratio so that every saving is on the plan's basis.
     options : MeasureOptions
-        The options the plan was computed with (rows in the order of ``dwellings``).
+        The options the plan was computed with (rows in the order of ``dwellings``). Where
+        they are priced in a year (``options.price_year``, options built with
+        ``measure_options(..., money=money_params(year))`` or an indexed catalogue), every
+        cost here is in that year: the catalogue's fixed costs and the shared project costs
+        of ``collective.toml`` are indexed to it from their sources' dates
+        (:meth:`~wijkreno.params.models.collective.CollectiveParams.indexed`) and the premium
+        scheme is the year's.
     params : CollectiveParams, optional
-        ``collective.toml`` when None.
+        ``collective.toml`` when None (indexed to the options' price year, see above).
     premiums : Premiums, optional
-        ``premiums.toml`` when None (the burenpremie and the premium caps).
+        ``premiums.toml`` when None (the burenpremie and the premium caps; the price year's
+        scheme when the options have one).
     catalogue : Catalogue, optional
-        ``measures.toml`` when None (the fixed part of each measure's invoice).
+        ``measures.toml`` when None (the fixed part of each measure's invoice; the price
+        year's indexed catalogue when the options have one). Must be quoted in the options'
+        price year.
     economics : Economics, optional
         For the present value of the party-wall saving; ``renovation.toml`` when None.
     top_n : int
@@ -310,7 +320,26 @@ def collective_costs(
 
     if top_n < 1:
         raise InputError(f"top_n must be at least 1, got {top_n}")
+    price_year = options.price_year
+    if catalogue is not None and catalogue.price_year != price_year:
+        def _year(y: int | None) -> str:
+            return str(y) if y is not None else "the years of their sources"
+
+        raise InputError(
+            f"the catalogue is quoted in {_year(catalogue.price_year)} but the measure options "
+            f"in {_year(price_year)}; pass the catalogue the options were built with "
+            "(money_params(year).catalogue).")
     cp = params or load_collective_params()
+    if price_year is not None:
+        from wijkreno.renovate.catalogue import money_params
+
+        money = money_params(price_year)
+        catalogue = catalogue or money.catalogue
+        premiums = premiums or money.premiums
+        try:
+            cp = cp.indexed(money.cost_index, price_year)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
     prem = premiums or load_premiums()
     cat = catalogue or load_catalogue()
     econ = load_economics(economics)
@@ -552,6 +581,7 @@ def collective_costs(
     out["collective_gain_eur"] = out["net_cost_individual_eur"] - out["net_cost_collective_eur"]
     out["collective_gain_npv_eur"] = (out["collective_gain_eur"]
                                       + gain["eur"] * econ.annuity_factor())
+    out["price_year"] = pd.array([price_year] * n, dtype="Int64")
     return _group_table(out, dwellings, counts, cat, bp.min_dwellings, top_n), out
 
 
@@ -596,6 +626,7 @@ def _group_table(dw: pd.DataFrame, dwellings: pd.DataFrame, counts: dict[str, np
     top = ranked.groupby("group_id").head(top_n).groupby("group_id")["dwelling_id"].agg(
         lambda s: ";".join(map(str, s)))
     out["top_dwelling_ids"] = top.reindex(out.index).fillna("")
+    out["price_year"] = g["price_year"].first()
     return out.reset_index()
 
 

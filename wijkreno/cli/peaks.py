@@ -220,11 +220,12 @@ def peaks(
         states: dict[str, pd.DataFrame] = {"today": dwellings}
         if sc is not None:
             from wijkreno.renovate.applicability import measure_options
+            from wijkreno.renovate.catalogue import money_params
             from wijkreno.renovate.trajectories import plan_trajectories
             from wijkreno.scenario.model import SCENARIO_TARGET, plan_states, run_scenario
 
             with out_console.status("scenario en trajecten / scenario and trajectories"):
-                options = measure_options(dwellings)
+                options = measure_options(dwellings, money=money_params())
                 res = run_scenario(dwellings, sc, states=plan_states(dwellings, options))
                 # the same target as the scenario's states, so the steps line up with them
                 steps, _ = plan_trajectories(dwellings, options, target=SCENARIO_TARGET)

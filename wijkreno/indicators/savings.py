@@ -33,7 +33,7 @@ import pandas as pd
 
 from wijkreno.errors import InputError
 from wijkreno.renovate.applicability import measure_options
-from wijkreno.renovate.catalogue import load_catalogue
+from wijkreno.renovate.catalogue import load_catalogue, money_params
 from wijkreno.renovate.options import DIMENSIONS, EFFECT_COLUMNS
 from wijkreno.simulate.basis import accounts_on_basis, final_energy_on_basis
 from wijkreno.simulate.engine import simulate_dwellings
@@ -195,7 +195,9 @@ def realised_savings(
     upos = np.unique(ev["pos"].to_numpy())
     sub = dwellings.iloc[upos].reset_index(drop=True)
     ev["local"] = np.searchsorted(upos, ev["pos"].to_numpy())
-    opts = measure_options(sub)
+    # the effects of the measures (their invoices do not enter the savings), in the price
+    # year of the run as every other caller
+    opts = measure_options(sub, money=money_params())
     ev["dimension"] = ev["measure"].map(dim_of)
     ev["option"] = [opts.option_names[d].index(m) for d, m in
                     zip(ev["dimension"], ev["measure"], strict=True)]  # one per register row

@@ -71,6 +71,7 @@ from wijkreno.errors import InputError
 from wijkreno.renovate.catalogue import (
     Catalogue,
     Measure,
+    MoneyParams,
     MunicipalPremiums,
     Premiums,
     RenovationParams,
@@ -296,6 +297,7 @@ def measure_options(
     renovation: RenovationParams | None = None,
     income_category: int | np.ndarray | None = None,
     municipal_premiums: MunicipalPremiums | None = None,
+    money: MoneyParams | None = None,
 ) -> MeasureOptions:
     """Applicable measures per dwelling with investment, premium, lifetime and effect.
 
@@ -315,6 +317,11 @@ def measure_options(
         A municipality's top-up premiums
         (:func:`wijkreno.renovate.catalogue.load_municipal_premiums`): added to
         ``premium_eur`` and kept apart in ``municipal_premium_eur``.
+    money : MoneyParams, optional
+        A price year (:func:`wijkreno.renovate.catalogue.money_params`): its indexed catalogue
+        and premium scheme stand in for ``catalogue`` and ``premiums`` when those are None,
+        and the options carry its ``price_year``. Without it and without an indexed
+        ``catalogue``, costs stay at their sources' dates (``price_year`` None).
 
     Returns
     -------
@@ -334,6 +341,9 @@ def measure_options(
         When columns are missing, a heating system or income category is unknown, or the
         premium table or renovation rules do not cover a catalogue measure.
     """
+    if money is not None:
+        catalogue = catalogue or money.catalogue
+        premiums = premiums or money.premiums
     cat = catalogue or load_catalogue()
     prem = premiums or load_premiums()
     ren = renovation or load_renovation_params()
@@ -660,6 +670,7 @@ def measure_options(
         interim_investment_eur=interim_inv,
         interim_premium_eur=interim_prem,
         municipal_premium_eur=municipal if municipal_premiums is not None else None,
+        price_year=cat.price_year,
     )
     options.check()
     return options

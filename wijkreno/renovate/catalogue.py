@@ -360,7 +360,7 @@ def index_catalogue(catalogue: Catalogue, index: CostIndex, price_year: int) -> 
     Returns
     -------
     Catalogue
-        A new catalogue; quantities, lifetimes and effects unchanged.
+        A new catalogue (``price_year`` set); quantities, lifetimes and effects unchanged.
     """
     measures = {}
     for name, m in catalogue.measures.items():
@@ -377,7 +377,7 @@ def index_catalogue(catalogue: Catalogue, index: CostIndex, price_year: int) -> 
                           "price_sets.toml]",
             })
         measures[name] = m.model_copy(update=update)
-    return catalogue.model_copy(update={"measures": measures})
+    return catalogue.model_copy(update={"measures": measures, "price_year": int(price_year)})
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,9 @@ class MeasureOptions:
     # the part of premium_eur a municipality pays on top of Mijn VerbouwPremie (issue 12);
     # None without a municipal premium file
     municipal_premium_eur: dict[str, np.ndarray] | None = None
+    price_year: int | None = None
+    """Year the invoices are quoted in (the catalogue's ``price_year``); None: each cost at its
+    source's date (the catalogue as in ``measures.toml``)."""
 
     @property
     def n_dwellings(self) -> int:

@@ -230,6 +230,38 @@ class Economics:
         q = (1.0 + self.price_escalation_frac) / (1.0 + self.discount_rate_frac)
         return float(sum(q ** t for t in range(1, int(self.horizon_years) + 1)))
 
+    def life_cycle_factor_at(self, lifetime_years: Any, offset_years: Any) -> np.ndarray:
+        """:meth:`life_cycle_factor` of a measure installed ``offset_years`` [yr] after the
+        price year (a step planned later), per EUR of price-year invoice: its replacements at
+        ``offset + k L`` within the same horizon H (counted from the price year), each at its
+        year's cost level, minus the residual value at H of the last installation (the first
+        one itself when ``offset + L >= H``), discounted to the price year. The installation's
+        own invoice is not included. Vectorised over both arguments (broadcast); equal to
+        :meth:`life_cycle_factor` at offset 0 (tested). Offsets are clipped to [0, H].
+        """
+        h = float(self.horizon_years)
+        r = self.discount_rate_frac
+        g = self.cost_escalation_frac
+        life, t0 = np.broadcast_arrays(np.asarray(lifetime_years, dtype=np.float64),
+                                       np.asarray(offset_years, dtype=np.float64))
+        t0 = np.clip(t0, 0.0, h)
+        ok = np.isfinite(life) & (life > 0)
+        step = np.where(ok, life, np.inf)
+        rho = (1.0 + g) / (1.0 + r)
+        out = np.zeros(life.shape)
+        last = t0.copy()  # year of the installation in place
+        t = t0 + step
+        due = ok & (t < h)
+        while due.any():
+            out += np.where(due, rho ** np.where(due, t, 0.0), 0.0)
+            last = np.where(due, t, last)
+            t = np.where(due, t + step, np.inf)
+            due = t < h
+        life_ok = np.where(ok, life, 1.0)
+        residual = np.where(ok, (last + life_ok - h) / life_ok, 0.0)
+        out -= residual * (1.0 + g) ** last * (1.0 + r) ** (-h)
+        return out
+
     def life_cycle_factor(self, lifetime_years: np.ndarray) -> np.ndarray:
         """Discounted replacements within the horizon minus the discounted residual value, per
         EUR of invoice, for measures of the given lifetimes [yr] (0 for an infinite lifetime).
@@ -769,13 +801,14 @@ def _resolve(dwellings: pd.DataFrame, options: MeasureOptions | None,
              economics: Economics | None, horizon_years: int | None,
              discount_rate_frac: float | None) -> tuple[MeasureOptions, Economics]:
     _check_dwellings(dwellings, options)
-    if options is None:
-        from wijkreno.renovate.applicability import measure_options
-
-        options = measure_options(dwellings)
-        _check_dwellings(dwellings, options)
     econ = load_economics(economics, horizon_years=horizon_years,
                           discount_rate_frac=discount_rate_frac)
+    if options is None:  # priced in the economics' price year, as plan_dwellings does
+        from wijkreno.renovate.applicability import measure_options
+        from wijkreno.renovate.catalogue import money_params
+
+        options = measure_options(dwellings, money=money_params(econ.start_year))
+        _check_dwellings(dwellings, options)
     return options, econ
 
 
@@ -833,7 +866,9 @@ def enumerate_chunks(
     ``best``, ``best_opt``, ``reached``, ``n_eval``, ``min_load``, ``valid``,
     ``invalid_reason``, ``basis``, ``calib`` (the basis's use over the standardised use),
     ``heat_code`` / ``emitter`` (per heating option),
-    ``fossil`` and ``dhw_code`` (per heating x hot-water option) and, with ``with_steps``,
+    ``fossil`` and ``dhw_code`` (per heating x hot-water option), ``keep_replacement`` (the
+    discounted boiler replacements of keeping the heating [EUR]), ``boiler_years`` and, with
+    ``with_steps``,
     ``final_opt``, ``step_dim``, ``step_opt``, ``step_heat`` (the heating option after each
     step) and ``step_m`` (:func:`wijkreno.renovate._package_kernels.order_steps`) for the
     chosen package (the best reachable one where the target is not reached).
@@ -864,7 +899,7 @@ def enumerate_chunks(
             best_opt=best_opt, reached=reached, n_eval=n_eval, min_load=min_load,
             valid=ch.valid, invalid_reason=ch.invalid_reason, basis=ch.basis, calib=ch.calib,
             heat_code=ch.heat_code, emitter=ch.emitter, fossil=fossil, dhw_code=ch.dhw_code,
-            keep_replacement=ch.life[:, _pk.D_HEAT, 0].copy(),
+            keep_replacement=ch.life[:, _pk.D_HEAT, 0].copy(), boiler_years=ch.boiler_years,
         )
         if with_steps:
             final_opt = np.ascontiguousarray(np.where(reached[:, None], chosen_opt, best_opt))

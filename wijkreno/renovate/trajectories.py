@@ -78,7 +78,8 @@ STEP_COLUMNS: tuple[str, ...] = (
     "epc_score_kwh_per_m2", "epc_label", "co2_flemish_kg_co2", "co2_com_kg_co2",
     "cumulative_saving_co2_flemish_kg_co2", "cumulative_saving_co2_com_kg_co2",
     "heating_system", "emitter_temperature_degc", "hot_water_system", "intermediate",
-    "final_energy_kwh", "energy_cost_eur", "basis", "planned_year",
+    "final_energy_kwh", "energy_cost_eur", "basis", "lifetime_years", "planned_year",
+    "cost_index_factor", "investment_planned_eur",
 )
 """Columns of the steps table (one row per dwelling x step); the savings are per year, the
 cumulative ones against the current state, ``saving_*`` the step's own; ``heating_system`` and
@@ -87,7 +88,10 @@ cumulative ones against the current state, ``saving_*`` the step's own; ``heatin
 later step replaces (the hybrid as 'tussenstap'), ``final_energy_kwh``
 (use before PV) and ``energy_cost_eur`` (the bill, PV deducted) are per year on ``basis``
 (calibrated, expected or standardised), next to the standardised ``epc_score_kwh_per_m2``;
-``planned_year`` is the year the step is foreseen (:func:`planned_years`)."""
+``planned_year`` is the year the step is foreseen (:func:`planned_years`). The money columns
+are in prices of the price year; ``investment_planned_eur`` is the invoice in the planned year
+(``cost_index_factor`` times ``investment_eur``, :func:`time_steps`); ``lifetime_years`` the
+measure's technical lifetime [yr]."""
 
 
 def label_upper_bounds(params: SystemParams | None = None) -> dict[str, float]:
@@ -316,7 +320,10 @@ def plan_trajectories(
         ``regional_premium_eur``, Mijn VerbouwPremie, and ``municipal_premium_eur``, a
         municipality's top-up), ``net_cost_eur``,
         ``saving_eur``, ``saving_kwh``, ``saving_co2_flemish_kg_co2``,
-        ``saving_co2_com_kg_co2``, ``npv_eur``, ``payback_years``,
+        ``saving_co2_com_kg_co2``, ``npv_eur`` and ``payback_years`` (each step paid and
+        discounted from its planned year, :func:`time_steps`; ``npv_price_year_eur`` with
+        every step in the price year), ``investment_planned_eur`` and
+        ``net_cost_planned_eur`` (invoices in the planned years),
         ``best_epc_score_kwh_per_m2`` and ``best_epc_label`` (the lowest score any applicable
         package reaches), ``gap_kwh_per_m2`` (best score minus target, 0 when reached),
         ``n_packages`` (packages evaluated), ``explanation`` (plain Dutch, why the target is
@@ -343,14 +350,127 @@ def plan_trajectories(
     summary = _summary_frame(dwellings, options, cat, targets, keys, steps, system_params)
     if len(steps):
         steps["planned_year"] = planned_years(steps, summary, econ.start_year,
-                                              econ.envelope_phase_years)
+                                              econ.envelope_phase_years,
+                                              boiler_years=cat.get("boiler_years"))
     else:
         steps["planned_year"] = pd.Series(dtype=np.int64)
+    time_steps(steps, summary, econ, keep_replacement=cat.get("keep_replacement"),
+               boiler_years=cat.get("boiler_years"))
     return steps, summary
 
 
+def time_steps(steps: pd.DataFrame, summary: pd.DataFrame, econ: Economics, *,
+               keep_replacement: np.ndarray | None = None,
+               boiler_years: np.ndarray | None = None) -> None:
+    """Charge each step in its planned year: invoice at that year's cost level, its flows
+    discounted from then; in place, vectorised over the steps.
+
+    The package enumeration prices every measure as if bought in the price year
+    (``Economics.start_year``). A step planned τ = ``planned_year - start_year`` years later
+    [yr] is paid at the construction-cost level of its year, ``c = (1 + g) ** τ``
+    (:meth:`Economics.cost_index_factor`, g the real escalation) and discounted, ``d = (1 +
+    r) ** -τ``; its premium (each year's scheme, not indexed) is received then; its yearly
+    saving counts from year τ + 1 (``sum_{t=τ+1..H} q^t``, q = (1 + e) / (1 + r)); its
+    replacements and residual value follow from its installation year
+    (:meth:`Economics.life_cycle_factor_at`). Per step, against the price-year NPV:
+
+    ``Δ = (net - (inv c - prem) d) - saving sum_{t=1..τ} q^t - inv (LCF(L, τ) - LCF(L, 0))``
+
+    The intermediate step (the hybrid, ``intermediate``) is already timed by the step
+    ordering (bought when the boiler is worn out, saving until the heat pump,
+    :func:`wijkreno.renovate._package_kernels.interim_choice`): no money change; its saving
+    share of the end state counts from the heat-pump step's year. Without an intermediate
+    step, a gas or oil boiler worn out before the heat-pump step is replaced like for like
+    (``boiler_years``, ``Economics.boiler_replacement_eur``, at that year's cost level,
+    discounted, no residual value when the heat pump replaces it): those replacements are no
+    longer avoided (``avoided_boiler_replacement_eur`` drops by them). With every step in the
+    price year nothing changes (tested).
+
+    Adds to ``steps``: ``cost_index_factor`` (c) and ``investment_planned_eur`` (the invoice
+    in the planned year, inv c [EUR]). Adds to ``summary``: ``price_year``,
+    ``cost_escalation_frac`` (g [-/yr]), ``investment_planned_eur``,
+    ``net_cost_planned_eur`` (sums of the steps' invoices in their planned years, less the
+    premium [EUR]), ``npv_price_year_eur`` (every step in the price year, the enumeration's
+    figure); replaces ``npv_eur`` (timed) and ``payback_years`` (net cost in the planned
+    years over the yearly saving of the end state [yr], not discounted). ``investment_eur``,
+    ``net_cost_eur`` and the steps' money columns stay in prices of the price year.
+    """
+    n = len(summary)
+    summary["price_year"] = int(econ.start_year)
+    summary["cost_escalation_frac"] = float(econ.cost_escalation_frac)
+    npv0 = (summary["npv_eur"].to_numpy(dtype=np.float64, copy=True) if "npv_eur" in summary
+            else np.full(n, np.nan))
+    summary["npv_price_year_eur"] = npv0
+    if not len(steps):
+        steps["cost_index_factor"] = pd.Series(dtype=np.float64)
+        steps["investment_planned_eur"] = pd.Series(dtype=np.float64)
+        summary["investment_planned_eur"] = summary.get("investment_eur", np.nan)
+        summary["net_cost_planned_eur"] = summary.get("net_cost_eur", np.nan)
+        return
+    row = steps["row"].to_numpy(dtype=np.int64)
+    tau = np.clip(steps["planned_year"].to_numpy(dtype=np.float64) - econ.start_year, 0.0,
+                  float(econ.horizon_years))
+    inv = steps["investment_eur"].to_numpy(dtype=np.float64)
+    prem = steps["premium_eur"].to_numpy(dtype=np.float64)
+    save = steps["saving_eur"].to_numpy(dtype=np.float64)
+    life = steps["lifetime_years"].to_numpy(dtype=np.float64)
+    inter = steps["intermediate"].to_numpy(dtype=bool)
+    heat = (steps["dimension"].to_numpy(dtype=object) == "heating") & ~inter
+    c = econ.cost_index_factor(econ.start_year + tau)
+    d = (1.0 + econ.discount_rate_frac) ** (-tau)
+    q = (1.0 + econ.price_escalation_frac) / (1.0 + econ.discount_rate_frac)
+    # the heat-pump step's year per dwelling: the intermediate step's saving counts from it
+    tau_h = np.zeros(n)
+    tau_h[row[heat]] = tau[heat]
+    tau_save = np.where(inter, tau_h[row], tau)
+    # sum_{t=1..τ} q^t, τ whole years
+    m = np.floor(tau_save + 1e-9)
+    early = m if abs(q - 1.0) < 1e-12 else q * (1.0 - q ** m) / (1.0 - q)
+    lost_saving = save * early
+    money = np.where(inter, 0.0, (inv - prem) - (inv * c - prem) * d
+                     - inv * (econ.life_cycle_factor_at(life, tau)
+                              - econ.life_cycle_factor_at(life, 0.0)))
+    delta = np.bincount(row, weights=money - lost_saving, minlength=n)
+    # a boiler worn out before the heat-pump step (no intermediate step) is replaced anyway
+    charged = np.zeros(n)
+    if keep_replacement is not None and boiler_years is not None and heat.any():
+        has_inter = np.zeros(n, dtype=bool)
+        has_inter[row[inter]] = True
+        t_h = np.full(n, -np.inf)
+        t_h[row[heat]] = tau[heat]
+        t = np.clip(np.asarray(boiler_years, dtype=np.float64), 0.0, None)
+        t = np.where(np.isfinite(t) & ~has_inter & (np.asarray(keep_replacement) > 0), t,
+                     np.inf)
+        rho = (1.0 + econ.cost_escalation_frac) / (1.0 + econ.discount_rate_frac)
+        life_b = max(float(econ.boiler_lifetime_years), 1e-9)
+        due = t < t_h
+        while due.any():
+            charged += np.where(due, rho ** np.where(due, t, 0.0), 0.0)
+            t = np.where(due, t + life_b, np.inf)
+            due = t < t_h
+        charged *= econ.boiler_replacement_eur
+    summary["npv_eur"] = npv0 + delta - charged
+    if "avoided_boiler_replacement_eur" in summary:
+        summary["avoided_boiler_replacement_eur"] = (
+            summary["avoided_boiler_replacement_eur"].to_numpy(dtype=np.float64) - charged)
+    steps["cost_index_factor"] = c
+    steps["investment_planned_eur"] = inv * c
+    inv_planned = np.bincount(row, weights=inv * c, minlength=n)
+    has_steps = np.bincount(row, minlength=n) > 0
+    inv_planned = np.where(has_steps, inv_planned,
+                           summary["investment_eur"].to_numpy(dtype=np.float64))
+    net_planned = inv_planned - summary["premium_eur"].to_numpy(dtype=np.float64)
+    summary["investment_planned_eur"] = inv_planned
+    summary["net_cost_planned_eur"] = net_planned
+    saving = summary["saving_eur"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        payback = np.where(saving > 0.0, np.maximum(net_planned, 0.0) / saving, np.inf)
+    summary["payback_years"] = np.where(has_steps & (inv_planned > 0.0), payback,
+                                        summary["payback_years"].to_numpy(dtype=np.float64))
+
+
 def planned_years(steps: pd.DataFrame, summary: pd.DataFrame, start_year: int,
-                  phase_years: float) -> np.ndarray:
+                  phase_years: float, boiler_years: np.ndarray | None = None) -> np.ndarray:
     """The year each step is foreseen [yr], non-decreasing with the step order.
 
     A trajectory starts in ``start_year`` (the price year) and runs to ``end = min(start_year
@@ -367,6 +487,12 @@ def planned_years(steps: pd.DataFrame, summary: pd.DataFrame, start_year: int,
     that meets its label come no later than its deadline (or the start year when the deadline
     is past).
 
+    An intermediate step (the hybrid next to the boiler, ``intermediate``) is bought when the
+    boiler is worn out, as the step ordering decided it (``interim_choice``): with
+    ``boiler_years`` it comes ``floor(boiler_years)`` years after the start (now when overdue
+    or unknown, at most in the heat pump's year), and the envelope steps between it and the
+    heat pump are spread over ``[its year, end)``; the years never decrease with the order.
+
     Parameters
     ----------
     steps : pandas.DataFrame
@@ -379,6 +505,9 @@ def planned_years(steps: pd.DataFrame, summary: pd.DataFrame, start_year: int,
         First year of every trajectory [yr].
     phase_years : float
         Years from the first step to the heating change [yr] (>= 0).
+    boiler_years : (n_dwellings,) array, optional
+        Years until each dwelling's boiler is worn out (negative: overdue; inf: none), indexed
+        by ``row``; without it an intermediate step comes at the start.
 
     Returns
     -------
@@ -401,9 +530,24 @@ def planned_years(steps: pd.DataFrame, summary: pd.DataFrame, start_year: int,
     has_h = h >= 0
     # a heat pump that needs no envelope step first comes now, with what follows it
     span_h = np.where(h > 0, span, 0.0)
-    spread = np.where(has_h, np.where(k < h, span_h * k / np.maximum(h, 1), span_h),
+    # the intermediate step waits for the boiler's end of life; the envelope steps after it
+    # (and before the heat pump) follow from its year
+    inter = steps["intermediate"].to_numpy(dtype=bool)
+    wait = np.zeros(n_dw)
+    k_int = np.full(n_dw, np.iinfo(np.int64).max)
+    if boiler_years is not None and inter.any():
+        t_b = np.asarray(boiler_years, dtype=np.float64)[row[inter]]
+        t_b = np.where(np.isfinite(t_b), np.maximum(t_b, 0.0), 0.0)
+        wait[row[inter]] = np.minimum(np.floor(t_b + 1e-9), span_h[inter])
+        k_int[row[inter]] = k[inter]
+    w = np.where(k >= k_int[row], wait[row], 0.0)
+    k0 = np.where(k >= k_int[row], k_int[row], 0)
+    before_h = w + (span_h - w) * (k - k0) / np.maximum(h - k0, 1)
+    spread = np.where(has_h, np.where(k < h, before_h, span_h),
                       span * k / np.maximum(n_steps - 1, 1))
     year = start + np.floor(spread + 1e-9)
+    if inter.any():  # an intermediate step after an envelope step: keep the order
+        year = pd.Series(year).groupby(row).cummax().to_numpy()
     if "obligation_year" in summary.columns and "obligation_step" in summary.columns:
         cap = np.maximum(summary["obligation_year"].to_numpy(dtype=np.float64)[row], start)
         o_step = summary["obligation_step"].to_numpy(dtype=np.float64)[row]
@@ -478,6 +622,9 @@ def _steps_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[str
     out["final_energy_kwh"] = m[:, _pk.M_FINAL_NET] + m[:, _pk.M_PV]
     out["energy_cost_eur"] = m[:, _pk.M_COST]
     out["basis"] = basis
+    lifetimes = np.concatenate([np.asarray(options.lifetime_years[d], dtype=np.float64)
+                                for d in DIMENSIONS])
+    out["lifetime_years"] = lifetimes[offset[dim_of] + opt]
     out["row"] = pos  # position of the dwelling in the input, for joins
     return out
 
@@ -594,4 +741,4 @@ def _summary_frame(dwellings: pd.DataFrame, options: MeasureOptions, cat: dict[s
 
 
 __all__ = ["KEY_COLUMNS", "STEP_COLUMNS", "TARGETS", "label_upper_bounds", "plan_trajectories",
-           "planned_years", "resolve_targets"]
+           "planned_years", "resolve_targets", "time_steps"]

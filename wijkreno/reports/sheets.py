@@ -489,6 +489,8 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 "measure": measure_name_nl(r.measure) + (
                     " (tussenstap)" if bool(getattr(r, "intermediate", False)) else ""),
                 "investment": charts.format_number(r.investment_eur, 0),
+                # the invoice at the cost level of the planned year, where it differs
+                "investment_planned": _planned_invoice(r),
                 "premium": charts.format_number(r.premium_eur, 0),
                 "net": charts.format_number(r.net_cost_eur, 0),
                 "cumulative": charts.format_number(r.cumulative_net_cost_eur, 0),
@@ -528,6 +530,8 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 "premium": charts.format_number(float(s.get("premium_eur", np.nan)), 0),
                 "net": charts.format_number(float(s.get("net_cost_eur", np.nan)), 0),
                 "saving": charts.format_number(float(s.get("saving_eur", np.nan)), 0),
+                "price_year": _year_text(s.get("price_year")),
+                **_planned_totals(s),
             },
             "chart": jinja2.utils.markupsafe.Markup(
                 charts.label_path_svg(scores, labels, names, target_score, height=125)),
@@ -553,6 +557,9 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "use_lines": _use_lines(d),
             # the price level of the money figures (price_sets.toml, shown in the note)
             "cost_index": _text(s.get("cost_index")),
+            "cost_escalation": (charts.format_number(100 * float(s["cost_escalation_frac"]), 1)
+                                + " %" if pd.notna(s.get("cost_escalation_frac", np.nan))
+                                else "–"),
             "estimated": estimated,
             "final_heating": HEATING_NL.get(_text(s.get("final_heating_system")),
                                             _text(s.get("final_heating_system"))),
@@ -561,6 +568,31 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "collective": _collective(d, members, groups),
         })
     return records
+
+
+def _year_text(year: Any) -> str:
+    return str(int(year)) if year is not None and pd.notna(year) else ""
+
+
+def _planned_invoice(step: Any) -> str:
+    """The step's invoice in its planned year ('' when that is the price year's)."""
+    planned = getattr(step, "investment_planned_eur", None)
+    if planned is None or not pd.notna(planned) or not np.isfinite(float(planned)):
+        return ""
+    if abs(float(planned) - float(step.investment_eur)) < 0.5:
+        return ""
+    return charts.format_number(float(planned), 0)
+
+
+def _planned_totals(s: pd.Series) -> dict[str, str]:
+    """Totals of the invoices in their planned years, when a step comes later (else '')."""
+    inv = s.get("investment_planned_eur")
+    net = s.get("net_cost_planned_eur")
+    if inv is None or not pd.notna(inv) or abs(float(inv) - float(
+            s.get("investment_eur", np.nan))) < 0.5:
+        return {"investment_planned": "", "net_planned": ""}
+    return {"investment_planned": charts.format_number(float(inv), 0),
+            "net_planned": charts.format_number(float(net), 0) if pd.notna(net) else ""}
 
 
 def render_address_sheets(

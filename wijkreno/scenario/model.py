@@ -127,6 +127,9 @@ class TrajectoryStates:
     """Basis of each trajectory's money, energy and CO2 (``expected``, ``calibrated``,
     ``metered``, ``standardised``; :mod:`wijkreno.simulate.basis`); the EPC score is always
     standardised."""
+    price_year: int | None = None
+    """Year the investments and premiums are quoted in (the options' ``price_year``); None:
+    each cost at its source's date."""
 
     @property
     def n_dwellings(self) -> int:
@@ -159,8 +162,9 @@ def plan_states(
     dwellings : pandas.DataFrame
         The twin's dwellings (overrides applied).
     options : MeasureOptions, optional
-        Built with :func:`~wijkreno.renovate.applicability.measure_options` when None; given
-        options disable ``deduplicate`` (they hold one row per dwelling).
+        Built with :func:`~wijkreno.renovate.applicability.measure_options` when None, priced
+        in the current price year (:func:`wijkreno.renovate.catalogue.money_params`, as the
+        economics); given options disable ``deduplicate`` (they hold one row per dwelling).
     deduplicate : bool
         Plan dwellings with identical planning inputs (every column but those of
         :data:`IDENTITY_COLUMNS`) once.
@@ -177,6 +181,7 @@ def plan_states(
     TrajectoryStates
     """
     from wijkreno.renovate.applicability import measure_options
+    from wijkreno.renovate.catalogue import money_params
     from wijkreno.renovate.packages import enumerate_chunks, load_economics
     from wijkreno.renovate.trajectories import resolve_targets
 
@@ -190,13 +195,14 @@ def plan_states(
     else:
         templates = dwellings
         template = np.arange(n, dtype=np.int64)
+    money = money_params(options.price_year if options is not None else None)
     if options is None:
-        options = measure_options(templates)
+        options = measure_options(templates, money=money)
     if options.n_dwellings != len(templates):
         raise InputError(f"the measure options hold {options.n_dwellings} dwellings but the "
                          f"dwellings table has {len(templates)} rows; build them with "
                          "measure_options(dwellings).")
-    econ = load_economics(None)
+    econ = load_economics(None, money=money)
     targets = resolve_targets(templates, SCENARIO_TARGET, params=system_params)
     tscore = np.ascontiguousarray(targets["target_score_kwh_per_m2"].to_numpy(np.float64))
     m = len(templates)
@@ -247,7 +253,8 @@ def plan_states(
     code = np.where(np.isfinite(score), code, len(labels)).astype(np.int8)
     return TrajectoryStates(template=np.ascontiguousarray(template, dtype=np.int64),
                             n_steps=n_steps, heat_step=heat_step, valid=valid, metrics=cols,
-                            label_code=code, labels=labels, basis=used)
+                            label_code=code, labels=labels, basis=used,
+                            price_year=options.price_year)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,6 +289,8 @@ class ScenarioResult:
         stock in that year's state, the bill at that year's real price.
     by_year : pandas.DataFrame
         The same summed over sectors, one row per year, plus ``energy_price_multiplier``.
+        Both tables' ``attrs["price_year"]``: the year the investments and premiums are quoted
+        in (``states.price_year``; not escalated over the scenario's years).
     dwellings : pandas.DataFrame
         Indexed like the input: ``sector_code``, ``typology``, ``start_epc_score_kwh_per_m2``,
         ``start_epc_label``, ``end_epc_score_kwh_per_m2``, ``end_epc_label``, ``position``
@@ -487,6 +496,8 @@ def run_scenario(
             table.attrs["basis_nl"] = label
             table.attrs["epc_basis_nl"] = "EPC-berekening (gestandaardiseerd)"
     by_year.insert(1, "energy_price_multiplier", sc.energy_price_multiplier(years))
+    for table in (by_sector, by_year):  # investments and premiums in prices of this year
+        table.attrs["price_year"] = states.price_year
     per = _dwelling_frame(dwellings, states, positions, n_ren, inv_cum, prem_cum, last_sale,
                           ob_label, ob_deadline, ob_met, sectors, codes)
     return ScenarioResult(scenario=sc, by_sector=by_sector, by_year=by_year, dwellings=per,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
@@ -12,6 +12,9 @@ from pydantic import Field, field_validator, model_validator
 from wijkreno.params.base import Fraction, Frozen, Sourced, require_dated_placeholders
 from wijkreno.params.names import DIMENSIONS, TABULA_PERIODS, TYPOLOGIES
 from wijkreno.params.reader import load_model
+
+if TYPE_CHECKING:
+    from wijkreno.params.models.price_sets import CostIndex
 
 PARAMS_FILE = "collective.toml"
 
@@ -122,11 +125,48 @@ class CollectiveParams(Frozen):
     volume_discount: VolumeDiscount
     project_costs: dict[str, ProjectCost]
     party_walls: PartyWalls
+    price_year: int | None = None
+    """Year the project costs are quoted in (set by :meth:`indexed`); None: each at its own
+    source's date, as in the file."""
 
     @model_validator(mode="after")
     def _dated_placeholders(self) -> CollectiveParams:
         require_dated_placeholders(self)
         return self
+
+    def indexed(self, index: CostIndex, price_year: int) -> CollectiveParams:
+        """These parameters with every shared project cost (``[project_costs]``: individual,
+        group and per-dwelling EUR) indexed from its source's year to ``price_year`` by the
+        construction-cost index, as the measure catalogue
+        (:func:`wijkreno.renovate.catalogue.index_catalogue`); the source says so. Shares,
+        counts and the volume discount are not money and stay.
+
+        Raises
+        ------
+        ValueError
+            When the parameters are already indexed to another year (index the file's).
+        """
+        from wijkreno.params.models.price_sets import year_of
+
+        if self.price_year is not None:
+            if self.price_year == int(price_year):
+                return self
+            raise ValueError(f"the collective parameters are already indexed to "
+                             f"{self.price_year}; index the file's parameters to {price_year}")
+        items = {}
+        for name, item in self.project_costs.items():
+            update = {}
+            for field_name in ("individual_eur", "group_eur", "per_dwelling_eur"):
+                v = getattr(item, field_name)
+                year = year_of(v)
+                f = float(index.factor(year, price_year))
+                update[field_name] = v.model_copy(update={
+                    "value": v.value * f,
+                    "source": f"{v.source} [x{f:.3f}: {index.name} {year} -> {price_year}, "
+                              "price_sets.toml]",
+                })
+            items[name] = item.model_copy(update=update)
+        return self.model_copy(update={"project_costs": items, "price_year": int(price_year)})
 
 
 def load_collective_params(path: str | Path | None = None) -> CollectiveParams:

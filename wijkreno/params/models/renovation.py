@@ -144,12 +144,17 @@ class Catalogue(Frozen):
     measures : dict of str to Measure
         In file order; within a dimension that order is the option order of
         :class:`~wijkreno.renovate.options.MeasureOptions` (after ``keep``).
+    price_year : int or None
+        The year every cost is quoted in (set by
+        :func:`wijkreno.renovate.catalogue.index_catalogue`); None: each cost at its own
+        source's date, as in ``measures.toml``.
     """
 
     version: str
     date: dt.date
     vat_rate_frac: Sourced
     measures: dict[str, Measure]
+    price_year: int | None = None
 
     @model_validator(mode="after")
     def _every_dimension(self) -> Catalogue:

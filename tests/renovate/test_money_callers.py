@@ -1,0 +1,73 @@
+"""Issue 12, money: every caller that prices measures does so in the price year, with the
+same indexed catalogue and premium scheme as ``plan_dwellings``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.renovate import hand_dwellings
+from wijkreno.renovate import applicability
+from wijkreno.renovate.catalogue import load_catalogue, money_params
+from wijkreno.renovate.options import DIMENSIONS
+
+YEAR = 2026
+
+
+@pytest.fixture()
+def seen(monkeypatch):
+    """The measure options each caller builds, in call order."""
+    built = []
+    real = applicability.measure_options
+
+    def spy(*args, **kwargs):
+        options = real(*args, **kwargs)
+        built.append(options)
+        return options
+
+    monkeypatch.setattr(applicability, "measure_options", spy)
+    import wijkreno.indicators.savings as savings
+
+    monkeypatch.setattr(savings, "measure_options", spy)
+    return built
+
+
+def _same_costs(a, b) -> None:
+    assert a.price_year == b.price_year == YEAR
+    for d in DIMENSIONS:
+        np.testing.assert_allclose(a.investment_eur[d], b.investment_eur[d], rtol=1e-12,
+                                   err_msg=d)
+        np.testing.assert_allclose(a.premium_eur[d], b.premium_eur[d], rtol=1e-12, err_msg=d)
+
+
+def test_callers_price_measures_as_plan_dwellings(seen):
+    from wijkreno.indicators.savings import realised_savings
+    from wijkreno.pipeline import plan_dwellings
+    from wijkreno.renovate.packages import load_economics
+    from wijkreno.renovate.trajectories import plan_trajectories
+    from wijkreno.scenario.model import plan_states
+
+    dw = hand_dwellings({"heating_system": "oil_boiler"}, {"construction_year": 1985}, {})
+    dw_ref, steps, summary, _ = plan_dwellings(dw, target="label_A_2050", price_year=YEAR)
+    ref = seen[-1]
+    raw = applicability.measure_options(dw, catalogue=load_catalogue())
+    assert raw.price_year is None  # the catalogue at its sources' dates differs
+    assert (ref.investment_eur["roof"][:, 1] > raw.investment_eur["roof"][:, 1]).all()  # 2020
+    # the trajectories without options (the economics' price year)
+    s2, sum2 = plan_trajectories(dw, target="label_A_2050",
+                                 economics=load_economics(money=money_params(YEAR)),
+                                 system_params=money_params(YEAR).system_params)
+    _same_costs(seen[-1], ref)
+    np.testing.assert_allclose(s2["investment_eur"], steps["investment_eur"], rtol=1e-12)
+    # the scenario's trajectory states (the current price set)
+    if money_params().price_year == YEAR:
+        states = plan_states(dw, deduplicate=False)
+        _same_costs(seen[-1], ref)
+        assert states.price_year == YEAR
+    # realised savings: the register's measures, effects of the same options
+    register = pd.DataFrame({"dwelling_id": dw["dwelling_id"], "measure": "cavity_fill",
+                             "completed_on": pd.Timestamp("2024-05-01")})
+    realised_savings(register, dw)
+    assert seen[-1].price_year == money_params().price_year
+    assert sum2["price_year"].iloc[0] == summary["price_year"].iloc[0] == YEAR
