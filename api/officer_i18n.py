@@ -53,8 +53,9 @@ OFFICER_STRINGS: dict[str, dict[str, str]] = {
         # register
         "register_title": "Register van realisaties",
         "register_intro": "Wat de gemeente realiseerde: renovaties, klimaattafels, "
-                          "renovatietrajecten, participatieve projecten en "
-                          "wijkverbeteringscontracten. Het LEKP telt uit dit register.",
+                          "renovatietrajecten, participatieve hernieuwbare energie, "
+                          "wijkverbeteringscontracten, energiegemeenschappen, laadpunten "
+                          "en eigen gebouwen. Het LEKP telt uit dit register.",
         "kind_renovations": "Renovaties",
         "kind_klimaattafels": "Klimaattafels",
         "kind_trajectories": "Renovatietrajecten",
@@ -239,8 +240,9 @@ OFFICER_STRINGS: dict[str, dict[str, str]] = {
         "not_in_workspace": "not in this workspace",
         "register_title": "Register of realisations",
         "register_intro": "What the municipality realised: renovations, climate tables, "
-                          "renovation trajectories, participative projects and "
-                          "neighbourhood improvement contracts. The LEKP counts from this "
+                          "renovation trajectories, participative renewable energy, "
+                          "neighbourhood improvement contracts, energy communities, "
+                          "charging points and own buildings. The LEKP counts from this "
                           "register.",
         "kind_renovations": "Renovations",
         "kind_klimaattafels": "Climate tables",

@@ -148,6 +148,17 @@ def test_officer_strings_have_the_same_keys():
     assert all(f"kind_{k}" in keys[0] for k in REGISTER_KINDS)
 
 
+def test_register_intro_names_every_part_of_the_register():
+    """The register page's introduction names each tab (eight parts, not the first five)."""
+    from api.officer_i18n import OFFICER_STRINGS
+    from wijkreno.register import REGISTER_KINDS
+
+    for strings in OFFICER_STRINGS.values():
+        intro = strings["register_intro"].lower()
+        missing = [k for k in REGISTER_KINDS if strings[f"kind_{k}"].lower() not in intro]
+        assert missing == [], missing
+
+
 # -- templates and rows ---------------------------------------------------------------------
 def test_template_downloads(client):
     r = client.get("/api/officer/templates/renovations.csv")

@@ -113,6 +113,22 @@ def test_checklist_is_ticked_from_the_register(report):
     assert "☐ Gegevens voor 'Laadpunten'" in text
 
 
+def test_checklist_says_where_the_counts_come_from_in_dutch(inputs, tmp_path):
+    """The counts item of the checklist (as the web service passes it, with the origins of
+    inhabitants, households and housing units) reads in the LEKP page's words, not the codes
+    'admin', 'estimate', 'statbel'."""
+    targets, indicators, renovations, held = inputs
+    checklist = register_checklist(held, targets, indicators, year=YEAR, count_origins={
+        "inhabitants": "admin", "households": "estimate", "housing_units": "statbel"})
+    out = render_lekp_report(municipality=MUNICIPALITY, targets=targets,
+                             indicators=indicators, renovations=renovations, dwellings=None,
+                             sources=SOURCES, year=YEAR, out_dir=tmp_path, checklist=checklist)
+    text = " ".join(_pages(out))
+    assert ("inwoners: ingegeven, huishoudens: schatting, wooneenheden: Statbel") in text
+    for code in ("admin", "estimate", "statbel"):
+        assert not re.search(rf"\b{code}\b", text), code
+
+
 def test_shares_in_one_notation(report):
     pages = _pages(report)
     summary = next(p for p in pages if "Samenvatting" in p)
