@@ -271,5 +271,49 @@ def test_later_steps_show_their_invoice_in_the_planned_year_and_the_totals_their
     assert len(reader.pages) == 1  # the longest trajectory still fits one page
     text = " ".join(reader.pages[0].extract_text().split())
     assert "in prijzen van 2026" in text
-    assert "Geïndexeerd naar het geplande jaar" in text
-    assert "in 2033:" in text
+    # the invoice in the planned year in its own column, its total beside the price year's
+    assert "Factuur in dat jaar" in text and "2033" in text
+    plain = text.replace("\u2009", " ").replace("\u202f", " ")
+    assert "5 405" in plain and "42 000" in plain
+
+
+def _fullest_sheet() -> tuple[pd.DataFrame, ...]:
+    """One dwelling with everything a sheet can hold: the longest trajectory (8 steps, each in
+    a later planned year with its indexed invoice), a register line, imputed
+    inputs, the price-index note and a group box with burenpremie and party-wall gain."""
+    dwellings, steps, summary = _frames(3)
+    members, groups = _groups(dwellings)
+    dwellings["street"] = "Burgemeester Van Den Heuvelstraat"
+    for col in ("u_roof_w_per_m2k", "u_wall_w_per_m2k", "u_floor_w_per_m2k",
+                "u_window_w_per_m2k", "heated_floor_area_m2", "typology"):
+        dwellings[f"{col}_source"] = "imputed"
+    dwellings["done_heating_measure"] = "heat_pump_air_water"
+    dwellings["done_heating_date"] = "2024-05-01"
+    a0 = steps["dwelling_id"] == "a0"
+    steps = steps[a0].copy()
+    steps["planned_year"] = 2026 + 2 * np.arange(len(steps))
+    steps["investment_planned_eur"] = steps["investment_eur"] * 1.011 ** (
+        steps["planned_year"] - 2026)
+    steps["intermediate"] = steps["measure"] == "heat_pump_air_water"
+    summary["price_year"] = 2026
+    summary["cost_escalation_frac"] = 0.011
+    summary["investment_planned_eur"] = 44000.0
+    summary["net_cost_planned_eur"] = 36000.0
+    summary["final_heating_system"] = "hybrid_heat_pump"
+    summary["cost_index"] = ("prijzen geïndexeerd naar 2026 met de ABEX-bouwkostenindex (1056; "
+                             "laatst gepubliceerde index, 01/01/2026); kosten uit 2020 × 1,24, "
+                             "2023 × 1,02, 2024 × 1,01")
+    members["measures"] = "+".join(MEASURES[:6])  # a long group package
+    return dwellings.iloc[:1], steps, summary.iloc[:1], members, groups
+
+
+def test_the_fullest_sheet_with_a_group_fits_one_page(tmp_path):
+    dwellings, steps, summary, members, groups = _fullest_sheet()
+    out = render_address_sheets(dwellings, steps, summary, tmp_path, members=members,
+                                groups=groups)
+    reader = PdfReader(out["pdf"])
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Samen met de buren" in text and "Factuur in dat jaar" in text
+    assert "renovatiecoach de toestand nakijken" in " ".join(
+        reader.pages[-1].extract_text().split())
+    assert len(reader.pages) == 1  # the group box and the note stay on the page

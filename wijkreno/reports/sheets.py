@@ -534,7 +534,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 **_planned_totals(s),
             },
             "chart": jinja2.utils.markupsafe.Markup(
-                charts.label_path_svg(scores, labels, names, target_score, height=125)),
+                charts.label_path_svg(scores, labels, names, target_score, height=110)),
             "target_label": _text(s.get("target_label")),
             "fossil_free": bool(s.get("fossil_free", False)) if pd.notna(
                 s.get("fossil_free", False)) else False,
