@@ -272,7 +272,7 @@ def test_later_steps_show_their_invoice_in_the_planned_year_and_the_totals_their
     text = " ".join(reader.pages[0].extract_text().split())
     assert "in prijzen van 2026" in text
     # the invoice in the planned year in its own column, its total beside the price year's
-    assert "Factuur in dat jaar" in text and "2033" in text
+    assert "In dat jaar" in text and "2033" in text
     plain = text.replace("\u2009", " ").replace("\u202f", " ")
     assert "5 405" in plain and "42 000" in plain
 
@@ -304,6 +304,10 @@ def _fullest_sheet() -> tuple[pd.DataFrame, ...]:
                              "laatst gepubliceerde index, 01/01/2026); kosten uit 2020 × 1,24, "
                              "2023 × 1,02, 2024 × 1,01")
     members["measures"] = "+".join(MEASURES[:6])  # a long group package
+    dwellings["deed_year"] = 2024  # a purchase: the renovation obligation's line
+    summary["obligation_label"] = "D"
+    summary["obligation_year"] = 2029.0
+    summary["obligation_step"] = 2.0
     return dwellings.iloc[:1], steps, summary.iloc[:1], members, groups
 
 
@@ -313,7 +317,30 @@ def test_the_fullest_sheet_with_a_group_fits_one_page(tmp_path):
                                 groups=groups)
     reader = PdfReader(out["pdf"])
     text = " ".join(reader.pages[0].extract_text().split())
-    assert "Samen met de buren" in text and "Factuur in dat jaar" in text
+    assert "Samen met de buren" in text and "In dat jaar" in text
     assert "renovatiecoach de toestand nakijken" in " ".join(
         reader.pages[-1].extract_text().split())
     assert len(reader.pages) == 1  # the group box and the note stay on the page
+
+
+def test_the_renovation_obligation_is_named_with_the_step_that_meets_it(tmp_path):
+    dwellings, steps, summary, members, groups = _fullest_sheet()
+    rec = sheet_records(dwellings, steps, summary)[0]
+    assert rec["obligation"] == "label D tegen 2029 (aankoop 2024); stap 2 (2028) haalt dat label"
+    out = render_address_sheets(dwellings, steps, summary, tmp_path)
+    text = " ".join(PdfReader(out["pdf"]).pages[0].extract_text().split())
+    assert "Renovatieplicht: label D tegen 2029 (aankoop 2024); stap 2 (2028)" in text
+    # met today, not met by the trajectory, no obligation (no deed year)
+    summary["obligation_step"] = 0.0
+    assert sheet_records(dwellings, steps, summary)[0]["obligation"].endswith(
+        "de woning haalt dat label nu al")
+    summary["obligation_step"] = np.nan
+    assert sheet_records(dwellings, steps, summary)[0]["obligation"].endswith(
+        "het traject haalt dat label niet")
+    summary["obligation_label"], summary["obligation_year"] = "", np.nan
+    assert sheet_records(dwellings, steps, summary)[0]["obligation"] == ""
+    plain, p_steps, p_summary = _frames(1)
+    assert sheet_records(plain, p_steps, p_summary)[0]["obligation"] == ""
+    html = render_address_sheets(plain, p_steps, p_summary, tmp_path / "none")[
+        "html"].read_text(encoding="utf-8")
+    assert "Renovatieplicht:" not in html

@@ -534,7 +534,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 **_planned_totals(s),
             },
             "chart": jinja2.utils.markupsafe.Markup(
-                charts.label_path_svg(scores, labels, names, target_score, height=110)),
+                charts.label_path_svg(scores, labels, names, target_score, height=105)),
             "target_label": _text(s.get("target_label")),
             "fossil_free": bool(s.get("fossil_free", False)) if pd.notna(
                 s.get("fossil_free", False)) else False,
@@ -545,6 +545,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "invalid_reason": _text(s.get("invalid_reason")),
             "reached": reached,
             "explanation": _text(s.get("explanation")),
+            "obligation": _obligation_text(s, d, rows),
             "calibrated": _text(s.get("basis")) in ("calibrated", "metered"),
             "basis": _text(s.get("basis")) or "standardised",
             "basis_nl": BASIS_NL.get(_text(s.get("basis")) or "standardised",
@@ -568,6 +569,27 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "collective": _collective(d, members, groups),
         })
     return records
+
+
+def _obligation_text(s: pd.Series, d: pd.Series, steps: list[dict[str, Any]]) -> str:
+    """The renovation obligation after purchase in one Dutch line ('' without one): its label,
+    deadline, the deed year and the step of the trajectory that first meets the label."""
+    label = _text(s.get("obligation_label"))
+    deadline = s.get("obligation_year")
+    if not label or deadline is None or not pd.notna(deadline):
+        return ""
+    text = f"label {label} tegen {int(deadline)}"
+    deed = next((v for v in (d.get("deed_year"), s.get("deed_year"))
+                 if v is not None and pd.notna(v)), None)
+    if deed is not None:
+        text += f" (aankoop {int(deed)})"
+    step = s.get("obligation_step")
+    if step is not None and pd.notna(step) and int(step) == 0:
+        return text + "; de woning haalt dat label nu al"
+    if step is None or not pd.notna(step):
+        return text + "; het traject haalt dat label niet"
+    year = next((r["year"] for r in steps if r["step"] == int(step)), "")
+    return text + f"; stap {int(step)}" + (f" ({year})" if year else "") + " haalt dat label"
 
 
 def _year_text(year: Any) -> str:
