@@ -344,3 +344,40 @@ def test_the_renovation_obligation_is_named_with_the_step_that_meets_it(tmp_path
     html = render_address_sheets(plain, p_steps, p_summary, tmp_path / "none")[
         "html"].read_text(encoding="utf-8")
     assert "Renovatieplicht:" not in html
+
+
+def test_the_note_names_the_premium_scheme_of_the_price_year_and_the_income_category(
+        tmp_path):
+    from wijkreno.params.models.price_sets import load_price_sets
+    from wijkreno.params.models.renovation import load_premiums
+
+    dwellings, steps, summary = _frames(2)
+    summary["price_year"] = 2026
+    premiums, sets = load_premiums(), load_price_sets()
+    scheme = premiums.scheme(sets.years[2026].premium_date)
+    rec = sheet_records(dwellings, steps, summary)
+    assert rec[0]["premium_scheme"] == (f"{scheme.name} (regels van "
+                                        f"{scheme.valid_from:%d-%m-%Y})")
+    assert "2026" in rec[0]["premium_scheme"]
+    # no category known: renovation.toml's default, said to be assumed
+    assert rec[0]["income_category"] == ("inkomenscategorie 2 (hogere middeninkomens; "
+                                         "aangenomen, niet gekend)")
+    # the dwelling's category (coach, data), or the plan's when its summary carries one
+    dwellings["income_category"] = [4, np.nan]
+    rec = sheet_records(dwellings, steps, summary)
+    assert rec[0]["income_category"] == "inkomenscategorie 4 (laagste inkomens)"
+    assert rec[1]["income_category"].endswith("aangenomen, niet gekend)")
+    summary["income_category"] = 1
+    assert sheet_records(dwellings, steps, summary)[1]["income_category"] == (
+        "inkomenscategorie 1 (hoogste inkomens)")
+    # another price year, another scheme
+    summary["price_year"] = 2025
+    older = premiums.scheme(sets.years[2025].premium_date)
+    assert older.valid_from < scheme.valid_from
+    assert sheet_records(dwellings, steps, summary)[0]["premium_scheme"].endswith(
+        f"(regels van {older.valid_from:%d-%m-%Y})")
+    out = render_address_sheets(dwellings.iloc[:1], steps, summary.iloc[:1], tmp_path)
+    text = " ".join(PdfReader(out["pdf"]).pages[0].extract_text().split())
+    assert (f"Premies: {older.name} (regels van {older.valid_from:%d-%m-%Y}), "
+            "inkomenscategorie 1 (hoogste inkomens), onder voorbehoud") in text
+    assert "geldende premieregels" not in text

@@ -546,6 +546,10 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "reached": reached,
             "explanation": _text(s.get("explanation")),
             "obligation": _obligation_text(s, d, rows),
+            # the premium scheme of the price year and the income category assumed
+            "premium_scheme": _premium_scheme_text(
+                int(s["price_year"]) if pd.notna(s.get("price_year", np.nan)) else None),
+            "income_category": _income_text(s, d),
             "calibrated": _text(s.get("basis")) in ("calibrated", "metered"),
             "basis": _text(s.get("basis")) or "standardised",
             "basis_nl": BASIS_NL.get(_text(s.get("basis")) or "standardised",
@@ -590,6 +594,37 @@ def _obligation_text(s: pd.Series, d: pd.Series, steps: list[dict[str, Any]]) ->
         return text + "; het traject haalt dat label niet"
     year = next((r["year"] for r in steps if r["step"] == int(step)), "")
     return text + f"; stap {int(step)}" + (f" ({year})" if year else "") + " haalt dat label"
+
+
+@functools.cache
+def _premium_scheme_text(price_year: int | None) -> str:
+    """The Mijn VerbouwPremie scheme of a price year (``price_sets.toml`` premium_date, the
+    scheme of ``premiums.toml`` valid then): ``Mijn VerbouwPremie 2026 (regels van
+    01-01-2026)``; the scheme's name alone when the price year is unknown or has no set."""
+    from wijkreno.params.models.price_sets import load_price_sets
+    from wijkreno.params.models.renovation import load_premiums
+
+    sets = load_price_sets()
+    if price_year is None or price_year not in sets.years:
+        return load_premiums().schemes[0].name
+    scheme = load_premiums().scheme(sets.years[price_year].premium_date)
+    return f"{scheme.name} (regels van {scheme.valid_from:%d-%m-%Y})"
+
+
+def _income_text(s: pd.Series, d: pd.Series) -> str:
+    """The Mijn VerbouwPremie income category the premiums assume, in Dutch: the plan's
+    (summary) or the dwelling's ``income_category``, else renovation.toml's default, said to
+    be assumed."""
+    from wijkreno.params.models.renovation import load_premiums, load_renovation_params
+
+    labels = load_premiums().income_categories.labels_nl
+    known = next((v for v in (s.get("income_category"), d.get("income_category"))
+                  if v is not None and pd.notna(v)), None)
+    cat = int(known) if known is not None else int(
+        load_renovation_params().economics.default_income_category.value)
+    name = labels[cat - 1] if 1 <= cat <= len(labels) else "?"
+    return (f"inkomenscategorie {cat} ({name})" if known is not None
+            else f"inkomenscategorie {cat} ({name}; aangenomen, niet gekend)")
 
 
 def _year_text(year: Any) -> str:
