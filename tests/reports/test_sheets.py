@@ -151,6 +151,8 @@ def _groups(dwellings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         "measures": ["roof_insulation+cavity_fill", "roof_insulation", ""],
         "investment_individual_eur": [30000.0, 12000.0, 0.0],
         "investment_collective_eur": [26000.0, 10500.0, 0.0],
+        "project_cost_individual_eur": [2300.0, 800.0, 0.0],  # design and coaching
+        "project_cost_collective_eur": [1400.0, 700.0, 0.0],
         "premium_individual_eur": [4000.0, 1500.0, 0.0],
         "premium_collective_eur": [5200.0, 2700.0, 0.0],
         "burenpremie_eur": [1200.0, 1200.0, 0.0],
@@ -193,7 +195,8 @@ def test_sheet_shows_the_group_and_collective_versus_individual_cost(tmp_path):
     reader = PdfReader(out["pdf"])
     assert len(reader.pages) == len(dwellings) + 1  # still one page per dwelling
     sheet = reader.pages[1].extract_text()
-    assert "Samen met de buren" in sheet and "block-22" in sheet
+    assert "Samen met de buren" in sheet and "blok Teststraat 1, 2 en 3" in sheet
+    assert "block-22" not in sheet  # the internal id never reaches the paper
     assert "Apart" in sheet and "burenpremie" in sheet
     # without groups: no collective section
     assert rec[0]["collective"] is not None
@@ -207,7 +210,7 @@ def test_cover_page_lists_the_street_and_its_groups(tmp_path):
                                 members=members, groups=groups)
     cover = PdfReader(out["pdf"]).pages[0].extract_text()
     assert "Teststraat" in cover and "Samen renoveren: de groepen" in cover
-    assert "block-22" in cover and "rij woningen" in cover
+    assert "blok Teststraat 1, 2 en 3" in " ".join(cover.split()) and "block-22" not in cover
     plain = cover.replace("\u202f", " ").replace("\u2009", " ").replace("\u00a0", " ")
     assert "36 500" in plain  # the group's investment together
     assert "Grootste voordeel" in cover and "Teststraat 1" in cover
@@ -381,3 +384,53 @@ def test_the_note_names_the_premium_scheme_of_the_price_year_and_the_income_cate
     assert (f"Premies: {older.name} (regels van {older.valid_from:%d-%m-%Y}), "
             "inkomenscategorie 1 (hoogste inkomens), onder voorbehoud") in text
     assert "geldende premieregels" not in text
+
+
+def test_groups_have_readable_names_from_their_members_addresses():
+    from wijkreno.reports.sheets import group_names
+
+    dwellings = pd.DataFrame({
+        "dwelling_id": [f"d{k}" for k in range(9)],
+        "street": ["Kerkstraat"] * 5 + ["Kerkstraat"] * 3 + ["Dorpsplein"],
+        "house_number": ["1", "3", "9", "10", "5", "55", "55", "55", "2"],
+    })
+    members = pd.DataFrame({
+        "dwelling_id": [f"d{k}" for k in range(9)] + ["elsewhere"],
+        "group_id": ["block-22"] * 5 + ["apartment-14104359"] * 3 + ["block-7"] * 2,
+        "group_kind": ["block"] * 5 + ["apartment_building"] * 3 + ["block"] * 2,
+    })
+    names = group_names(members, dwellings)
+    assert names["block-22"] == "blok Kerkstraat 1\u2013\u206010"  # 9 sorts before 10
+    assert names["apartment-14104359"] == "appartementsgebouw Kerkstraat 55"
+    # a member outside the dwellings given (a sheet of one address): the street only
+    assert names["block-7"] == "blok in de Dorpsplein"
+    two = members.assign(group_id="block-1")
+    two.loc[8, "dwelling_id"] = "d8"
+    assert group_names(two.iloc[[0, 1, 8]], dwellings)["block-1"] == (
+        "blok Kerkstraat 1 en 3 en Dorpsplein 2")
+    assert group_names(None, dwellings) == {}
+
+
+def test_the_group_box_names_the_project_costs_in_the_individual_investment(tmp_path):
+    dwellings, steps, summary = _frames(3)
+    members, groups = _groups(dwellings)
+    c = sheet_records(dwellings, steps, summary, members=members, groups=groups)[0][
+        "collective"]
+    assert c["has_project_cost"] and c["project_individual"] == "€\u00a02\u202f300"
+    assert c["project_collective"] == "€\u00a01\u202f400"
+    # roof and cavity wall: the envelope's design and the coaching (collective.toml)
+    assert c["project_items"] == "ontwerp en energiestudie, renovatiebegeleiding"
+    from wijkreno.reports.sheets import _project_cost_items_nl
+
+    assert _project_cost_items_nl("pv") == ["renovatiebegeleiding"]  # no envelope work
+    assert "omgevingsvergunning" in _project_cost_items_nl("external_insulation")
+    assert _project_cost_items_nl("") == []
+    out = render_address_sheets(dwellings, steps, summary, tmp_path, bundle_name="Teststraat",
+                                members=members, groups=groups)
+    sheet = " ".join(PdfReader(out["pdf"]).pages[1].extract_text().split())
+    assert "waarvan projectkosten: ontwerp en energiestudie, renovatiebegeleiding" in sheet
+    assert "dat geen projectkosten telt" in sheet
+    members["project_cost_individual_eur"] = 0.0  # none: no row
+    c = sheet_records(dwellings, steps, summary, members=members, groups=groups)[0][
+        "collective"]
+    assert not c["has_project_cost"]
