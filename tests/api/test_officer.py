@@ -381,7 +381,12 @@ def test_pactportaal_csv_one_row_per_goal(login):
     assert {row[1] for row in rows[1:]} == {"Demowijk"}
     assert [row[3] for row in rows[1:]] == [g["goal_id"] for g in goals]
     assert any(g["target"] is not None for g in goals)
+    assert any("één renovatie-equivalent per maatregel" in g["counting_rule"] for g in goals)
+    telregel = rows[0].index("telregel")
     for row, goal in zip(rows[1:], goals, strict=True):
+        # the counting rule in Dutch words, as in the report: no rule codes or file sections
+        for text in (row[telregel], goal["counting_rule"]):
+            assert "[" not in text and "vvsg_measure" not in text, text
         if goal["target"] is not None:
             assert float(row[9].replace(",", ".")) == pytest.approx(goal["target"], abs=0.01)
 
