@@ -195,6 +195,13 @@ def test_upload_bad_row_correct_in_form_audit(login, workspace_dir):
     assert res["duplicates"][0]["row"] == 4 and "rij 2" in res["duplicates"][0]["reason"]
     values = res["rejected_values"]["3"]
     assert values["adres_id"] == bad_address_row and values["datum_uitvoering"] == "2099-04-12"
+    # the same file again: row 3 is refused again (never stored), so it can still be corrected
+    again = coach.post("/api/register/99001/renovations/upload", files=files).json()
+    assert again["already_imported"] and again["n_accepted"] == 0
+    assert [(x["row"], x["reason"]) for x in again["rejected"]] == [
+        (3, res["rejected"][0]["reason"])]
+    assert again["rejected_values"]["3"] == values
+    assert sorted(d["row"] for d in again["duplicates"]) == [2, 4]
 
     # the form: same import, same checks
     rows_url = "/api/officer/99001/renovations/rows"
