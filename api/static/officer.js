@@ -320,7 +320,7 @@
       h += "<input id='" + esc(id) + "' type='text' data-header='" + esc(f.header) + "' value='" + esc(text) + "'" + mode + req + ">";
       shownValue = "";
     }
-    if (shownValue) h += "<p class='muted small'>" + esc(S.in_file) + ": «" + esc(shownValue) + "»</p>";
+    if (shownValue) h += "<p class='muted small in-file'>" + esc(S.in_file) + ": «" + esc(shownValue) + "»</p>";
     h += "<p class='muted small'>" + esc(f.help) + "</p></div>";
     return h;
   }
@@ -393,6 +393,18 @@
       var target = $("row-fields").querySelector("input[data-header='" + FIELDS.filter(function (f) { return f.kind === "address"; })[0].header + "']");
       target.value = b.getAttribute("data-adres");
       input.value = b.textContent;
+      // the picked address replaces the file's street, number, box, postcode and building
+      // (left, they would locate the row again and fail as in the file)
+      FIELDS.forEach(function (f) {
+        if (f.kind !== "address_part" && f.kind !== "building") return;
+        var el = $("row-fields").querySelector("[data-header='" + f.header + "']");
+        if (!el) return;
+        el.value = "";
+        var box = el.closest(".field");
+        box.classList.remove("bad");
+        var was = box.querySelector(".in-file");
+        if (was) was.remove();
+      });
       list.hidden = true;
       showAddress(target);
       target.focus();
@@ -461,6 +473,7 @@
     if (!tr_) return;
     tr_.className = "st-accepted";
     tr_.children[1].innerHTML = "<span class='badge accepted'>" + esc(S.status_accepted) + " → " + esc(S.id) + " " + esc(id) + "</span>";
+    tr_.children[2].innerHTML = "";  // the rejection's reason no longer holds
     tr_.children[3].innerHTML = "";
   }
 

@@ -125,6 +125,17 @@ def test_officer_upload_correct_report_logout(live_server, browser, officer, wor
     _save(page, tmp_path, "officer_correct_form_laptop.png")
     _axe(page, checked)
     page.select_option("select[data-header='maatregel']", "roof_insulation")
+    # a street typed in the form, then the address picked in 'Zoek het adres': the pick
+    # replaces the street (left, it would locate the row again and fail)
+    dw = pd.read_parquet(workspace_dir / "twin" / "dwellings.parquet",
+                         columns=["adres_id", "street", "house_number"])
+    hit = dw[dw["adres_id"].astype(str) == bad_address].iloc[0]
+    page.fill("[data-header='straat']", "Nergensstraat")
+    page.fill("#rf-find", f"{hit['street']} {hit['house_number']}")
+    page.wait_for_selector("#rf-found button[data-adres]", timeout=30_000)
+    page.click("#rf-found button[data-adres] >> nth=0")
+    assert page.input_value("[data-header='straat']") == ""
+    assert page.input_value("[data-header='adres_id']") != ""
     page.click("#row-save")
     page.wait_for_function("window.__officer.corrected !== undefined", timeout=60_000)
     new_id = page.evaluate("window.__officer.corrected")
