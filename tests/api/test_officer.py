@@ -244,6 +244,31 @@ def test_upload_bad_row_correct_in_form_audit(login, workspace_dir):
     assert entries[1]["new_values"]["adres_id"] == edited
 
 
+def test_row_list_says_where_each_row_is(login, workspace_dir):
+    """The row list's address: the located address with the municipality's name after the
+    postcode ('2999 Demowijk'), and for a VME row (a building, no address) the building's
+    doors, so the column is never empty."""
+    dw = pd.read_parquet(workspace_dir / "twin" / "dwellings.parquet",
+                         columns=["adres_id", "gebouw_id", "street", "house_number"])
+    sizes = dw.groupby(dw["gebouw_id"].astype(str)).size()
+    building = str(sizes[sizes > 1].index[0])
+    doors = dw[dw["gebouw_id"].astype(str) == building]
+    coach = login("coach99")
+    rows_url = "/api/officer/99001/renovations/rows"
+    r = coach.post(rows_url, json={"values": {
+        "gebouw_id": building, "maatregel": "dakisolatie", "datum_uitvoering": "2022-07-07",
+        "opmerking": "VME lijst"}})
+    assert r.status_code == 200 and r.json()["n_accepted"] == 1, r.text
+    row = coach.get(rows_url, params={"q": "VME lijst"}).json()["rows"][0]
+    assert not row["adres_id"] and row["gebouw_id"] == building
+    street, number = doors.iloc[0][["street", "house_number"]].astype(str)
+    assert f"{street} {number}" in row["address"] and row["address"].endswith(" Demowijk")
+    listed = coach.get(rows_url, params={"page_size": 500}).json()["rows"]
+    with_address = [x for x in listed if x["adres_id"]]
+    assert with_address and all(re.search(r", \d{4} Demowijk$", x["address"])
+                                for x in with_address), [x["address"] for x in with_address]
+
+
 def test_row_routes_error_paths(login, client, workspace_dir):
     rows_url = "/api/officer/99001/renovations/rows"
     body = {"values": {"adres_id": _addresses(workspace_dir, 1)[0]}}
