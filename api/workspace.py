@@ -340,6 +340,30 @@ def dumps(content: Any) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
+PLAN_OPTIONS = ("target", "objective", "income_category", "horizon_years",
+                "discount_rate_frac", "basis", "price_year")
+"""Options of the trajectories stage a coach's rerun repeats (its manifest's ``options``)."""
+
+
+def _plan_options(pws: PipelineWorkspace) -> dict[str, Any]:
+    """Keyword arguments of :func:`wijkreno.pipeline.plan_dwellings` as the workspace's
+    trajectories stage ran it (money basis, price year, target …; the municipal premiums
+    read from their file), so that a coach's rerun plans on the same footing; empty (the
+    defaults) when the stage has no manifest."""
+    options = (pws.read_manifest("trajectories") or {}).get("options") or {}
+    out = {k: options[k] for k in PLAN_OPTIONS if options.get(k) is not None}
+    premiums = options.get("municipal_premiums")
+    if premiums:
+        from wijkreno.renovate.catalogue import load_municipal_premiums
+
+        try:
+            out["municipal_premiums"] = load_municipal_premiums(Path(premiums))
+        except (OSError, WijkrenoError) as exc:
+            log.warning("municipal premiums %s of the trajectories not read (%s); a coach's "
+                        "rerun plans without them", premiums, exc)
+    return out
+
+
 @dataclass
 class Workspace:
     """The frames of one workspace version, read once, with indexes for the API."""
@@ -357,6 +381,7 @@ class Workspace:
     _geojson_cache: dict[str, bytes] = field(default_factory=dict, repr=False)
     _bodies: dict[tuple[str, bool], CachedBody] = field(default_factory=dict, repr=False)
     _features: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    plan_options: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -377,7 +402,7 @@ class Workspace:
         optional = {name: pws.read(stage, table) if pws.path(stage, table).exists() else None
                     for name, (stage, table) in _TABLES.items()}
         ws = cls(data_dir=data_dir, version=version, buildings=buildings, dwellings=dwellings,
-                 areas=areas, **optional)
+                 areas=areas, plan_options=_plan_options(pws), **optional)
         log.info("workspace %s loaded: %d buildings, %d dwellings, area levels %s", data_dir,
                  len(buildings), len(dwellings), sorted(areas))
         return ws

@@ -41,6 +41,7 @@ from api.workspace import (
 )
 from wijkreno.pipeline import plan_dwellings
 from wijkreno.register import Register
+from wijkreno.simulate.basis import attach_basis_columns
 from wijkreno.users import UserStore
 
 router = APIRouter(prefix="/api/addresses", tags=["adres"])
@@ -112,11 +113,16 @@ def rerun(ws: Workspace, pos: int, overrides: dict[str, Any]
     :func:`~wijkreno.renovate.overrides.apply_overrides` refuses the row.
     """
     dwelling = ws.dwellings.iloc[[pos]]
+    did = str(dwelling["dwelling_id"].iloc[0])
+    results = ws.rows_for("results", did)
+    if results is not None:
+        # the simulation's expected (and calibrated) use: the money basis of the trajectories
+        dwelling = attach_basis_columns(dwelling, results)
     # the note travels with the corrections but is no input of the calculation
     given = {k: v for k, v in overrides.items() if v is not None and k != "note"}
-    ov = (pd.DataFrame([{"dwelling_id": str(dwelling["dwelling_id"].iloc[0]), **given}])
-          if given else None)
-    dwelling, steps, summary, changes = plan_dwellings(dwelling, ov)
+    ov = pd.DataFrame([{"dwelling_id": did, **given}]) if given else None
+    # the same target, money basis and price year as the workspace's trajectories stage
+    dwelling, steps, summary, changes = plan_dwellings(dwelling, ov, **ws.plan_options)
     changes_out: list[OverrideChange] = []
     if changes is not None:
         bad = changes[changes["status"] == "rejected"]
