@@ -1,0 +1,50 @@
+"""The coach's page follows the register: a measure an officer registers in the browser is
+applied to its dwelling and replanned by the service at once, without a terminal run of the
+``renovated`` stage (issue 13 audit)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def _roof_house(workspace_dir) -> tuple[str, str]:
+    """(adres_id, dwelling_id) of a Kerkstraat house whose trajectory insulates the roof and
+    that the demo register left alone."""
+    dw = pd.read_parquet(workspace_dir / "renovated" / "dwellings.parquet")
+    done = dw.filter(regex=r"^done_.*_year$").notna().any(axis=1)
+    steps = pd.read_parquet(workspace_dir / "trajectories" / "trajectories.parquet",
+                            columns=["dwelling_id", "dimension"])
+    roof = set(steps.loc[steps["dimension"] == "roof", "dwelling_id"].astype(str))
+    rows = dw[(dw["street"] == "Kerkstraat") & ~done & dw["dwelling_id"].astype(str).isin(roof)
+              & dw["box_number"].isna()]
+    row = rows.iloc[0]
+    return str(row["adres_id"]), str(row["dwelling_id"])
+
+
+def test_a_measure_registered_in_the_browser_reaches_the_coach_at_once(client, login,
+                                                                       workspace_dir):
+    adres_id, _ = _roof_house(workspace_dir)
+    url = f"/api/addresses/{adres_id}/trajectory"
+    before = client.get(url).json()
+    assert any(s["dimension"] == "roof" for s in before["steps"])
+
+    coach = login("coach99")
+    r = coach.post("/api/officer/99001/renovations/rows", json={"values": {
+        "adres_id": adres_id, "maatregel": "dakisolatie", "datum_uitvoering": "2024-05-02",
+        "fossielvrij": "ja", "opmerking": "dak 2024 (test coach)"}})
+    assert r.status_code == 200, r.text
+    assert r.json()["n_accepted"] == 1, r.json()
+
+    after = client.get(url).json()
+    assert all(s["dimension"] != "roof" for s in after["steps"]), after["steps"]
+    assert after["summary"]["investment_eur"] < before["summary"]["investment_eur"]
+    state = client.get(f"/api/addresses/{adres_id}").json()
+    assert state["twin"]["done_roof_year"] == 2024
+    assert state["twin"]["done_roof_origin"] == "register"
+    assert state["plan"]["investment_eur"] == after["summary"]["investment_eur"]
+    # a coach's rerun plans from the roof as registered too
+    r = coach.post(url, json={"note": "dak staat in het register"})
+    assert r.status_code == 200, r.text
+    assert all(s["dimension"] != "roof" for s in r.json()["steps"])
+    sheet = client.get(f"/api/addresses/{adres_id}/sheet.html")
+    assert sheet.status_code == 200
