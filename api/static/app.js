@@ -1040,12 +1040,16 @@
 
   // ---------------------------------------------------------------- search
   var input = document.getElementById("search-input"), list = document.getElementById("search-list");
-  var results = [], active = -1, timer = null, searchFetch = null;
+  var results = [], active = -1, timer = null, searchFetch = null, searchNote = null;
   function closeList() { list.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; }
   function render() {
     list.innerHTML = "";
-    if (!results.length) {
-      var li = document.createElement("li"); li.className = "empty"; li.textContent = T.search_none;
+    // the API's word on a missing number or box ("Kerkstraat heeft geen huisnummer 500;
+    // dichtstbij: …") above the nearest candidates, so that they are not taken for a hit
+    if (searchNote || !results.length) {
+      var li = document.createElement("li"); li.className = "empty";
+      li.textContent = searchNote || T.search_none;
+      if (searchNote) { li.id = "search-note"; }
       li.setAttribute("role", "option"); li.setAttribute("aria-disabled", "true");
       list.appendChild(li);
     }
@@ -1073,6 +1077,7 @@
     searchFetch = new AbortController();
     getJSON("/api/search?limit=8&q=" + encodeURIComponent(q), searchFetch.signal).then(function (res) {
       results = res.suggestions || []; active = results.length ? 0 : -1;
+      searchNote = res.exact === false ? ((CFG.lang === "en" && res.message_en) || res.message || null) : null;
       STATE.searchResults = results.length; render();
     }).catch(function (err) {
       if (err.name === "AbortError") { return; }

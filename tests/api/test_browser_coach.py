@@ -194,3 +194,31 @@ def test_printed_label_chips_have_contrast(live_server, browser):  # noqa: F811
     assert page.evaluate(CONTRAST_RUN) == []
     assert errors == []
     page.close()
+
+
+def test_search_says_a_missing_house_number_above_the_nearest(live_server, browser):  # noqa: F811
+    # issue 13: 'kerkstraat 500' listed 110, 108, … as if one of them were the address
+    page, errors = _new_page(browser, 1366, 768)
+    page.goto(live_server + "/", wait_until="load")
+    page.wait_for_function("window.__wijkreno && window.__wijkreno.ready", timeout=30_000)
+    page.click("#search-input")
+    page.keyboard.type("kerkstraat 500", delay=20)
+    page.wait_for_function("document.querySelector('#search-note') !== null", timeout=10_000)
+    items = page.locator("#search-list li").all_inner_texts()
+    assert items[0].startswith("Kerkstraat heeft geen huisnummer 500; dichtstbij:"), items
+    assert len(items) >= 2 and items[1].startswith("Kerkstraat "), items  # the candidates below
+    assert page.get_attribute("#search-note", "aria-disabled") == "true"
+    # Enter still opens the first candidate, not the note
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.__wijkreno.trajectoryLoaded", timeout=30_000)
+    assert items[1].split(",")[0] in page.inner_text("#sidebar")
+    # an existing number: no note
+    page.fill("#search-input", "")
+    page.click("#search-input")
+    page.keyboard.type("kerkstraat 5", delay=20)
+    page.wait_for_function(
+        "() => { const li = document.querySelector('#search-list li[role=option]');"
+        " return li !== null && li.innerText.startsWith('Kerkstraat 5,'); }", timeout=10_000)
+    assert page.locator("#search-note").count() == 0
+    assert errors == []
+    page.close()
