@@ -441,7 +441,7 @@ class Workspace:
     applied_keys: frozenset[tuple[str, str, str]] = frozenset()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _register_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _register_seen: tuple[Any, int, int, float] = (None, -1, -1, 0.0)
+    _register_seen: tuple[str, Any, int, int, float] = ("", None, -1, -1, 0.0)
     _register_rows: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = field(
         default_factory=dict, repr=False)
 
@@ -862,31 +862,33 @@ class Workspace:
         return self._bodies.get((level, full))
 
     # -- the register's renovations registered since the pipeline ran ----------------------
-    def register_current(self) -> bool:
-        """Whether :meth:`refresh_register` is up to date (no I/O: safe on the event loop)."""
-        key, generation, _, checked = self._register_seen
-        return (key is not None and _REGISTER_GENERATION.get(key) == generation
+    def register_current(self, url: str) -> bool:
+        """Whether :meth:`refresh_register` is up to date for the register at ``url`` (no
+        I/O: safe on the event loop)."""
+        seen, key, generation, _, checked = self._register_seen
+        return (seen == url and key is not None and _REGISTER_GENERATION.get(key) == generation
                 and time.monotonic() - checked < REGISTER_POLL_S)
 
-    def refresh_register(self, register: Any) -> None:
+    def refresh_register(self, register: Any, url: str) -> None:
         """Apply the register's realised measures that the as-renovated layer lacks (uploaded
         in the browser since the pipeline ran) to their dwellings and plan those again, so that
         the coach's page neither proposes what is done nor waits for a terminal run of the
         ``renovated`` stage. Sync (a database read, then only the new rows' dwellings are
         planned); a register that cannot be read is logged and the files' state is served."""
         with self._register_lock:
-            if self.register_current():
+            if self.register_current(url):
                 return
             generation = register_generation(register)
             try:
                 token = register_token(register)
-                if token != self._register_seen[2]:
+                if url != self._register_seen[0] or token != self._register_seen[3]:
                     self._register_rows = self._registered_since(register.renovations())
             except Exception:  # noqa: BLE001 - the files' state is served then
                 log.exception("register not read; the coach's page shows the workspace's "
                               "as-renovated layer")
-                token = self._register_seen[2]
-            self._register_seen = (id(register.engine), generation, token, time.monotonic())
+                token = self._register_seen[3]
+            self._register_seen = (url, id(register.engine), generation, token,
+                                   time.monotonic())
 
     def _registered_since(self, renovations: pd.DataFrame
                           ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
@@ -1105,7 +1107,8 @@ def refresh_register(ws: Workspace, settings: Settings) -> Workspace:
     """``ws`` with the register's measures uploaded since the pipeline ran applied
     (:meth:`Workspace.refresh_register`; sync: call it in the threadpool); an unreachable
     register is logged, the files' state served."""
-    if not ws.register_current():
+    url = settings.effective_register_url()
+    if not ws.register_current(url):
         from api.auth import get_register
 
         try:
@@ -1113,7 +1116,7 @@ def refresh_register(ws: Workspace, settings: Settings) -> Workspace:
         except HTTPException:
             log.warning("register unreachable; the coach's page shows the as-renovated layer")
             return ws
-        ws.refresh_register(register)
+        ws.refresh_register(register, url)
     return ws
 
 
@@ -1122,8 +1125,9 @@ async def get_current_workspace_async(request: Request) -> Workspace:
     only when the register may have changed: after a write here, or every
     :data:`REGISTER_POLL_S`)."""
     ws = await get_workspace_async(request)
-    if not ws.register_current():
-        await run_in_threadpool(refresh_register, ws, request_settings(request))
+    settings = request_settings(request)
+    if not ws.register_current(settings.effective_register_url()):
+        await run_in_threadpool(refresh_register, ws, settings)
     return ws
 
 
