@@ -30,6 +30,7 @@ from wijkreno.errors import InputError
 from wijkreno.indicators.checklist import realised_source_nl
 from wijkreno.indicators.checklist import register_checklist as shared_checklist
 from wijkreno.register import REGISTER_KINDS, Register
+from wijkreno.reports.lekp import counting_rule_nl
 
 COUNT_NAMES_NL = {"inhabitants": "inwoners", "households": "huishoudens",
                   "housing_units": "wooneenheden", "name": "naam"}
@@ -56,7 +57,8 @@ PACTPORTAAL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("prognose_deadline", "verwachte realisatie op de deadline bij het huidige tempo"),
     ("status", "behaald, op schema, achter op schema, niet gehaald (deadline voorbij), geen "
                "gegevens of doel onbekend"),
-    ("telregel", "telregel van de renovaties (vvsg_measure: één per maatregel)"),
+    ("telregel", "hoe een realisatie geteld wordt (renovaties: één renovatie-equivalent per "
+                 "maatregel in een collectief project, VVSG)"),
     ("bron_doel", "bron en datum van de doelstelling"),
     ("bron_realisatie", "waar het gerealiseerde vandaan komt"),
 )
@@ -193,7 +195,7 @@ def goal_rows(state: LekpState) -> list[dict[str, Any]]:
             "trend_per_year": _num(now["trend_per_year"]) if computable else None,
             "on_track": bool(now["on_track"]) if computable and target is not None else None,
             "status": status, "computable": computable,
-            "register_kind": t.register_kind, "counting_rule": t.counting_rule,
+            "register_kind": t.register_kind, "counting_rule": counting_rule_nl(t.counting_rule),
             "source": t.source, "realised_source": realised_source_nl(t.register_kind),
             "series": [{"year": int(r["year"]),
                         "realised": _num(r["realised_cumulative"]),

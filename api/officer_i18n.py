@@ -155,6 +155,24 @@ OFFICER_STRINGS: dict[str, dict[str, str]] = {
         "origin_estimate": "schatting",
         "origin_missing": "ontbreekt",
         "origin_given": "meegegeven",
+        # where an entered or estimated count comes from (api.municipal's words, per origin)
+        "source_admin": "ingegeven door {who} op de LEKP-pagina",
+        "source_estimate_households": "schatting: woningen van de gemeente in de digitale "
+                                      "tweeling (geen Statbel-huishoudtabel in de werkruimte)",
+        "source_estimate_housing_units": "schatting: woningen van de gemeente in de digitale "
+                                         "tweeling (geen Statbel-gebouwenparktabel in de "
+                                         "werkruimte)",
+        "source_missing": "ontbreekt: geen tabel in de werkruimte",
+        # the goals' units (lekp_goals.toml unit)
+        "unit_renovatie-equivalenten": "renovatie-equivalenten",
+        "unit_contracten": "contracten",
+        "unit_huishoudens": "huishoudens",
+        "unit_kWp": "kWp",
+        "unit_laadpunten": "laadpunten",
+        "unit_projecten": "projecten",
+        "unit_toegangspunten": "toegangspunten",
+        "unit_wooneenheden": "wooneenheden",
+        "vme_units": "gebouw, {n} wooneenheden",
         "edit_counts": "Aanpassen (beheerder)",
         "edit_counts_intro": "Laat een veld leeg om terug het cijfer uit de Statbel-tabel te "
                              "gebruiken. Elke wijziging komt in de audittrail.",
@@ -341,6 +359,22 @@ OFFICER_STRINGS: dict[str, dict[str, str]] = {
         "origin_estimate": "estimate",
         "origin_missing": "missing",
         "origin_given": "given",
+        "source_admin": "entered by {who} on the LEKP page",
+        "source_estimate_households": "estimate: the municipality's dwellings in the digital "
+                                      "twin (no Statbel household table in the workspace)",
+        "source_estimate_housing_units": "estimate: the municipality's dwellings in the "
+                                         "digital twin (no Statbel building stock table in "
+                                         "the workspace)",
+        "source_missing": "missing: no table in the workspace",
+        "unit_renovatie-equivalenten": "renovation equivalents",
+        "unit_contracten": "contracts",
+        "unit_huishoudens": "households",
+        "unit_kWp": "kWp",
+        "unit_laadpunten": "charging points",
+        "unit_projecten": "projects",
+        "unit_toegangspunten": "access points",
+        "unit_wooneenheden": "housing units",
+        "vme_units": "building, {n} housing units",
         "edit_counts": "Change (administrator)",
         "edit_counts_intro": "Leave a field empty to use the Statbel table's figure again. "
                              "Every change goes into the audit trail.",

@@ -340,6 +340,86 @@ def dumps(content: Any) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
+PLAN_OPTIONS = ("target", "objective", "income_category", "horizon_years",
+                "discount_rate_frac", "basis", "price_year")
+"""Options of the trajectories stage a coach's rerun repeats (its manifest's ``options``)."""
+
+
+def _plan_options(pws: PipelineWorkspace) -> dict[str, Any]:
+    """Keyword arguments of :func:`wijkreno.pipeline.plan_dwellings` as the workspace's
+    trajectories stage ran it (money basis, price year, target …; the municipal premiums
+    read from their file), so that a coach's rerun plans on the same footing; empty (the
+    defaults) when the stage has no manifest."""
+    options = (pws.read_manifest("trajectories") or {}).get("options") or {}
+    out = {k: options[k] for k in PLAN_OPTIONS if options.get(k) is not None}
+    premiums = options.get("municipal_premiums")
+    if premiums:
+        from wijkreno.renovate.catalogue import load_municipal_premiums
+
+        try:
+            out["municipal_premiums"] = load_municipal_premiums(Path(premiums))
+        except (OSError, WijkrenoError) as exc:
+            log.warning("municipal premiums %s of the trajectories not read (%s); a coach's "
+                        "rerun plans without them", premiums, exc)
+    return out
+
+
+REGISTER_POLL_S = 30.0
+"""Seconds between two looks at the register's renovations for changes made by another
+process (a terminal import); a write by this service is seen at the next request."""
+_REGISTER_GENERATION: dict[int, int] = {}
+_REGISTER_GENERATION_LOCK = threading.Lock()
+
+
+def _bump(key: int, _conn: Any) -> None:
+    _REGISTER_GENERATION[key] = _REGISTER_GENERATION.get(key, 0) + 1
+
+
+def register_generation(register: Any) -> int:
+    """How many transactions this process committed on ``register``'s engine (a listener
+    counts them from the first call on): a cheap test whether an upload happened since."""
+    key = id(register.engine)
+    with _REGISTER_GENERATION_LOCK:
+        if key not in _REGISTER_GENERATION:
+            from sqlalchemy import event
+
+            _REGISTER_GENERATION[key] = 0
+            event.listen(register.engine, "commit", functools.partial(_bump, key))
+    return _REGISTER_GENERATION[key]
+
+
+def register_token(register: Any) -> int:
+    """The newest audit entry of the register's renovations (0 when none): it changes with
+    every added or corrected renovation, whoever wrote it."""
+    from sqlalchemy import func, select
+
+    from wijkreno.register.models import AuditLog, Renovation
+
+    t = AuditLog.__table__
+    with register.engine.connect() as conn:
+        value = conn.execute(select(func.max(t.c.audit_id)).where(
+            t.c.table_name == Renovation.__tablename__)).scalar()
+    return int(value or 0)
+
+
+def _register_keys(applied: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(dwelling, measure, completion date) of the register rows applied to a dwelling."""
+    return [(str(d), str(m), str(c)[:10]) for d, m, c in zip(
+        applied["dwelling_id"], applied["measure"], applied["completed_on"], strict=True)]
+
+
+_DONE = ("applied", "superseded")
+"""Statuses of an ``applied`` row whose measure reached the dwelling."""
+
+
+def _applied_keys(pws: PipelineWorkspace) -> frozenset[tuple[str, str, str]]:
+    """The register rows the workspace's as-renovated layer applied (its ``applied`` table)."""
+    if not pws.exists("renovated", "applied"):
+        return frozenset()
+    applied = pd.DataFrame(pws.read("renovated", "applied"))
+    return frozenset(_register_keys(applied[applied["status"].isin(_DONE)]))
+
+
 @dataclass
 class Workspace:
     """The frames of one workspace version, read once, with indexes for the API."""
@@ -357,7 +437,13 @@ class Workspace:
     _geojson_cache: dict[str, bytes] = field(default_factory=dict, repr=False)
     _bodies: dict[tuple[str, bool], CachedBody] = field(default_factory=dict, repr=False)
     _features: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    plan_options: dict[str, Any] = field(default_factory=dict)
+    applied_keys: frozenset[tuple[str, str, str]] = frozenset()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _register_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _register_seen: tuple[str, Any, int, int, float] = ("", None, -1, -1, 0.0)
+    _register_rows: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = field(
+        default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, data_dir: str | Path) -> Workspace:
@@ -377,7 +463,8 @@ class Workspace:
         optional = {name: pws.read(stage, table) if pws.path(stage, table).exists() else None
                     for name, (stage, table) in _TABLES.items()}
         ws = cls(data_dir=data_dir, version=version, buildings=buildings, dwellings=dwellings,
-                 areas=areas, **optional)
+                 areas=areas, plan_options=_plan_options(pws),
+                 applied_keys=_applied_keys(pws), **optional)
         log.info("workspace %s loaded: %d buildings, %d dwellings, area levels %s", data_dir,
                  len(buildings), len(dwellings), sorted(areas))
         return ws
@@ -403,7 +490,11 @@ class Workspace:
         return out
 
     def rows_for(self, name: str, dwelling_id: str) -> pd.DataFrame | None:
-        """Rows of ``results``, ``plan``, ``group_members`` or ``steps`` of one dwelling."""
+        """Rows of ``results``, ``plan``, ``group_members`` or ``steps`` of one dwelling (the
+        plan and steps of a dwelling with measures registered since the pipeline ran from
+        :meth:`refresh_register`)."""
+        if name in ("steps", "plan") and dwelling_id in self._register_rows:
+            return self._register_rows[dwelling_id][1 if name == "steps" else 2]
         idx = self._by_dwelling.get(name)
         if idx is None:
             return None
@@ -770,6 +861,86 @@ class Workspace:
         """The body of :meth:`area_body` when it was built already, else None (no work)."""
         return self._bodies.get((level, full))
 
+    # -- the register's renovations registered since the pipeline ran ----------------------
+    def register_current(self, url: str) -> bool:
+        """Whether :meth:`refresh_register` is up to date for the register at ``url`` (no
+        I/O: safe on the event loop)."""
+        seen, key, generation, _, checked = self._register_seen
+        return (seen == url and key is not None and _REGISTER_GENERATION.get(key) == generation
+                and time.monotonic() - checked < REGISTER_POLL_S)
+
+    def refresh_register(self, register: Any, url: str) -> None:
+        """Apply the register's realised measures that the as-renovated layer lacks (uploaded
+        in the browser since the pipeline ran) to their dwellings and plan those again, so that
+        the coach's page neither proposes what is done nor waits for a terminal run of the
+        ``renovated`` stage. Sync (a database read, then only the new rows' dwellings are
+        planned); a register that cannot be read is logged and the files' state is served."""
+        with self._register_lock:
+            if self.register_current(url):
+                return
+            generation = register_generation(register)
+            try:
+                token = register_token(register)
+                if url != self._register_seen[0] or token != self._register_seen[3]:
+                    self._register_rows = self._registered_since(register.renovations())
+            except Exception:  # noqa: BLE001 - the files' state is served then
+                log.exception("register not read; the coach's page shows the workspace's "
+                              "as-renovated layer")
+                token = self._register_seen[3]
+            self._register_seen = (url, id(register.engine), generation, token,
+                                   time.monotonic())
+
+    def _registered_since(self, renovations: pd.DataFrame
+                          ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+        """dwelling_id → (dwelling as renovated now, steps, summary) of each dwelling with a
+        register row the as-renovated layer did not apply."""
+        from wijkreno.pipeline import plan_dwellings
+        from wijkreno.simulate.basis import attach_basis_columns
+        from wijkreno.twin.renovated import apply_register
+
+        reg = renovations[renovations["nis_code"].astype(str).isin(self.nis_codes)]
+        if reg.empty:
+            return {}
+        dw = self.dwellings
+        near = np.zeros(len(dw), dtype=bool)
+        for col in ("dwelling_id", "adres_id", "gebouw_id"):
+            if col in reg.columns and col in dw.columns:
+                near |= dw[col].astype(str).isin(reg[col].dropna().astype(str)).to_numpy()
+        if not near.any():
+            return {}
+        base = dw.loc[near]
+        _, applied = apply_register(base, reg)
+        applied = applied[applied["status"].isin(_DONE)]
+        new = applied[[k not in self.applied_keys for k in _register_keys(applied)]]
+        if new.empty:
+            return {}
+        affected = base[base["dwelling_id"].astype(str).isin(new["dwelling_id"].astype(str))]
+        now, _ = apply_register(affected, reg[reg["renovation_id"].isin(
+            new["renovation_id"])])
+        if self.results is not None:
+            now = attach_basis_columns(now, self.results)
+        now, steps, summary, _ = plan_dwellings(now, None, **self.plan_options)
+        out = {}
+        for did in now["dwelling_id"].astype(str):
+            out[did] = (now[now["dwelling_id"].astype(str) == did],
+                        steps[steps["dwelling_id"].astype(str) == did],
+                        summary[summary["dwelling_id"].astype(str) == did])
+        log.info("register: %d measures uploaded since the as-renovated layer, %d dwellings "
+                 "planned again", len(new), len(out))
+        return out
+
+    def registered(self, dwelling_id: str
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+        """(dwelling, steps, summary) of a dwelling with measures registered since the
+        pipeline ran (:meth:`refresh_register`), else None."""
+        return self._register_rows.get(dwelling_id)
+
+    def current_dwelling(self, pos: int) -> pd.DataFrame:
+        """The dwelling at row ``pos`` as it is now (one-row frame): the as-renovated layer
+        with the register's newer measures applied."""
+        row = self.registered(str(self.dwellings["dwelling_id"].iloc[pos]))
+        return self.dwellings.iloc[[pos]] if row is None else row[0]
+
     # -- standard trajectories, one address at a time -------------------------------------
     @cached_property
     def _trajectory_columns(self) -> dict[str, list[tuple[str, str, np.ndarray]]]:
@@ -813,6 +984,10 @@ class Workspace:
         if "steps" not in cols or "plan" not in cols:
             return None
         did = self._dwelling_ids[pos]
+        now = self.registered(did)
+        if now is not None:
+            return dumps({"adres_id": adres_id, "basis": "standard", "steps": records(now[1]),
+                          "summary": records(now[2])[0], "changes": []})
         plan_rows = self._positions("plan", did)
         if plan_rows is None or not len(plan_rows):
             return None
@@ -926,6 +1101,39 @@ async def get_workspace_async(request: Request) -> Workspace:
     if ws is not None:
         return ws
     return await run_in_threadpool(get_workspace, settings)
+
+
+def refresh_register(ws: Workspace, settings: Settings) -> Workspace:
+    """``ws`` with the register's measures uploaded since the pipeline ran applied
+    (:meth:`Workspace.refresh_register`; sync: call it in the threadpool); an unreachable
+    register is logged, the files' state served."""
+    url = settings.effective_register_url()
+    if not ws.register_current(url):
+        from api.auth import get_register
+
+        try:
+            register = get_register(settings)
+        except HTTPException:
+            log.warning("register unreachable; the coach's page shows the as-renovated layer")
+            return ws
+        ws.refresh_register(register, url)
+    return ws
+
+
+async def get_current_workspace_async(request: Request) -> Workspace:
+    """:func:`get_workspace_async` with the register's newest measures applied (a thread hop
+    only when the register may have changed: after a write here, or every
+    :data:`REGISTER_POLL_S`)."""
+    ws = await get_workspace_async(request)
+    settings = request_settings(request)
+    if not ws.register_current(settings.effective_register_url()):
+        await run_in_threadpool(refresh_register, ws, settings)
+    return ws
+
+
+def get_current_workspace(settings: Annotated[Settings, Depends(get_settings)]) -> Workspace:
+    """:func:`get_workspace` with the register's newest measures applied (sync routes)."""
+    return refresh_register(get_workspace(settings), settings)
 
 
 def get_workspace(settings: Annotated[Settings, Depends(get_settings)]) -> Workspace:

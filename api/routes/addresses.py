@@ -34,13 +34,14 @@ from api.models import (
 from api.workspace import (
     Workspace,
     dumps,
-    get_workspace,
-    get_workspace_async,
+    get_current_workspace,
+    get_current_workspace_async,
     records,
     request_settings,
 )
 from wijkreno.pipeline import plan_dwellings
 from wijkreno.register import Register
+from wijkreno.simulate.basis import attach_basis_columns
 from wijkreno.users import UserStore
 
 router = APIRouter(prefix="/api/addresses", tags=["adres"])
@@ -75,15 +76,16 @@ def _one(frame: pd.DataFrame | None) -> dict[str, Any] | None:
 
 @router.get("/{adres_id}", response_model=AddressState, responses=ERRORS,
             summary="Toestand van één adres")
-def address_state(adres_id: str, ws: Annotated[Workspace, Depends(get_workspace)],
+def address_state(adres_id: str, ws: Annotated[Workspace, Depends(get_current_workspace)],
                   store: Annotated[UserStore, Depends(get_user_store)],
                   user: OptionalUser) -> AddressState:
     """Twin attributes (each imputed value flagged in its ``*_source`` column), the simulation
     results, the current EPC label and the standard plan of one address."""
     pos = locate(ws, adres_id)
-    row = ws.dwellings.iloc[pos]
+    current = ws.current_dwelling(pos)
+    row = current.iloc[0]
     did = str(row["dwelling_id"])
-    twin = records(ws.dwellings.iloc[[pos]])[0]
+    twin = records(current)[0]
     results = _one(ws.rows_for("results", did))
     plan = _one(ws.rows_for("plan", did))
     members = _one(ws.rows_for("group_members", did))
@@ -111,12 +113,17 @@ def rerun(ws: Workspace, pos: int, overrides: dict[str, Any]
     Returns the overridden dwelling row, steps, summary and the applied changes; 422 when
     :func:`~wijkreno.renovate.overrides.apply_overrides` refuses the row.
     """
-    dwelling = ws.dwellings.iloc[[pos]]
+    dwelling = ws.current_dwelling(pos)
+    did = str(dwelling["dwelling_id"].iloc[0])
+    results = ws.rows_for("results", did)
+    if results is not None:
+        # the simulation's expected (and calibrated) use: the money basis of the trajectories
+        dwelling = attach_basis_columns(dwelling, results)
     # the note travels with the corrections but is no input of the calculation
     given = {k: v for k, v in overrides.items() if v is not None and k != "note"}
-    ov = (pd.DataFrame([{"dwelling_id": str(dwelling["dwelling_id"].iloc[0]), **given}])
-          if given else None)
-    dwelling, steps, summary, changes = plan_dwellings(dwelling, ov)
+    ov = pd.DataFrame([{"dwelling_id": did, **given}]) if given else None
+    # the same target, money basis and price year as the workspace's trajectories stage
+    dwelling, steps, summary, changes = plan_dwellings(dwelling, ov, **ws.plan_options)
     changes_out: list[OverrideChange] = []
     if changes is not None:
         bad = changes[changes["status"] == "rejected"]
@@ -160,7 +167,7 @@ def _trajectory_with_stored(request: Request, ws: Workspace, adres_id: str, pos:
 @router.get("/{adres_id}/trajectory", response_model=Trajectory, responses=ERRORS,
             summary="Renovatietraject van één adres")
 async def trajectory(adres_id: str, request: Request,
-                     ws: Annotated[Workspace, Depends(get_workspace_async)],
+                     ws: Annotated[Workspace, Depends(get_current_workspace_async)],
                      overrides: bool = False) -> Response:
     """The standard trajectory (steps and summary); with ``overrides=true`` (login for the
     address's municipality) the trajectory with the coach's stored corrections."""
@@ -184,7 +191,7 @@ async def trajectory(adres_id: str, request: Request,
              summary="Traject herberekenen met de correcties van een coach")
 def trajectory_with_overrides(
     adres_id: str, body: Overrides, user: CurrentUser,
-    ws: Annotated[Workspace, Depends(get_workspace)],
+    ws: Annotated[Workspace, Depends(get_current_workspace)],
     store: Annotated[UserStore, Depends(get_user_store)],
     register: Annotated[Register, Depends(get_register)],
 ) -> Trajectory:
@@ -206,7 +213,7 @@ def trajectory_with_overrides(
 @router.get("/{adres_id}/overrides", response_model=StoredOverrides, responses=ERRORS,
             summary="Opgeslagen correcties van een coach voor één adres")
 def stored_overrides(adres_id: str, user: CurrentUser,
-                     ws: Annotated[Workspace, Depends(get_workspace)],
+                     ws: Annotated[Workspace, Depends(get_current_workspace)],
                      store: Annotated[UserStore, Depends(get_user_store)]) -> StoredOverrides:
     """The corrections a coach stored for this address (an empty object when none); login with
     a role for the address's municipality (municipal data)."""
@@ -218,7 +225,7 @@ def stored_overrides(adres_id: str, user: CurrentUser,
 @router.get("/{adres_id}/history", response_model=AuditHistory, responses=ERRORS,
             summary="Wie wijzigde de correcties van één adres, en wanneer")
 def override_history(adres_id: str, user: CurrentUser,
-                     ws: Annotated[Workspace, Depends(get_workspace)],
+                     ws: Annotated[Workspace, Depends(get_current_workspace)],
                      register: Annotated[Register, Depends(get_register)],
                      limit: int = 20) -> AuditHistory:
     """The audit trail of the coach's corrections of this address (newest first, at most
@@ -248,7 +255,7 @@ def _sheet(ws: Workspace, pos: int, fmt: str, stored: dict[str, Any] | None) -> 
     if stored is not None:
         dwelling, steps, summary, _ = rerun(ws, pos, stored)
     else:
-        dwelling = ws.dwellings.iloc[[pos]]
+        dwelling = ws.current_dwelling(pos)
         steps, summary = ws.rows_for("steps", did), ws.rows_for("plan", did)
         if steps is None or summary is None or summary.empty:
             raise HTTPException(status_code=404, detail=(
@@ -266,7 +273,7 @@ def _sheet(ws: Workspace, pos: int, fmt: str, stored: dict[str, Any] | None) -> 
 @router.get("/{adres_id}/sheet.{fmt}", responses={**ERRORS, 200: {
     "content": {"application/pdf": {}, "text/html": {}}}},
     summary="Adresblad (HTML of PDF) om af te drukken")
-def sheet(adres_id: str, fmt: str, ws: Annotated[Workspace, Depends(get_workspace)],
+def sheet(adres_id: str, fmt: str, ws: Annotated[Workspace, Depends(get_current_workspace)],
           store: Annotated[UserStore, Depends(get_user_store)], user: OptionalUser,
           overrides: bool = False) -> Response:
     """The one-page klimaattafel sheet of the address (``fmt`` = ``html`` or ``pdf``); public

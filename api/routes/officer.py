@@ -198,33 +198,43 @@ def _check_kind(nis: str, kind: str) -> None:
             f"Onbekend registerdeel '{kind[:40]}'; kies uit {', '.join(REGISTER_KINDS)}."))
 
 
-_LABELS: dict[tuple[str, float, str], dict[str, str]] = {}
+_LABELS: dict[tuple[str, float, str], tuple[dict[str, str], dict[str, str]]] = {}
 _LABELS_LOCK = threading.Lock()
 
 
-def address_labels(ws: Workspace, nis: str) -> dict[str, str]:
-    """``adres_id`` → "Kerkstraat 5 bus 1, 2999" for the dwellings of ``nis`` (cached per
-    workspace version)."""
+def address_labels(ws: Workspace, nis: str) -> tuple[dict[str, str], dict[str, str]]:
+    """``adres_id`` → "Kerkstraat 5 bus 1, 2999 Demowijk" and ``gebouw_id`` → "Kerkstraat 5,
+    2999 Demowijk" (its doors) for the dwellings of ``nis``: the row list's address column, a
+    VME row giving only the building; cached per workspace version."""
     key = (str(ws.data_dir), ws.version, nis)
     with _LABELS_LOCK:
         if key in _LABELS:
             return _LABELS[key]
     dw = ws.dwellings[ws.dwellings["nis_code"].astype(str) == nis]
     labels: dict[str, str] = {}
+    buildings: dict[str, str] = {}
     if "street" in dw.columns and len(dw):
         def text(col: str) -> pd.Series:
             if col not in dw.columns:
                 return pd.Series("", index=dw.index)
             return dw[col].astype("string").fillna("").str.strip()
 
+        name = _municipality_name(ws, nis)
+        place = (text("postcode") + " " + (name if name != nis else "")).str.strip()
+        door = (text("street") + " " + text("house_number")).str.strip()
         box = text("box_number")
-        label = (text("street") + " " + text("house_number")
-                 + box.map(lambda b: f" bus {b}" if b else "") + ", " + text("postcode"))
+        label = (door + box.map(lambda b: f" bus {b}" if b else "") + ", " + place)
         labels = dict(zip(dw["adres_id"].astype(str), label.str.rstrip(", "), strict=True))
+        if "gebouw_id" in dw.columns:
+            frame = pd.DataFrame({"gebouw_id": text("gebouw_id"), "door": door,
+                                  "place": place})
+            for gebouw_id, group in frame[frame["gebouw_id"] != ""].groupby("gebouw_id"):
+                doors = " / ".join(sorted(set(group["door"]) - {""}))
+                buildings[str(gebouw_id)] = f"{doors}, {group['place'].iloc[0]}".strip(", ")
     with _LABELS_LOCK:
         _LABELS.clear()
-        _LABELS[key] = labels
-    return labels
+        _LABELS[key] = (labels, buildings)
+    return labels, buildings
 
 
 # -- pages -------------------------------------------------------------------------------------
@@ -417,8 +427,11 @@ def list_rows(nis: str, kind: str, user: CurrentUser,
     table = table.sort_values(id_column, ascending=False)
     if "adres_id" in table.columns:
         ws = _workspace_or_none(settings)
-        labels = address_labels(ws, nis) if ws is not None else {}
-        table.insert(1, "address", table["adres_id"].astype("string").map(labels))
+        labels, buildings = address_labels(ws, nis) if ws is not None else ({}, {})
+        address = table["adres_id"].astype("string").map(labels)
+        if "gebouw_id" in table.columns:  # a VME row: the building, for all its units
+            address = address.fillna(table["gebouw_id"].astype("string").map(buildings))
+        table.insert(1, "address", address)
     needle = q.strip().casefold()
     if needle and len(table):
         text = table.astype("string").fillna("").agg(" ".join, axis=1)

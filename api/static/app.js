@@ -692,13 +692,40 @@
     s += "<text x='" + left + "' y='" + (h - 4) + "' font-size='10' fill='#555'>kWh/m²</text>";
     return "<svg viewBox='0 0 " + w + " " + h + "' width='" + w + "' height='" + h + "' role='img' aria-label='" + esc(T.label_path) + "'>" + s + "</svg>";
   }
-  function currentCo2(state, steps) {
-    var r = state && (state.results || state.simulation || state);
-    if (r && r.co2_flemish_kg_co2 !== undefined && r.co2_flemish_kg_co2 !== null) { return r.co2_flemish_kg_co2; }
-    if (steps.length && steps[0].co2_flemish_kg_co2 !== undefined) {
-      return steps[0].co2_flemish_kg_co2 + (steps[0].cumulative_saving_co2_flemish_kg_co2 || 0);
+  function currentCo2(sum, steps, state) {
+    // on the plan's money basis, as the printed sheet (wijkreno/reports/sheets.py _current_co2):
+    // the first step's CO2 plus its saving is the state now; the simulation's co2_flemish_kg_co2
+    // is the standardised EPC calculation and is shown (so labelled) only without a step
+    if (finite(sum.current_co2_flemish_kg_co2)) { return { value: sum.current_co2_flemish_kg_co2, plan: true }; }
+    if (steps.length && finite(steps[0].co2_flemish_kg_co2)) {
+      return { value: steps[0].co2_flemish_kg_co2 + (steps[0].cumulative_saving_co2_flemish_kg_co2 || 0), plan: true };
     }
-    return null;
+    var r = state && state.results;
+    return { value: r && finite(r.co2_flemish_kg_co2) ? r.co2_flemish_kg_co2 : null, plan: false };
+  }
+  function doneRegister(state) {
+    // the measures the municipality's register says are done (the twin as renovated)
+    var twin = (state && state.twin) || {}, done = [];
+    ["roof", "wall", "floor", "glazing", "ventilation", "heating", "pv", "solar_water_heater", "dhw"].forEach(function (dim) {
+      if (twin["done_" + dim + "_origin"] === "register" && finite(twin["done_" + dim + "_year"])) {
+        done.push((T["dim_" + dim] || dim) + " " + twin["done_" + dim + "_year"]);
+      }
+    });
+    return done;
+  }
+  var groupNames = {};
+  function fillGroup() {
+    // the dwelling's group by a readable name: its kind and size ("appartementsgebouw, 12 woningen")
+    var el = document.getElementById("address-group");
+    if (!el) { return; }
+    var gid = el.getAttribute("data-group-id");
+    var put = function (text) { var e = document.getElementById("address-group"); if (e && e.getAttribute("data-group-id") === gid) { e.textContent = text; } };
+    if (groupNames[gid]) { put(groupNames[gid]); return; }
+    getJSON("/api/groups/" + encodeURIComponent(gid)).then(function (res) {
+      var g = res.group || {};
+      groupNames[gid] = groupKind(g.group_kind) + (g.street ? " " + g.street : "") + ", " + fmt(g.n_dwellings) + " " + T.group_members;
+      put(groupNames[gid]);
+    }).catch(function () { put(gid); });
   }
   function addressTitle(sum, fallback) {
     if (sum && sum.street) {
@@ -713,6 +740,7 @@
     var names = CFG.measureNames || {};
     // the EPC score and label are the standardised calculation; money and CO2 say their basis
     var basisNl = T["basis_" + (sum.basis || "standardised")] || T.basis_standardised;
+    var co2 = currentCo2(sum, steps, state), done = doneRegister(state);
     var h = "";
     if (data.basis === "overrides") {
       h += "<p class='status corrected' data-basis='overrides'>" + esc(T.with_corrections) + "</p>";
@@ -720,8 +748,15 @@
     h += "<table><tr><th scope='row'>" + esc(T.current_label) + " (" + esc(T.epc_basis) + ")</th><td class='num' data-current-label='" + esc(sum.current_epc_label) + "'>" + badge(sum.current_epc_label, true) + "</td></tr>" +
       "<tr><th scope='row'>" + esc(T.current_score) + " (" + esc(T.epc_basis) + ")</th><td class='num' data-current-score>" + fmt(sum.current_epc_score_kwh_per_m2) + "</td></tr>" +
       "<tr><th scope='row' data-basis='" + esc(sum.basis || "standardised") + "'>" + esc(T.energy_cost) + " (" + esc(basisNl) + ")</th><td class='num'>" + fmt(sum.current_energy_cost_eur) + "</td></tr>" +
-      "<tr><th scope='row'>" + esc(T.co2_dwelling) + " (" + esc(basisNl) + ")</th><td class='num'>" + fmt(currentCo2(data.basis === "overrides" ? null : state, steps)) + "</td></tr>" +
-      "<tr><th scope='row'>" + esc(T.total_net_cost) + "</th><td class='num' data-total-net-cost>" + fmt(sum.net_cost_eur) + "</td></tr></table>";
+      "<tr><th scope='row'>" + esc(T.co2_dwelling) + " (" + esc(co2.plan ? basisNl : T.epc_basis) + ")</th><td class='num' data-current-co2>" + fmt(co2.value) + "</td></tr>" +
+      "<tr><th scope='row'>" + esc(T.final_heating) + "</th><td data-final-heating='" + esc(sum.final_heating_system || "") + "'>" +
+      esc(sum.final_heating_system ? (CFG.heatingNames[sum.final_heating_system] || String(sum.final_heating_system).replace(/_/g, " ")) : "–") + "</td></tr>" +
+      "<tr><th scope='row'>" + esc(T.investment_total) + (finite(sum.price_year) ? " (" + esc(T.in_prices.replace("{year}", sum.price_year)) + ")" : "") +
+      "</th><td class='num' data-investment>" + fmt(sum.investment_eur) + "</td></tr>" +
+      "<tr><th scope='row'>" + esc(T.total_net_cost) + "</th><td class='num' data-total-net-cost>" + fmt(sum.net_cost_eur) + "</td></tr>" +
+      (done.length ? "<tr><th scope='row'>" + esc(T.done_register) + "</th><td data-done-register>" + esc(done.join(", ")) + "</td></tr>" : "") +
+      (state && state.group_id ? "<tr><th scope='row'>" + esc(T.address_group) + "</th><td id='address-group' data-group-id='" + esc(state.group_id) + "'>" + esc(T.loading) + "</td></tr>" : "") +
+      "</table>";
     var reached = sum.reached === true;
     h += "<p class='status " + (reached ? "ok" : "no") + "'>" + esc(reached ? T.reached : T.not_reached) +
       ": " + badge(sum.target_label) + (sum.target_year ? " (" + esc(sum.target_year) + ")" : "") +
@@ -758,6 +793,7 @@
     h += "<div id='trajectory-box'>" + trajectoryHtml(id, data, state) + "</div>";
     h += "<section id='coach' aria-labelledby='coach-title'><h3 id='coach-title'>" + esc(T.coach_title) + "</h3><div id='coach-body'></div></section>";
     sidebar(h);
+    fillGroup();
     var os = document.getElementById("open-street");
     if (os) {
       os.addEventListener("click", function () {
@@ -914,6 +950,7 @@
         var ms = Math.round(performance.now() - t0);
         STATE.lastRerunMs = ms; STATE.overridesSaved += 1; STATE.trajectoryBasis = res.basis;
         document.getElementById("trajectory-box").innerHTML = trajectoryHtml(id, res, state);
+        fillGroup();
         msg.innerHTML = esc(tpl(T.saved, { ms: fmt(ms) })) + changesHtml(res.changes);
         btn.disabled = false;
         loadHistory(id);
@@ -1040,12 +1077,16 @@
 
   // ---------------------------------------------------------------- search
   var input = document.getElementById("search-input"), list = document.getElementById("search-list");
-  var results = [], active = -1, timer = null, searchFetch = null;
+  var results = [], active = -1, timer = null, searchFetch = null, searchNote = null;
   function closeList() { list.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; }
   function render() {
     list.innerHTML = "";
-    if (!results.length) {
-      var li = document.createElement("li"); li.className = "empty"; li.textContent = T.search_none;
+    // the API's word on a missing number or box ("Kerkstraat heeft geen huisnummer 500;
+    // dichtstbij: …") above the nearest candidates, so that they are not taken for a hit
+    if (searchNote || !results.length) {
+      var li = document.createElement("li"); li.className = "empty";
+      li.textContent = searchNote || T.search_none;
+      if (searchNote) { li.id = "search-note"; }
       li.setAttribute("role", "option"); li.setAttribute("aria-disabled", "true");
       list.appendChild(li);
     }
@@ -1073,6 +1114,7 @@
     searchFetch = new AbortController();
     getJSON("/api/search?limit=8&q=" + encodeURIComponent(q), searchFetch.signal).then(function (res) {
       results = res.suggestions || []; active = results.length ? 0 : -1;
+      searchNote = res.exact === false ? ((CFG.lang === "en" && res.message_en) || res.message || null) : null;
       STATE.searchResults = results.length; render();
     }).catch(function (err) {
       if (err.name === "AbortError") { return; }

@@ -38,9 +38,12 @@
 
   function isShare(unit) { return ["fractie", "frac", "aandeel"].indexOf(String(unit).toLowerCase()) >= 0; }
 
+  // a goal's unit (lekp_goals.toml, Dutch) in the page's language
+  function unitText(unit) { return S["unit_" + unit] || unit; }
+
   function amount(x, unit) {
     if (x === null || x === undefined) return "–";
-    return isShare(unit) ? num(100 * x, 0) + " %" : num(x) + " " + esc(unit);
+    return isShare(unit) ? num(100 * x, 0) + " %" : num(x) + " " + esc(unitText(unit));
   }
 
   function figure(x, unit) {
@@ -162,7 +165,9 @@
   }
 
   function renderRows(data) {
-    var shown = FIELDS.filter(function (f) { return f.kind !== "address"; });
+    // the address parts locate a row on upload and are not stored: the address column shows
+    // the located address (a VME row: its building)
+    var shown = FIELDS.filter(function (f) { return f.kind !== "address" && f.kind !== "address_part"; });
     var hasAddress = FIELDS.some(function (f) { return f.kind === "address"; });
     $("rows-count").textContent = num(data.n_rows, 0) + " " + (data.n_rows === 1 ? S.n_found_one : S.n_found) + (state.q ? " (" + S.of + " " + num(data.n_total, 0) + ")" : "");
     var pages = Math.max(1, Math.ceil(data.n_rows / data.page_size));
@@ -183,7 +188,8 @@
       if (CFG.canWrite) h += "<button type='button' class='button small' data-edit='" + i + "'>" + esc(S.edit) + "</button> ";
       h += "<button type='button' class='button small secondary' data-history='" + esc(id) + "'>" + esc(S.history) + "</button></td>";
       if (hasAddress) {
-        h += "<td>" + esc(row.address || "") + (row.adres_id ? "<br><span class='muted small'>" + esc(row.adres_id) + "</span>" : "") + "</td>";
+        var vme = !row.adres_id && row.gebouw_id ? " (" + tr("vme_units", { n: num(row.n_units || 0, 0) }) + ")" : "";
+        h += "<td>" + esc((row.address || "") + vme) + (row.adres_id ? "<br><span class='muted small'>" + esc(row.adres_id) + "</span>" : "") + "</td>";
       }
       shown.forEach(function (f) {
         var cls = (f.kind === "number" || f.kind === "int") ? " class='num'" : "";
@@ -320,7 +326,7 @@
       h += "<input id='" + esc(id) + "' type='text' data-header='" + esc(f.header) + "' value='" + esc(text) + "'" + mode + req + ">";
       shownValue = "";
     }
-    if (shownValue) h += "<p class='muted small'>" + esc(S.in_file) + ": «" + esc(shownValue) + "»</p>";
+    if (shownValue) h += "<p class='muted small in-file'>" + esc(S.in_file) + ": «" + esc(shownValue) + "»</p>";
     h += "<p class='muted small'>" + esc(f.help) + "</p></div>";
     return h;
   }
@@ -393,6 +399,18 @@
       var target = $("row-fields").querySelector("input[data-header='" + FIELDS.filter(function (f) { return f.kind === "address"; })[0].header + "']");
       target.value = b.getAttribute("data-adres");
       input.value = b.textContent;
+      // the picked address replaces the file's street, number, box, postcode and building
+      // (left, they would locate the row again and fail as in the file)
+      FIELDS.forEach(function (f) {
+        if (f.kind !== "address_part" && f.kind !== "building") return;
+        var el = $("row-fields").querySelector("[data-header='" + f.header + "']");
+        if (!el) return;
+        el.value = "";
+        var box = el.closest(".field");
+        box.classList.remove("bad");
+        var was = box.querySelector(".in-file");
+        if (was) was.remove();
+      });
       list.hidden = true;
       showAddress(target);
       target.focus();
@@ -461,6 +479,7 @@
     if (!tr_) return;
     tr_.className = "st-accepted";
     tr_.children[1].innerHTML = "<span class='badge accepted'>" + esc(S.status_accepted) + " → " + esc(S.id) + " " + esc(id) + "</span>";
+    tr_.children[2].innerHTML = "";  // the rejection's reason no longer holds
     tr_.children[3].innerHTML = "";
   }
 
@@ -529,6 +548,18 @@
   // -- LEKP -----------------------------------------------------------------------------------------
   var lekp = null;
 
+  // where a count comes from in the page's language: the server says it in Dutch; an entered,
+  // estimated or missing count is said from its origin (the Statbel tables keep their titles)
+  function factSource(k, f) {
+    if (f.origin === "admin") {
+      var who = /door (.+) op de LEKP-pagina/.exec(f.source || "");
+      return tr("source_admin", { who: who ? who[1] : "?" });
+    }
+    if (f.origin === "estimate" && S["source_estimate_" + k]) return S["source_estimate_" + k];
+    if (f.origin === "missing") return S.source_missing;
+    return f.source;
+  }
+
   function renderFacts(data) {
     var keys = ["name", "inhabitants", "households", "housing_units"];
     var h = "";
@@ -537,7 +568,7 @@
       var value = f.value === null ? "–" : (k === "name" ? esc(f.value) : num(f.value, 0));
       h += "<div class='fact origin-" + esc(f.origin) + "' data-fact='" + k + "'><dt>" + esc(S[k]) + "</dt><dd><span class='value'>" + value +
         "</span> <span class='badge " + esc(f.origin) + "'>" + esc(S["origin_" + f.origin] || f.origin) + "</span>" +
-        "<span class='source'>" + esc(S.source) + ": " + esc(f.source) + (f.date ? " · " + dateText(f.date) : "") + "</span></dd></div>";
+        "<span class='source'>" + esc(S.source) + ": " + esc(factSource(k, f)) + (f.date ? " · " + dateText(f.date) : "") + "</span></dd></div>";
     });
     $("facts-list").innerHTML = h;
     var missing = data.missing.map(function (k) { return S[k].toLowerCase(); }).join(", ");
@@ -588,7 +619,7 @@
         "<div class='sharebar' role='img' aria-label='" + esc(num(100 * share, 0)) + " %'><span class='fill' data-w='" + Math.min(100, 100 * share) + "'></span>" +
         (pathShare !== null ? "<span class='tick' data-l='" + Math.min(100, 100 * pathShare) + "'></span>" : "") + "</div><span class='small'>" + num(100 * share, 0) + " %</span>";
       h += "<tbody class='goal' data-goal='" + esc(g.goal_id) + "'><tr><th scope='row'><button type='button' class='link expand' aria-expanded='false' aria-controls='goal-detail-" + i + "'>" +
-        esc(goalTitle(g)) + "</button><br><span class='muted small'>" + esc(isShare(g.unit) ? S.unit_share : S.unit + ": " + g.unit) + "</span></th>" +
+        esc(goalTitle(g)) + "</button><br><span class='muted small'>" + esc(isShare(g.unit) ? S.unit_share : S.unit + ": " + unitText(g.unit)) + "</span></th>" +
         "<td class='num' data-label='" + esc(S.target) + "'>" + figure(g.target, g.unit) + "</td><td data-label='" + esc(S.deadline) + "'>" +
         dateText(g.deadline) + "</td><td class='num' data-label='" + esc(S.realised) + "'>" + figure(g.realised, g.unit) +
         "</td><td class='share' data-label='" + esc(S.share) + "'>" + bar + "</td><td class='num' data-label='" + esc(S.path_now) + "'>" +

@@ -194,3 +194,94 @@ def test_printed_label_chips_have_contrast(live_server, browser):  # noqa: F811
     assert page.evaluate(CONTRAST_RUN) == []
     assert errors == []
     page.close()
+
+
+def test_search_says_a_missing_house_number_above_the_nearest(live_server, browser):  # noqa: F811
+    # issue 13: 'kerkstraat 500' listed 110, 108, … as if one of them were the address
+    page, errors = _new_page(browser, 1366, 768)
+    page.goto(live_server + "/", wait_until="load")
+    page.wait_for_function("window.__wijkreno && window.__wijkreno.ready", timeout=30_000)
+    page.click("#search-input")
+    page.keyboard.type("kerkstraat 500", delay=20)
+    page.wait_for_function("document.querySelector('#search-note') !== null", timeout=10_000)
+    items = page.locator("#search-list li").all_inner_texts()
+    assert items[0].startswith("Kerkstraat heeft geen huisnummer 500; dichtstbij:"), items
+    assert len(items) >= 2 and items[1].startswith("Kerkstraat "), items  # the candidates below
+    assert page.get_attribute("#search-note", "aria-disabled") == "true"
+    # Enter still opens the first candidate, not the note
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.__wijkreno.trajectoryLoaded", timeout=30_000)
+    assert items[1].split(",")[0] in page.inner_text("#sidebar")
+    # an existing number: no note
+    page.fill("#search-input", "")
+    page.click("#search-input")
+    page.keyboard.type("kerkstraat 5", delay=20)
+    page.wait_for_function(
+        "() => { const li = document.querySelector('#search-list li[role=option]');"
+        " return li !== null && li.innerText.startsWith('Kerkstraat 5,'); }", timeout=10_000)
+    assert page.locator("#search-note").count() == 0
+    assert errors == []
+    page.close()
+
+
+def _grouped_house(workspace_dir) -> str:
+    """A dwelling of a group (apartment building or block) with a trajectory of steps."""
+    import pandas as pd
+
+    members = pd.read_parquet(workspace_dir / "groups" / "group_members.parquet",
+                              columns=["dwelling_id", "group_id"])
+    steps = pd.read_parquet(workspace_dir / "trajectories" / "trajectories.parquet",
+                            columns=["dwelling_id", "adres_id"])
+    both = steps.merge(members, on="dwelling_id")
+    return str(both["adres_id"].iloc[0])
+
+
+def test_address_panel_co2_heating_group_price_year_and_register(live_server, browser,  # noqa: F811
+                                                                 client, workspace_dir):
+    # issue 13 audit: the panel showed the standardised CO2 under 'verwacht werkelijk
+    # verbruik' (the sheet the plan's); it now names the heating after the works, the
+    # dwelling's group, the investment's price year and what the register says is done
+    adres_id = _grouped_house(workspace_dir)
+    traj = client.get(f"/api/addresses/{adres_id}/trajectory").json()
+    state = client.get(f"/api/addresses/{adres_id}").json()
+    first = min(traj["steps"], key=lambda s: s["step"])
+    co2 = first["co2_flemish_kg_co2"] + first["cumulative_saving_co2_flemish_kg_co2"]
+    assert abs(co2 - state["results"]["co2_flemish_kg_co2"]) > 1  # else the test tells nothing
+    page, errors = _new_page(browser, 1366, 768)
+    page.goto(f"{live_server}/#adres={adres_id}", wait_until="load")
+    page.wait_for_function("window.__wijkreno && window.__wijkreno.trajectoryLoaded",
+                           timeout=30_000)
+    shown = page.inner_text("[data-current-co2]").replace("\u202f", "").replace(".", "")
+    shown = shown.replace("\xa0", "").replace(" ", "")
+    assert shown == str(round(co2)), (shown, co2)
+    co2_row = page.inner_text("tr:has([data-current-co2]) th")
+    assert "verwacht werkelijk verbruik" in co2_row
+    heating = page.inner_text("[data-final-heating]")
+    assert heating and "_" not in heating and heating != "–"
+    assert page.get_attribute("[data-final-heating]", "data-final-heating") == \
+        traj["summary"]["final_heating_system"]
+    invest = page.inner_text("tr:has([data-investment]) th")
+    assert f"in prijzen van {traj['summary']['price_year']}" in invest
+    page.wait_for_function(
+        "document.querySelector('#address-group') && "
+        "!document.querySelector('#address-group').innerText.startsWith('Laden')",
+        timeout=10_000)
+    group = page.inner_text("#address-group")
+    assert "woningen" in group and state["group_id"] not in group, group
+    assert serious_violations(page) == []
+
+    # the demo register's heat pump at Kerkstraat 3: said as done
+    import pandas as pd
+
+    dw = pd.read_parquet(workspace_dir / "twin" / "dwellings.parquet",
+                         columns=["adres_id", "street", "house_number"])
+    kerk3 = dw[(dw["street"] == "Kerkstraat") & (dw["house_number"].astype(str) == "3")]
+    assert errors == []
+    page.close()
+    page, errors = _new_page(browser, 1366, 768)
+    page.goto(f"{live_server}/#adres={kerk3['adres_id'].iloc[0]}", wait_until="load")
+    page.wait_for_function("window.__wijkreno && window.__wijkreno.trajectoryLoaded",
+                           timeout=30_000)
+    assert "verwarming 2024" in page.inner_text("[data-done-register]")
+    assert errors == []
+    page.close()

@@ -294,3 +294,28 @@ def test_the_service_describes_and_replans_the_dwelling_as_renovated(client, log
     assert r.status_code == 200, r.text
     assert r.json()["summary"]["final_heating_system"] == "heat_pump_air_water"
     assert all(s["dimension"] != "heating" for s in r.json()["steps"])
+
+
+def test_a_correction_without_a_meter_keeps_the_workspace_basis(client, login, workspace_dir):
+    # issue 13 audit: a rerun planned on the standardised EPC basis (bill doubled, heat pump
+    # step negative) where the workspace's trajectories plan on the expected use
+    adres_id = _street_house(workspace_dir, nth=-3)
+    standard = client.get(f"/api/addresses/{adres_id}/trajectory").json()
+    assert standard["summary"]["basis"] == "expected"
+    coach = login("coach99")
+    # a correction that changes nothing the calculation reads: the same plan, the same bill
+    r = coach.post(f"/api/addresses/{adres_id}/trajectory",
+                   json={"tenure": "owner", "note": "geen meterstand"})
+    assert r.status_code == 200, r.text
+    mine = r.json()
+    assert mine["summary"]["basis"] == "expected"
+    assert mine["summary"]["price_year"] == standard["summary"]["price_year"]
+    for col in ("current_energy_cost_eur", "final_energy_cost_eur", "saving_eur",
+                "investment_eur"):
+        assert mine["summary"][col] == pytest.approx(standard["summary"][col], rel=1e-9), col
+    assert [s["measure"] for s in mine["steps"]] == [s["measure"] for s in standard["steps"]]
+    assert all(s["basis"] == "expected" for s in mine["steps"] if "basis" in s)
+    # a real correction replans but stays on the workspace's basis
+    r = coach.post(f"/api/addresses/{adres_id}/trajectory", json={"roof_insulated_year": 2015})
+    assert r.status_code == 200, r.text
+    assert r.json()["summary"]["basis"] == "expected"

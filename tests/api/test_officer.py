@@ -195,6 +195,13 @@ def test_upload_bad_row_correct_in_form_audit(login, workspace_dir):
     assert res["duplicates"][0]["row"] == 4 and "rij 2" in res["duplicates"][0]["reason"]
     values = res["rejected_values"]["3"]
     assert values["adres_id"] == bad_address_row and values["datum_uitvoering"] == "2099-04-12"
+    # the same file again: row 3 is refused again (never stored), so it can still be corrected
+    again = coach.post("/api/register/99001/renovations/upload", files=files).json()
+    assert again["already_imported"] and again["n_accepted"] == 0
+    assert [(x["row"], x["reason"]) for x in again["rejected"]] == [
+        (3, res["rejected"][0]["reason"])]
+    assert again["rejected_values"]["3"] == values
+    assert sorted(d["row"] for d in again["duplicates"]) == [2, 4]
 
     # the form: same import, same checks
     rows_url = "/api/officer/99001/renovations/rows"
@@ -235,6 +242,31 @@ def test_upload_bad_row_correct_in_form_audit(login, workspace_dir):
     assert entries[1]["old_values"]["premium_eur"] == 900
     assert entries[1]["new_values"]["premium_eur"] == 950
     assert entries[1]["new_values"]["adres_id"] == edited
+
+
+def test_row_list_says_where_each_row_is(login, workspace_dir):
+    """The row list's address: the located address with the municipality's name after the
+    postcode ('2999 Demowijk'), and for a VME row (a building, no address) the building's
+    doors, so the column is never empty."""
+    dw = pd.read_parquet(workspace_dir / "twin" / "dwellings.parquet",
+                         columns=["adres_id", "gebouw_id", "street", "house_number"])
+    sizes = dw.groupby(dw["gebouw_id"].astype(str)).size()
+    building = str(sizes[sizes > 1].index[0])
+    doors = dw[dw["gebouw_id"].astype(str) == building]
+    coach = login("coach99")
+    rows_url = "/api/officer/99001/renovations/rows"
+    r = coach.post(rows_url, json={"values": {
+        "gebouw_id": building, "maatregel": "dakisolatie", "datum_uitvoering": "2022-07-07",
+        "opmerking": "VME lijst"}})
+    assert r.status_code == 200 and r.json()["n_accepted"] == 1, r.text
+    row = coach.get(rows_url, params={"q": "VME lijst"}).json()["rows"][0]
+    assert not row["adres_id"] and row["gebouw_id"] == building
+    street, number = doors.iloc[0][["street", "house_number"]].astype(str)
+    assert f"{street} {number}" in row["address"] and row["address"].endswith(" Demowijk")
+    listed = coach.get(rows_url, params={"page_size": 500}).json()["rows"]
+    with_address = [x for x in listed if x["adres_id"]]
+    assert with_address and all(re.search(r", \d{4} Demowijk$", x["address"])
+                                for x in with_address), [x["address"] for x in with_address]
 
 
 def test_row_routes_error_paths(login, client, workspace_dir):
@@ -381,7 +413,12 @@ def test_pactportaal_csv_one_row_per_goal(login):
     assert {row[1] for row in rows[1:]} == {"Demowijk"}
     assert [row[3] for row in rows[1:]] == [g["goal_id"] for g in goals]
     assert any(g["target"] is not None for g in goals)
+    assert any("één renovatie-equivalent per maatregel" in g["counting_rule"] for g in goals)
+    telregel = rows[0].index("telregel")
     for row, goal in zip(rows[1:], goals, strict=True):
+        # the counting rule in Dutch words, as in the report: no rule codes or file sections
+        for text in (row[telregel], goal["counting_rule"]):
+            assert "[" not in text and "vvsg_measure" not in text, text
         if goal["target"] is not None:
             assert float(row[9].replace(",", ".")) == pytest.approx(goal["target"], abs=0.01)
 

@@ -125,13 +125,29 @@ def test_officer_upload_correct_report_logout(live_server, browser, officer, wor
     _save(page, tmp_path, "officer_correct_form_laptop.png")
     _axe(page, checked)
     page.select_option("select[data-header='maatregel']", "roof_insulation")
+    # a street typed in the form, then the address picked in 'Zoek het adres': the pick
+    # replaces the street (left, it would locate the row again and fail)
+    dw = pd.read_parquet(workspace_dir / "twin" / "dwellings.parquet",
+                         columns=["adres_id", "street", "house_number"])
+    hit = dw[dw["adres_id"].astype(str) == bad_address].iloc[0]
+    page.fill("[data-header='straat']", "Nergensstraat")
+    page.fill("#rf-find", f"{hit['street']} {hit['house_number']}")
+    page.wait_for_selector("#rf-found button[data-adres]", timeout=30_000)
+    page.click("#rf-found button[data-adres] >> nth=0")
+    assert page.input_value("[data-header='straat']") == ""
+    assert page.input_value("[data-header='adres_id']") != ""
     page.click("#row-save")
     page.wait_for_function("window.__officer.corrected !== undefined", timeout=60_000)
     new_id = page.evaluate("window.__officer.corrected")
     page.wait_for_selector("#row-dialog", state="hidden", timeout=10_000)
     row = page.locator(f"#rows-table tr[data-row-id='{new_id}']")
     assert row.count() == 1 and "dakisolatie" in row.inner_text().lower()
-    assert "aanvaard" in page.inner_text("#upload-result tr[data-result-row='3']")
+    corrected = page.inner_text("#upload-result tr[data-result-row='3']")
+    assert "aanvaard" in corrected and "onbekende maatregel" not in corrected
+    # the list shows the located address with the municipality, no empty address-part columns
+    assert "Demowijk" in row.inner_text()
+    heads = page.inner_text("#rows-table thead").lower()
+    assert "straat" not in heads and "postcode" not in heads
 
     # filter the list and open the row's history
     page.fill("#filter-input", "tikfout")
@@ -187,6 +203,11 @@ def test_officer_upload_correct_report_logout(live_server, browser, officer, wor
         assert "Charging points" in goals and "Collective energy-saving renovations" in goals
         assert "Laadpunten" not in goals and "Klimaattafels:" not in goals
         assert "Charging points" in page.inner_text("#checklist-list")
+        # units and where the counts come from in English too
+        assert "renovation equivalents" in goals and "renovatie-equivalenten" not in goals
+        facts = page.inner_text("#facts-list")
+        assert f"entered by {OFFICER[0]} on the LEKP page" in facts
+        assert "ingegeven" not in facts and "schatting" not in facts
         _save(page, tmp_path, "officer_lekp_tablet_en.png")
         page.goto(live_server + "/officer/99001/register?lang=nl")
     finally:

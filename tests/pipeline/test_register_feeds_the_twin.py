@@ -256,3 +256,32 @@ def test_standalone_register_export_makes_the_renovated_layer(demo_run, tmp_path
     assert "zoals gerenoveerd" in groups.output
     members = pd.read_csv(tmp_path / "ws" / "groups" / "group_members.csv")
     assert set(members["basis"]) == {"expected"}  # simulate/ beside the twin: its expected use
+
+
+def test_an_apartment_building_row_of_the_export_file_reaches_every_unit(demo_copy, tmp_path):
+    """Issue 13 audit: a VME row (gebouw_id, no address) written by `wijkreno register list
+    renovations -o` and read back by the stage counts for every unit of the building; read as a
+    number its gebouw_id became '14104359.0' and the row was unmatched."""
+    from wijkreno.io.spreadsheet import write_safe_csv
+    from wijkreno.register import open_register
+
+    ws = demo_copy
+    twin = pd.DataFrame(ws.read("twin", "dwellings"))
+    sizes = twin.groupby(twin["gebouw_id"].astype(str)).size()
+    building = str(sizes[sizes > 1].index[0])
+    k = _kerkstraat(ws)
+    with open_register(f"sqlite:///{tmp_path / 'register.sqlite'}") as reg:
+        reg.add("renovations", pd.DataFrame({
+            "nis_code": ["99001", "99001"], "adres_id": [None, str(k.loc["1", "adres_id"])],
+            "gebouw_id": [building, None], "measure": ["roof_insulation", "roof_insulation"],
+            "completed_on": ["2023-05-01", "2023-06-01"], "fossil_free": [True, True]}),
+            user="test")
+        export = write_safe_csv(reg.read("renovations", "99001"), tmp_path / "renovaties.csv")
+    result = run_renovated(ws, RenovatedOptions(register_export=export), force=True)
+    applied = result.tables["applied"]
+    assert set(applied["status"]) == {"applied"}, applied[["status", "reason"]]
+    units = twin.loc[twin["gebouw_id"].astype(str) == building, "dwelling_id"].astype(str)
+    assert len(applied) == len(units) + 1
+    done = pd.DataFrame(ws.read("renovated", "dwellings")).set_index("dwelling_id")
+    done.index = done.index.astype(str)
+    assert (done.loc[list(units), "done_roof_year"] == 2023).all()

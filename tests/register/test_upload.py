@@ -123,6 +123,13 @@ def test_same_file_twice_changes_nothing(reg, dwellings, tmp_path):
     assert again.already_imported and again.upload_id == first.upload_id
     assert again.n_accepted == 0 and "al geïmporteerd" in again.message
     _assert_same(before, _snapshot(reg))
+    # the refused rows were never stored: they are refused again, with their reasons, so they
+    # can still be corrected; the others are in already
+    assert again.rejected.to_dict("records") == first.rejected.to_dict("records")
+    assert again.n_rejected == 6 and again.duplicates == 3
+    assert sorted(again.duplicate_rows["row"]) == sorted(
+        [*first.accepted["row"], *first.duplicate_rows["row"]])
+    assert again.duplicate_rows["reason"].str.startswith("al ingelezen met dit bestand").all()
 
 
 def test_rows_already_in_register_are_skipped(reg, dwellings, tmp_path):

@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from wijkreno.indicators import compute_indicators, municipality_targets
+from wijkreno.indicators import compute_indicators, load_goals, municipality_targets
 from wijkreno.indicators.checklist import register_checklist
 from wijkreno.register import REGISTER_KINDS, open_register
 from wijkreno.reports import render_lekp_report
 from wijkreno.reports.lekp import (
     INDICATORS_NL,
+    _amount,
     counting_rule_nl,
     goal_status,
     public_source,
@@ -183,6 +184,35 @@ def test_missed_deadlines_are_said_as_such(inputs, report):
     early = indicators.assign(as_of=dt.date(YEAR, 6, 30))
     assert goal_status(targets, early, YEAR).set_index("goal_id").loc[
         "renovation_trajectories", "status"] == "achter op schema"
+
+
+def test_checklist_detail_names_the_origins_in_dutch(inputs):
+    """The shared checklist says where the counts come from in words at the source (the page
+    and the report show the same detail), not the codes."""
+    targets, indicators, _, held = inputs
+    checklist = register_checklist(held, targets, indicators, year=YEAR, count_origins={
+        "inhabitants": "admin", "households": "estimate", "housing_units": "statbel"})
+    counts = next(item for item in checklist if item["key"] == "counts")
+    assert counts["detail"] == "inwoners: ingegeven, huishoudens: schatting, wooneenheden: Statbel"
+
+
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (1.0, "contracten", "1 contract"), (2.0, "contracten", "2 contracten"),
+    (1.0, "renovatie-equivalenten", "1 renovatie-equivalent"), (1.0, "kWp", "1 kWp"),
+    (0.01, "fractie", "1\u00a0%")])
+def test_one_of_a_unit_in_the_singular(value, unit, text):
+    assert _amount(value, unit) == text
+
+
+def test_goal_file_dutch_fields_hold_no_english():
+    """The Dutch fields of the goal file (shown on the LEKP page, in the report and in the
+    Pactportaal CSV) carry no English fragments."""
+    english = re.compile(r"\b(worked|example|translated|assumed|the|realised)\b")
+    goals = load_goals()
+    for goal in goals.goals:
+        for field in ("title_nl", "counting_rule", "source"):
+            assert not english.search(getattr(goal, field)), (goal.goal_id, field)
+    assert not english.search(goals.counting.source)
 
 
 def test_counting_rule_nl():

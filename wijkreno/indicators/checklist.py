@@ -22,6 +22,11 @@ COUNT_NAMES_NL: dict[str, str] = {"inhabitants": "inwoners", "households": "huis
                                   "housing_units": "wooneenheden"}
 """Dutch names of the municipality's counts, in the checklist's order."""
 
+COUNT_ORIGINS_NL: dict[str, str] = {"statbel": "Statbel", "admin": "ingegeven",
+                                    "given": "meegegeven", "estimate": "schatting",
+                                    "missing": "ontbreekt"}
+"""Where a count comes from, in the words of the officer's LEKP page."""
+
 REALISED_SOURCE_NL: dict[str, str] = {
     "renovations": "gemeentelijk renovatieregister (collectieve renovaties)",
     "klimaattafels": "gemeentelijk register: klimaattafels",
@@ -51,6 +56,13 @@ REGISTER_KINDS_NL: dict[str, str] = {
 def realised_source_nl(register_kind: Any) -> str:
     """Where a goal's realised figure comes from, in plain Dutch."""
     return REALISED_SOURCE_NL.get(str(register_kind), "gemeentelijk register")
+
+
+def _origin_nl(origin: Any) -> str:
+    """A count's origin code in Dutch words; 'onbekend' when none is given."""
+    if origin is None:
+        return "onbekend"
+    return COUNT_ORIGINS_NL.get(str(origin), str(origin))
 
 
 def _current_rows(indicators: pd.DataFrame, year: int | None) -> pd.DataFrame:
@@ -97,7 +109,8 @@ def register_checklist(
         without it the latest past row (the state today).
     count_origins : mapping, optional
         Where each count (``inhabitants``, ``households``, ``housing_units``) comes from
-        (``statbel``, ``admin``, ``given``, ``estimate``...); adds the counts item first.
+        (``statbel``, ``admin``, ``given``, ``estimate``...); adds the counts item first,
+        its ``detail`` in Dutch words (:data:`COUNT_ORIGINS_NL`).
 
     Returns
     -------
@@ -113,7 +126,7 @@ def register_checklist(
         items.append({
             "key": "counts", "done": len(known) == len(COUNT_NAMES_NL),
             "text": "Inwoners, huishoudens en wooneenheden uit Statbel of ingegeven",
-            "detail": ", ".join(f"{nl}: {count_origins.get(k, 'onbekend')}"
+            "detail": ", ".join(f"{nl}: {_origin_nl(count_origins.get(k))}"
                                 for k, nl in COUNT_NAMES_NL.items())})
     n_held: dict[str, int] = {}
     for kind, table in held.items():
@@ -143,5 +156,5 @@ def register_checklist(
     return items
 
 
-__all__ = ["COUNT_NAMES_NL", "COUNT_ORIGINS_KNOWN", "REALISED_SOURCE_NL", "REGISTER_KINDS_NL",
-           "realised_source_nl", "register_checklist"]
+__all__ = ["COUNT_NAMES_NL", "COUNT_ORIGINS_KNOWN", "COUNT_ORIGINS_NL", "REALISED_SOURCE_NL",
+           "REGISTER_KINDS_NL", "realised_source_nl", "register_checklist"]

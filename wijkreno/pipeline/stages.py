@@ -235,6 +235,11 @@ class RenovatedOptions(_Options):
                                   "this date (default: all)")
 
 
+_REGISTER_ID_COLUMNS = ("adres_id", "dwelling_id", "gebouw_id", "nis_code", "upload_id")
+"""Identifier columns of the register export, read as text: a column with blanks read as a
+number turns ``14104359`` into ``'14104359.0'``, which matches no dwelling."""
+
+
 def run_renovated(ws: Workspace, options: RenovatedOptions, *,
                   force: bool = False) -> StageResult:
     """The twin as renovated: the register's realised measures applied to its dwellings.
@@ -256,7 +261,7 @@ def run_renovated(ws: Workspace, options: RenovatedOptions, *,
         dwellings = ws.read("twin", "dwellings")
         renovations = io_tables.read_frame(
             options.register_export, "register export",
-            dtype={"adres_id": str, "dwelling_id": str, "nis_code": str, "upload_id": str})
+            dtype=dict.fromkeys(_REGISTER_ID_COLUMNS, str))
         renovated, applied = apply_register(dwellings, renovations, as_of=options.as_of)
         counts = {str(k): int(v) for k, v in applied["status"].value_counts().items()}
         if counts.get("unmatched") or counts.get("unknown_measure"):

@@ -270,7 +270,8 @@ class ImportResult:
     duplicate_rows : pandas.DataFrame
         Those rows: ``row``, ``reason``.
     already_imported : bool
-        True when the same file (sha256) was imported before: nothing changed.
+        True when the same file (sha256) was imported before: nothing changed; its refused
+        rows are in ``rejected`` again (they were never stored), the others are duplicates.
     message : str
         One line in Dutch for the user.
     """
@@ -914,10 +915,6 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
     out_columns = ["row", *{f.column: None for f in fields if f.kind not in ADDRESS_KINDS}]
 
     upload_t = Upload.__table__
-    earlier = _earlier_upload(register.engine, kind, nis_code, sha)
-    if earlier is not None:
-        return _already_imported(earlier, path, n_rows, out_columns)
-
     addresses = None
     if dwellings is None:
         if any(f.kind == "address" for f in fields):
@@ -938,6 +935,11 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
     good = passed
     bad.sort(key=lambda b: b["row"])
     rejected = pd.DataFrame(bad, columns=list(REJECTED_COLUMNS))
+    # the same file again: nothing is stored, but its refused rows are refused again (they were
+    # never stored, so the officer can still correct them); the others are already in
+    earlier = _earlier_upload(register.engine, kind, nis_code, sha)
+    if earlier is not None:
+        return _already_imported(earlier, path, n_rows, out_columns, rejected, good)
     if strict and bad:
         lines = [f"rij {b['row']}: {b['reason']}" for b in bad[:20]]
         raise InputError(f"{len(bad)} of {n_rows} rows of {path.name} are not valid and "
@@ -950,7 +952,7 @@ def import_file(register: Register, path: str | Path, kind: str, *, nis_code: st
         # moment run one after the other; the unique natural keys back this up
         earlier = _earlier_upload(conn, kind, nis_code, sha)
         if earlier is not None:
-            return _already_imported(earlier, path, n_rows, out_columns)
+            return _already_imported(earlier, path, n_rows, out_columns, rejected, good)
         seen = _register_keys(conn, kind, nis_code)
         first_in_file: dict[tuple, int] = {}
         keep: list[tuple[int, dict]] = []
@@ -1003,15 +1005,20 @@ def _earlier_upload(conn: Engine | Connection, kind: str, nis_code: str,
     return conn.execute(stmt).first()
 
 
-def _already_imported(earlier: tuple, path: Path, n_rows: int,
-                      out_columns: list[str]) -> ImportResult:
-    message = (f"{path.name} is al geïmporteerd op {earlier[1]:%d/%m/%Y %H:%M} "
-               f"(upload {earlier[0]}); 0 nieuwe rijen.")
+def _already_imported(earlier: tuple, path: Path, n_rows: int, out_columns: list[str],
+                      rejected: pd.DataFrame, good: list[tuple[int, dict]]) -> ImportResult:
+    """The result of a file imported before: its valid rows are in (duplicates), its refused
+    rows are refused again with their reasons (the file's rows validated anew)."""
+    when = f"{earlier[1]:%d/%m/%Y %H:%M}"
+    message = (f"{path.name} is al geïmporteerd op {when} (upload {earlier[0]}); 0 nieuwe "
+               f"rijen, {len(rejected)} geweigerd.")
     log.info(message)
+    dups = [{"row": n, "reason": f"al ingelezen met dit bestand op {when}"} for n, _ in good]
     return ImportResult(upload_id=earlier[0], n_rows=n_rows,
-                        accepted=pd.DataFrame(columns=out_columns),
-                        rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)),
-                        duplicates=n_rows, already_imported=True, message=message)
+                        accepted=pd.DataFrame(columns=out_columns), rejected=rejected,
+                        duplicates=len(dups),
+                        duplicate_rows=pd.DataFrame(dups, columns=["row", "reason"]),
+                        already_imported=True, message=message)
 
 
 def _header_row_below(table: pd.DataFrame, names: dict[str, str]) -> int | None:

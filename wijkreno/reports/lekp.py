@@ -297,10 +297,19 @@ def _missed_sentence(row: Any, unit: str, deadline: str, due: dt.date,
             f"{_amount(short, unit)} te weinig{share_short}.{ago}")
 
 
+UNITS_SINGULAR_NL: dict[str, str] = {
+    "contracten": "contract", "huishoudens": "huishouden", "projecten": "project",
+    "laadpunten": "laadpunt", "wooneenheden": "wooneenheid", "toegangspunten": "toegangspunt",
+    "renovatie-equivalenten": "renovatie-equivalent", "inwoners": "inwoner"}
+"""The goals' units (plural in the goal file) in the singular, for an amount of one."""
+
+
 def _amount(value: float, unit: str) -> str:
     """A goal's value in words: shares (unit 'fractie') as a percentage, one notation for
-    the whole report (:func:`wijkreno.reports.charts.format_amount`)."""
-    return charts.format_amount(value, unit)
+    the whole report (:func:`wijkreno.reports.charts.format_amount`); one of a unit in the
+    singular ('1 contract')."""
+    one = value is not None and np.isfinite(value) and round(float(value), 2) == 1
+    return charts.format_amount(value, UNITS_SINGULAR_NL.get(unit, unit) if one else unit)
 
 
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
