@@ -151,6 +151,8 @@ def _groups(dwellings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         "measures": ["roof_insulation+cavity_fill", "roof_insulation", ""],
         "investment_individual_eur": [30000.0, 12000.0, 0.0],
         "investment_collective_eur": [26000.0, 10500.0, 0.0],
+        "project_cost_individual_eur": [2300.0, 800.0, 0.0],  # design and coaching
+        "project_cost_collective_eur": [1400.0, 700.0, 0.0],
         "premium_individual_eur": [4000.0, 1500.0, 0.0],
         "premium_collective_eur": [5200.0, 2700.0, 0.0],
         "burenpremie_eur": [1200.0, 1200.0, 0.0],
@@ -193,7 +195,8 @@ def test_sheet_shows_the_group_and_collective_versus_individual_cost(tmp_path):
     reader = PdfReader(out["pdf"])
     assert len(reader.pages) == len(dwellings) + 1  # still one page per dwelling
     sheet = reader.pages[1].extract_text()
-    assert "Samen met de buren" in sheet and "block-22" in sheet
+    assert "Samen met de buren" in sheet and "blok Teststraat 1, 2 en 3" in sheet
+    assert "block-22" not in sheet  # the internal id never reaches the paper
     assert "Apart" in sheet and "burenpremie" in sheet
     # without groups: no collective section
     assert rec[0]["collective"] is not None
@@ -207,7 +210,7 @@ def test_cover_page_lists_the_street_and_its_groups(tmp_path):
                                 members=members, groups=groups)
     cover = PdfReader(out["pdf"]).pages[0].extract_text()
     assert "Teststraat" in cover and "Samen renoveren: de groepen" in cover
-    assert "block-22" in cover and "rij woningen" in cover
+    assert "blok Teststraat 1, 2 en 3" in " ".join(cover.split()) and "block-22" not in cover
     plain = cover.replace("\u202f", " ").replace("\u2009", " ").replace("\u00a0", " ")
     assert "36 500" in plain  # the group's investment together
     assert "Grootste voordeel" in cover and "Teststraat 1" in cover
@@ -271,5 +274,163 @@ def test_later_steps_show_their_invoice_in_the_planned_year_and_the_totals_their
     assert len(reader.pages) == 1  # the longest trajectory still fits one page
     text = " ".join(reader.pages[0].extract_text().split())
     assert "in prijzen van 2026" in text
-    assert "Geïndexeerd naar het geplande jaar" in text
-    assert "in 2033:" in text
+    # the invoice in the planned year in its own column, its total beside the price year's
+    assert "In dat jaar" in text and "2033" in text
+    plain = text.replace("\u2009", " ").replace("\u202f", " ")
+    assert "5 405" in plain and "42 000" in plain
+
+
+def _fullest_sheet() -> tuple[pd.DataFrame, ...]:
+    """One dwelling with everything a sheet can hold: the longest trajectory (8 steps, each in
+    a later planned year with its indexed invoice), a register line, imputed
+    inputs, the price-index note and a group box with burenpremie and party-wall gain."""
+    dwellings, steps, summary = _frames(3)
+    members, groups = _groups(dwellings)
+    dwellings["street"] = "Burgemeester Van Den Heuvelstraat"
+    for col in ("u_roof_w_per_m2k", "u_wall_w_per_m2k", "u_floor_w_per_m2k",
+                "u_window_w_per_m2k", "heated_floor_area_m2", "typology"):
+        dwellings[f"{col}_source"] = "imputed"
+    dwellings["done_heating_measure"] = "heat_pump_air_water"
+    dwellings["done_heating_date"] = "2024-05-01"
+    a0 = steps["dwelling_id"] == "a0"
+    steps = steps[a0].copy()
+    steps["planned_year"] = 2026 + 2 * np.arange(len(steps))
+    steps["investment_planned_eur"] = steps["investment_eur"] * 1.011 ** (
+        steps["planned_year"] - 2026)
+    steps["intermediate"] = steps["measure"] == "heat_pump_air_water"
+    summary["price_year"] = 2026
+    summary["cost_escalation_frac"] = 0.011
+    summary["investment_planned_eur"] = 44000.0
+    summary["net_cost_planned_eur"] = 36000.0
+    summary["final_heating_system"] = "hybrid_heat_pump"
+    summary["cost_index"] = ("prijzen geïndexeerd naar 2026 met de ABEX-bouwkostenindex (1056; "
+                             "laatst gepubliceerde index, 01/01/2026); kosten uit 2020 × 1,24, "
+                             "2023 × 1,02, 2024 × 1,01")
+    members["measures"] = "+".join(MEASURES[:6])  # a long group package
+    dwellings["deed_year"] = 2024  # a purchase: the renovation obligation's line
+    summary["obligation_label"] = "D"
+    summary["obligation_year"] = 2029.0
+    summary["obligation_step"] = 2.0
+    return dwellings.iloc[:1], steps, summary.iloc[:1], members, groups
+
+
+def test_the_fullest_sheet_with_a_group_fits_one_page(tmp_path):
+    dwellings, steps, summary, members, groups = _fullest_sheet()
+    out = render_address_sheets(dwellings, steps, summary, tmp_path, members=members,
+                                groups=groups)
+    reader = PdfReader(out["pdf"])
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Samen met de buren" in text and "In dat jaar" in text
+    assert "renovatiecoach de toestand nakijken" in " ".join(
+        reader.pages[-1].extract_text().split())
+    assert len(reader.pages) == 1  # the group box and the note stay on the page
+
+
+def test_the_renovation_obligation_is_named_with_the_step_that_meets_it(tmp_path):
+    dwellings, steps, summary, members, groups = _fullest_sheet()
+    rec = sheet_records(dwellings, steps, summary)[0]
+    assert rec["obligation"] == "label D tegen 2029 (aankoop 2024); stap 2 (2028) haalt dat label"
+    out = render_address_sheets(dwellings, steps, summary, tmp_path)
+    text = " ".join(PdfReader(out["pdf"]).pages[0].extract_text().split())
+    assert "Renovatieplicht: label D tegen 2029 (aankoop 2024); stap 2 (2028)" in text
+    # met today, not met by the trajectory, no obligation (no deed year)
+    summary["obligation_step"] = 0.0
+    assert sheet_records(dwellings, steps, summary)[0]["obligation"].endswith(
+        "de woning haalt dat label nu al")
+    summary["obligation_step"] = np.nan
+    assert sheet_records(dwellings, steps, summary)[0]["obligation"].endswith(
+        "het traject haalt dat label niet")
+    summary["obligation_label"], summary["obligation_year"] = "", np.nan
+    assert sheet_records(dwellings, steps, summary)[0]["obligation"] == ""
+    plain, p_steps, p_summary = _frames(1)
+    assert sheet_records(plain, p_steps, p_summary)[0]["obligation"] == ""
+    html = render_address_sheets(plain, p_steps, p_summary, tmp_path / "none")[
+        "html"].read_text(encoding="utf-8")
+    assert "Renovatieplicht:" not in html
+
+
+def test_the_note_names_the_premium_scheme_of_the_price_year_and_the_income_category(
+        tmp_path):
+    from wijkreno.params.models.price_sets import load_price_sets
+    from wijkreno.params.models.renovation import load_premiums
+
+    dwellings, steps, summary = _frames(2)
+    summary["price_year"] = 2026
+    premiums, sets = load_premiums(), load_price_sets()
+    scheme = premiums.scheme(sets.years[2026].premium_date)
+    rec = sheet_records(dwellings, steps, summary)
+    assert rec[0]["premium_scheme"] == (f"{scheme.name} (regels van "
+                                        f"{scheme.valid_from:%d-%m-%Y})")
+    assert "2026" in rec[0]["premium_scheme"]
+    # no category known: renovation.toml's default, said to be assumed
+    assert rec[0]["income_category"] == ("inkomenscategorie 2 (hogere middeninkomens; "
+                                         "aangenomen, niet gekend)")
+    # the dwelling's category (coach, data), or the plan's when its summary carries one
+    dwellings["income_category"] = [4, np.nan]
+    rec = sheet_records(dwellings, steps, summary)
+    assert rec[0]["income_category"] == "inkomenscategorie 4 (laagste inkomens)"
+    assert rec[1]["income_category"].endswith("aangenomen, niet gekend)")
+    summary["income_category"] = 1
+    assert sheet_records(dwellings, steps, summary)[1]["income_category"] == (
+        "inkomenscategorie 1 (hoogste inkomens)")
+    # another price year, another scheme
+    summary["price_year"] = 2025
+    older = premiums.scheme(sets.years[2025].premium_date)
+    assert older.valid_from < scheme.valid_from
+    assert sheet_records(dwellings, steps, summary)[0]["premium_scheme"].endswith(
+        f"(regels van {older.valid_from:%d-%m-%Y})")
+    out = render_address_sheets(dwellings.iloc[:1], steps, summary.iloc[:1], tmp_path)
+    text = " ".join(PdfReader(out["pdf"]).pages[0].extract_text().split())
+    assert (f"Premies: {older.name} (regels van {older.valid_from:%d-%m-%Y}), "
+            "inkomenscategorie 1 (hoogste inkomens), onder voorbehoud") in text
+    assert "geldende premieregels" not in text
+
+
+def test_groups_have_readable_names_from_their_members_addresses():
+    from wijkreno.reports.sheets import group_names
+
+    dwellings = pd.DataFrame({
+        "dwelling_id": [f"d{k}" for k in range(9)],
+        "street": ["Kerkstraat"] * 5 + ["Kerkstraat"] * 3 + ["Dorpsplein"],
+        "house_number": ["1", "3", "9", "10", "5", "55", "55", "55", "2"],
+    })
+    members = pd.DataFrame({
+        "dwelling_id": [f"d{k}" for k in range(9)] + ["elsewhere"],
+        "group_id": ["block-22"] * 5 + ["apartment-14104359"] * 3 + ["block-7"] * 2,
+        "group_kind": ["block"] * 5 + ["apartment_building"] * 3 + ["block"] * 2,
+    })
+    names = group_names(members, dwellings)
+    assert names["block-22"] == "blok Kerkstraat 1\u2013\u206010"  # 9 sorts before 10
+    assert names["apartment-14104359"] == "appartementsgebouw Kerkstraat 55"
+    # a member outside the dwellings given (a sheet of one address): the street only
+    assert names["block-7"] == "blok in de Dorpsplein"
+    two = members.assign(group_id="block-1")
+    two.loc[8, "dwelling_id"] = "d8"
+    assert group_names(two.iloc[[0, 1, 8]], dwellings)["block-1"] == (
+        "blok Kerkstraat 1 en 3 en Dorpsplein 2")
+    assert group_names(None, dwellings) == {}
+
+
+def test_the_group_box_names_the_project_costs_in_the_individual_investment(tmp_path):
+    dwellings, steps, summary = _frames(3)
+    members, groups = _groups(dwellings)
+    c = sheet_records(dwellings, steps, summary, members=members, groups=groups)[0][
+        "collective"]
+    assert c["has_project_cost"] and c["project_individual"] == "€\u00a02\u202f300"
+    assert c["project_collective"] == "€\u00a01\u202f400"
+    # roof and cavity wall: the envelope's design and the coaching (collective.toml)
+    assert c["project_items"] == "ontwerp en energiestudie, renovatiebegeleiding"
+    from wijkreno.reports.sheets import _project_cost_items_nl
+
+    assert _project_cost_items_nl("pv") == ["renovatiebegeleiding"]  # no envelope work
+    assert "omgevingsvergunning" in _project_cost_items_nl("external_insulation")
+    assert _project_cost_items_nl("") == []
+    out = render_address_sheets(dwellings, steps, summary, tmp_path, bundle_name="Teststraat",
+                                members=members, groups=groups)
+    sheet = " ".join(PdfReader(out["pdf"]).pages[1].extract_text().split())
+    assert "waarvan projectkosten: ontwerp en energiestudie, renovatiebegeleiding" in sheet
+    assert "dat geen projectkosten telt" in sheet
+    members["project_cost_individual_eur"] = 0.0  # none: no row
+    c = sheet_records(dwellings, steps, summary, members=members, groups=groups)[0][
+        "collective"]
+    assert not c["has_project_cost"]

@@ -256,8 +256,95 @@ def _conflict_lines(d: pd.Series, conflicts: pd.DataFrame | None) -> list[str]:
     return lines
 
 
+GROUP_NAME_NL: dict[str, str] = {
+    "apartment_building": "appartementsgebouw", "block": "blok",
+    "street_cluster": "straatcluster",
+}
+"""First word of a group's readable name (``blok Kerkstraat 1–9``) per group kind."""
+
+
+def _house_number_key(number: str) -> tuple[int, str]:
+    """Sort house numbers by their leading digits (``9`` before ``10``, ``12A`` after ``12``)."""
+    digits = number[:len(number) - len(number.lstrip("0123456789"))]
+    return (int(digits) if digits else 10**9, number)
+
+
+def _numbers_nl(numbers: list[str]) -> str:
+    """House numbers of one street: ``1``, ``1 en 3``, ``1, 3 en 5`` or the range ``1–9``."""
+    nums = sorted(set(numbers), key=_house_number_key)
+    if len(nums) <= 3:
+        return nums[0] if len(nums) == 1 else ", ".join(nums[:-1]) + " en " + nums[-1]
+    return f"{nums[0]}\u2013\u2060{nums[-1]}"  # a word joiner: no line break in the range
+
+
+def group_names(members: pd.DataFrame | None, dwellings: pd.DataFrame) -> dict[str, str]:
+    """A readable name per group from its members' addresses, instead of its internal id:
+    ``blok Kerkstraat 1–9``, ``appartementsgebouw Kerkstraat 55``, ``straatcluster Kerkstraat
+    2, 4 en 10``. Where some members are not among ``dwellings`` (a sheet of one address),
+    the street of those that are: ``blok in de Kerkstraat``.
+
+    Parameters
+    ----------
+    members : pandas.DataFrame or None
+        The groups stage's ``group_members`` (``dwelling_id``, ``group_id``, ``group_kind``).
+    dwellings : pandas.DataFrame
+        Dwellings with ``dwelling_id``, ``street`` and ``house_number``.
+
+    Returns
+    -------
+    dict
+        ``{group_id: name}`` for the groups with a member among ``dwellings``.
+    """
+    if members is None or members.empty or "street" not in dwellings.columns:
+        return {}
+    addr = pd.DataFrame({
+        "dwelling_id": dwellings["dwelling_id"].astype(str).to_numpy(),
+        "street": [_text(v) for v in dwellings["street"]],
+        "number": ([_text(v) for v in dwellings["house_number"]]
+                   if "house_number" in dwellings.columns else ""),
+    }).drop_duplicates("dwelling_id")
+    mem = members.assign(dwelling_id=members["dwelling_id"].astype(str),
+                         group_id=members["group_id"].astype(str))
+    mem = mem.merge(addr, on="dwelling_id", how="left")
+    names = {}
+    for gid, part in mem.groupby("group_id", sort=False):
+        known = part[part["street"].fillna("") != ""]
+        if known.empty:
+            continue
+        kind = _text(part["group_kind"].iloc[0])
+        word = GROUP_NAME_NL.get(kind, GROUP_KIND_SHORT_NL.get(kind, kind))
+        streets = list(dict.fromkeys(known["street"]))
+        if len(known) < len(part):
+            names[gid] = f"{word} in de {' en de '.join(streets)}"
+            continue
+        names[gid] = word + " " + " en ".join(
+            f"{street} {_numbers_nl(known.loc[known['street'] == street, 'number'].tolist())}"
+            .strip() for street in streets)
+    return names
+
+
+def _project_cost_items_nl(measures: str) -> list[str]:
+    """The project cost items (``collective.toml [project_costs]``: design, permit, coaching)
+    that apply to a dwelling's group package, by their Dutch labels."""
+    from wijkreno.params.models.collective import load_collective_params
+    from wijkreno.renovate.options import ENVELOPE_DIMENSIONS
+
+    names = [m.strip() for m in str(measures or "").split("+") if m.strip()]
+    if not names:
+        return []
+    envelope = any(_dimension_of().get(m, "") in ENVELOPE_DIMENSIONS for m in names)
+    items = []
+    for item in load_collective_params().project_costs.values():
+        applies = (True if item.applies_to == "any" else envelope
+                   if item.applies_to == "envelope" else bool(set(item.applies_to) & set(names)))
+        if applies:
+            items.append(item.label_nl)
+    return items
+
+
 def _collective(d: pd.Series, members: pd.DataFrame | None,
-                groups: pd.DataFrame | None) -> dict[str, Any] | None:
+                groups: pd.DataFrame | None,
+                names: dict[str, str] | None = None) -> dict[str, Any] | None:
     """The collective offer of this dwelling's group (groups stage), display-ready."""
     if members is None or members.empty:
         return None
@@ -279,8 +366,11 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
     participating = bool(m.get("participating", False))
     party_wall = float(m.get("party_wall_saving_eur") or 0.0)
     bases = [b for b in (_text(m.get("basis")) or "standardised").split(";") if b]
+    project = float(m.get("project_cost_individual_eur") or 0.0)
     return {
         "group_id": gid,
+        # a readable name from the members' addresses, never the internal id
+        "name": (names or {}).get(gid) or GROUP_KIND_SHORT_NL.get(kind, kind),
         "kind": GROUP_KIND_NL.get(kind, kind),
         "size": size,
         "n_participating": n_part,
@@ -289,6 +379,12 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
         "measures": _group_measures_nl(_text(m.get("measures"))),
         "investment_individual": _eur(m.get("investment_individual_eur")),
         "investment_collective": _eur(m.get("investment_collective_eur")),
+        # the project costs in the investment (the trajectory has none): 'apart' is more
+        # than the trajectory's invoices of the same measures by this much
+        "has_project_cost": project > 0.5,
+        "project_individual": _eur(project),
+        "project_collective": _eur(m.get("project_cost_collective_eur")),
+        "project_items": ", ".join(_project_cost_items_nl(_text(m.get("measures")))),
         "premium_individual": _eur(m.get("premium_individual_eur")),
         "premium_collective": _eur(m.get("premium_collective_eur")),
         "burenpremie": _eur(m.get("burenpremie_eur")),
@@ -349,6 +445,7 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
                              gain_npv=pd.to_numeric(members["collective_gain_npv_eur"],
                                                     errors="coerce"))
         here = mem[mem["did"].isin(set(ids))]
+        names = group_names(members, dwellings)
         first = {k: i for i, k in enumerate(ids)}  # groups in the order of the street
         order = here.assign(pos=here["did"].map(first)).groupby(
             here["group_id"].astype(str))["pos"].min().sort_values(kind="stable")
@@ -371,6 +468,7 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
             co2 = float(g.get("saving_co2_flemish_collective_kg_co2", np.nan))
             rows.append({
                 "group_id": gid,
+                "name": names.get(gid) or GROUP_KIND_SHORT_NL.get(kind, kind),
                 "kind": GROUP_KIND_SHORT_NL.get(kind, kind),
                 "n_dwellings": int(g["n_dwellings"]),
                 "n_here": int(len(part)),
@@ -442,6 +540,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                     steps.groupby(steps["dwelling_id"].astype(str), sort=False)}
                    if len(steps) else {})
     co2 = _current_co2(summ.reset_index(drop=True), steps, dwellings)
+    group_label = group_names(members, dwellings)
     records = []
     for pos in range(len(dwellings)):
         d = dwellings.iloc[pos]
@@ -534,7 +633,7 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                 **_planned_totals(s),
             },
             "chart": jinja2.utils.markupsafe.Markup(
-                charts.label_path_svg(scores, labels, names, target_score, height=125)),
+                charts.label_path_svg(scores, labels, names, target_score, height=105)),
             "target_label": _text(s.get("target_label")),
             "fossil_free": bool(s.get("fossil_free", False)) if pd.notna(
                 s.get("fossil_free", False)) else False,
@@ -545,6 +644,11 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
             "invalid_reason": _text(s.get("invalid_reason")),
             "reached": reached,
             "explanation": _text(s.get("explanation")),
+            "obligation": _obligation_text(s, d, rows),
+            # the premium scheme of the price year and the income category assumed
+            "premium_scheme": _premium_scheme_text(
+                int(s["price_year"]) if pd.notna(s.get("price_year", np.nan)) else None),
+            "income_category": _income_text(s, d),
             "calibrated": _text(s.get("basis")) in ("calibrated", "metered"),
             "basis": _text(s.get("basis")) or "standardised",
             "basis_nl": BASIS_NL.get(_text(s.get("basis")) or "standardised",
@@ -565,9 +669,61 @@ def sheet_records(dwellings: pd.DataFrame, steps: pd.DataFrame,
                                             _text(s.get("final_heating_system"))),
             "done": _done_lines(d),
             "conflicts": _conflict_lines(d, conflicts),
-            "collective": _collective(d, members, groups),
+            "collective": _collective(d, members, groups, group_label),
         })
     return records
+
+
+def _obligation_text(s: pd.Series, d: pd.Series, steps: list[dict[str, Any]]) -> str:
+    """The renovation obligation after purchase in one Dutch line ('' without one): its label,
+    deadline, the deed year and the step of the trajectory that first meets the label."""
+    label = _text(s.get("obligation_label"))
+    deadline = s.get("obligation_year")
+    if not label or deadline is None or not pd.notna(deadline):
+        return ""
+    text = f"label {label} tegen {int(deadline)}"
+    deed = next((v for v in (d.get("deed_year"), s.get("deed_year"))
+                 if v is not None and pd.notna(v)), None)
+    if deed is not None:
+        text += f" (aankoop {int(deed)})"
+    step = s.get("obligation_step")
+    if step is not None and pd.notna(step) and int(step) == 0:
+        return text + "; de woning haalt dat label nu al"
+    if step is None or not pd.notna(step):
+        return text + "; het traject haalt dat label niet"
+    year = next((r["year"] for r in steps if r["step"] == int(step)), "")
+    return text + f"; stap {int(step)}" + (f" ({year})" if year else "") + " haalt dat label"
+
+
+@functools.cache
+def _premium_scheme_text(price_year: int | None) -> str:
+    """The Mijn VerbouwPremie scheme of a price year (``price_sets.toml`` premium_date, the
+    scheme of ``premiums.toml`` valid then): ``Mijn VerbouwPremie 2026 (regels van
+    01-01-2026)``; the scheme's name alone when the price year is unknown or has no set."""
+    from wijkreno.params.models.price_sets import load_price_sets
+    from wijkreno.params.models.renovation import load_premiums
+
+    sets = load_price_sets()
+    if price_year is None or price_year not in sets.years:
+        return load_premiums().schemes[0].name
+    scheme = load_premiums().scheme(sets.years[price_year].premium_date)
+    return f"{scheme.name} (regels van {scheme.valid_from:%d-%m-%Y})"
+
+
+def _income_text(s: pd.Series, d: pd.Series) -> str:
+    """The Mijn VerbouwPremie income category the premiums assume, in Dutch: the plan's
+    (summary) or the dwelling's ``income_category``, else renovation.toml's default, said to
+    be assumed."""
+    from wijkreno.params.models.renovation import load_premiums, load_renovation_params
+
+    labels = load_premiums().income_categories.labels_nl
+    known = next((v for v in (s.get("income_category"), d.get("income_category"))
+                  if v is not None and pd.notna(v)), None)
+    cat = int(known) if known is not None else int(
+        load_renovation_params().economics.default_income_category.value)
+    name = labels[cat - 1] if 1 <= cat <= len(labels) else "?"
+    return (f"inkomenscategorie {cat} ({name})" if known is not None
+            else f"inkomenscategorie {cat} ({name}; aangenomen, niet gekend)")
 
 
 def _year_text(year: Any) -> str:
@@ -670,5 +826,6 @@ def render_address_sheets(
     return {"pdf": pdf_path, "html": html_path}
 
 
-__all__ = ["GROUP_KIND_NL", "HEATING_NL", "TYPOLOGY_NL", "cover_record", "measure_name_nl",
-           "measure_names_nl", "render_address_sheets", "sheet_records", "short_measure_name_nl"]
+__all__ = ["GROUP_KIND_NL", "GROUP_NAME_NL", "HEATING_NL", "TYPOLOGY_NL", "cover_record",
+           "group_names", "measure_name_nl", "measure_names_nl", "render_address_sheets",
+           "sheet_records", "short_measure_name_nl"]
