@@ -212,6 +212,22 @@ def test_plan_dwellings_applies_overrides_on_a_copy(demo_run):
     assert none is None and len(plain) == 3
 
 
+def test_plan_dwellings_records_the_income_category_its_premiums_assumed(demo_run):
+    import numpy as np
+
+    ws, _ = demo_run
+    dwellings = ws.read("twin", "dwellings").iloc[:3].drop(columns="income_category",
+                                                           errors="ignore")
+    # unknown: NaN, the sheet then says the default is assumed
+    assert plan_dwellings(dwellings)[2]["income_category"].isna().all()
+    # given to the command: every dwelling
+    assert (plan_dwellings(dwellings, income_category=4)[2]["income_category"] == 4).all()
+    # the household's own category wins over the command's
+    dwellings = dwellings.assign(income_category=[1.0, np.nan, 3.0])
+    got = plan_dwellings(dwellings, income_category=4)[2]["income_category"].tolist()
+    assert got == [1.0, 4.0, 3.0]
+
+
 def _demo_uncertainty():
     from wijkreno.pipeline import UncertaintyOptions
 

@@ -525,6 +525,13 @@ def plan_dwellings(
     )
     summary["price_year"] = money.price_year
     summary["cost_index"] = money.sources["cost_index"]  # the line the sheet shows
+    # the income category the premiums assumed (NaN: renovation.toml's default, unknown)
+    if "income_category" in dwellings.columns:
+        summary["income_category"] = pd.to_numeric(dwellings["income_category"],
+                                                   errors="coerce").to_numpy(dtype=np.float64)
+    else:
+        summary["income_category"] = (np.nan if income_category is None
+                                      else float(income_category))
     return dwellings, steps, summary, changes
 
 
