@@ -369,13 +369,7 @@ def index_catalogue(catalogue: Catalogue, index: CostIndex, price_year: int) -> 
             v = getattr(m, field_name)
             if v is None:
                 continue
-            year = year_of(v)
-            f = float(index.factor(year, price_year))
-            update[field_name] = v.model_copy(update={
-                "value": v.value * f,
-                "source": f"{v.source} [x{f:.3f}: {index.name} {year} -> {price_year}, "
-                          "price_sets.toml]",
-            })
+            update[field_name] = index.indexed(v, price_year)
         measures[name] = m.model_copy(update=update)
     return catalogue.model_copy(update={"measures": measures, "price_year": int(price_year)})
 

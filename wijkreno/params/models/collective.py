@@ -146,8 +146,6 @@ class CollectiveParams(Frozen):
         ValueError
             When the parameters are already indexed to another year (index the file's).
         """
-        from wijkreno.params.models.price_sets import year_of
-
         if self.price_year is not None:
             if self.price_year == int(price_year):
                 return self
@@ -157,14 +155,7 @@ class CollectiveParams(Frozen):
         for name, item in self.project_costs.items():
             update = {}
             for field_name in ("individual_eur", "group_eur", "per_dwelling_eur"):
-                v = getattr(item, field_name)
-                year = year_of(v)
-                f = float(index.factor(year, price_year))
-                update[field_name] = v.model_copy(update={
-                    "value": v.value * f,
-                    "source": f"{v.source} [x{f:.3f}: {index.name} {year} -> {price_year}, "
-                              "price_sets.toml]",
-                })
+                update[field_name] = index.indexed(getattr(item, field_name), price_year)
             items[name] = item.model_copy(update=update)
         return self.model_copy(update={"project_costs": items, "price_year": int(price_year)})
 

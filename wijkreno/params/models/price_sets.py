@@ -117,6 +117,17 @@ class CostIndex(Frozen):
         ``level(to_year) / level(from_year)`` [-]."""
         return np.asarray(self.level(to_year) / self.level(from_year), dtype=np.float64)
 
+    def indexed(self, value: Sourced, price_year: int) -> Sourced:
+        """``value`` (quoted at its date) in ``price_year``: multiplied by
+        :meth:`factor` from the year of its date, the source saying so."""
+        year = year_of(value)
+        f = float(self.factor(year, price_year))
+        return value.model_copy(update={
+            "value": value.value * f,
+            "source": f"{value.source} [x{f:.3f}: {self.name} {year} -> {price_year}, "
+                      "price_sets.toml]",
+        })
+
     def beyond(self, year: int) -> bool:
         """Whether ``year``'s level is the last published point (the series ends before its
         1 July)."""
