@@ -148,6 +148,17 @@ def test_officer_strings_have_the_same_keys():
     assert all(f"kind_{k}" in keys[0] for k in REGISTER_KINDS)
 
 
+def test_every_scaling_base_has_words():
+    """The goal's 'Schaalt met' shows a word, never the code ('own_buildings', 'fixed')."""
+    from api.officer_i18n import OFFICER_STRINGS
+    from wijkreno.indicators import load_goals
+
+    bases = {g.scaling_base for g in load_goals().goals}
+    assert {"fixed", "own_buildings"} <= bases
+    for strings in OFFICER_STRINGS.values():
+        assert all(strings.get(b) and strings[b] != b for b in bases)
+
+
 def test_register_intro_names_every_part_of_the_register():
     """The register page's introduction names each tab (eight parts, not the first five)."""
     from api.officer_i18n import OFFICER_STRINGS
