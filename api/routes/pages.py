@@ -33,7 +33,7 @@ from api.workspace import Workspace, get_workspace, request_settings
 from wijkreno.maps.static_map import EPC_COLOURS, NO_DATA_COLOUR, POINT_CLASS_COLOURS
 from wijkreno.params.models.priority import load_priority_params
 from wijkreno.params.models.renovation import load_renovation_params
-from wijkreno.reports.sheets import sheet_records
+from wijkreno.reports.sheets import cover_record, sheet_records
 from wijkreno.users import UserStore
 
 router = APIRouter(tags=["pagina"])
@@ -139,11 +139,26 @@ def map_page(
                  extra_origin=origin)
 
 
+def _group_tables(ws: Workspace, dwelling_ids: list[str]
+                  ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The groups stage's members and groups of these dwellings only (the sheets' collective
+    offer), or (None, None) when the workspace has no groups."""
+    if ws.group_members is None or ws.groups is None:
+        return None, None
+    members = pd.DataFrame(ws.group_members)
+    members = members[members["dwelling_id"].astype(str).isin(dwelling_ids)]
+    groups = pd.DataFrame(ws.groups).drop(columns="geometry", errors="ignore")
+    groups = groups[groups["group_id"].astype(str).isin(members["group_id"].astype(str))]
+    return members, groups
+
+
 def _sheets_body(ws: Workspace, positions: list[int], stored: dict[str, dict[str, Any]],
-                 ) -> tuple[str, list[dict[str, Any]]]:
+                 cover_title: str | None = None) -> tuple[str, list[dict[str, Any]]]:
     """The klimaattafel sheets (the report's own template, body only) of the dwellings at row
-    ``positions``, in that order; an address in ``stored`` (adres_id → a coach's corrections)
-    is planned again with them, the others show the stored trajectory."""
+    ``positions``, in that order, with their group's collective offer as the printed bundle
+    has it; an address in ``stored`` (adres_id → a coach's corrections) is planned again with
+    them, the others show the stored trajectory. With ``cover_title`` and more than one
+    dwelling, the bundle opens with the street's cover page (its groups)."""
     if ws.plan is None or ws.steps is None:
         raise HTTPException(status_code=404, detail=(
             "Deze werkruimte heeft geen renovatietrajecten; draai `wijkreno trajectories`."))
@@ -167,11 +182,15 @@ def _sheets_body(ws: Workspace, positions: list[int], stored: dict[str, dict[str
             "Geen renovatietraject voor deze adressen; draai `wijkreno trajectories`."))
     step_frame = (pd.concat(steps, ignore_index=True) if steps
                   else pd.DataFrame(ws.steps).iloc[:0])
-    records = sheet_records(pd.concat(dws, ignore_index=True), step_frame,
-                            pd.concat(plans, ignore_index=True))
+    dwellings = pd.concat(dws, ignore_index=True)
+    summary = pd.concat(plans, ignore_index=True)
+    members, groups = _group_tables(ws, dwellings["dwelling_id"].astype(str).tolist())
+    records = sheet_records(dwellings, step_frame, summary, members=members, groups=groups)
+    cover = (cover_record(dwellings, summary, members, groups, cover_title)
+             if cover_title is not None and len(dwellings) > 1 else None)
     # the sheets exactly as the printed klimaattafel bundle: same template, body only
     page = _ENV.get_template("sheet.html.j2").render(
-        css="", title="Klimaattafel", sheets=records,
+        css="", title="Klimaattafel", sheets=records, cover=cover,
         made_on=dt.date.today().strftime("%d-%m-%Y"))
     return page.split("<body>", 1)[-1].rsplit("</body>", 1)[0], records
 
@@ -224,8 +243,8 @@ def print_street(
     if overrides and positions:
         stored = _stored_for(request, store, str(ws.dwellings["nis_code"].iloc[positions[0]]),
                              ids)
-    body, _ = _sheets_body(ws, positions, stored)
     title = view["street"] + (f", {view['postcode']}" if view["postcode"] else "")
+    body, _ = _sheets_body(ws, positions, stored, cover_title=title)
     back = "#straat=" + quote(view["street"]) + (
         "&postcode=" + quote(view["postcode"]) if view["postcode"] else "")
     return _print_page(request, lang, title, body, back)

@@ -221,6 +221,10 @@ def test_print_sheet_with_corrections_and_street_bundle(client, login, users, wo
     assert "<title>Kerkstraat" in bundle.text and "#straat=Kerkstraat" in bundle.text
     heads = re.findall(r"<h1>Kerkstraat (\d+)", bundle.text)
     assert [int(h) for h in heads] == sorted(int(h) for h in heads)
+    # as the printed bundle of the CLI: a cover page with the street's groups, and each
+    # grouped dwelling's collective offer on its sheet (the web print had neither)
+    assert bundle.text.count('class="page cover"') == 1
+    assert "Samen met de buren" in bundle.text and "block-" not in bundle.text
     assert client.get("/print/street", params={"name": "Geenstraat"}).status_code == 404
     assert client.get("/print/street", params={"name": "Kerkstraat",
                                                "overrides": True}).status_code == 401
