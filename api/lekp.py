@@ -46,7 +46,8 @@ PACTPORTAAL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("doelstelling", "doelstelling zoals in het Pactportaal"),
     ("indicator", "wat geteld wordt"),
     ("eenheid", "eenheid van doel en realisatie"),
-    ("schaalbasis", "waarmee het doel schaalt: inwoners, huishoudens, wooneenheden, vast"),
+    ("schaalbasis", "waarmee het doel schaalt: inwoners, huishoudens, wooneenheden, vast of "
+                    "eigen gebouwen"),
     ("schaalwaarde", "het aantal inwoners/huishoudens/wooneenheden dat gebruikt is"),
     ("doel", "doel van de gemeente tegen de deadline"),
     ("deadline", "deadline (JJJJ-MM-DD)"),
@@ -63,7 +64,13 @@ PACTPORTAAL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("bron_realisatie", "waar het gerealiseerde vandaan komt"),
 )
 """Columns of the Pactportaal CSV export, with their meaning (also in
-``docs/pactportaal_export.md``)."""
+``docs/officer_pages.md``)."""
+
+SCALING_BASE_NL: dict[str, str] = {
+    "inhabitants": "inwoners", "households": "huishoudens", "housing_units": "wooneenheden",
+    "fixed": "vast", "own_buildings": "eigen gebouwen",
+}
+"""The ``schaalbasis`` column in the words its description uses (the goal file's codes)."""
 
 
 
@@ -241,7 +248,9 @@ def pactportaal_csv(state: LekpState) -> bytes:
         share = g["share_achieved_frac"]
         writer.writerow([
             state.nis_code, state.name, state.pact, g["goal_id"], g["title_nl"],
-            g["indicator"], g["unit"], g["scaling_base"], _csv_number(g["base_value"], 0),
+            g["indicator"], g["unit"],
+            SCALING_BASE_NL.get(str(g["scaling_base"]), str(g["scaling_base"])),
+            _csv_number(g["base_value"], 0),
             _csv_number(g["target"]), g["deadline"], state.as_of.isoformat(),
             _csv_number(g["realised"]), _csv_number(None if share is None else 100 * share, 1),
             _csv_number(g["target_path_now"]), _csv_number(g["projected_at_deadline"]),

@@ -425,6 +425,10 @@ def test_pactportaal_csv_one_row_per_goal(login):
     assert [row[3] for row in rows[1:]] == [g["goal_id"] for g in goals]
     assert any(g["target"] is not None for g in goals)
     assert any("één renovatie-equivalent per maatregel" in g["counting_rule"] for g in goals)
+    # the scaling base in the words the column's description promises
+    base = rows[0].index("schaalbasis")
+    assert {row[base] for row in rows[1:]} <= {"inwoners", "huishoudens", "wooneenheden",
+                                               "vast", "eigen gebouwen"}
     telregel = rows[0].index("telregel")
     for row, goal in zip(rows[1:], goals, strict=True):
         # the counting rule in Dutch words, as in the report: no rule codes or file sections
