@@ -313,6 +313,14 @@ def register_page(nis: str, request: Request,
         kind=kind, config_kinds=list(REGISTER_KINDS))
 
 
+def report_years(last_year: int) -> list[int]:
+    """The years the LEKP page offers, newest first: from ``last_year + 1`` back to the year
+    counting starts (``counting_start`` of ``wijkreno/params/lekp_goals.toml``)."""
+    from wijkreno.params.models.lekp_goals import load_goals
+
+    return list(range(last_year + 1, load_goals().counting_start.year - 1, -1))
+
+
 @router.get("/officer/{nis}/lekp", response_class=HTMLResponse, include_in_schema=False)
 def lekp_page(nis: str, request: Request,
               settings: Annotated[Settings, Depends(get_settings)],
@@ -320,7 +328,7 @@ def lekp_page(nis: str, request: Request,
               lang: Annotated[str | None, Query(max_length=5)] = None) -> Response:
     """The LEKP follow-up page of one municipality."""
     last_year = dt.date.today().year - 1
-    years = list(range(last_year + 1, 2020, -1))
+    years = report_years(last_year)
     return _municipal_page(request, settings, store, nis, lang, "officer_lekp.html.j2",
                            {"years": years, "year": last_year}, config_years=years,
                            config_year=last_year, config_csv_columns=PACTPORTAAL_COLUMNS)
@@ -417,10 +425,15 @@ def list_rows(nis: str, kind: str, user: CurrentUser,
                   "Text that some column (or the address) must contain; case-insensitive."))]
               = "",
               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-              page_size: Annotated[int, Query(ge=1, le=500)] = ROW_PAGE_SIZE) -> RowList:
-    """Rows of one register kind of ``nis``, newest first, filtered by ``q``."""
+              page_size: Annotated[int, Query(ge=1)] = ROW_PAGE_SIZE) -> RowList:
+    """Rows of one register kind of ``nis``, newest first, filtered by ``q``; ``page_size`` ≤
+    ``max_page_size``."""
     _check_kind(nis, kind)
     check_role(user, nis, "viewer")
+    if page_size > settings.max_page_size:
+        raise HTTPException(status_code=400, detail=(
+            f"page_size {page_size} is te groot (maximum {settings.max_page_size}); vraag "
+            "kleinere pagina's op met page=2, 3, …"))
     table = register.read(kind, nis)
     n_total = len(table)
     id_column = KIND_COLUMNS[kind][0]
