@@ -149,3 +149,31 @@ def test_street_page_is_a_slice_of_the_whole_street(client, settings):
         assert page["dwellings"] == whole["dwellings"][offset:offset + limit]
         assert {k: v for k, v in page.items() if k not in ("dwellings", "offset", "limit")} == {
             k: v for k, v in whole.items() if k not in ("dwellings", "offset", "limit")}
+
+
+def test_background_lifespan_starts_the_target_on_the_apps_data_dir(tmp_path):
+    import threading
+    from types import SimpleNamespace
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from api.workspace import background_lifespan
+
+    seen: list[tuple[object, str]] = []
+    done = threading.Event()
+
+    def target(data_dir):
+        seen.append((data_dir, threading.current_thread().name))
+        done.set()
+
+    app = FastAPI(lifespan=background_lifespan(target, "test-warm"))
+    app.state.settings = SimpleNamespace(data_dir=tmp_path)
+    with TestClient(app):
+        assert done.wait(5)
+    assert seen == [(tmp_path, "test-warm")]
+
+    bare = FastAPI(lifespan=background_lifespan(target, "test-warm"))  # no settings: nothing
+    with TestClient(bare):
+        pass
+    assert len(seen) == 1
