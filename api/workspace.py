@@ -511,9 +511,16 @@ class Workspace:
         return pd.Series(np.arange(len(ids)), index=ids)
 
     @cached_property
+    def nis_rows(self) -> dict[str, np.ndarray]:
+        """Row positions (ascending) of the dwellings of each NIS code, grouped once: the
+        officer and LEKP routes select a municipality without scanning every dwelling."""
+        codes = self.dwellings["nis_code"].astype(str)
+        return {str(k): np.asarray(v) for k, v in codes.groupby(codes, sort=False).indices.items()}
+
+    @cached_property
     def nis_codes(self) -> frozenset[str]:
         """NIS codes of the municipalities in the twin."""
-        return frozenset(self.dwellings["nis_code"].astype(str).unique())
+        return frozenset(self.nis_rows)
 
     @cached_property
     def dwelling_layer(self) -> gpd.GeoDataFrame:

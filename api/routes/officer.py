@@ -150,7 +150,7 @@ def _render(request: Request, template: str, lang: str | None, *, user: User | N
 def _municipality_name(ws: Workspace | None, nis: str) -> str:
     if ws is None or nis not in ws.nis_codes:
         return nis
-    n = int((ws.dwellings["nis_code"].astype(str) == nis).sum())
+    n = len(ws.nis_rows.get(nis, ()))
     value = municipality_facts(ws.data_dir, nis, n)["name"].value
     return str(value) if value else nis
 
@@ -210,7 +210,7 @@ def address_labels(ws: Workspace, nis: str) -> tuple[dict[str, str], dict[str, s
     with _LABELS_LOCK:
         if key in _LABELS:
             return _LABELS[key]
-    dw = ws.dwellings[ws.dwellings["nis_code"].astype(str) == nis]
+    dw = ws.dwellings.iloc[ws.nis_rows.get(nis, [])]
     labels: dict[str, str] = {}
     buildings: dict[str, str] = {}
     if "street" in dw.columns and len(dw):
@@ -615,7 +615,7 @@ def change_municipality(nis: str, body: MunicipalityChange, user: CurrentUser,
     audit(register, who=user.username, action="update", table="municipality", row_key=nis,
           nis_code=nis, old_values={k: (v or {}).get("value") for k, v in old.items()},
           new_values=changes)
-    n = int((ws.dwellings["nis_code"].astype(str) == nis).sum())
+    n = len(ws.nis_rows.get(nis, ()))
     return facts_json(municipality_facts(ws.data_dir, nis, n))
 
 

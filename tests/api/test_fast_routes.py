@@ -177,3 +177,15 @@ def test_background_lifespan_starts_the_target_on_the_apps_data_dir(tmp_path):
     with TestClient(bare):
         pass
     assert len(seen) == 1
+
+
+def test_nis_rows_select_what_a_scan_selects(workspace_dir):
+    from api.lekp import municipal_dwellings
+
+    ws = get_workspace_for(workspace_dir)
+    codes = ws.dwellings["nis_code"].astype(str)
+    assert ws.nis_codes == frozenset(codes.unique()) and ws.nis_codes
+    assert sum(len(r) for r in ws.nis_rows.values()) == len(ws.dwellings)
+    for nis in ws.nis_codes:
+        pd.testing.assert_frame_equal(pd.DataFrame(municipal_dwellings(ws, nis)),
+                                      pd.DataFrame(ws.dwellings[codes == nis]))
