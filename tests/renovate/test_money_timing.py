@@ -124,10 +124,16 @@ def test_life_cycle_factor_from_a_later_year(life, tau, expected):
     assert econ.life_cycle_factor_at(life, tau) == pytest.approx(expected)
 
 
-def test_life_cycle_factor_at_the_price_year_is_the_old_one():
-    lives = np.array([5.0, 10.0, 12.5, 20.0, 30.0, 40.0, np.inf, 0.0])
-    np.testing.assert_allclose(ECON.life_cycle_factor_at(lives, 0.0),
-                               ECON.life_cycle_factor(lives), rtol=1e-12, atol=1e-12)
+def test_life_cycle_factor_at_the_price_year_by_hand():
+    """At offset 0, a vector of lifetimes (H = 30, undiscounted): replacements within the
+    horizon minus the residual share of the last unit; none for an infinite, zero or unknown
+    lifetime."""
+    econ = replace(ECON, discount_rate_frac=0.0, cost_escalation_frac=0.0)
+    assert econ.horizon_years == 30
+    lives = np.array([12.5, 20.0, 40.0, np.inf, 0.0, np.nan])
+    expected = [2.0 - 0.6, 1.0 - 0.5, -0.25, 0.0, 0.0, 0.0]
+    np.testing.assert_allclose(econ.life_cycle_factor_at(lives, 0.0), expected, atol=1e-12)
+    np.testing.assert_allclose(econ.life_cycle_factor(lives), expected, atol=1e-12)
 
 
 def test_all_steps_in_the_price_year_keep_the_price_year_npv():

@@ -236,8 +236,8 @@ class Economics:
         ``offset + k L`` within the same horizon H (counted from the price year), each at its
         year's cost level, minus the residual value at H of the last installation (the first
         one itself when ``offset + L >= H``), discounted to the price year. The installation's
-        own invoice is not included. Vectorised over both arguments (broadcast); equal to
-        :meth:`life_cycle_factor` at offset 0 (tested). Offsets are clipped to [0, H].
+        own invoice is not included. Vectorised over both arguments (broadcast). Offsets are
+        clipped to [0, H].
         """
         h = float(self.horizon_years)
         r = self.discount_rate_frac
@@ -271,23 +271,10 @@ class Economics:
         keeps a residual value at the horizon, linear in its remaining life (EU cost-optimal
         methodology, Delegated Regulation (EU) No 244/2012 Annex I: straight-line
         depreciation, discounted to the start):
-        ``sum_k (1+g)^(k L) (1+r)^(-k L) - (last + L - H)/L (1+g)^last (1+r)^(-H)``.
+        ``sum_k (1+g)^(k L) (1+r)^(-k L) - (last + L - H)/L (1+g)^last (1+r)^(-H)``:
+        :meth:`life_cycle_factor_at` at offset 0.
         """
-        h = float(self.horizon_years)
-        r = self.discount_rate_frac
-        g = self.cost_escalation_frac
-        out = np.zeros(len(lifetime_years))
-        for j, life in enumerate(np.asarray(lifetime_years, dtype=np.float64)):
-            if not np.isfinite(life) or life <= 0:
-                continue
-            k = 1
-            while k * life < h:
-                out[j] += ((1.0 + g) / (1.0 + r)) ** (k * life)
-                k += 1
-            last = (k - 1) * life  # last installation year
-            residual = (last + life - h) / life
-            out[j] -= residual * (1.0 + g) ** last * (1.0 + r) ** (-h)
-        return out
+        return self.life_cycle_factor_at(lifetime_years, 0.0)
 
 
 def load_economics(
