@@ -225,10 +225,21 @@ class Economics:
             t = np.where(due, t + life, np.inf)
         return out
 
-    def annuity_factor(self) -> float:
-        """sum_{t=1..H} ((1 + g)/(1 + r))^t: present value of 1 EUR/yr of saving [yr]."""
+    def saving_factor(self, years: Any) -> np.ndarray:
+        """``sum_{t=1..m} q^t`` with ``q = (1 + e)/(1 + r)`` (e the energy-price escalation,
+        r the discount rate) and m = ``floor(years)`` whole years: present value of 1 EUR/yr
+        of saving over the first m years [yr] (closed form ``q (1 - q^m) / (1 - q)``, m
+        when q = 1). Vectorised."""
         q = (1.0 + self.price_escalation_frac) / (1.0 + self.discount_rate_frac)
-        return float(sum(q ** t for t in range(1, int(self.horizon_years) + 1)))
+        m = np.floor(np.asarray(years, dtype=np.float64) + 1e-9)
+        if abs(q - 1.0) < 1e-12:
+            return m
+        return np.asarray(q * (1.0 - q ** m) / (1.0 - q), dtype=np.float64)
+
+    def annuity_factor(self) -> float:
+        """Present value of 1 EUR/yr of saving over the horizon H [yr]:
+        :meth:`saving_factor` of H."""
+        return float(self.saving_factor(self.horizon_years))
 
     def life_cycle_factor_at(self, lifetime_years: Any, offset_years: Any) -> np.ndarray:
         """:meth:`life_cycle_factor` of a measure installed ``offset_years`` [yr] after the
