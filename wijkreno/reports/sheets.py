@@ -449,16 +449,17 @@ def cover_record(dwellings: pd.DataFrame, summary: pd.DataFrame, members: pd.Dat
         first = {k: i for i, k in enumerate(ids)}  # groups in the order of the street
         order = here.assign(pos=here["did"].map(first)).groupby(
             here["group_id"].astype(str))["pos"].min().sort_values(kind="stable")
+        # split the tables by group once (not one full-table comparison per group)
+        here_by = dict(tuple(here.groupby(here["group_id"].astype(str))))
+        mem_by = dict(tuple(mem.groupby(mem["group_id"].astype(str))))
+        group_by = {k: v.iloc[0] for k, v in groups.groupby(groups["group_id"].astype(str))}
         for gid in order.index:
-            part = here[here["group_id"].astype(str) == gid]
+            part = here_by[gid]
             kind = _text(part["group_kind"].iloc[0])
-            if kind == "single":
+            if kind == "single" or gid not in group_by:
                 continue
-            hit = groups[groups["group_id"].astype(str) == gid]
-            if hit.empty:
-                continue
-            g = hit.iloc[0]
-            in_group = mem[mem["group_id"].astype(str) == gid]
+            g = group_by[gid]
+            in_group = mem_by[gid]
             best = (in_group[in_group["participating"].astype(bool)]
                     .sort_values(["gain_npv", "did"], ascending=[False, True]))
             best = best[best["did"].isin(set(address))]  # only the bundle's addresses
