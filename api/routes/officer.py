@@ -228,9 +228,15 @@ def address_labels(ws: Workspace, nis: str) -> tuple[dict[str, str], dict[str, s
         if "gebouw_id" in dw.columns:
             frame = pd.DataFrame({"gebouw_id": text("gebouw_id"), "door": door,
                                   "place": place})
-            for gebouw_id, group in frame[frame["gebouw_id"] != ""].groupby("gebouw_id"):
-                doors = " / ".join(sorted(set(group["door"]) - {""}))
-                buildings[str(gebouw_id)] = f"{doors}, {group['place'].iloc[0]}".strip(", ")
+            frame = frame[frame["gebouw_id"] != ""]
+            # each building's distinct doors in order, then its first dwelling's place
+            doors = (frame[frame["door"] != ""].drop_duplicates(["gebouw_id", "door"])
+                     .sort_values(["gebouw_id", "door"]).groupby("gebouw_id")["door"]
+                     .agg(" / ".join))
+            first_place = frame.groupby("gebouw_id", sort=False)["place"].first()
+            label = (doors.reindex(first_place.index).fillna("") + ", "
+                     + first_place).str.strip(", ")
+            buildings = dict(zip(label.index.astype(str), label, strict=True))
     with _LABELS_LOCK:
         _LABELS.clear()
         _LABELS[key] = (labels, buildings)

@@ -491,3 +491,39 @@ def test_municipal_facts_from_tables_and_overrides(tmp_path):
                 {"households": 2.5}):
         with pytest.raises(InputError):
             save_overrides(tmp_path, "12002", bad, "ann")
+
+
+def test_address_labels_name_each_buildings_doors(workspace_dir):
+    from api.workspace import get_workspace_for
+
+    ws = get_workspace_for(workspace_dir)
+    labels, buildings = officer.address_labels(ws, "99001")
+    dw = ws.dwellings[ws.dwellings["nis_code"].astype(str) == "99001"]
+    assert len(labels) == len(dw) and buildings
+    # the reference: per building, its distinct "street number" sorted, then the place
+    for gebouw_id, group in list(dw.groupby(dw["gebouw_id"].astype(str)))[:200]:
+        doors = sorted({f"{s} {n}".strip() for s, n in zip(
+            group["street"].fillna("").astype(str).str.strip(),
+            group["house_number"].fillna("").astype(str).str.strip(), strict=True)} - {""})
+        first = labels[str(group["adres_id"].iloc[0])]
+        place = first.rsplit(", ", 1)[1] if ", " in first else ""
+        assert buildings[gebouw_id] == f"{' / '.join(doors)}, {place}".strip(", "), gebouw_id
+
+
+def test_address_labels_join_a_buildings_distinct_doors_in_order(tmp_path):
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    dw = pd.DataFrame({
+        "adres_id": ["a1", "a2", "a3", "a4", "a5"], "nis_code": ["99001"] * 5,
+        "gebouw_id": ["g1", "g1", "g1", "g1", "g2"],
+        "street": ["Kerkstraat", "Dorpsstraat", "Kerkstraat", "", "Kerkstraat"],
+        "house_number": ["7", "2", "7", "", "9"], "box_number": ["1", "", "2", "", ""],
+        "postcode": ["2999"] * 5})
+    ws = SimpleNamespace(data_dir=tmp_path, version=-1.0, dwellings=dw,
+                         nis_codes=frozenset({"99001"}),
+                         nis_rows={"99001": np.arange(5)})
+    labels, buildings = officer.address_labels(ws, "99001")
+    assert labels["a1"] == "Kerkstraat 7 bus 1, 2999"
+    assert buildings == {"g1": "Dorpsstraat 2 / Kerkstraat 7, 2999", "g2": "Kerkstraat 9, 2999"}
