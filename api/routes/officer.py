@@ -62,6 +62,7 @@ from api.lekp import (
 from api.models import ERRORS, UploadResult
 from api.municipal import FACT_KEYS, facts_json, municipality_facts, save_overrides
 from api.officer_i18n import officer_strings
+from api.routes.pages import LANG_COOKIE  # the map page's language cookie, shared
 from api.security import scrub_paths
 from api.settings import Settings, get_settings
 from api.workspace import Workspace, get_workspace, records
@@ -78,8 +79,6 @@ STATIC_FILES: dict[str, str] = {
     "officer.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
-LANG_COOKIE = "wijkreno_lang"
-"""The language cookie, shared with the map page (``api.routes.pages``)."""
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; font-src 'self'; form-action 'self'")
 """The pages' own script and style only; the middleware adds ``frame-ancestors 'none'``."""
