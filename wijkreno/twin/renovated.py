@@ -64,6 +64,7 @@ from wijkreno.params.models.renovation import (
     load_renovation_params,
 )
 from wijkreno.params.names import DIMENSIONS
+from wijkreno.twin.roof import pv_kwp, roof_pitched
 from wijkreno.twin.schema import OVERRIDE_KEY_COLUMNS
 
 REGISTER_ONLY_MEASURES: dict[str, str] = {"heat_pump_boiler": "dhw"}
@@ -278,8 +279,8 @@ def apply_register(
         changed.setdefault(column, {})[p] = value
 
     pv_rule = ren.applicability.pv
-    flat = (out["roof_flat"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-            if "roof_flat" in out.columns else np.zeros(n, dtype=bool))
+    pitched = roof_pitched(out, roof_area, _numbers(out, "ground_floor_area_m2", 0.0),
+                           ren.applicability.roof)
     hr_now = _numbers(out, "heat_recovery_frac", 0.0)
     for (p, dim), i in winner.items():
         name = measure[i]
@@ -313,9 +314,7 @@ def apply_register(
                     put("emitter_temperature_degc", p, float(cond.emitter_temperature_degc.value))
             elif dim == "pv":
                 assert m.m2_per_kwp is not None and m.yield_kwh_per_kwp is not None
-                share = (pv_rule.suitable_roof_frac_flat.value if flat[p]
-                         else pv_rule.suitable_roof_frac_pitched.value)
-                kwp = min(share * roof_area[p] / m.m2_per_kwp.value, pv_rule.max_kwp.value)
+                kwp = pv_kwp(pitched[p], roof_area[p], m.m2_per_kwp.value, pv_rule)
                 put("pv_kwp", p, float(kwp))
                 put("pv_yield_kwh", p, float(kwp * m.yield_kwh_per_kwp.value))
             elif dim == "solar_water_heater":  # solar water heater or heat-pump boiler
