@@ -167,3 +167,22 @@ def test_registered_pv_is_sized_as_the_options_size_it():
         out, _ = apply_register(dw, reg)
         np.testing.assert_allclose(out["pv_kwp"].to_numpy(dtype=float), offered)
         assert offered[0] != offered[1]  # a flat and a pitched roof of the twin differ
+
+
+def test_an_address_of_several_dwellings_is_not_guessed():
+    """A register row whose adres_id two dwellings of the twin share stays unmatched, with
+    why; its dwelling_id, where given, still finds the dwelling."""
+    dw = hand_dwellings({}, {}, {})
+    dw.loc[1, "adres_id"] = "adr-0"
+    reg = _register(("adr-0", "roof_insulation", "2023-04-18"),
+                    ("adr-2", "roof_insulation", "2023-04-18"),
+                    ("adr-0", "cavity_fill", "2023-04-18"),
+                    ("adr-9", "roof_insulation", "2023-04-18"))
+    reg.loc[2, "dwelling_id"] = "D1"
+    out, applied = apply_register(dw, reg)
+    assert list(applied["status"]) == ["unmatched", "applied", "applied", "unmatched"]
+    assert applied.loc[0, "reason"] == "adres_id adr-0 matches 2 dwellings of the twin"
+    assert applied.loc[3, "reason"] == "address not in the twin"
+    assert list(applied["dwelling_id"])[1:3] == ["D2", "D1"]
+    assert np.isnan(out.loc[0, "done_roof_year"]) and out.loc[2, "done_roof_year"] == 2023
+    assert out.loc[1, "done_wall_year"] == 2023

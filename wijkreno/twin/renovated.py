@@ -131,13 +131,16 @@ def _locate(dwellings: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np
         given = _keys(rows[key])
         own = pd.Series(np.arange(len(dwellings)), index=_keys(dwellings[key]))
         counts = own.index.value_counts()
-        for i in np.flatnonzero((pos < 0) & (given != "")):
-            tried[i] = True
-            n = int(counts.get(given[i], 0))
-            if n == 1:
-                pos[i] = int(own[given[i]])
-            elif n > 1 and not reason[i]:
-                reason[i] = f"{key} {given[i]} matches {n} dwellings of the twin"
+        single = own[~own.index.duplicated(keep=False)]
+        todo = np.flatnonzero((pos < 0) & (given != ""))
+        tried[todo] = True
+        n = pd.Series(given[todo]).map(counts).fillna(0).to_numpy(dtype=np.int64)
+        one = todo[n == 1]
+        pos[one] = single.reindex(given[one]).to_numpy(dtype=np.int64)
+        many = todo[(n > 1) & (reason[todo] == "")]
+        reason[many] = [f"{key} {g} matches {k} dwellings of the twin"
+                        for g, k in zip(given[many], n[(n > 1) & (reason[todo] == "")],
+                                        strict=True)]
     none = (pos < 0) & (reason == "")
     reason[none & tried] = "address not in the twin"
     reason[none & ~tried] = "no adres_id or dwelling_id"
