@@ -11,23 +11,12 @@
 set -euo pipefail
 
 VERSION="${1:-4.14.1}"
-SRC="${2:-}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/tests/api/vendor/axe-core"
-
-if [[ -z "$SRC" ]]; then
-    TMP="$(mktemp -d)"
-    trap 'rm -rf "$TMP"' EXIT
-    (cd "$TMP" && npm pack "axe-core@${VERSION}" >/dev/null && tar -xzf axe-core-*.tgz)
-    SRC="$TMP/package"
-fi
-
-FOUND="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' \
-    "$SRC/package.json")"
-if [[ "$FOUND" != "$VERSION" ]]; then
-    echo "package in $SRC is axe-core $FOUND, expected $VERSION" >&2
-    exit 1
-fi
+# shellcheck source=scripts/_npm_vendor.sh
+source "$ROOT/scripts/_npm_vendor.sh"
+npm_package_dir axe-core "$VERSION" "${2:-}"
+SRC="$NPM_PACKAGE_DIR"
 
 mkdir -p "$DEST"
 cp "$SRC/axe.min.js" "$DEST/axe.min.js"

@@ -11,23 +11,12 @@
 set -euo pipefail
 
 VERSION="${1:-5.24.1}"
-SRC="${2:-}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/wijkreno/maps/static/maplibre-gl"
-
-if [[ -z "$SRC" ]]; then
-    TMP="$(mktemp -d)"
-    trap 'rm -rf "$TMP"' EXIT
-    (cd "$TMP" && npm pack "maplibre-gl@${VERSION}" >/dev/null && tar -xzf maplibre-gl-*.tgz)
-    SRC="$TMP/package"
-fi
-
-FOUND="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' \
-    "$SRC/package.json")"
-if [[ "$FOUND" != "$VERSION" ]]; then
-    echo "package in $SRC is maplibre-gl $FOUND, expected $VERSION" >&2
-    exit 1
-fi
+# shellcheck source=scripts/_npm_vendor.sh
+source "$ROOT/scripts/_npm_vendor.sh"
+npm_package_dir maplibre-gl "$VERSION" "${2:-}"
+SRC="$NPM_PACKAGE_DIR"
 
 mkdir -p "$DEST"
 sed '/^\/\/# sourceMappingURL=/d' "$SRC/dist/maplibre-gl.js" > "$DEST/maplibre-gl.js"

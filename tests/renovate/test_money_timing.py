@@ -124,10 +124,16 @@ def test_life_cycle_factor_from_a_later_year(life, tau, expected):
     assert econ.life_cycle_factor_at(life, tau) == pytest.approx(expected)
 
 
-def test_life_cycle_factor_at_the_price_year_is_the_old_one():
-    lives = np.array([5.0, 10.0, 12.5, 20.0, 30.0, 40.0, np.inf, 0.0])
-    np.testing.assert_allclose(ECON.life_cycle_factor_at(lives, 0.0),
-                               ECON.life_cycle_factor(lives), rtol=1e-12, atol=1e-12)
+def test_life_cycle_factor_at_the_price_year_by_hand():
+    """At offset 0, a vector of lifetimes (H = 30, undiscounted): replacements within the
+    horizon minus the residual share of the last unit; none for an infinite, zero or unknown
+    lifetime."""
+    econ = replace(ECON, discount_rate_frac=0.0, cost_escalation_frac=0.0)
+    assert econ.horizon_years == 30
+    lives = np.array([12.5, 20.0, 40.0, np.inf, 0.0, np.nan])
+    expected = [2.0 - 0.6, 1.0 - 0.5, -0.25, 0.0, 0.0, 0.0]
+    np.testing.assert_allclose(econ.life_cycle_factor_at(lives, 0.0), expected, atol=1e-12)
+    np.testing.assert_allclose(econ.life_cycle_factor(lives), expected, atol=1e-12)
 
 
 def test_all_steps_in_the_price_year_keep_the_price_year_npv():
@@ -161,3 +167,17 @@ def test_all_steps_in_the_price_year_keep_the_price_year_npv():
     assert (su["investment_planned_eur"] > su["investment_eur"]).all()
     assert not np.allclose(su["npv_eur"], su["npv_price_year_eur"])
     np.testing.assert_allclose(su["npv_price_year_eur"], su0["npv_price_year_eur"])
+
+
+@pytest.mark.parametrize("rate, growth, horizon", [
+    (0.03, 0.01, 30), (0.04, 0.0, 20), (0.0, 0.02, 15), (0.02, 0.02, 25)])
+def test_annuity_factor_is_the_sum_of_discounted_escalated_years(rate, growth, horizon):
+    econ = replace(ECON, discount_rate_frac=rate, price_escalation_frac=growth,
+                   horizon_years=horizon)
+    q = (1.0 + growth) / (1.0 + rate)
+    expected = sum(q ** t for t in range(1, horizon + 1))
+    assert econ.annuity_factor() == pytest.approx(expected, rel=1e-12)
+    # the first years only: whole years (a fraction of a year saves nothing yet), none at 0
+    got = econ.saving_factor(np.array([0.0, 0.5, 1.0, 3.7, float(horizon)]))
+    np.testing.assert_allclose(
+        got, [0.0, 0.0, q, q + q ** 2 + q ** 3, expected], rtol=1e-12, atol=1e-12)

@@ -69,6 +69,21 @@ def dwellings(n: int = 40, seed: int = 1) -> pd.DataFrame:
 FAST = {"warmup_h": 48}
 
 
+def _kernels_and_reference(d, climate, params, **kwargs):
+    """The parallel and the serial kernel, each checked hour by hour against the NumPy
+    reference (heating, cooling, indoor temperature); returns (parallel, serial, reference)."""
+    fast = simulate_hourly(d, climate, params, **kwargs)
+    one = simulate_hourly(d, climate, params, parallel=False, **kwargs)
+    ref = simulate_hourly_reference(d, climate, params, **kwargs)
+    scale = np.abs(ref.heating_w).max() + np.abs(ref.cooling_w).max() + 1.0
+    for r in (fast, one):
+        np.testing.assert_allclose(r.heating_w, ref.heating_w, rtol=1e-9, atol=1e-9 * scale)
+        np.testing.assert_allclose(r.cooling_w, ref.cooling_w, rtol=1e-9, atol=1e-9 * scale)
+        np.testing.assert_allclose(r.indoor_temp_degc, ref.indoor_temp_degc, rtol=1e-9,
+                                   atol=1e-9)
+    return fast, one, ref
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -83,15 +98,8 @@ def test_kernel_equals_numpy_reference(kwargs):
     climate = synthetic_climate()
     d = dwellings()
     params = load_hourly_params(overrides=FAST)
-    fast = simulate_hourly(d, climate, params, **kwargs)
-    one = simulate_hourly(d, climate, params, parallel=False, **kwargs)
-    ref = simulate_hourly_reference(d, climate, params, **kwargs)
-    scale = np.abs(ref.heating_w).max() + np.abs(ref.cooling_w).max() + 1.0
+    fast, one, ref = _kernels_and_reference(d, climate, params, **kwargs)
     for r in (fast, one):
-        np.testing.assert_allclose(r.heating_w, ref.heating_w, rtol=1e-9, atol=1e-9 * scale)
-        np.testing.assert_allclose(r.cooling_w, ref.cooling_w, rtol=1e-9, atol=1e-9 * scale)
-        np.testing.assert_allclose(r.indoor_temp_degc, ref.indoor_temp_degc, rtol=1e-9,
-                                   atol=1e-9)
         np.testing.assert_allclose(r.annual_heating_kwh, ref.annual_heating_kwh, rtol=1e-9,
                                    atol=1e-9)
         np.testing.assert_allclose(r.peak_heating_w, ref.peak_heating_w, rtol=1e-9, atol=1e-6)
@@ -117,15 +125,7 @@ def test_kernel_equals_reference_with_the_weather_sky_and_a_case_convective_shar
     d = dwellings(20, seed=7)
     params = load_hourly_params(overrides={**FAST, "sky_temperature_model": "weather",
                                            "internal_gain_convective_frac": 0.4})
-    fast = simulate_hourly(d, climate, params, **kwargs)
-    one = simulate_hourly(d, climate, params, parallel=False, **kwargs)
-    ref = simulate_hourly_reference(d, climate, params, **kwargs)
-    scale = np.abs(ref.heating_w).max() + np.abs(ref.cooling_w).max() + 1.0
-    for r in (fast, one):
-        np.testing.assert_allclose(r.heating_w, ref.heating_w, rtol=1e-9, atol=1e-9 * scale)
-        np.testing.assert_allclose(r.cooling_w, ref.cooling_w, rtol=1e-9, atol=1e-9 * scale)
-        np.testing.assert_allclose(r.indoor_temp_degc, ref.indoor_temp_degc, rtol=1e-9,
-                                   atol=1e-9)
+    fast, _, _ = _kernels_and_reference(d, climate, params, **kwargs)
     # both choices act: the constant 11 K and eq. (C.1)'s 0.5 give other temperatures
     base = simulate_hourly(d, climate, load_hourly_params(overrides=FAST), **kwargs)
     assert (np.abs(base.heating_w - fast.heating_w).max()

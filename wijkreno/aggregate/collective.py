@@ -387,13 +387,14 @@ def collective_costs(
     # module: heat-pump sizing); the options hold today's. What the plan's invoice and premium
     # differ from the options' sum is the heating measure's re-sizing: it goes to the heating
     # invoice, so that "alone" is the plan's (and the trajectory's) price of the same measures
-    option_inv = np.zeros(n)
-    option_prem = np.zeros(n)
-    for d in DIMENSIONS:
-        option_inv += np.nan_to_num(
-            np.asarray(options.investment_eur[d], dtype=np.float64)[rows, k[d]])
-        option_prem += np.nan_to_num(
-            np.asarray(options.premium_eur[d], dtype=np.float64)[rows, k[d]])
+    picked_inv = {d: np.nan_to_num(np.asarray(options.investment_eur[d],
+                                               dtype=np.float64)[rows, k[d]])
+                  for d in DIMENSIONS}
+    picked_prem = {d: np.nan_to_num(np.asarray(options.premium_eur[d],
+                                                dtype=np.float64)[rows, k[d]])
+                   for d in DIMENSIONS}
+    option_inv = np.sum([picked_inv[d] for d in DIMENSIONS], axis=0)
+    option_prem = np.sum([picked_prem[d] for d in DIMENSIONS], axis=0)
     resized = part & (k["heating"] > 0)
     heat_inv_adjust = np.where(resized, np.nan_to_num(
         pd.to_numeric(plan["investment_eur"], errors="coerce").to_numpy(np.float64))
@@ -413,8 +414,7 @@ def collective_costs(
     for d in DIMENSIONS:
         names = options.option_names[d]
         kd = k[d]
-        inv = np.nan_to_num(np.asarray(options.investment_eur[d], dtype=np.float64)[rows, kd])
-        pr = np.nan_to_num(np.asarray(options.premium_eur[d], dtype=np.float64)[rows, kd])
+        inv, pr = picked_inv[d], picked_prem[d]
         if d == "heating":
             inv = np.maximum(inv + heat_inv_adjust, 0.0)
             pr = np.clip(pr + heat_prem_adjust, 0.0, inv)

@@ -225,10 +225,21 @@ class Economics:
             t = np.where(due, t + life, np.inf)
         return out
 
-    def annuity_factor(self) -> float:
-        """sum_{t=1..H} ((1 + g)/(1 + r))^t: present value of 1 EUR/yr of saving [yr]."""
+    def saving_factor(self, years: Any) -> np.ndarray:
+        """``sum_{t=1..m} q^t`` with ``q = (1 + e)/(1 + r)`` (e the energy-price escalation,
+        r the discount rate) and m = ``floor(years)`` whole years: present value of 1 EUR/yr
+        of saving over the first m years [yr] (closed form ``q (1 - q^m) / (1 - q)``, m
+        when q = 1). Vectorised."""
         q = (1.0 + self.price_escalation_frac) / (1.0 + self.discount_rate_frac)
-        return float(sum(q ** t for t in range(1, int(self.horizon_years) + 1)))
+        m = np.floor(np.asarray(years, dtype=np.float64) + 1e-9)
+        if abs(q - 1.0) < 1e-12:
+            return m
+        return np.asarray(q * (1.0 - q ** m) / (1.0 - q), dtype=np.float64)
+
+    def annuity_factor(self) -> float:
+        """Present value of 1 EUR/yr of saving over the horizon H [yr]:
+        :meth:`saving_factor` of H."""
+        return float(self.saving_factor(self.horizon_years))
 
     def life_cycle_factor_at(self, lifetime_years: Any, offset_years: Any) -> np.ndarray:
         """:meth:`life_cycle_factor` of a measure installed ``offset_years`` [yr] after the
@@ -236,8 +247,8 @@ class Economics:
         ``offset + k L`` within the same horizon H (counted from the price year), each at its
         year's cost level, minus the residual value at H of the last installation (the first
         one itself when ``offset + L >= H``), discounted to the price year. The installation's
-        own invoice is not included. Vectorised over both arguments (broadcast); equal to
-        :meth:`life_cycle_factor` at offset 0 (tested). Offsets are clipped to [0, H].
+        own invoice is not included. Vectorised over both arguments (broadcast). Offsets are
+        clipped to [0, H].
         """
         h = float(self.horizon_years)
         r = self.discount_rate_frac
@@ -271,23 +282,10 @@ class Economics:
         keeps a residual value at the horizon, linear in its remaining life (EU cost-optimal
         methodology, Delegated Regulation (EU) No 244/2012 Annex I: straight-line
         depreciation, discounted to the start):
-        ``sum_k (1+g)^(k L) (1+r)^(-k L) - (last + L - H)/L (1+g)^last (1+r)^(-H)``.
+        ``sum_k (1+g)^(k L) (1+r)^(-k L) - (last + L - H)/L (1+g)^last (1+r)^(-H)``:
+        :meth:`life_cycle_factor_at` at offset 0.
         """
-        h = float(self.horizon_years)
-        r = self.discount_rate_frac
-        g = self.cost_escalation_frac
-        out = np.zeros(len(lifetime_years))
-        for j, life in enumerate(np.asarray(lifetime_years, dtype=np.float64)):
-            if not np.isfinite(life) or life <= 0:
-                continue
-            k = 1
-            while k * life < h:
-                out[j] += ((1.0 + g) / (1.0 + r)) ** (k * life)
-                k += 1
-            last = (k - 1) * life  # last installation year
-            residual = (last + life - h) / life
-            out[j] -= residual * (1.0 + g) ** last * (1.0 + r) ** (-h)
-        return out
+        return self.life_cycle_factor_at(lifetime_years, 0.0)
 
 
 def load_economics(

@@ -418,15 +418,11 @@ def time_steps(steps: pd.DataFrame, summary: pd.DataFrame, econ: Economics, *,
     heat = (steps["dimension"].to_numpy(dtype=object) == "heating") & ~inter
     c = econ.cost_index_factor(econ.start_year + tau)
     d = (1.0 + econ.discount_rate_frac) ** (-tau)
-    q = (1.0 + econ.price_escalation_frac) / (1.0 + econ.discount_rate_frac)
     # the heat-pump step's year per dwelling: the intermediate step's saving counts from it
     tau_h = np.zeros(n)
     tau_h[row[heat]] = tau[heat]
     tau_save = np.where(inter, tau_h[row], tau)
-    # sum_{t=1..τ} q^t, τ whole years
-    m = np.floor(tau_save + 1e-9)
-    early = m if abs(q - 1.0) < 1e-12 else q * (1.0 - q ** m) / (1.0 - q)
-    lost_saving = save * early
+    lost_saving = save * econ.saving_factor(tau_save)  # sum_{t=1..τ} q^t, τ whole years
     money = np.where(inter, 0.0, (inv - prem) - (inv * c - prem) * d
                      - inv * (econ.life_cycle_factor_at(life, tau)
                               - econ.life_cycle_factor_at(life, 0.0)))
