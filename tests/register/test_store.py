@@ -268,3 +268,18 @@ def test_parse_number_reads_belgian_formatting(value):
     # Belgian spreadsheet text: '.' groups thousands, ',' is the decimal separator
     text = f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     assert parse_number(text) == pytest.approx(float(value), abs=1e-9)
+
+
+def test_provenance_columns_close_every_register_table():
+    """The shared provenance columns come last, in one order, in every table that has them
+    (register exports list the table's columns in this order)."""
+    from wijkreno.register.models import Provenance
+
+    tail = ["upload_id", "created_by", "created_at", "natural_key"]
+    tables = [mapper.class_.__table__ for mapper in Base.registry.mappers
+              if issubclass(mapper.class_, Provenance)]
+    assert len(tables) == 8
+    for table in tables:
+        assert list(table.columns.keys())[-4:] == tail, table.name
+        assert [fk.target_fullname for fk in table.c.upload_id.foreign_keys] == \
+            ["upload.upload_id"], table.name

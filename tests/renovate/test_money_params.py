@@ -425,18 +425,26 @@ def test_plan_dwellings_uses_the_price_year_and_the_municipal_file():
     assert s26["municipal_premium_eur"].iloc[0] > 0  # the plan's measures get Ghent's top-up
 
 
-def test_cli_refuses_a_price_year_without_a_set(tmp_path):
+@pytest.mark.parametrize("command", ["trajectories", "groups"])
+@pytest.mark.parametrize(("args", "message"), [
+    (["--price-year", "2019"], "no price set for 2019"),
+    (["--basis", "guessed"], "--basis must be one of"),
+])
+def test_cli_refuses_a_price_year_without_a_set(tmp_path, command, args, message):
+    """Both commands that plan money refuse an unknown price year or basis (exit 2) before
+    reading the twin."""
     import typer
     from typer.testing import CliRunner
 
+    from wijkreno.cli.groups import groups
     from wijkreno.cli.trajectories import trajectories
 
     app = typer.Typer()
     app.command("trajectories")(trajectories)
-    app.command("noop")(lambda: None)
-    r = CliRunner().invoke(app, ["trajectories", str(tmp_path), "--price-year", "2019"])
+    app.command("groups")(groups)
+    r = CliRunner().invoke(app, [command, str(tmp_path), *args])
     assert r.exit_code == 2, r.output
-    assert "no price set for 2019" in r.output
+    assert message in r.output
 
 
 # ---------------------------------------------------------------------------------------------

@@ -143,3 +143,46 @@ def test_a_building_wide_measure_counts_for_every_dwelling_of_the_building():
     assert list(applied["status"]) == ["applied", "applied", "unmatched"]
     assert list(applied["renovation_id"]) == [7, 7, 8]
     assert applied["reason"].iloc[2] == "gebouw_id Z9 is not in the twin"
+
+
+def test_registered_pv_is_sized_as_the_options_size_it():
+    """The register's PV gets the kWp the options would have offered, whatever tells the roof
+    shape: ``roof_flat`` (True, False, missing) or, where that is unknown, the geometry (a roof
+    no larger than the ground floor is flat)."""
+    cat, ren = load_catalogue(), load_renovation_params()
+    rule = ren.applicability.pv
+    assert rule.suitable_roof_frac_flat.value != rule.suitable_roof_frac_pitched.value
+    pv = next(name for name, m in cat.measures.items() if m.dimension == "pv")
+    shapes = ({"roof_area_m2": 60.0}, {}, {"roof_flat": True}, {"roof_flat": False},
+              {"roof_area_m2": 60.0, "roof_flat": None})
+    for with_flag in (False, True):
+        rows = [dict(s) for s in shapes if with_flag or "roof_flat" not in s]
+        dw = hand_dwellings(*rows)
+        if with_flag:
+            dw["roof_flat"] = dw["roof_flat"].astype("boolean")
+        reg = _register(*((f"adr-{k}", pv, "2024-05-01") for k in range(len(dw))))
+        options = measure_options(dw)
+        k = options.option_names["pv"].index(pv)
+        offered = options.effect["pv"]["pv_kwp"][:, k]
+        out, _ = apply_register(dw, reg)
+        np.testing.assert_allclose(out["pv_kwp"].to_numpy(dtype=float), offered)
+        assert offered[0] != offered[1]  # a flat and a pitched roof of the twin differ
+
+
+def test_an_address_of_several_dwellings_is_not_guessed():
+    """A register row whose adres_id two dwellings of the twin share stays unmatched, with
+    why; its dwelling_id, where given, still finds the dwelling."""
+    dw = hand_dwellings({}, {}, {})
+    dw.loc[1, "adres_id"] = "adr-0"
+    reg = _register(("adr-0", "roof_insulation", "2023-04-18"),
+                    ("adr-2", "roof_insulation", "2023-04-18"),
+                    ("adr-0", "cavity_fill", "2023-04-18"),
+                    ("adr-9", "roof_insulation", "2023-04-18"))
+    reg.loc[2, "dwelling_id"] = "D1"
+    out, applied = apply_register(dw, reg)
+    assert list(applied["status"]) == ["unmatched", "applied", "applied", "unmatched"]
+    assert applied.loc[0, "reason"] == "adres_id adr-0 matches 2 dwellings of the twin"
+    assert applied.loc[3, "reason"] == "address not in the twin"
+    assert list(applied["dwelling_id"])[1:3] == ["D2", "D1"]
+    assert np.isnan(out.loc[0, "done_roof_year"]) and out.loc[2, "done_roof_year"] == 2023
+    assert out.loc[1, "done_wall_year"] == 2023

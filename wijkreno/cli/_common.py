@@ -159,3 +159,31 @@ SimulateFolderOption = Annotated[Path | None, typer.Option(
          "and calibrated use bills and savings rest on (default: simulate/ beside the twin "
          "folder, when there; else the EPC calculation).")]
 """``--simulate`` of the commands that plan money on the simulation's basis."""
+
+
+BasisOption = Annotated[str, typer.Option(
+    "--basis",
+    help="Basis van facturen en besparing / basis of bills and savings: auto (gekalibreerd "
+         "waar beschikbaar, anders verwacht / calibrated where available, else expected), "
+         "calibrated, expected of/or standardised.")]
+"""``--basis`` of the commands that plan money (trajectories, groups)."""
+
+PriceYearOption = Annotated[int | None, typer.Option(
+    "--price-year",
+    help="Prijsjaar / price year: premies, energieprijzen en kostenniveau van dat jaar "
+         "(wijkreno/params/price_sets.toml; standaard het huidige jaar / premiums, energy "
+         "prices and cost level of that year; default the current year).")]
+"""``--price-year`` of the commands that plan money (trajectories, groups)."""
+
+
+def check_money_options(basis: str, price_year: int | None) -> None:
+    """Refuse (``InputError``, exit 2) a ``--basis`` or ``--price-year`` the planning does not
+    know, before any stage runs."""
+    from wijkreno.simulate.basis import BASIS_CHOICES
+
+    if basis not in BASIS_CHOICES:
+        raise InputError(f"--basis must be one of {list(BASIS_CHOICES)}, got {basis!r}")
+    if price_year is not None:
+        from wijkreno.params.models.price_sets import load_price_sets
+
+        load_price_sets().resolve_year(price_year)  # an unknown year is bad input (exit 2)

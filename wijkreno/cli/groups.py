@@ -22,10 +22,13 @@ import typer
 
 from wijkreno.cli._common import (
     AsBuiltOption,
+    BasisOption,
     ForceOption,
+    PriceYearOption,
     RegisterOption,
     RenovatedOption,
     SimulateFolderOption,
+    check_money_options,
     dwelling_folders,
     handle_errors,
     out_console,
@@ -33,7 +36,6 @@ from wijkreno.cli._common import (
     simulate_folder,
 )
 from wijkreno.cli._summaries import print_stage_summary
-from wijkreno.errors import InputError
 from wijkreno.pipeline import GroupsOptions, Workspace, run_groups
 
 
@@ -55,17 +57,8 @@ def groups(
     income_category: Annotated[int | None, typer.Option(
         "--income-category", min=1, max=4,
         help="Mijn VerbouwPremie category 1-4 for every dwelling without one.")] = None,
-    basis: Annotated[str, typer.Option(
-        help="Basis van de besparingen, zoals bij de trajecten / basis of the savings, as for "
-             "the trajectories: auto (gekalibreerd waar beschikbaar, anders verwacht / "
-             "calibrated where available, else expected), calibrated, expected of/or "
-             "standardised.")] = "auto",
-    price_year: Annotated[int | None, typer.Option(
-        "--price-year",
-        help="Prijsjaar, zoals bij de trajecten / price year, as for the trajectories: "
-             "premies, energieprijzen en kostenniveau van dat jaar (wijkreno/params/"
-             "price_sets.toml; standaard het huidige jaar / default the current year).")
-    ] = None,
+    basis: BasisOption = "auto",
+    price_year: PriceYearOption = None,
     renovated: RenovatedOption = None,
     register: RegisterOption = None,
     as_built: AsBuiltOption = False,
@@ -77,14 +70,7 @@ def groups(
     Reads the twin as renovated when there is that layer, as the pipeline does; --as-built
     for the twin as built.
     """
-    from wijkreno.simulate.basis import BASIS_CHOICES
-
-    if basis not in BASIS_CHOICES:
-        raise InputError(f"--basis must be one of {list(BASIS_CHOICES)}, got {basis!r}")
-    if price_year is not None:
-        from wijkreno.params.models.price_sets import load_price_sets
-
-        load_price_sets().resolve_year(price_year)  # an unknown year is bad input (exit 2)
+    check_money_options(basis, price_year)
     options = GroupsOptions(min_size=min_size, params=params,
                             target_score_kwh_per_m2=target_score, income_category=income_category,
                             basis=basis, price_year=price_year)

@@ -20,10 +20,13 @@ import typer
 
 from wijkreno.cli._common import (
     AsBuiltOption,
+    BasisOption,
     ForceOption,
+    PriceYearOption,
     RegisterOption,
     RenovatedOption,
     SimulateFolderOption,
+    check_money_options,
     dwelling_folders,
     handle_errors,
     out_console,
@@ -58,16 +61,8 @@ def trajectories(
         "--horizon-years", min=1, help="NPV horizon [years].")] = None,
     discount_rate: Annotated[float | None, typer.Option(
         "--discount-rate", help="Real discount rate, a fraction (0.03 = 3 %).")] = None,
-    basis: Annotated[str, typer.Option(
-        help="Basis van facturen en besparing / basis of bills and savings: auto (gekalibreerd "
-             "waar beschikbaar, anders verwacht / calibrated where available, else expected), "
-             "calibrated, expected of/or standardised.")] = "auto",
-    price_year: Annotated[int | None, typer.Option(
-        "--price-year",
-        help="Prijsjaar / price year: premies, energieprijzen en kostenniveau van dat jaar "
-             "(wijkreno/params/price_sets.toml: 2025, 2026; standaard het huidige jaar / "
-             "premiums, energy prices and cost level of that year; default the current "
-             "year).")] = None,
+    basis: BasisOption = "auto",
+    price_year: PriceYearOption = None,
     municipal_premiums: Annotated[Path | None, typer.Option(
         "--municipal-premiums",
         help="Gemeentelijke premies bovenop Mijn VerbouwPremie / a municipality's top-up "
@@ -84,18 +79,12 @@ def trajectories(
     when there is that layer, as the pipeline does; --as-built for the twin as built.
     """
     from wijkreno.renovate.trajectories import TARGETS
-    from wijkreno.simulate.basis import BASIS_CHOICES
 
     if target not in TARGETS:
         raise InputError(f"--target must be one of {list(TARGETS)}, got {target!r}")
-    if basis not in BASIS_CHOICES:
-        raise InputError(f"--basis must be one of {list(BASIS_CHOICES)}, got {basis!r}")
+    check_money_options(basis, price_year)
     if objective not in ("cost", "npv"):
         raise InputError(f"--objective must be cost or npv, got {objective!r}")
-    if price_year is not None:
-        from wijkreno.params.models.price_sets import load_price_sets
-
-        load_price_sets().resolve_year(price_year)  # an unknown year is bad input (exit 2)
     options = TrajectoryOptions(
         streets=tuple(street or ()), addresses=addresses, overrides=overrides, target=target,
         objective=objective, income_category=income_category, horizon_years=horizon_years,

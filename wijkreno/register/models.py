@@ -51,6 +51,16 @@ class Base(DeclarativeBase):
     """Declarative base of the register tables."""
 
 
+class Provenance:
+    """The last columns of every register table but the upload and the audit log: the upload a
+    row came from (None when typed in), who registered it and when, and its natural key."""
+
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    natural_key: Mapped[str] = mapped_column(String(64))
+
+
 class Upload(Base):
     """An imported file."""
 
@@ -71,7 +81,7 @@ class Upload(Base):
     natural_key: Mapped[str] = mapped_column(String(64))
 
 
-class Renovation(Base):
+class Renovation(Provenance, Base):
     """A measure realised at one address."""
 
     __tablename__ = "renovation"
@@ -94,13 +104,9 @@ class Renovation(Base):
     # registered once for the building; n_units is the housing units it counts for
     gebouw_id: Mapped[str | None] = mapped_column(String(64))
     n_units: Mapped[int | None] = mapped_column(Integer)
-    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
-    created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    natural_key: Mapped[str] = mapped_column(String(64))
 
 
-class Klimaattafel(Base):
+class Klimaattafel(Provenance, Base):
     """A klimaattafel: a street or block meeting with residents."""
 
     __tablename__ = "klimaattafel"
@@ -113,13 +119,9 @@ class Klimaattafel(Base):
     invited_housing_units: Mapped[int] = mapped_column(Integer)
     street: Mapped[str | None] = mapped_column(String(255))
     note: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
-    created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    natural_key: Mapped[str] = mapped_column(String(64))
 
 
-class TrajectoryDelivered(Base):
+class TrajectoryDelivered(Provenance, Base):
     """A renovation trajectory handed to the household of one address."""
 
     __tablename__ = "trajectory_delivered"
@@ -131,13 +133,9 @@ class TrajectoryDelivered(Base):
     dwelling_id: Mapped[str | None] = mapped_column(String(128))
     delivered_on: Mapped[dt.date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
-    created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    natural_key: Mapped[str] = mapped_column(String(64))
 
 
-class ParticipativePV(Base):
+class ParticipativePV(Provenance, Base):
     """A participative renewable-energy project (PV with citizen participation)."""
 
     __tablename__ = "participative_pv"
@@ -150,13 +148,9 @@ class ParticipativePV(Base):
     commissioned_on: Mapped[dt.date] = mapped_column(Date)
     n_participants: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
-    created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    natural_key: Mapped[str] = mapped_column(String(64))
 
 
-class WVCMilestone(Base):
+class WVCMilestone(Provenance, Base):
     """A milestone reached by a wijkverbeteringscontract."""
 
     __tablename__ = "wvc_milestone"
@@ -169,13 +163,9 @@ class WVCMilestone(Base):
     reached_on: Mapped[dt.date] = mapped_column(Date)
     includes_collective_renovation: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
-    created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    natural_key: Mapped[str] = mapped_column(String(64))
 
 
-class EnergyCommunityAccess(Base):
+class EnergyCommunityAccess(Provenance, Base):
     """An energy community opened to the municipality's residents (LEKP 2.1 goal)."""
 
     __tablename__ = "energy_community_access"
@@ -188,13 +178,9 @@ class EnergyCommunityAccess(Base):
     access_on: Mapped[dt.date] = mapped_column(Date)
     n_access: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
-    created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    natural_key: Mapped[str] = mapped_column(String(64))
 
 
-class ChargingPoint(Base):
+class ChargingPoint(Provenance, Base):
     """A charging site put into service: its number of charging points (LEKP goal)."""
 
     __tablename__ = "charging_point"
@@ -207,13 +193,9 @@ class ChargingPoint(Base):
     commissioned_on: Mapped[dt.date] = mapped_column(Date)
     publicly_accessible: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
-    created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    natural_key: Mapped[str] = mapped_column(String(64))
 
 
-class OwnBuildingYear(Base):
+class OwnBuildingYear(Provenance, Base):
     """One year of the municipality's own buildings: CO2 and primary energy (LEKP goals)."""
 
     __tablename__ = "own_building_year"
@@ -226,10 +208,6 @@ class OwnBuildingYear(Base):
     co2_kg_co2: Mapped[float | None] = mapped_column(Float)
     primary_energy_kwh: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[str | None] = mapped_column(ForeignKey("upload.upload_id"))
-    created_by: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    natural_key: Mapped[str] = mapped_column(String(64))
 
 
 class AuditLog(Base):

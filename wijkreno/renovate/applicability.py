@@ -88,6 +88,7 @@ from wijkreno.simulate.heat_balance import (
     load_heat_balance_params,
 )
 from wijkreno.simulate.params import load_system_params
+from wijkreno.twin.roof import pv_kwp, roof_pitched, suitable_roof_area
 from wijkreno.twin.schema import HEATING_SYSTEMS, ORIENTATIONS
 
 logger = logging.getLogger(__name__)
@@ -397,13 +398,7 @@ def measure_options(
     wall_area = sum(f[f"wall_area_{o}_m2"] for o in ORIENTATIONS)
     window_area = sum(f[f"window_area_{o}_m2"] for o in ORIENTATIONS)
     heated_area = f["heated_floor_area_m2"]
-    pitched = (ground_area > 0) & (
-        roof_area > ren.applicability.roof.pitched_min_ratio.value * ground_area
-    )
-    if "roof_flat" in df.columns:
-        flat_col = df["roof_flat"].astype("boolean")
-        known = flat_col.notna().to_numpy(dtype=bool)
-        pitched = np.where(known, ~flat_col.fillna(False).to_numpy(dtype=bool), pitched)
+    pitched = roof_pitched(df, roof_area, ground_area, ren.applicability.roof)
 
     heat_recovery = _column(df, "heat_recovery_frac", 0.0, n)
     default_emitter = load_system_params().settings.default_emitter_temperature_degc.value
@@ -491,10 +486,8 @@ def measure_options(
 
     # pv sizing
     pv_rule = ren.applicability.pv
-    suitable_share = np.where(pitched, pv_rule.suitable_roof_frac_pitched.value,
-                              pv_rule.suitable_roof_frac_flat.value)
-    suitable_area = suitable_share * np.where(no_roof, 0.0, roof_area)
-    kwp = np.minimum(suitable_area / pv_m.m2_per_kwp.value, pv_rule.max_kwp.value)
+    suitable_area = suitable_roof_area(pitched, roof_area, pv_rule)
+    kwp = pv_kwp(pitched, roof_area, pv_m.m2_per_kwp.value, pv_rule)
     quantities["pv_kwp"] = kwp
 
     sizing = np.zeros((len(names["heating"]), 2))

@@ -82,6 +82,10 @@ COACH_COLUMN_NL: dict[str, str] = {
 
 SHEET_KEYS: tuple[str, ...] = ("dwelling_id",)
 
+SHOWN_EUR = 0.5
+"""An amount below this [EUR] prints as 0 on the sheet, so a line, a column or a difference of
+it is left out (display rounding to whole euros, not a money rule)."""
+
 CARRIER_NL: dict[str, str] = {"gas": "aardgas", "oil": "stookolie", "electricity": "elektriciteit",
                               "wood": "hout"}
 
@@ -381,7 +385,7 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
         "investment_collective": _eur(m.get("investment_collective_eur")),
         # the project costs in the investment (the trajectory has none): 'apart' is more
         # than the trajectory's invoices of the same measures by this much
-        "has_project_cost": project > 0.5,
+        "has_project_cost": project > SHOWN_EUR,
         "project_individual": _eur(project),
         "project_collective": _eur(m.get("project_cost_collective_eur")),
         "project_items": ", ".join(_project_cost_items_nl(_text(m.get("measures")))),
@@ -396,9 +400,9 @@ def _collective(d: pd.Series, members: pd.DataFrame | None,
         # the basis of the savings (the trajectories' money basis, groups stage)
         "basis_nl": basis_summary_label(bases),
         "gain": _eur(m.get("collective_gain_eur")),
-        "gain_positive": float(m.get("collective_gain_eur") or 0.0) > 0.5,
+        "gain_positive": float(m.get("collective_gain_eur") or 0.0) > SHOWN_EUR,
         "party_wall": _eur(party_wall),
-        "has_party_wall": party_wall > 0.5,
+        "has_party_wall": party_wall > SHOWN_EUR,
         "group_investment_individual": _eur(g["investment_individual_eur"]) if g is not None
         else "–",
         "group_investment_collective": _eur(g["investment_collective_eur"]) if g is not None
@@ -736,7 +740,7 @@ def _planned_invoice(step: Any) -> str:
     planned = getattr(step, "investment_planned_eur", None)
     if planned is None or not pd.notna(planned) or not np.isfinite(float(planned)):
         return ""
-    if abs(float(planned) - float(step.investment_eur)) < 0.5:
+    if abs(float(planned) - float(step.investment_eur)) < SHOWN_EUR:
         return ""
     return charts.format_number(float(planned), 0)
 
@@ -746,7 +750,7 @@ def _planned_totals(s: pd.Series) -> dict[str, str]:
     inv = s.get("investment_planned_eur")
     net = s.get("net_cost_planned_eur")
     if inv is None or not pd.notna(inv) or abs(float(inv) - float(
-            s.get("investment_eur", np.nan))) < 0.5:
+            s.get("investment_eur", np.nan))) < SHOWN_EUR:
         return {"investment_planned": "", "net_planned": ""}
     return {"investment_planned": charts.format_number(float(inv), 0),
             "net_planned": charts.format_number(float(net), 0) if pd.notna(net) else ""}

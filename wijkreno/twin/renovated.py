@@ -64,6 +64,7 @@ from wijkreno.params.models.renovation import (
     load_renovation_params,
 )
 from wijkreno.params.names import DIMENSIONS
+from wijkreno.twin.roof import pv_kwp, roof_pitched
 from wijkreno.twin.schema import OVERRIDE_KEY_COLUMNS
 
 REGISTER_ONLY_MEASURES: dict[str, str] = {"heat_pump_boiler": "dhw"}
@@ -130,13 +131,16 @@ def _locate(dwellings: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np
         given = _keys(rows[key])
         own = pd.Series(np.arange(len(dwellings)), index=_keys(dwellings[key]))
         counts = own.index.value_counts()
-        for i in np.flatnonzero((pos < 0) & (given != "")):
-            tried[i] = True
-            n = int(counts.get(given[i], 0))
-            if n == 1:
-                pos[i] = int(own[given[i]])
-            elif n > 1 and not reason[i]:
-                reason[i] = f"{key} {given[i]} matches {n} dwellings of the twin"
+        single = own[~own.index.duplicated(keep=False)]
+        todo = np.flatnonzero((pos < 0) & (given != ""))
+        tried[todo] = True
+        n = pd.Series(given[todo]).map(counts).fillna(0).to_numpy(dtype=np.int64)
+        one = todo[n == 1]
+        pos[one] = single.reindex(given[one]).to_numpy(dtype=np.int64)
+        many = todo[(n > 1) & (reason[todo] == "")]
+        reason[many] = [f"{key} {g} matches {k} dwellings of the twin"
+                        for g, k in zip(given[many], n[(n > 1) & (reason[todo] == "")],
+                                        strict=True)]
     none = (pos < 0) & (reason == "")
     reason[none & tried] = "address not in the twin"
     reason[none & ~tried] = "no adres_id or dwelling_id"
@@ -255,15 +259,15 @@ def apply_register(
         reason[later] = f"completed after {as_of.isoformat()}"
     # per dwelling and dimension the latest realisation counts
     live = np.flatnonzero(status == "applied")
-    order = sorted(live, key=lambda i: (pos[i], dimension[i], completed[i], i))
-    winner: dict[tuple[int, str], int] = {}
-    for i in order:
-        previous = winner.get((pos[i], dimension[i]))
-        if previous is not None:
-            status[previous] = "superseded"
-            reason[previous] = (f"{measure[i]} of {completed[i].isoformat()} (register row "
-                                f"{i}) is later")
-        winner[(pos[i], dimension[i])] = i
+    ranked = pd.DataFrame({"pos": pos[live], "dim": dimension[live], "done": completed[live],
+                           "row": live}).sort_values(["pos", "dim", "done", "row"])
+    later_one = ranked.duplicated(["pos", "dim"], keep="last").to_numpy(dtype=bool)
+    row_sorted = ranked["row"].to_numpy(dtype=np.int64)
+    lost, by = row_sorted[:-1][later_one[:-1]], row_sorted[1:][later_one[:-1]]
+    status[lost] = "superseded"
+    reason[lost] = [f"{measure[j]} of {completed[j].isoformat()} (register row {j}) is later"
+                    for j in by]
+    winners = row_sorted[~later_one]
 
     out = dwellings.copy()
     n = len(out)
@@ -272,17 +276,25 @@ def apply_register(
         "g_window_frac", "infiltration_ach")}
     roof_area = _numbers(out, "roof_area_m2", 0.0)
     attic_area = np.minimum(_numbers(out, "ground_floor_area_m2", 0.0), roof_area)
-    changed: dict[str, dict[int, Any]] = {}
+    puts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
 
-    def put(column: str, p: int, value: Any) -> None:
-        changed.setdefault(column, {})[p] = value
+    def put(column: str, p: np.ndarray, value: Any) -> None:
+        values = np.asarray(value)
+        if values.dtype.kind != "f":
+            values = values.astype(object)
+        values = np.broadcast_to(values, p.shape)
+        puts.setdefault(column, []).append((p, values))
 
     pv_rule = ren.applicability.pv
-    flat = (out["roof_flat"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-            if "roof_flat" in out.columns else np.zeros(n, dtype=bool))
+    pitched = roof_pitched(out, roof_area, _numbers(out, "ground_floor_area_m2", 0.0),
+                           ren.applicability.roof)
     hr_now = _numbers(out, "heat_recovery_frac", 0.0)
-    for (p, dim), i in winner.items():
-        name = measure[i]
+    w_measure = measure[winners]
+    # dimensions in sorted order: where two write dhw_system, the later dimension wins
+    for name in sorted(set(w_measure), key=lambda x: (dimension[winners][w_measure == x][0], x)):
+        rows_i = winners[w_measure == name]
+        p = pos[rows_i]
+        dim = str(dimension[rows_i[0]])
         if dim == "dhw":
             put("dhw_system", p, "heat_pump_boiler")
         else:
@@ -291,20 +303,22 @@ def apply_register(
                 col = _U_COLUMN[dim]
                 u = state[col][p]
                 r_add = m.r_added_m2k_per_w.value if m.r_added_m2k_per_w is not None else 0.0
-                new = 1.0 / (1.0 / max(u, 1e-9) + r_add)
-                if m.quantity == "attic_floor_area_m2" and roof_area[p] > 0:
-                    new *= attic_area[p] / roof_area[p]
-                put(col, p, float(min(new, u)))
+                new = 1.0 / (1.0 / np.maximum(u, 1e-9) + r_add)
+                if m.quantity == "attic_floor_area_m2":
+                    ratio = np.divide(attic_area[p], roof_area[p], out=np.ones(p.size),
+                                      where=roof_area[p] > 0)
+                    new = new * ratio
+                put(col, p, np.minimum(new, u))
             elif dim == "glazing":
                 assert m.u_after_w_per_m2k is not None and m.g_after_frac is not None
                 put("u_window_w_per_m2k", p,
-                    float(min(m.u_after_w_per_m2k.value, state["u_window_w_per_m2k"][p])))
+                    np.fmin(m.u_after_w_per_m2k.value, state["u_window_w_per_m2k"][p]))
                 put("g_window_frac", p, float(m.g_after_frac.value))
             elif dim == "ventilation":
                 assert m.infiltration_after_ach is not None and m.heat_recovery_frac is not None
                 put("infiltration_ach", p,
-                    float(min(m.infiltration_after_ach.value, state["infiltration_ach"][p])))
-                put("heat_recovery_frac", p, float(max(m.heat_recovery_frac.value, hr_now[p])))
+                    np.fmin(m.infiltration_after_ach.value, state["infiltration_ach"][p]))
+                put("heat_recovery_frac", p, np.fmax(m.heat_recovery_frac.value, hr_now[p]))
             elif dim == "heating":
                 heating = ren.applicability.heating
                 cond = heating.options.get(name) or heating.options.get(str(m.heating_system))
@@ -313,26 +327,28 @@ def apply_register(
                     put("emitter_temperature_degc", p, float(cond.emitter_temperature_degc.value))
             elif dim == "pv":
                 assert m.m2_per_kwp is not None and m.yield_kwh_per_kwp is not None
-                share = (pv_rule.suitable_roof_frac_flat.value if flat[p]
-                         else pv_rule.suitable_roof_frac_pitched.value)
-                kwp = min(share * roof_area[p] / m.m2_per_kwp.value, pv_rule.max_kwp.value)
-                put("pv_kwp", p, float(kwp))
-                put("pv_yield_kwh", p, float(kwp * m.yield_kwh_per_kwp.value))
+                kwp = pv_kwp(pitched[p], roof_area[p], m.m2_per_kwp.value, pv_rule)
+                put("pv_kwp", p, kwp)
+                put("pv_yield_kwh", p, kwp * m.yield_kwh_per_kwp.value)
             elif dim == "solar_water_heater":  # solar water heater or heat-pump boiler
                 if m.dhw_solar_frac is not None:
                     put("dhw_solar_frac", p, float(m.dhw_solar_frac.value))
                 if getattr(m, "dhw_system", None):
                     put("dhw_system", p, str(m.dhw_system))
-        done = completed[i]
-        put(f"done_{dim}_year", p, float(done.year))
+        done = pd.to_datetime(pd.Series(completed[rows_i]))
+        put(f"done_{dim}_year", p, done.dt.year.to_numpy(dtype=float))
         put(f"done_{dim}_measure", p, name)
-        put(f"done_{dim}_date", p, done.isoformat())
+        put(f"done_{dim}_date", p, done.dt.strftime("%Y-%m-%d").to_numpy(dtype=object))
         put(f"done_{dim}_origin", p, "register")
+    changed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for column, parts in puts.items():
+        rows_c = np.concatenate([r for r, _ in parts])
+        values_c = np.concatenate([v for _, v in parts])
+        keep = ~pd.Series(rows_c).duplicated(keep="last").to_numpy(dtype=bool)
+        changed[column] = (rows_c[keep], values_c[keep])
 
-    for column, values in changed.items():
-        rows = np.fromiter(values, dtype=np.int64, count=len(values))
-        new = list(values.values())
-        numeric = all(isinstance(v, float) for v in new)
+    for column, (rows, new) in sorted(changed.items()):  # new columns in name order
+        numeric = new.dtype.kind == "f"
         if column in out.columns and isinstance(out[column].dtype, pd.CategoricalDtype):
             current = out[column]
             extra = [v for v in dict.fromkeys(new) if v not in current.cat.categories]
