@@ -115,7 +115,7 @@ def check_nis(nis: str) -> None:
 def municipal_dwellings(ws: Workspace, nis: str) -> pd.DataFrame:
     """The twin's dwellings of ``nis``; 404 (naming the workspace's municipalities) if none."""
     check_nis(nis)
-    dwellings = ws.dwellings[ws.dwellings["nis_code"].astype(str) == nis]
+    dwellings = ws.dwellings.iloc[ws.nis_rows.get(nis, [])]
     if dwellings.empty:
         raise HTTPException(status_code=404, detail=(
             f"Gemeente {nis} zit niet in deze werkruimte (wel: "

@@ -18,6 +18,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings, get_settings
@@ -509,9 +511,16 @@ class Workspace:
         return pd.Series(np.arange(len(ids)), index=ids)
 
     @cached_property
+    def nis_rows(self) -> dict[str, np.ndarray]:
+        """Row positions (ascending) of the dwellings of each NIS code, grouped once: the
+        officer and LEKP routes select a municipality without scanning every dwelling."""
+        codes = self.dwellings["nis_code"].astype(str)
+        return {str(k): np.asarray(v) for k, v in codes.groupby(codes, sort=False).indices.items()}
+
+    @cached_property
     def nis_codes(self) -> frozenset[str]:
         """NIS codes of the municipalities in the twin."""
-        return frozenset(self.dwellings["nis_code"].astype(str).unique())
+        return frozenset(self.nis_rows)
 
     @cached_property
     def dwelling_layer(self) -> gpd.GeoDataFrame:
@@ -1044,6 +1053,22 @@ def reads_prepared(ws: Workspace) -> bool:
     return (ws.streets_prepared and ws.trajectories_prepared
             and all(ws.layer_prepared(layer) for layer in WARM_LAYERS
                     if layer != "groups" or ws.groups is not None))
+
+
+def background_lifespan(target: Callable[[str | Path], None], name: str
+                        ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A router lifespan that starts ``target(data_dir)`` of the app's settings in a daemon
+    thread called ``name`` (nothing when the app has no ``data_dir``), so that start-up does
+    not wait for it; ``target`` logs its own failures."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        data_dir = getattr(getattr(app.state, "settings", None), "data_dir", None)
+        if data_dir is not None:
+            threading.Thread(target=target, args=(data_dir,), daemon=True, name=name).start()
+        yield
+
+    return lifespan
 
 
 def warm_reads(data_dir: str | Path) -> None:

@@ -62,6 +62,7 @@ from api.lekp import (
 from api.models import ERRORS, UploadResult
 from api.municipal import FACT_KEYS, facts_json, municipality_facts, save_overrides
 from api.officer_i18n import officer_strings
+from api.routes.pages import LANG_COOKIE  # the map page's language cookie, shared
 from api.security import scrub_paths
 from api.settings import Settings, get_settings
 from api.workspace import Workspace, get_workspace, records
@@ -78,8 +79,6 @@ STATIC_FILES: dict[str, str] = {
     "officer.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
-LANG_COOKIE = "wijkreno_lang"
-"""The language cookie, shared with the map page (``api.routes.pages``)."""
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; font-src 'self'; form-action 'self'")
 """The pages' own script and style only; the middleware adds ``frame-ancestors 'none'``."""
@@ -150,7 +149,7 @@ def _render(request: Request, template: str, lang: str | None, *, user: User | N
 def _municipality_name(ws: Workspace | None, nis: str) -> str:
     if ws is None or nis not in ws.nis_codes:
         return nis
-    n = int((ws.dwellings["nis_code"].astype(str) == nis).sum())
+    n = len(ws.nis_rows.get(nis, ()))
     value = municipality_facts(ws.data_dir, nis, n)["name"].value
     return str(value) if value else nis
 
@@ -210,7 +209,7 @@ def address_labels(ws: Workspace, nis: str) -> tuple[dict[str, str], dict[str, s
     with _LABELS_LOCK:
         if key in _LABELS:
             return _LABELS[key]
-    dw = ws.dwellings[ws.dwellings["nis_code"].astype(str) == nis]
+    dw = ws.dwellings.iloc[ws.nis_rows.get(nis, [])]
     labels: dict[str, str] = {}
     buildings: dict[str, str] = {}
     if "street" in dw.columns and len(dw):
@@ -228,9 +227,15 @@ def address_labels(ws: Workspace, nis: str) -> tuple[dict[str, str], dict[str, s
         if "gebouw_id" in dw.columns:
             frame = pd.DataFrame({"gebouw_id": text("gebouw_id"), "door": door,
                                   "place": place})
-            for gebouw_id, group in frame[frame["gebouw_id"] != ""].groupby("gebouw_id"):
-                doors = " / ".join(sorted(set(group["door"]) - {""}))
-                buildings[str(gebouw_id)] = f"{doors}, {group['place'].iloc[0]}".strip(", ")
+            frame = frame[frame["gebouw_id"] != ""]
+            # each building's distinct doors in order, then its first dwelling's place
+            doors = (frame[frame["door"] != ""].drop_duplicates(["gebouw_id", "door"])
+                     .sort_values(["gebouw_id", "door"]).groupby("gebouw_id")["door"]
+                     .agg(" / ".join))
+            first_place = frame.groupby("gebouw_id", sort=False)["place"].first()
+            label = (doors.reindex(first_place.index).fillna("") + ", "
+                     + first_place).str.strip(", ")
+            buildings = dict(zip(label.index.astype(str), label, strict=True))
     with _LABELS_LOCK:
         _LABELS.clear()
         _LABELS[key] = (labels, buildings)
@@ -313,6 +318,14 @@ def register_page(nis: str, request: Request,
         kind=kind, config_kinds=list(REGISTER_KINDS))
 
 
+def report_years(last_year: int) -> list[int]:
+    """The years the LEKP page offers, newest first: from ``last_year + 1`` back to the year
+    counting starts (``counting_start`` of ``wijkreno/params/lekp_goals.toml``)."""
+    from wijkreno.params.models.lekp_goals import load_goals
+
+    return list(range(last_year + 1, load_goals().counting_start.year - 1, -1))
+
+
 @router.get("/officer/{nis}/lekp", response_class=HTMLResponse, include_in_schema=False)
 def lekp_page(nis: str, request: Request,
               settings: Annotated[Settings, Depends(get_settings)],
@@ -320,7 +333,7 @@ def lekp_page(nis: str, request: Request,
               lang: Annotated[str | None, Query(max_length=5)] = None) -> Response:
     """The LEKP follow-up page of one municipality."""
     last_year = dt.date.today().year - 1
-    years = list(range(last_year + 1, 2020, -1))
+    years = report_years(last_year)
     return _municipal_page(request, settings, store, nis, lang, "officer_lekp.html.j2",
                            {"years": years, "year": last_year}, config_years=years,
                            config_year=last_year, config_csv_columns=PACTPORTAAL_COLUMNS)
@@ -417,10 +430,15 @@ def list_rows(nis: str, kind: str, user: CurrentUser,
                   "Text that some column (or the address) must contain; case-insensitive."))]
               = "",
               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-              page_size: Annotated[int, Query(ge=1, le=500)] = ROW_PAGE_SIZE) -> RowList:
-    """Rows of one register kind of ``nis``, newest first, filtered by ``q``."""
+              page_size: Annotated[int, Query(ge=1)] = ROW_PAGE_SIZE) -> RowList:
+    """Rows of one register kind of ``nis``, newest first, filtered by ``q``; ``page_size`` ≤
+    ``max_page_size``."""
     _check_kind(nis, kind)
     check_role(user, nis, "viewer")
+    if page_size > settings.max_page_size:
+        raise HTTPException(status_code=400, detail=(
+            f"page_size {page_size} is te groot (maximum {settings.max_page_size}); vraag "
+            "kleinere pagina's op met page=2, 3, …"))
     table = register.read(kind, nis)
     n_total = len(table)
     id_column = KIND_COLUMNS[kind][0]
@@ -602,7 +620,7 @@ def change_municipality(nis: str, body: MunicipalityChange, user: CurrentUser,
     audit(register, who=user.username, action="update", table="municipality", row_key=nis,
           nis_code=nis, old_values={k: (v or {}).get("value") for k, v in old.items()},
           new_values=changes)
-    n = int((ws.dwellings["nis_code"].astype(str) == nis).sum())
+    n = len(ws.nis_rows.get(nis, ()))
     return facts_json(municipality_facts(ws.data_dir, nis, n))
 
 

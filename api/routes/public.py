@@ -4,15 +4,12 @@ bounding box."""
 from __future__ import annotations
 
 import functools
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.models import (
@@ -28,6 +25,7 @@ from api.models import (
 from api.settings import Settings, get_settings
 from api.workspace import (
     Workspace,
+    background_lifespan,
     get_workspace,
     get_workspace_async,
     get_workspace_for,
@@ -37,20 +35,9 @@ from api.workspace import (
 )
 from wijkreno.errors import InputError
 
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Prepare the read routes of the configured workspace in the background
-    (:func:`api.workspace.warm_reads`)."""
-    settings = getattr(app.state, "settings", None)
-    data_dir = getattr(settings, "data_dir", None)
-    if data_dir is not None:
-        threading.Thread(target=warm_reads, args=(data_dir,), daemon=True,
-                         name="wijkreno-warm-reads").start()
-    yield
-
-
-router = APIRouter(prefix="/api", tags=["publiek"], lifespan=_lifespan)
+router = APIRouter(prefix="/api", tags=["publiek"],
+                   lifespan=background_lifespan(warm_reads, "wijkreno-warm-reads"))
+"""Starts :func:`api.workspace.warm_reads` of the configured workspace in the background."""
 
 GEOJSON = "application/geo+json"
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from api.search import MAX_QUERY_CHARS, AddressIndex, build_address_index
-from api.workspace import Workspace, get_workspace, get_workspace_for
+from api.workspace import Workspace, background_lifespan, get_workspace, get_workspace_for
 from wijkreno.errors import InputError, WijkrenoError
 
 log = logging.getLogger(__name__)
@@ -32,20 +30,6 @@ REFNIS_FILES: tuple[str, ...] = ("codebook_refnis.csv", "sources/codebook_refnis
                                  "statbel/codebook_refnis.csv")
 """Where in a workspace folder a Statbel REFNIS codebook (NIS code → municipality name) is
 looked for, first found wins."""
-
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start building the search index of the configured workspace in the background."""
-    settings = getattr(app.state, "settings", None)
-    data_dir = getattr(settings, "data_dir", None)
-    if data_dir is not None:
-        threading.Thread(target=warm_address_index, args=(data_dir,), daemon=True,
-                         name="wijkreno-search-index").start()
-    yield
-
-
-router = APIRouter(prefix="/api", tags=["publiek"], lifespan=_lifespan)
 
 
 class Suggestion(BaseModel):
@@ -163,6 +147,11 @@ def warm_address_index(data_dir: str | Path) -> None:
         log.warning("search index not built at start-up: %s", exc)
     except Exception:  # noqa: BLE001 - a background thread must log, not die silently
         log.exception("search index not built at start-up")
+
+
+router = APIRouter(prefix="/api", tags=["publiek"], lifespan=background_lifespan(
+    warm_address_index, "wijkreno-search-index"))
+"""Starts building the search index of the configured workspace in the background."""
 
 
 @router.get("/search", response_model=SearchResult, summary="Adres zoeken (suggesties)",

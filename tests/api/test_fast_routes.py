@@ -149,3 +149,43 @@ def test_street_page_is_a_slice_of_the_whole_street(client, settings):
         assert page["dwellings"] == whole["dwellings"][offset:offset + limit]
         assert {k: v for k, v in page.items() if k not in ("dwellings", "offset", "limit")} == {
             k: v for k, v in whole.items() if k not in ("dwellings", "offset", "limit")}
+
+
+def test_background_lifespan_starts_the_target_on_the_apps_data_dir(tmp_path):
+    import threading
+    from types import SimpleNamespace
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from api.workspace import background_lifespan
+
+    seen: list[tuple[object, str]] = []
+    done = threading.Event()
+
+    def target(data_dir):
+        seen.append((data_dir, threading.current_thread().name))
+        done.set()
+
+    app = FastAPI(lifespan=background_lifespan(target, "test-warm"))
+    app.state.settings = SimpleNamespace(data_dir=tmp_path)
+    with TestClient(app):
+        assert done.wait(5)
+    assert seen == [(tmp_path, "test-warm")]
+
+    bare = FastAPI(lifespan=background_lifespan(target, "test-warm"))  # no settings: nothing
+    with TestClient(bare):
+        pass
+    assert len(seen) == 1
+
+
+def test_nis_rows_select_what_a_scan_selects(workspace_dir):
+    from api.lekp import municipal_dwellings
+
+    ws = get_workspace_for(workspace_dir)
+    codes = ws.dwellings["nis_code"].astype(str)
+    assert ws.nis_codes == frozenset(codes.unique()) and ws.nis_codes
+    assert sum(len(r) for r in ws.nis_rows.values()) == len(ws.dwellings)
+    for nis in ws.nis_codes:
+        pd.testing.assert_frame_equal(pd.DataFrame(municipal_dwellings(ws, nis)),
+                                      pd.DataFrame(ws.dwellings[codes == nis]))

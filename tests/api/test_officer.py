@@ -6,6 +6,7 @@ the report without query parameters and the Pactportaal CSV, with their error pa
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+
+from api.routes import officer
 
 ADMIN = ("lekpadmin99", "lekp-admin-99001-pass")
 """An administrator of the demo municipality (the shared fixtures have a coach and a viewer)."""
@@ -113,6 +116,19 @@ def test_register_and_lekp_pages_render(login):
     r = coach.get("/officer/99001/lekp", params={"lang": "en"})
     assert r.status_code == 200 and "Local Energy and Climate Pact — " in r.text
     assert "/api/officer/99001/lekp.csv" in r.text
+
+
+def test_lekp_page_years_start_at_the_goal_files_counting_start(login, monkeypatch):
+    from wijkreno.params.models import lekp_goals
+
+    goals = lekp_goals.load_goals()
+    assert officer.report_years(2025) == list(range(2026, goals.counting_start.year - 1, -1))
+    later = goals.model_copy(update={"counting_start": dt.date(2024, 1, 1)})
+    monkeypatch.setattr(lekp_goals, "load_goals", lambda: later)
+    assert officer.report_years(2025) == [2026, 2025, 2024]
+    r = login("coach99").get("/officer/99001/lekp")
+    assert r.status_code == 200 and '"years": [' in r.text
+    assert "2023" not in r.text.split('"years": [')[1].split("]")[0]
 
 
 def test_static_files(client):
@@ -294,7 +310,8 @@ def test_row_routes_error_paths(login, client, workspace_dir):
     assert login("coach99", csrf=False).post(rows_url, json=body).status_code == 403
     assert coach.get("/api/officer/99001/nope/rows").status_code == 404
     assert coach.get("/api/officer/9900/renovations/rows").status_code == 400
-    assert coach.get(rows_url, params={"page_size": 501}).status_code == 422
+    too_big = coach.get(rows_url, params={"page_size": 501})  # settings.max_page_size = 500
+    assert too_big.status_code == 400 and "maximum 500" in too_big.json()["detail"]
     assert coach.get("/api/officer/99001/renovations/999999/audit").status_code == 404
     assert login("admin02").get("/api/officer/99001/renovations/1/audit").status_code == 403
 
@@ -474,3 +491,39 @@ def test_municipal_facts_from_tables_and_overrides(tmp_path):
                 {"households": 2.5}):
         with pytest.raises(InputError):
             save_overrides(tmp_path, "12002", bad, "ann")
+
+
+def test_address_labels_name_each_buildings_doors(workspace_dir):
+    from api.workspace import get_workspace_for
+
+    ws = get_workspace_for(workspace_dir)
+    labels, buildings = officer.address_labels(ws, "99001")
+    dw = ws.dwellings[ws.dwellings["nis_code"].astype(str) == "99001"]
+    assert len(labels) == len(dw) and buildings
+    # the reference: per building, its distinct "street number" sorted, then the place
+    for gebouw_id, group in list(dw.groupby(dw["gebouw_id"].astype(str)))[:200]:
+        doors = sorted({f"{s} {n}".strip() for s, n in zip(
+            group["street"].fillna("").astype(str).str.strip(),
+            group["house_number"].fillna("").astype(str).str.strip(), strict=True)} - {""})
+        first = labels[str(group["adres_id"].iloc[0])]
+        place = first.rsplit(", ", 1)[1] if ", " in first else ""
+        assert buildings[gebouw_id] == f"{' / '.join(doors)}, {place}".strip(", "), gebouw_id
+
+
+def test_address_labels_join_a_buildings_distinct_doors_in_order(tmp_path):
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    dw = pd.DataFrame({
+        "adres_id": ["a1", "a2", "a3", "a4", "a5"], "nis_code": ["99001"] * 5,
+        "gebouw_id": ["g1", "g1", "g1", "g1", "g2"],
+        "street": ["Kerkstraat", "Dorpsstraat", "Kerkstraat", "", "Kerkstraat"],
+        "house_number": ["7", "2", "7", "", "9"], "box_number": ["1", "", "2", "", ""],
+        "postcode": ["2999"] * 5})
+    ws = SimpleNamespace(data_dir=tmp_path, version=-1.0, dwellings=dw,
+                         nis_codes=frozenset({"99001"}),
+                         nis_rows={"99001": np.arange(5)})
+    labels, buildings = officer.address_labels(ws, "99001")
+    assert labels["a1"] == "Kerkstraat 7 bus 1, 2999"
+    assert buildings == {"g1": "Dorpsstraat 2 / Kerkstraat 7, 2999", "g2": "Kerkstraat 9, 2999"}
