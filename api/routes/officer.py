@@ -64,7 +64,7 @@ from api.municipal import FACT_KEYS, facts_json, municipality_facts, save_overri
 from api.officer_i18n import officer_strings
 from api.routes.pages import LANG_COOKIE  # the map page's language cookie, shared
 from api.security import scrub_paths
-from api.settings import Settings, get_settings
+from api.settings import Settings, check_page_size, get_settings
 from api.workspace import Workspace, get_workspace, records
 from wijkreno.errors import InputError
 from wijkreno.register import KIND_COLUMNS, REGISTER_KINDS, Register
@@ -435,10 +435,7 @@ def list_rows(nis: str, kind: str, user: CurrentUser,
     ``max_page_size``."""
     _check_kind(nis, kind)
     check_role(user, nis, "viewer")
-    if page_size > settings.max_page_size:
-        raise HTTPException(status_code=400, detail=(
-            f"page_size {page_size} is te groot (maximum {settings.max_page_size}); vraag "
-            "kleinere pagina's op met page=2, 3, …"))
+    check_page_size(page_size, settings)
     table = register.read(kind, nis)
     n_total = len(table)
     id_column = KIND_COLUMNS[kind][0]

@@ -17,7 +17,7 @@ from api.auth import CurrentUser, check_role, get_register
 from api.models import ERRORS, Correction, RegisterPage, UploadResult
 from api.routes.search import address_index
 from api.security import safe_upload_name, scrub_paths
-from api.settings import Settings, get_settings
+from api.settings import Settings, check_page_size, get_settings
 from api.workspace import Workspace, get_workspace, records
 from wijkreno.errors import InputError
 from wijkreno.register import KIND_COLUMNS, REGISTER_KINDS, Register
@@ -115,10 +115,7 @@ def list_rows(nis: str, kind: str, user: CurrentUser,
     ``max_page_size``."""
     _check(nis, kind)
     check_role(user, nis, "viewer")
-    if page_size > settings.max_page_size:
-        raise HTTPException(status_code=400, detail=(
-            f"page_size {page_size} is te groot (maximum {settings.max_page_size}); vraag "
-            "kleinere pagina's op met page=2, 3, …"))
+    check_page_size(page_size, settings)
     table = register.read(kind, nis)
     start = (page - 1) * page_size
     return RegisterPage(kind=kind, nis_code=nis, page=page, page_size=page_size,
