@@ -228,3 +228,62 @@ def test_connection_features_use_counts_never_kwh_and_missing_is_neutral():
     assert "feature_gas_connection_share" in cal.features
     without = predict_per_user(cal, rows.drop(columns="feature_gas_connection_share"))
     assert np.isfinite(without).all()
+
+
+def _with_location(rows: pd.DataFrame) -> pd.DataFrame:
+    """A west-east gradient the stock does not know: metered use rises 0.3 % per km east."""
+    from wijkreno.aggregate.calibration import location_features
+
+    nis = sorted(rows["nis_code"].unique())
+    locations = pd.DataFrame({"x_km": np.linspace(20.0, 240.0, len(nis)),
+                              "y_km": np.linspace(160.0, 220.0, len(nis))[::-1]}, index=nis)
+    out = rows.join(location_features(locations, rows["nis_code"]))
+    out["metered_gas_kwh"] *= 1.0 + 0.003 * (out["feature_x_km"] - 130.0)
+    return out
+
+
+def test_cross_validation_reads_training_rows_only_and_finds_the_gradient():
+    from wijkreno.aggregate.calibration import grouped_cross_validation
+
+    rows = _with_location(_rows())
+    train, held = _split()
+    variants = {"basis": [], "locatie": ["feature_x_km", "feature_y_km"]}
+    cv = grouped_cross_validation(rows, train, variants, min_connections=1)
+    assert cv["locatie"]["mae_municipality"] < cv["basis"]["mae_municipality"]
+    assert cv["locatie"]["n_municipalities"] == len(train)
+    poisoned = rows.copy()
+    out = poisoned["nis_code"].isin(held)
+    poisoned.loc[out, "metered_gas_kwh"] *= 1000.0
+    poisoned.loc[out, "feature_x_km"] = -5000.0
+    assert grouped_cross_validation(poisoned, train, variants, min_connections=1) == cv
+    with pytest.raises(InputError, match="needs columns"):
+        grouped_cross_validation(rows, train, {"x": ["feature_nope"]}, min_connections=1)
+    with pytest.raises(InputError, match="folds"):
+        grouped_cross_validation(rows, train, variants, folds=1)
+
+
+def test_municipality_locations_and_missing_location_is_neutral():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from wijkreno.aggregate.calibration import location_features, municipality_locations
+
+    wijken = gpd.GeoDataFrame(
+        {"geoitem": ["11001W01", "11001W02", "44001W01"]},
+        geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000), box(50_000, 0, 51_000, 1000)],
+        crs=31370)
+    loc = municipality_locations(wijken, {"44001": "44084"})
+    assert loc.loc["11001", "x_km"] == pytest.approx(1.0)
+    assert loc.loc["44084", "x_km"] == pytest.approx(50.5)
+    with pytest.raises(InputError, match="31370"):
+        municipality_locations(wijken.to_crs(4326))
+    feats = location_features(loc, pd.Series(["11001", "99999"], index=["a", "b"]))
+    assert feats.loc["a", "feature_x_km"] == pytest.approx(1.0)
+    assert np.isnan(feats.loc["b", "feature_y_km"])
+    rows = _with_location(_rows())
+    train, held = _split()
+    cal = fit_calibration(rows, train, held, min_connections=1)
+    assert "feature_x_km" in cal.features
+    blind = rows.drop(columns=["feature_x_km", "feature_y_km"])
+    p = predict_per_user(cal, blind)  # no location: neutral (training mean), still a figure
+    assert np.isfinite(p).all()

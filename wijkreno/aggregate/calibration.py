@@ -32,7 +32,7 @@ import pandas as pd
 
 from wijkreno.errors import InputError
 
-CALIBRATION_VERSION = "1"
+CALIBRATION_VERSION = "2"
 """Version of the calibration model (bump when the features or the fit change)."""
 
 CALIBRATED_CARRIERS: tuple[str, ...] = ("gas", "electricity")
@@ -178,6 +178,54 @@ def connection_features(
         "feature_log_sector_connections": per["size"],
         "feature_gas_connection_share": (per["gas_residential_connections"] / econn).clip(0, 1.5),
     }, index=per.index)
+
+
+def municipality_locations(wijken: Any, nis_of_prefix: dict[str, str] | None = None,
+                           ) -> pd.DataFrame:
+    """Centroid of each municipality [km, Lambert 72] from the wijk polygons.
+
+    Parameters
+    ----------
+    wijken : geopandas.GeoDataFrame
+        ``geoitem`` (the wijk code, whose first five characters are the NIS code) and polygons
+        in EPSG:31370 (``../shared/data/flanders_wijken_ggw7/ggw7_wijken.gpkg``).
+    nis_of_prefix : dict, optional
+        Wijk code prefix → the NIS code the dwellings use (municipalities merged since).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by NIS code: ``x_km``, ``y_km``.
+    """
+    if "geoitem" not in wijken or wijken.crs is None or wijken.crs.to_epsg() != 31370:
+        raise InputError("the wijk polygons need a geoitem column and EPSG:31370 (Lambert 72).")
+    w = wijken[["geoitem", "geometry"]].copy()
+    prefix = w["geoitem"].astype(str).str[:5]
+    w["nis"] = prefix.map(lambda p: (nis_of_prefix or {}).get(p, p))
+    merged = w.dissolve(by="nis")
+    c = merged.geometry.centroid
+    return pd.DataFrame({"x_km": c.x / 1000.0, "y_km": c.y / 1000.0},
+                        index=merged.index.astype(str))
+
+
+def location_features(locations: pd.DataFrame, nis_of_area: pd.Series) -> pd.DataFrame:
+    """``feature_x_km``, ``feature_y_km`` per area: the centroid of its municipality.
+
+    A calibration feature for what varies across Flanders but is not in the stock: the climate
+    (one climate file serves all of Flanders, while winters are milder at the coast than in the
+    Kempen) and regional habits. NaN for an area whose municipality has no location (neutral
+    in :func:`predict_per_user`). Docs: ``docs/meters.md`` (calibration).
+
+    Parameters
+    ----------
+    locations : pandas.DataFrame
+        :func:`municipality_locations`.
+    nis_of_area : pandas.Series
+        Area → NIS code (for municipalities, the identity).
+    """
+    loc = locations.reindex(nis_of_area.astype(str).to_numpy())
+    return pd.DataFrame({"feature_x_km": loc["x_km"].to_numpy(),
+                         "feature_y_km": loc["y_km"].to_numpy()}, index=nis_of_area.index)
 
 
 def metered_by_area(fluvius: pd.DataFrame, area_of_sector: pd.Series) -> pd.DataFrame:
@@ -495,4 +543,79 @@ def evaluate_out_of_sample(
         rho = both["m"].rank().corr(both["p"].rank()) if len(both) > 2 else float("nan")
         out[name] = {"mae": float((both["p"] / both["m"] - 1).abs().median()),
                      "spearman": float(rho), "n": int(len(both))}
+    return out
+
+
+def grouped_cross_validation(
+    rows: pd.DataFrame,
+    training_nis: Iterable[str],
+    variants: dict[str, Sequence[str]],
+    *,
+    folds: int = 5,
+    carrier: str = "gas",
+    alpha: float = 1.0,
+    min_connections: float = 10,
+    salt: str = "wijkreno-cv-v1",
+) -> dict[str, dict[str, float]]:
+    """Choose between feature sets without touching the held-out municipalities.
+
+    The training municipalities are split into ``folds`` groups by a hash of the NIS code; each
+    group in turn is predicted by a calibration fitted on the others. Only rows of
+    ``training_nis`` are read (the rest are dropped first), so a choice made here leaves the
+    held-out figures of ``wijkreno validate meters`` out-of-sample.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Sector rows as for :func:`fit_calibration`, with every optional ``feature_*`` column
+        any variant uses.
+    training_nis : iterable of str
+        The training municipalities of the held-out split.
+    variants : dict of str → sequence of str
+        Name → the ``feature_*`` columns that variant adds (the others are dropped).
+    folds : int
+        Number of groups (at least 2).
+
+    Returns
+    -------
+    dict
+        Variant → ``mae_municipality`` (median |calibrated / metered − 1| of use per
+        connection, municipality totals of the predicted sectors), ``spearman_municipality``,
+        ``mae_sector``, ``n_municipalities``.
+    """
+    if folds < 2:
+        raise InputError(f"folds must be at least 2, got {folds}.")
+    train = sorted({str(c) for c in training_nis})
+    data = rows[rows["nis_code"].astype(str).isin(train)]
+    group = {n: int(hashlib.sha256(f"{salt}{n}".encode()).hexdigest()[:12], 16) % folds
+             for n in train}
+    optional = [c for c in data.columns if c.startswith("feature_")]
+    users_col, met_col = _USERS.format(c=carrier), _METERED.format(c=carrier)
+    conn_col = _CONNECTIONS.format(c=carrier)
+    out: dict[str, dict[str, float]] = {}
+    for name, keep in variants.items():
+        missing = [c for c in keep if c not in data]
+        if missing:
+            raise InputError(f"variant {name!r} needs columns {missing}.")
+        frame = data.drop(columns=[c for c in optional if c not in keep])
+        parts = []
+        for k in range(folds):
+            fit_on = [n for n in train if group[n] != k]
+            test_on = [n for n in train if group[n] == k]
+            cal = fit_calibration(frame, fit_on, test_on, carrier=carrier, alpha=alpha,
+                                  min_connections=min_connections)
+            t = frame[frame["nis_code"].astype(str).isin(test_on)]
+            t = t[_usable(t, carrier, min_connections)]
+            parts.append(pd.DataFrame({
+                "nis_code": t["nis_code"].astype(str),
+                "pred": predict_per_user(cal, t) * t[users_col],
+                "users": t[users_col], "metered": t[met_col], "conn": t[conn_col]}))
+        p = pd.concat(parts).dropna()
+        sector = (p["pred"] / p["users"]) / (p["metered"] / p["conn"])
+        g = p.groupby("nis_code")[["pred", "users", "metered", "conn"]].sum()
+        mod, met = g["pred"] / g["users"], g["metered"] / g["conn"]
+        out[name] = {"mae_municipality": float((mod / met - 1).abs().median()),
+                     "spearman_municipality": float(mod.rank().corr(met.rank())),
+                     "mae_sector": float((sector - 1).abs().median()),
+                     "n_municipalities": int(len(g))}
     return out

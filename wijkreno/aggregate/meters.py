@@ -24,7 +24,10 @@ from wijkreno.aggregate.calibration import (
     connection_features,
     evaluate_out_of_sample,
     fit_calibration,
+    grouped_cross_validation,
+    location_features,
     metered_by_area,
+    municipality_locations,
     split_municipalities,
 )
 from wijkreno.errors import InputError
@@ -178,6 +181,8 @@ def compare_with_meters(
     calibrations: list[Calibration] | None = None,
     years: tuple[int, ...] = (2021,),
     extra_levels: dict[str, tuple[str, pd.Series]] | None = None,
+    wijken: Any = None,
+    cross_validate: bool = False,
 ) -> MetersComparison:
     """Compare modelled residential use with Fluvius' meters per municipality and sector.
 
@@ -201,6 +206,14 @@ def compare_with_meters(
         More area levels to report, ``name → (dwelling column, sector code (2019) → area)``,
         e.g. Genk's wijken: ``{"wijk": ("wijk_code", sector_to_wijk)}``; their tables are in
         ``extra`` and their figures in the summary as for ``municipality``.
+    wijken : geopandas.GeoDataFrame, optional
+        The ggw7 wijk polygons (``geoitem``, EPSG:31370): the municipalities' locations for
+        the calibration's location features (``expected_use.toml [calibration]
+        location_features``); without them those features are left out of a fit.
+    cross_validate : bool
+        Also run :func:`~wijkreno.aggregate.calibration.grouped_cross_validation` of the
+        feature sets over the training municipalities (``cross_validation_training`` in the
+        summary), the protocol that chooses the default features.
 
     Returns
     -------
@@ -243,12 +256,23 @@ def compare_with_meters(
     train, held = split_municipalities(nis_codes, holdout_fraction=settings.holdout_fraction,
                                        salt=settings.split_salt)
 
+    sector_counts = pd.DataFrame(index=pd.Index(fl["sector_code"].unique(), dtype=object))
+    muni_counts = pd.DataFrame(index=pd.Index(nis_codes, dtype=object))
     if settings.connection_count_features:
-        sector_counts = connection_features(fl)
-        muni_counts = connection_features(fl, nis_of_sector)
-    else:
-        sector_counts = pd.DataFrame(index=pd.Index([], dtype=object))
-        muni_counts = sector_counts
+        sector_counts = sector_counts.join(connection_features(fl))
+        muni_counts = muni_counts.join(connection_features(fl, nis_of_sector))
+    locations = None
+    if wijken is not None and (settings.location_features or cross_validate):
+        locations = municipality_locations(wijken, prefix_to_nis.to_dict())
+        sector_loc = location_features(locations, pd.Series(
+            fl["sector_code"].map(sector_to_nis).fillna(fl["nis_area"]).to_numpy(),
+            index=fl["sector_code"].to_numpy()).loc[lambda x: ~x.index.duplicated()])
+        muni_loc = location_features(locations, pd.Series(nis_codes, index=nis_codes))
+        if settings.location_features:
+            sector_counts = sector_counts.join(sector_loc)
+            muni_counts = muni_counts.join(muni_loc)
+    elif settings.location_features:
+        log.warning("no wijk polygons: the calibration is fitted without the location features")
 
     def tables(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         muni = area_features(frame, "nis_code").join(metered_by_area(fl, nis_of_sector))
@@ -261,6 +285,22 @@ def compare_with_meters(
         return _per_user(muni), _per_user(sect)
 
     muni, sect = tables(d)
+    cv: dict[str, dict[str, float]] = {}
+    if cross_validate:
+        if len(nis_codes) < 10 or not has_sector.any():
+            raise InputError("--cross-validate needs the Flanders-wide stock (at least 10 "
+                             "municipalities with sectors).")
+        cv_rows = sect.drop(columns=[c for c in sect.columns if c.startswith("feature_")])
+        cv_rows = cv_rows.join(connection_features(fl))
+        loc = ["feature_x_km", "feature_y_km"]
+        count = ["feature_log_sector_connections", "feature_gas_connection_share"]
+        variants: dict[str, list[str]] = {"basis": [], "tellingen": count}
+        if locations is not None:
+            cv_rows = cv_rows.join(sector_loc)
+            variants.update({"locatie": loc, "locatie_en_tellingen": loc + count})
+        cv = grouped_cross_validation(cv_rows, train, variants, carrier="gas",
+                                      alpha=settings.ridge_alpha,
+                                      min_connections=settings.min_gas_connections)
     fitted = calibrations is None
     if fitted:
         calibrations = []
@@ -306,6 +346,10 @@ def compare_with_meters(
         if col in muni:
             summary[f"{basis}_level_ratio"] = _f(muni[col].sum() / gas_users / metered_mean)
     summary["metered_gas_kwh_per_connection"] = _f(metered_mean)
+    if cv:
+        summary["cross_validation_training"] = {
+            k: {m: _f(v) for m, v in fig.items()} for k, fig in cv.items()}
+    summary["calibration_features"] = (list(calibrations[0].features) if calibrations else [])
     summary["level_decomposition"] = level_decomposition(
         d[d["nis_code"].isin(muni.index.astype(str))], float(metered_mean),
         float(muni["gas_connections"].sum()))

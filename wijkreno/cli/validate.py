@@ -383,7 +383,12 @@ def _map_png(muni: pd.DataFrame, wijken: Path, prefix_to_nis: dict[str, str], pa
                   ).reindex(areas.index)
     areas["area_name"] = ""
     render_png(areas.reset_index(), col, path, scheme="Quantiles", label_column=None,
-               title=f"Aardgas model / meter per gemeente — {BASIS_LABELS_NL[basis]}")
+               title=f"Aardgas model / meter per gemeente — {BASIS_LABELS_NL[basis]}",
+               note=f"Verhouding gemodelleerd aardgas per woning op gas ({BASIS_LABELS_NL[basis]}) "
+                    "/ gemeten aardgas per residentiële aansluiting (Fluvius); 1 = gelijk",
+               sources="Bronnen: Fluvius (verbruiksgegevens per statistische sector), Statbel "
+                       "(gebouwenpark), TABULA/VITO, Statistiek Vlaanderen (wijken); "
+                       "berekening wijkreno")
     return True
 
 
@@ -412,6 +417,10 @@ def meters(
         "statbel_gebouwenpark_2025.")] = _SHARED,
     year: Annotated[list[int] | None, typer.Option(
         "--year", help="Fluvius consumption year(s), 2018-2021 (repeat for a mean).")] = None,
+    cross_validate: Annotated[bool, typer.Option(
+        "--cross-validate", help="Also compare the calibration's feature sets by 5-fold "
+        "cross-validation over the training municipalities only (the protocol behind the "
+        "default features).")] = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
 ) -> None:
     """Modelled gas and electricity next to Fluvius' meters, per municipality and sector.
@@ -438,8 +447,15 @@ def meters(
         cals = [Calibration.from_dict(c) for c in doc.get("carriers", {}).values()]
     levels = ({"wijk": ("wijk_code", _sector_to_wijk(shared))}
               if "wijk_code" in frame else None)
+    wijken_path = shared / "flanders_wijken_ggw7" / "ggw7_wijken.gpkg"
+    wijken = None
+    if wijken_path.exists():
+        import geopandas as gpd
+
+        wijken = gpd.read_file(wijken_path)
     cmp = compare_with_meters(frame, fluvius, calibrations=cals, years=years,
-                              extra_levels=levels)
+                              extra_levels=levels, wijken=wijken,
+                              cross_validate=cross_validate)
     out.mkdir(parents=True, exist_ok=True)
     cmp.municipalities.to_csv(out / "meters_municipality.csv", index_label="nis_code_area")
     cmp.sectors.to_csv(out / "meters_sector.csv", index_label="sector_code_area")
@@ -478,6 +494,16 @@ def meters(
             for b in ("baseline", "standardised", "expected", "calibrated")])
     console.print(table)
     console.print(_decomposition_table(s.get("level_decomposition") or {}))
+    if s.get("cross_validation_training"):
+        cv = Table(title="Kruisvalidatie over de trainingsgemeenten (5 groepen; de "
+                         "achtergehouden gemeenten niet gelezen)")
+        for col in ("kenmerken / features", "mediane fout gemeente", "Spearman gemeente",
+                    "mediane fout sector"):
+            cv.add_column(col, justify="left" if col.startswith("kenmerken") else "right")
+        for name, fig in s["cross_validation_training"].items():
+            cv.add_row(name, *[f"{fig[k]:.4f}" for k in (
+                "mae_municipality", "spearman_municipality", "mae_sector")])
+        console.print(cv)
     console.print(
         "doelen / targets: verwacht niveau binnen ±10 % (expected_level_ratio 0.9-1.1); "
         "gekalibreerde fout < constante mediaan; Spearman per gemeente >= 0.6; "

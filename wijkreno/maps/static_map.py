@@ -264,6 +264,8 @@ def render_png(
     label_column: str | None = "area_name",
     north_arrow: bool = True,
     dpi: int = 150,
+    note: str | None = None,
+    sources: str | None = None,
 ) -> MapClasses:
     """Draw a choropleth of ``column`` and save it as PNG.
 
@@ -291,6 +293,11 @@ def render_png(
         Draw a north arrow.
     dpi : int
         Resolution [dots per inch] of the 10 × 8 inch figure.
+    note : str, optional
+        The line under the class method that says what the figure is (default: standardised,
+        calculated use, not metered).
+    sources : str, optional
+        The sources line at the bottom (default: :data:`ATTRIBUTION`).
 
     Returns
     -------
@@ -368,11 +375,12 @@ def render_png(
                    alignment="left")
     method = {"NaturalBreaks": "natuurlijke breuken (Jenks)", "Quantiles": "kwantielen",
               "EqualInterval": "gelijke intervallen", "FisherJenks": "Fisher-Jenks"}
-    fig.text(0.69, 0.14, f"Klassen: {method[classes.scheme]}\nBerekend (gestandaardiseerd), "
-             "niet gemeten verbruik", fontsize=7, color="#4d4d4d", va="bottom")
+    note = note or "Berekend (gestandaardiseerd), niet gemeten verbruik"
+    fig.text(0.69, 0.14, f"Klassen: {method[classes.scheme]}\n{_wrap(note, 48)}", fontsize=7,
+             color="#4d4d4d", va="bottom")
     fig.suptitle(title or caption(column), x=0.02, y=0.965, ha="left", fontsize=14,
                  fontweight="bold")
-    fig.text(0.02, 0.03, ATTRIBUTION, fontsize=7, color="#4d4d4d", ha="left")
+    fig.text(0.02, 0.03, sources or ATTRIBUTION, fontsize=7, color="#4d4d4d", ha="left")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, facecolor="white")

@@ -79,6 +79,8 @@ class CalibrationSettings(Frozen):
     ridge_alpha_source: str = Field(min_length=1)
     connection_count_features: bool
     connection_count_features_source: str = Field(min_length=1)
+    location_features: bool = False
+    location_features_source: str = "not set"
     min_gas_connections: int = Field(ge=0)
     min_gas_connections_source: str = Field(min_length=1)
 
