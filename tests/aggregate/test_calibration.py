@@ -275,7 +275,7 @@ def test_municipality_locations_and_missing_location_is_neutral():
     loc = municipality_locations(wijken, {"44001": "44084"})
     assert loc.loc["11001", "x_km"] == pytest.approx(1.0)
     assert loc.loc["44084", "x_km"] == pytest.approx(50.5)
-    with pytest.raises(InputError, match="31370"):
+    with pytest.raises(InputError):
         municipality_locations(wijken.to_crs(4326))
     feats = location_features(loc, pd.Series(["11001", "99999"], index=["a", "b"]))
     assert feats.loc["a", "feature_x_km"] == pytest.approx(1.0)

@@ -197,9 +197,11 @@ def municipality_locations(wijken: Any, nis_of_prefix: dict[str, str] | None = N
     pandas.DataFrame
         Indexed by NIS code: ``x_km``, ``y_km``.
     """
-    if "geoitem" not in wijken or wijken.crs is None or wijken.crs.to_epsg() != 31370:
-        raise InputError("the wijk polygons need a geoitem column and EPSG:31370 (Lambert 72).")
-    w = wijken[["geoitem", "geometry"]].copy()
+    from wijkreno.crs import require_lambert72
+
+    if "geoitem" not in wijken:
+        raise InputError("the wijk polygons need a geoitem column (the ggw7 wijk code).")
+    w = require_lambert72(wijken, "the wijk polygons")[["geoitem", "geometry"]].copy()
     prefix = w["geoitem"].astype(str).str[:5]
     w["nis"] = prefix.map(lambda p: (nis_of_prefix or {}).get(p, p))
     merged = w.dissolve(by="nis")
