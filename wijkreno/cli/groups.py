@@ -29,14 +29,10 @@ from wijkreno.cli._common import (
     RenovatedOption,
     SimulateFolderOption,
     check_money_options,
-    dwelling_folders,
     handle_errors,
-    out_console,
-    print_stage,
-    simulate_folder,
 )
-from wijkreno.cli._summaries import print_stage_summary
-from wijkreno.pipeline import GroupsOptions, Workspace, run_groups
+from wijkreno.cli._summaries import run_money_stage
+from wijkreno.pipeline import GroupsOptions, run_groups
 
 
 @handle_errors
@@ -74,10 +70,5 @@ def groups(
     options = GroupsOptions(min_size=min_size, params=params,
                             target_score_kwh_per_m2=target_score, income_category=income_category,
                             basis=basis, price_year=price_year)
-    folders = dwelling_folders(twin, renovated=renovated, as_built=as_built, register=register,
-                               force=force)
-    ws = Workspace(folders={**folders, **simulate_folder(twin, simulate), "groups": out})
-    result = run_groups(ws, options, force=force)
-    print_stage(result)
-    print_stage_summary(result)
-    out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
+    run_money_stage("groups", run_groups, options, twin, out, renovated=renovated,
+                    as_built=as_built, register=register, simulate=simulate, force=force)

@@ -27,15 +27,11 @@ from wijkreno.cli._common import (
     RenovatedOption,
     SimulateFolderOption,
     check_money_options,
-    dwelling_folders,
     handle_errors,
-    out_console,
-    print_stage,
-    simulate_folder,
 )
-from wijkreno.cli._summaries import print_stage_summary
+from wijkreno.cli._summaries import run_money_stage
 from wijkreno.errors import InputError
-from wijkreno.pipeline import TrajectoryOptions, Workspace, run_trajectories
+from wijkreno.pipeline import TrajectoryOptions, run_trajectories
 
 
 @handle_errors
@@ -90,10 +86,5 @@ def trajectories(
         objective=objective, income_category=income_category, horizon_years=horizon_years,
         discount_rate_frac=discount_rate, basis=basis, price_year=price_year,
         municipal_premiums=municipal_premiums)
-    folders = dwelling_folders(twin, renovated=renovated, as_built=as_built, register=register,
-                               force=force)
-    ws = Workspace(folders={**folders, **simulate_folder(twin, simulate), "trajectories": out})
-    result = run_trajectories(ws, options, force=force)
-    print_stage(result)
-    print_stage_summary(result)
-    out_console.print(f"Geschreven naar / written to [bold]{out}[/]")
+    run_money_stage("trajectories", run_trajectories, options, twin, out, renovated=renovated,
+                    as_built=as_built, register=register, simulate=simulate, force=force)
