@@ -40,7 +40,7 @@ from wijkreno.maps.streets import STREET_LINE_COLUMNS, street_lines
 from wijkreno.params.models.priority import load_priority_params
 from wijkreno.params.models.renovation import load_renovation_params
 from wijkreno.pipeline import Workspace as PipelineWorkspace
-from wijkreno.pipeline.stages import dwellings_stage
+from wijkreno.pipeline.stages import TrajectoryOptions, dwellings_stage, plan_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -342,33 +342,44 @@ def dumps(content: Any) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
-PLAN_OPTIONS = ("target", "objective", "income_category", "horizon_years",
-                "discount_rate_frac", "basis", "price_year")
-"""Options of the trajectories stage a coach's rerun repeats (its manifest's ``options``)."""
-
-
 def _plan_options(pws: PipelineWorkspace) -> dict[str, Any]:
     """Keyword arguments of :func:`wijkreno.pipeline.plan_dwellings` as the workspace's
-    trajectories stage ran it (money basis, price year, target …; the municipal premiums
-    read from their file), so that a coach's rerun plans on the same footing; empty (the
-    defaults) when the stage has no manifest."""
-    options = (pws.read_manifest("trajectories") or {}).get("options") or {}
-    out = {k: options[k] for k in PLAN_OPTIONS if options.get(k) is not None}
-    premiums = options.get("municipal_premiums")
-    if premiums:
-        from wijkreno.renovate.catalogue import load_municipal_premiums
+    trajectories stage ran it (:func:`wijkreno.pipeline.stages.plan_kwargs` of its manifest's
+    ``options``), so that a coach's rerun plans on the same footing; empty (the defaults)
+    when the stage has no manifest or its options are not this version's."""
+    options = (pws.read_manifest("trajectories") or {}).get("options")
+    if not options:
+        return {}
+    try:
+        parsed = TrajectoryOptions.model_validate(options)
+    except ValueError as exc:
+        log.warning("options of the trajectories manifest not understood (%s); a coach's "
+                    "rerun plans with the defaults", exc)
+        return {}
+    try:
+        return plan_kwargs(parsed)
+    except (OSError, WijkrenoError) as exc:
+        log.warning("municipal premiums %s of the trajectories not read (%s); a coach's "
+                    "rerun plans without them", parsed.municipal_premiums, exc)
+        return plan_kwargs(parsed.model_copy(update={"municipal_premiums": None}))
 
-        try:
-            out["municipal_premiums"] = load_municipal_premiums(Path(premiums))
-        except (OSError, WijkrenoError) as exc:
-            log.warning("municipal premiums %s of the trajectories not read (%s); a coach's "
-                        "rerun plans without them", premiums, exc)
-    return out
+
+@dataclass(frozen=True)
+class RegisterSeen:
+    """What :meth:`Workspace.refresh_register` last saw of a register."""
+
+    url: str = ""
+    """The register's URL (``Settings.effective_register_url``)."""
+    engine_key: int | None = None
+    """``id`` of the register's engine; None when the last try could not open the register."""
+    generation: int = -1
+    """:func:`register_generation` of the engine at that look."""
+    token: int = -1
+    """:func:`register_token` at that look (-1: never read)."""
+    checked_s: float = float("-inf")
+    """``time.monotonic()`` of that look (or failed try)."""
 
 
-REGISTER_POLL_S = 30.0
-"""Seconds between two looks at the register's renovations for changes made by another
-process (a terminal import); a write by this service is seen at the next request."""
 _REGISTER_GENERATION: dict[int, int] = {}
 _REGISTER_GENERATION_LOCK = threading.Lock()
 
@@ -410,6 +421,11 @@ def _register_keys(applied: pd.DataFrame) -> list[tuple[str, str, str]]:
         applied["dwelling_id"], applied["measure"], applied["completed_on"], strict=True)]
 
 
+def _split_by_dwelling(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``frame``'s rows by ``dwelling_id`` (as text), in one grouping pass."""
+    return dict(tuple(frame.groupby(frame["dwelling_id"].astype(str), sort=False)))
+
+
 _DONE = ("applied", "superseded")
 """Statuses of an ``applied`` row whose measure reached the dwelling."""
 
@@ -443,8 +459,10 @@ class Workspace:
     applied_keys: frozenset[tuple[str, str, str]] = frozenset()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _register_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _register_seen: tuple[str, Any, int, int, float] = ("", None, -1, -1, 0.0)
+    _register_seen: RegisterSeen = RegisterSeen()
     _register_rows: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = field(
+        default_factory=dict, repr=False)
+    _register_row_keys: dict[str, tuple[tuple[str, ...], ...]] = field(
         default_factory=dict, repr=False)
 
     @classmethod
@@ -871,72 +889,108 @@ class Workspace:
         return self._bodies.get((level, full))
 
     # -- the register's renovations registered since the pipeline ran ----------------------
-    def register_current(self, url: str) -> bool:
-        """Whether :meth:`refresh_register` is up to date for the register at ``url`` (no
-        I/O: safe on the event loop)."""
-        seen, key, generation, _, checked = self._register_seen
-        return (seen == url and key is not None and _REGISTER_GENERATION.get(key) == generation
-                and time.monotonic() - checked < REGISTER_POLL_S)
+    def register_current(self, url: str, poll_s: float) -> bool:
+        """Whether :meth:`refresh_register` need not run for the register at ``url`` (no I/O:
+        safe on the event loop): it looked less than ``poll_s`` seconds ago and this process
+        wrote nothing there since, or it failed to open that register less than ``poll_s``
+        seconds ago (so that an unreachable register costs one try per ``poll_s``, not one
+        connect timeout per request)."""
+        seen = self._register_seen
+        if seen.url != url or time.monotonic() - seen.checked_s >= poll_s:
+            return False
+        return (seen.engine_key is None
+                or _REGISTER_GENERATION.get(seen.engine_key) == seen.generation)
 
-    def refresh_register(self, register: Any, url: str) -> None:
+    def register_unreachable(self, url: str) -> None:
+        """Record a failed try to open the register at ``url``: the files' state (or what was
+        last read from that register) is served until :meth:`register_current` says to try
+        again."""
+        with self._register_lock:
+            seen = self._register_seen
+            if seen.url != url:  # rows read from another register are not this one's
+                self._register_rows, self._register_row_keys = {}, {}
+            self._register_seen = RegisterSeen(
+                url=url, token=seen.token if seen.url == url else -1,
+                checked_s=time.monotonic())
+
+    def refresh_register(self, register: Any, url: str, poll_s: float) -> None:
         """Apply the register's realised measures that the as-renovated layer lacks (uploaded
         in the browser since the pipeline ran) to their dwellings and plan those again, so that
         the coach's page neither proposes what is done nor waits for a terminal run of the
-        ``renovated`` stage. Sync (a database read, then only the new rows' dwellings are
-        planned); a register that cannot be read is logged and the files' state is served."""
+        ``renovated`` stage. Sync (a database read, then only the dwellings whose register
+        rows changed since the last look are planned); a register that cannot be read is
+        logged and the files' state is served."""
         with self._register_lock:
-            if self.register_current(url):
+            if self.register_current(url, poll_s):
                 return
+            seen = self._register_seen
             generation = register_generation(register)
             try:
                 token = register_token(register)
-                if url != self._register_seen[0] or token != self._register_seen[3]:
-                    self._register_rows = self._registered_since(register.renovations())
+                if url != seen.url or token != seen.token:
+                    known = self._register_row_keys if url == seen.url else {}
+                    self._register_rows, self._register_row_keys = self._registered_since(
+                        register.renovations(), known)
             except Exception:  # noqa: BLE001 - the files' state is served then
                 log.exception("register not read; the coach's page shows the workspace's "
                               "as-renovated layer")
-                token = self._register_seen[3]
-            self._register_seen = (url, id(register.engine), generation, token,
-                                   time.monotonic())
+                token = seen.token
+            self._register_seen = RegisterSeen(url=url, engine_key=id(register.engine),
+                                               generation=generation, token=token,
+                                               checked_s=time.monotonic())
 
-    def _registered_since(self, renovations: pd.DataFrame
-                          ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    def _registered_since(self, renovations: pd.DataFrame,
+                          known: dict[str, tuple[tuple[str, ...], ...]]
+                          ) -> tuple[dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]],
+                                     dict[str, tuple[tuple[str, ...], ...]]]:
         """dwelling_id → (dwelling as renovated now, steps, summary) of each dwelling with a
-        register row the as-renovated layer did not apply."""
+        register row the as-renovated layer did not apply, and dwelling_id → those rows'
+        content. A dwelling whose rows are those of ``known`` (the previous look's content)
+        keeps its previous frames; only the others are planned again."""
         from wijkreno.pipeline import plan_dwellings
         from wijkreno.simulate.basis import attach_basis_columns
         from wijkreno.twin.renovated import apply_register
 
         reg = renovations[renovations["nis_code"].astype(str).isin(self.nis_codes)]
         if reg.empty:
-            return {}
+            return {}, {}
         dw = self.dwellings
         near = np.zeros(len(dw), dtype=bool)
         for col in ("dwelling_id", "adres_id", "gebouw_id"):
             if col in reg.columns and col in dw.columns:
                 near |= dw[col].astype(str).isin(reg[col].dropna().astype(str)).to_numpy()
         if not near.any():
-            return {}
+            return {}, {}
         base = dw.loc[near]
         _, applied = apply_register(base, reg)
         applied = applied[applied["status"].isin(_DONE)]
         new = applied[[k not in self.applied_keys for k in _register_keys(applied)]]
         if new.empty:
-            return {}
-        affected = base[base["dwelling_id"].astype(str).isin(new["dwelling_id"].astype(str))]
-        now, _ = apply_register(affected, reg[reg["renovation_id"].isin(
-            new["renovation_id"])])
-        if self.results is not None:
-            now = attach_basis_columns(now, self.results)
-        now, steps, summary, _ = plan_dwellings(now, None, **self.plan_options)
-        out = {}
-        for did in now["dwelling_id"].astype(str):
-            out[did] = (now[now["dwelling_id"].astype(str) == did],
-                        steps[steps["dwelling_id"].astype(str) == did],
-                        summary[summary["dwelling_id"].astype(str) == did])
-        log.info("register: %d measures uploaded since the as-renovated layer, %d dwellings "
-                 "planned again", len(new), len(out))
-        return out
+            return {}, {}
+        # each dwelling's new rows as text (a corrected premium or date changes it too)
+        content = reg.astype(str).set_index(reg["renovation_id"].to_numpy())
+        keys = {str(did): tuple(sorted(map(tuple, content.loc[
+                    pd.unique(rows["renovation_id"])].to_numpy().tolist())))
+                for did, rows in new.groupby(new["dwelling_id"].astype(str), sort=False)}
+        previous = self._register_rows
+        out = {did: previous[did] for did, key in keys.items()
+               if known.get(did) == key and did in previous}
+        todo = [did for did in keys if did not in out]
+        if todo:
+            affected = base[base["dwelling_id"].astype(str).isin(todo)]
+            mine = new[new["dwelling_id"].astype(str).isin(todo)]
+            now, _ = apply_register(affected, reg[reg["renovation_id"].isin(
+                mine["renovation_id"])])
+            if self.results is not None:
+                now = attach_basis_columns(now, self.results)
+            now, steps, summary, _ = plan_dwellings(now, None, **self.plan_options)
+            parts = [_split_by_dwelling(frame) for frame in (now, steps, summary)]
+            empty = [frame.iloc[:0] for frame in (now, steps, summary)]
+            for did in now["dwelling_id"].astype(str):
+                out[did] = tuple(part.get(did, e) for part, e in zip(parts, empty, strict=True))
+        log.info("register: %d measures uploaded since the as-renovated layer, %d of %d "
+                 "dwellings planned again", len(new), len(todo), len(keys))
+        return out, keys
 
     def registered(self, dwelling_id: str
                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
@@ -1131,27 +1185,30 @@ async def get_workspace_async(request: Request) -> Workspace:
 def refresh_register(ws: Workspace, settings: Settings) -> Workspace:
     """``ws`` with the register's measures uploaded since the pipeline ran applied
     (:meth:`Workspace.refresh_register`; sync: call it in the threadpool); an unreachable
-    register is logged, the files' state served."""
+    register is logged, the files' state served, and tried again after
+    ``settings.register_poll_s``."""
     url = settings.effective_register_url()
-    if not ws.register_current(url):
+    if not ws.register_current(url, settings.register_poll_s):
         from api.auth import get_register
 
         try:
             register = get_register(settings)
         except HTTPException:
-            log.warning("register unreachable; the coach's page shows the as-renovated layer")
+            log.warning("register unreachable; the coach's page shows the as-renovated layer "
+                        "(next try in %.0f s)", settings.register_poll_s)
+            ws.register_unreachable(url)
             return ws
-        ws.refresh_register(register, url)
+        ws.refresh_register(register, url, settings.register_poll_s)
     return ws
 
 
 async def get_current_workspace_async(request: Request) -> Workspace:
     """:func:`get_workspace_async` with the register's newest measures applied (a thread hop
     only when the register may have changed: after a write here, or every
-    :data:`REGISTER_POLL_S`)."""
+    ``settings.register_poll_s``)."""
     ws = await get_workspace_async(request)
     settings = request_settings(request)
-    if not ws.register_current(settings.effective_register_url()):
+    if not ws.register_current(settings.effective_register_url(), settings.register_poll_s):
         await run_in_threadpool(refresh_register, ws, settings)
     return ws
 

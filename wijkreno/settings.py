@@ -8,6 +8,7 @@ it with ``app.dependency_overrides[get_settings]`` or pass a :class:`Settings` t
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from pathlib import Path
@@ -84,6 +85,20 @@ class Settings(BaseSettings):
     map_background_attribution: str = Field(
         "Achtergrond: GRB-basiskaart © Digitaal Vlaanderen", description="Attribution shown "
         "with the background map.")
+    register_poll_s: float = Field(30.0, gt=0, description="Seconds between two looks of "
+                                   "the web service at the register for renovations another "
+                                   "process wrote (a terminal import), and between two tries "
+                                   "to open an unreachable register; a write by the service "
+                                   "itself is seen at the next request [s].")
+    map_dwelling_min_zoom: float = Field(15.0, ge=0, le=22, description="Map zoom around "
+                                         "which the map page turns from the sectors to the "
+                                         "dwellings (MapLibre zoom): dwelling points from half "
+                                         "a zoom below it, the groups from one above it. At 15 "
+                                         "a 1440 x 900 px view spans about 2.2 x 1.4 km, a "
+                                         "neighbourhood.")
+    map_street_min_zoom: float = Field(15.0, ge=0, le=22, description="Map zoom of the "
+                                       "street names (MapLibre zoom); the street lines and "
+                                       "every request of the map start one zoom below it.")
     job_workers: int = Field(2, ge=1, description="Threads that run scenario jobs.")
     max_jobs: int = Field(20, ge=1, description="Jobs kept in memory (oldest finished dropped).")
 
@@ -103,4 +118,11 @@ class Settings(BaseSettings):
         """Return the register URL, defaulting to ``register.sqlite`` in the data folder."""
         if self.register_url:
             return self.register_url
-        return f"sqlite:///{(Path(self.data_dir) / 'register.sqlite').resolve()}"
+        return _default_register_url(Path(self.data_dir).absolute())
+
+
+@functools.lru_cache(maxsize=32)
+def _default_register_url(data_dir: Path) -> str:
+    """``register.sqlite`` in the absolute folder ``data_dir`` as an SQLAlchemy URL, resolved
+    (symbolic links followed) once per folder: the web service asks for it per request."""
+    return f"sqlite:///{(data_dir / 'register.sqlite').resolve()}"

@@ -40,6 +40,10 @@ router = APIRouter(prefix="/api", tags=["publiek"],
 """Starts :func:`api.workspace.warm_reads` of the configured workspace in the background."""
 
 GEOJSON = "application/geo+json"
+MAX_STREET_OFFSET = 1_000_000
+"""Largest ``offset`` of a street view page: a bound on the number a client may send, far
+above any street (the longest of the 250,000-dwelling benchmark city holds a few thousand
+addresses); an offset past a street's end answers an empty page, not an error."""
 
 
 @router.get("/health", response_model=Health, summary="Status van de dienst")
@@ -205,7 +209,9 @@ async def buildings(bbox: str, request: Request,
                         "false (standaard): de kaartlaag, gebouw_id en epc_label; true: ook "
                         "rol, typologie, bouwjaar, woningen, hoogte, oppervlakte en "
                         "EPC-score."))] = False) -> Response:
-    """Buildings intersecting ``bbox`` (``minlon,minlat,maxlon,maxlat``, EPSG:4326) with the
+    """Buildings whose bounding box meets ``bbox`` (``minlon,minlat,maxlon,maxlat``, EPSG:4326;
+    an outline near a corner of the box may be included without touching it, see
+    :meth:`api.workspace.Workspace.bbox_bytes`) with the
     worst EPC label of their dwellings (the map's footprints: ``gebouw_id`` and ``epc_label``;
     every property with ``full=true``). 400 when the box is larger than ``max_bbox_area_km2``,
     413 when it holds more than ``max_footprints`` buildings (the map says 'zoom in')."""
@@ -217,7 +223,8 @@ async def buildings(bbox: str, request: Request,
             summary="Woningen (adressen) in een kader, met EPC-label en plan (GeoJSON)")
 async def dwellings(bbox: str, request: Request,
                     ws: Annotated[Workspace, Depends(get_workspace_async)]) -> Response:
-    """Dwelling points in ``bbox`` (EPSG:4326) with label, score and the plan's outcome."""
+    """Dwelling points in ``bbox`` (EPSG:4326; the tree's envelope test, exact for points)
+    with label, score and the plan's outcome."""
     return await _bbox_layer("dwellings", bbox, request, ws)
 
 
@@ -302,7 +309,7 @@ def street_key(ws: Workspace, name: str, postcode: str | None) -> tuple[str, str
 async def street(name: str, request: Request,
                  ws: Annotated[Workspace, Depends(get_workspace_async)],
                  postcode: Annotated[str | None, Query(max_length=10)] = None,
-                 offset: Annotated[int, Query(ge=0, le=1_000_000, description=(
+                 offset: Annotated[int, Query(ge=0, le=MAX_STREET_OFFSET, description=(
                      "Eerste woning van de pagina (0 = de eerste)."))] = 0,
                  limit: Annotated[int | None, Query(ge=1, description=(
                      "Aantal woningen van de pagina (standaard street_page_size, ten hoogste "

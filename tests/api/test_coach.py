@@ -256,11 +256,16 @@ def test_map_page_config_and_background_off_by_default(client, app, settings):
     for c in config["components"]:
         assert f"comp_value_{c['name']}" in STRINGS["nl"]
     assert config["heatingNames"]["heat_pump_air_water"] == "lucht-water warmtepomp"
+    assert (config["dwellingMinZoom"], config["streetMinZoom"], config["footprintMinZoom"]) == (
+        settings.map_dwelling_min_zoom, settings.map_street_min_zoom,
+        settings.map_footprint_min_zoom)
 
-    online = settings.model_copy(update={"map_background": True})
+    online = settings.model_copy(update={"map_background": True, "map_dwelling_min_zoom": 14.0,
+                                         "map_street_min_zoom": 13.5})
     with TestClient(create_app(online)) as c:
         page = c.get("/")
     cfg = _config(page.text)
+    assert cfg["dwellingMinZoom"] == 14.0 and cfg["streetMinZoom"] == 13.5
     assert cfg["background"]["url"].startswith("https://geo.api.vlaanderen.be/")
     assert "{z}" in cfg["background"]["url"] and "Digitaal Vlaanderen" in cfg["background"][
         "attribution"]

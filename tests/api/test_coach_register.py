@@ -31,9 +31,9 @@ def _login(client: TestClient, username: str, password: str) -> None:
     client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
 
 
-def _roof_house(workspace_dir) -> tuple[str, str]:
+def _roof_house(workspace_dir, which: int = 0) -> tuple[str, str]:
     """(adres_id, dwelling_id) of a Kerkstraat house whose trajectory insulates the roof and
-    that the demo register left alone."""
+    that the demo register left alone (the ``which``-th)."""
     dw = pd.read_parquet(workspace_dir / "renovated" / "dwellings.parquet")
     done = dw.filter(regex=r"^done_.*_year$").notna().any(axis=1)
     steps = pd.read_parquet(workspace_dir / "trajectories" / "trajectories.parquet",
@@ -41,7 +41,7 @@ def _roof_house(workspace_dir) -> tuple[str, str]:
     roof = set(steps.loc[steps["dimension"] == "roof", "dwelling_id"].astype(str))
     rows = dw[(dw["street"] == "Kerkstraat") & ~done & dw["dwelling_id"].astype(str).isin(roof)
               & dw["box_number"].isna()]
-    row = rows.iloc[0]
+    row = rows.iloc[which]
     return str(row["adres_id"]), str(row["dwelling_id"])
 
 
@@ -75,4 +75,46 @@ def test_a_measure_registered_in_the_browser_reaches_the_coach_at_once(own, clie
     assert sheet.status_code == 200
     # the service on the other register still plans the roof (no row there)
     assert any(s["dimension"] == "roof" for s in client.get(url).json()["steps"])
-    assert any(s["dimension"] == "roof" for s in coach.get(url).json()["steps"]) is False
+    # and back on this one: the workspace both services share reads this register again
+    # rather than serving the other's answer
+    assert all(s["dimension"] != "roof" for s in coach.get(url).json()["steps"])
+
+
+def _register_roof(client: TestClient, adres_id: str) -> None:
+    r = client.post("/api/officer/99001/renovations/rows", json={"values": {
+        "adres_id": adres_id, "maatregel": "dakisolatie", "datum_uitvoering": "2024-06-03",
+        "fossielvrij": "ja", "opmerking": "dak 2024 (test replan)"}})
+    assert r.status_code == 200 and r.json()["n_accepted"] == 1, r.text
+
+
+def test_only_dwellings_whose_register_rows_changed_are_planned_again(own, users,
+                                                                      workspace_dir):
+    from api.workspace import get_workspace_for
+
+    (first, first_id), (second, second_id) = (_roof_house(workspace_dir, 1),
+                                              _roof_house(workspace_dir, 2))
+    _login(own, "coach99", users["coach99"][0])
+    _register_roof(own, first)
+    assert all(s["dimension"] != "roof"
+               for s in own.get(f"/api/addresses/{first}/trajectory").json()["steps"])
+    ws = get_workspace_for(workspace_dir)
+    planned = ws.registered(first_id)
+    assert planned is not None
+
+    _register_roof(own, second)
+    assert all(s["dimension"] != "roof"
+               for s in own.get(f"/api/addresses/{second}/trajectory").json()["steps"])
+    assert ws.registered(second_id) is not None
+    assert ws.registered(first_id) is planned  # its rows did not change: not planned again
+
+    # a correction of the first house's row plans it again
+    rows = own.get("/api/register/99001/renovations", params={"page_size": 500}).json()["rows"]
+    row_id = next(r["renovation_id"] for r in rows if str(r["adres_id"]) == first)
+    r = own.patch(f"/api/register/99001/renovations/{row_id}",
+                  json={"changes": {"note": "dak 2024, gecorrigeerd"}})
+    assert r.status_code == 200, r.text
+    own.get(f"/api/addresses/{first}/trajectory")
+    again = ws.registered(first_id)
+    assert again is not None and again is not planned
+    assert again[2]["investment_eur"].tolist() == planned[2]["investment_eur"].tolist()
+    assert ws.registered(second_id) is not None

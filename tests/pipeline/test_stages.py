@@ -245,3 +245,31 @@ def test_every_stage_has_a_run_function(stage):
     import wijkreno.pipeline as pipeline
 
     assert callable(getattr(pipeline, f"run_{stage}"))
+
+
+def test_plan_kwargs_are_every_planning_option_of_the_stage(monkeypatch, tmp_path):
+    """The stage and the web service's rerun plan through ``plan_kwargs``: every option of
+    ``TrajectoryOptions`` but the selection reaches ``plan_dwellings``, and nothing else."""
+    import inspect
+
+    from wijkreno.pipeline.stages import plan_kwargs
+
+    kwargs = plan_kwargs(TrajectoryOptions())
+    selection = {"streets", "addresses", "overrides"}
+    assert set(kwargs) == set(TrajectoryOptions.model_fields) - selection
+    keyword_only = {name for name, p in inspect.signature(plan_dwellings).parameters.items()
+                    if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    assert set(kwargs) == keyword_only
+    # the defaults of the options are plan_dwellings' own
+    assert all(inspect.signature(plan_dwellings).parameters[k].default == v
+               for k, v in kwargs.items())
+    # the municipal premiums read from their file
+    premiums = plan_kwargs(TrajectoryOptions(
+        municipal_premiums=PARAMS / "municipal" / "example_gent_2020.toml"))
+    assert premiums["municipal_premiums"] is not None
+    # a relative path is kept absolute (the manifest's copy is read by the web service)
+    shutil.copy(PARAMS / "municipal" / "example_gent_2020.toml", tmp_path / "gent.toml")
+    monkeypatch.chdir(tmp_path)
+    options = TrajectoryOptions(municipal_premiums=Path("gent.toml"))
+    assert options.municipal_premiums == tmp_path.resolve() / "gent.toml"
+    assert Path(options.model_dump(mode="json")["municipal_premiums"]).is_absolute()

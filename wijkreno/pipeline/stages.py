@@ -26,7 +26,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from wijkreno.errors import InputError
 from wijkreno.io import tables as io_tables
@@ -437,7 +437,33 @@ class TrajectoryOptions(_Options):
         None, description="price set of price_sets.toml; the current year's when None")
     municipal_premiums: Path | None = Field(
         None, description="TOML of a municipality's top-up premiums "
-                          "(wijkreno/params/municipal/template.toml)")
+                          "(wijkreno/params/municipal/template.toml); kept as an absolute "
+                          "path, so that the manifest's copy is read from any folder (the "
+                          "web service's rerun)")
+
+    @field_validator("municipal_premiums")
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        return None if path is None else Path(path).expanduser().resolve()
+
+
+def plan_kwargs(options: TrajectoryOptions) -> dict[str, Any]:
+    """Keyword arguments of :func:`plan_dwellings` for ``options`` (the municipal premiums read
+    from their file): the ``trajectories`` stage and the web service's rerun of a dwelling
+    both plan through this, so that an option added here reaches both.
+
+    Raises the reader's error (:class:`OSError`, :class:`~wijkreno.errors.WijkrenoError`) when
+    the municipal premiums file cannot be read.
+    """
+    municipal = None
+    if options.municipal_premiums is not None:
+        from wijkreno.renovate.catalogue import load_municipal_premiums
+
+        municipal = load_municipal_premiums(options.municipal_premiums)
+    return {"target": options.target, "objective": options.objective,
+            "income_category": options.income_category, "horizon_years": options.horizon_years,
+            "discount_rate_frac": options.discount_rate_frac, "basis": options.basis,
+            "price_year": options.price_year, "municipal_premiums": municipal}
 
 
 def plan_dwellings(
@@ -571,16 +597,8 @@ def run_trajectories(ws: Workspace, options: TrajectoryOptions | None = None, *,
             from wijkreno.io.overrides import read_overrides
 
             overrides = read_overrides(options.overrides)
-        municipal = None
-        if options.municipal_premiums is not None:
-            from wijkreno.renovate.catalogue import load_municipal_premiums
-
-            municipal = load_municipal_premiums(options.municipal_premiums)
-        _, steps, summary, changes = plan_dwellings(
-            selected, overrides, target=options.target, objective=options.objective,
-            income_category=options.income_category, horizon_years=options.horizon_years,
-            discount_rate_frac=options.discount_rate_frac, basis=options.basis,
-            price_year=options.price_year, municipal_premiums=municipal)
+        _, steps, summary, changes = plan_dwellings(selected, overrides,
+                                                    **plan_kwargs(options))
         tables: dict[str, Any] = {
             # categoricals and arrow strings as plain text in the CSV
             "steps": io_tables.categoricals_as_text(steps),
