@@ -934,7 +934,9 @@ class Workspace:
             except Exception:  # noqa: BLE001 - the files' state is served then
                 log.exception("register not read; the coach's page shows the workspace's "
                               "as-renovated layer")
-                token = seen.token
+                token = seen.token if url == seen.url else -1
+                if url != seen.url:  # rows read from another register are not this one's
+                    self._register_rows, self._register_row_keys = {}, {}
             self._register_seen = RegisterSeen(url=url, engine_key=id(register.engine),
                                                generation=generation, token=token,
                                                checked_s=time.monotonic())
