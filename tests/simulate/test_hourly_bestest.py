@@ -183,3 +183,18 @@ def test_cli_validate_bestest_without_data_is_an_input_error(tmp_path):
                                       "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "725650TYCST.epw" in result.output
+
+
+@pytest.mark.realdata
+def test_cli_validate_bestest_fails_when_a_known_limitation_gets_worse(tmp_path, monkeypatch):
+    """A known limitation further out than its bestest.toml max_outside fails the check."""
+    import wijkreno.simulate.bestest as bt
+
+    spec = bt.load_bestest_spec()
+    tight = {**spec, "limitations": {k: {**v, "max_outside": 1e-4}
+                                     for k, v in spec["limitations"].items()}}
+    monkeypatch.setattr(bt, "load_bestest_spec", lambda path=None: tight)
+    result = CliRunner().invoke(app, ["validate", "bestest", "--data",
+                                      str(shared_data("bestest")), "-o", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "verder buiten bereik" in result.output
