@@ -13,7 +13,7 @@ from wijkreno.pipeline import LAYOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / "wijkreno" / "cli"
-ALLOWED_CLI_IMPORTS = {"wijkreno.cli._common", "wijkreno.cli._summaries"}
+ALLOWED_CLI_IMPORTS = {"wijkreno.cli._common", "wijkreno.cli._summaries", "wijkreno.cli._stages"}
 """What a command module may import from the CLI package: the shared helpers, never another
 command (``cli/__init__`` assembles the commands)."""
 
