@@ -212,8 +212,8 @@ def test_municipal_premium_is_added_and_shown_apart_in_the_summary():
     gent = load_municipal_premiums(PARAMS_DIR / MUNICIPAL_EXAMPLE_FILE)
     dw = hand_dwelling()
     money = money_params(2026)
-    plain = measure_options(dw, premiums=money.premiums)
-    with_gent = measure_options(dw, premiums=money.premiums, municipal_premiums=gent)
+    plain = measure_options(dw, money=money)
+    with_gent = measure_options(dw, money=money, municipal_premiums=gent)
     assert plain.municipal_premium_eur is None
     k = with_gent.option_names["roof"].index("roof_insulation")
     extra = with_gent.municipal_premium_eur["roof"][0, k]
@@ -411,8 +411,12 @@ def test_life_cycle_factor_discounts_and_indexes_replacements():
 
 
 def test_money_params_refuses_an_unknown_year():
-    with pytest.raises(InputError, match="no price set for 2019"):
+    # library callers are told the argument, command-line users the flag
+    with pytest.raises(InputError, match="no price set for 2019") as err:
         money_params(2019)
+    assert "price_year=" in str(err.value) and "--price-year" in str(err.value)
+    with pytest.raises(InputError, match="price_year="):
+        load_price_sets().resolve_year(None, today=dt.date(2020, 1, 1))
 
 
 def test_premium_scheme_carries_rules_over():
@@ -574,7 +578,7 @@ def test_cost_escalation_changes_the_tussenstap_where_it_should():
 
     econ = load_economics(money=money_params(2026))
     dw = hand_dwellings({"heating_install_year": econ.start_year - 20 + 5})
-    o = measure_options(dw)
+    o = measure_options(dw, money=money_params(2026))
     k = o.option_names["heating"].index("hybrid_heat_pump")
     net = o.interim_investment_eur[0, k] - o.interim_premium_eur[0, k]
     assert net > 0
