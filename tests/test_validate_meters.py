@@ -85,7 +85,9 @@ def test_validate_meters_on_a_statistical_stock(stock_file, fitted, tmp_path):
     # connections by more than 5 % (the level and the held-out errors are measured on all of
     # Flanders, `wijkreno validate meters --stock`, not on this handful of municipalities)
     assert 0.0 <= s["gas_dwellings_over_connections_max_frac"] <= 0.05
-    assert 0.0 <= s["calibrated_mae_municipality"] < 1.0
+    # the location features (on by default) come from the wijk polygons of ../shared/data
+    # and travel in the calibration file with every municipality's location
+    assert {"feature_x_km", "feature_y_km"} <= set(s["calibration_features"])
     for name in ("meters_municipality.csv", "meters_sector.csv", "meters_scatter.png",
                  "meters_summary.json", "calibration_fluvius.json", "meters_columns.csv"):
         assert (out / name).exists(), name
@@ -100,6 +102,7 @@ def test_validate_meters_on_a_statistical_stock(stock_file, fitted, tmp_path):
     assert set(gas["training_nis"]).isdisjoint(gas["held_out_nis"])
     assert set(muni.loc[muni["held_out"], "nis_code"]) <= set(gas["held_out_nis"])
     assert gas["fit_statistics"]["n_rows"] > 10
+    assert set(NIS) <= set(gas["locations"])
 
     # the calibration applied to one held-out municipality alone
     held = gas["held_out_nis"][0]

@@ -149,10 +149,8 @@ def test_missing_columns_are_reported():
         fit_calibration(pd.DataFrame({"nis_code": ["1"]}), ["1"], [])
 
 
-def test_compare_with_meters_synthetic():
-    """The validate-meters compute step on synthetic data: out-of-sample figures only."""
-    from wijkreno.aggregate.meters import compare_with_meters
-
+def _synthetic_meters() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Simulated-looking dwellings and Fluvius rows of the synthetic stock."""
     d = _dwellings(5)
     rng = np.random.default_rng(9)
     n = len(d)
@@ -162,7 +160,6 @@ def test_compare_with_meters_synthetic():
     d["final_oil_kwh"] = 0.0
     d["final_wood_kwh"] = 0.0
     d["final_electricity_kwh"] = 200.0
-    gas_users = d["final_gas_kwh"] > 0
     per_sector = d.groupby("sector_code").agg(
         n=("final_gas_kwh", "size"), g=("final_gas_kwh", lambda s: int((s > 0).sum())),
         kwh=("final_gas_kwh", "sum"))
@@ -173,6 +170,15 @@ def test_compare_with_meters_synthetic():
         "electricity_residential_kwh": per_sector["n"] * 3000.0,
         "electricity_residential_connections": per_sector["n"].astype(float),
     })
+    return d, fluvius
+
+
+def test_compare_with_meters_synthetic():
+    """The validate-meters compute step on synthetic data: out-of-sample figures only."""
+    from wijkreno.aggregate.meters import compare_with_meters
+
+    d, fluvius = _synthetic_meters()
+    gas_users = d["final_gas_kwh"] > 0
     cmp = compare_with_meters(d, fluvius)
     s = cmp.summary
     assert s["calibration"] == "fitted"
@@ -248,37 +254,53 @@ def test_cross_validation_reads_training_rows_only_and_finds_the_gradient():
     rows = _with_location(_rows())
     train, held = _split()
     variants = {"basis": [], "locatie": ["feature_x_km", "feature_y_km"]}
-    cv = grouped_cross_validation(rows, train, variants, min_connections=1)
+    kw = {"folds": 5, "salt": "cv-test", "min_connections": 1}
+    cv = grouped_cross_validation(rows, train, variants, **kw)
     assert cv["locatie"]["mae_municipality"] < cv["basis"]["mae_municipality"]
     assert cv["locatie"]["n_municipalities"] == len(train)
     poisoned = rows.copy()
     out = poisoned["nis_code"].isin(held)
     poisoned.loc[out, "metered_gas_kwh"] *= 1000.0
     poisoned.loc[out, "feature_x_km"] = -5000.0
-    assert grouped_cross_validation(poisoned, train, variants, min_connections=1) == cv
+    assert grouped_cross_validation(poisoned, train, variants, **kw) == cv
     with pytest.raises(InputError, match="needs columns"):
-        grouped_cross_validation(rows, train, {"x": ["feature_nope"]}, min_connections=1)
+        grouped_cross_validation(rows, train, {"x": ["feature_nope"]}, **kw)
     with pytest.raises(InputError, match="folds"):
-        grouped_cross_validation(rows, train, variants, folds=1)
+        grouped_cross_validation(rows, train, variants, **{**kw, "folds": 1})
 
 
-def test_municipality_locations_and_missing_location_is_neutral():
+def _boxes(nis_codes):
+    """Wijk polygons: two 500 m boxes per municipality, municipality i at x = 10 i km."""
     import geopandas as gpd
     from shapely.geometry import box
 
+    codes, geoms = [], []
+    for i, n in enumerate(nis_codes):
+        for k in range(2):
+            codes.append(f"{n}W0{k}")
+            geoms.append(box(10_000 * i + 500 * k, 0, 10_000 * i + 500 * (k + 1), 1000))
+    return gpd.GeoDataFrame({"wijk_code": codes}, geometry=geoms, crs=31370)
+
+
+def test_municipality_locations_and_missing_location_is_neutral():
+    from wijkreno.aggregate.areas import municipality_polygons
     from wijkreno.aggregate.calibration import location_features, municipality_locations
 
-    wijken = gpd.GeoDataFrame(
-        {"geoitem": ["11001W01", "11001W02", "44001W01"]},
-        geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000), box(50_000, 0, 51_000, 1000)],
-        crs=31370)
-    loc = municipality_locations(wijken, {"44001": "44084"})
-    assert loc.loc["11001", "x_km"] == pytest.approx(1.0)
-    assert loc.loc["44084", "x_km"] == pytest.approx(50.5)
+    wijken = _boxes(["11001", "44001"])
+    # the wijken of a municipality merged since (44001 -> 44084) go to the new municipality
+    to_nis = pd.Series({"11001W00": "11001", "11001W01": "11001", "44001W00": "44084",
+                        "44001W01": "44084"})
+    polys = municipality_polygons(wijken, to_nis)
+    assert sorted(polys.index) == ["11001", "44084"]
+    loc = municipality_locations(polys)
+    assert loc.loc["11001", "x_km"] == pytest.approx(0.5)
+    assert loc.loc["44084", "x_km"] == pytest.approx(10.5)
     with pytest.raises(InputError):
-        municipality_locations(wijken.to_crs(4326))
+        municipality_locations(polys.to_crs(4326))
+    with pytest.raises(InputError, match="wijk_code"):
+        municipality_polygons(wijken.rename(columns={"wijk_code": "geoitem"}), to_nis)
     feats = location_features(loc, pd.Series(["11001", "99999"], index=["a", "b"]))
-    assert feats.loc["a", "feature_x_km"] == pytest.approx(1.0)
+    assert feats.loc["a", "feature_x_km"] == pytest.approx(0.5)
     assert np.isnan(feats.loc["b", "feature_y_km"])
     rows = _with_location(_rows())
     train, held = _split()
@@ -287,3 +309,42 @@ def test_municipality_locations_and_missing_location_is_neutral():
     blind = rows.drop(columns=["feature_x_km", "feature_y_km"])
     p = predict_per_user(cal, blind)  # no location: neutral (training mean), still a figure
     assert np.isfinite(p).all()
+
+
+def test_location_features_wired_through_compare_and_carried_by_the_file(tmp_path):
+    """compare_with_meters with municipality polygons: the fit uses the location, the file
+    carries it, and a municipality applying the file alone gets its location back."""
+    from wijkreno.aggregate.areas import municipality_polygons
+    from wijkreno.aggregate.meters import compare_with_meters
+
+    d, fluvius = _synthetic_meters()
+    # meters with a west-east gradient the stock does not know
+    east = fluvius["sector_code"].str[:5].map({n: i for i, n in enumerate(NIS)})
+    fluvius["gas_residential_kwh"] *= 1.0 + 0.02 * (east - 30)
+    wijken = _boxes(NIS)
+    polys = municipality_polygons(
+        wijken, pd.Series(wijken["wijk_code"].str[:5].to_numpy(), index=wijken["wijk_code"]))
+    cmp = compare_with_meters(d, fluvius, municipalities=polys, cross_validate=True)
+    s = cmp.summary
+    gas = cmp.calibrations[0]
+    assert {"feature_x_km", "feature_y_km"} <= set(s["calibration_features"])
+    cv = s["cross_validation_training"]
+    assert set(cv) == {"stock", "counts", "location", "location_and_counts"}
+    assert cv["location"]["mae_municipality"] < cv["stock"]["mae_municipality"]
+    assert sorted(gas.locations) == sorted(NIS)
+    # the file keeps the locations: applied without polygons (as `simulate --calibration`
+    # does) the factors equal those applied with them
+    path = tmp_path / "cal.json"
+    write_calibration({"carriers": {c.carrier: c.to_dict() for c in cmp.calibrations}}, path)
+    back = [Calibration.from_dict(c) for c in read_calibration(path)["carriers"].values()]
+    held = sorted(set(NIS) - set(gas.training_nis))[0]
+    one = d[d["nis_code"] == held].join(cmp.dwellings)
+    alone = apply_calibration(one, back, "sector_code")
+    assert alone["calibrated_final_gas_kwh"].to_numpy() == pytest.approx(
+        cmp.dwellings.loc[one.index, "calibrated_final_gas_kwh"].to_numpy())
+    blind = apply_calibration(one, [Calibration.from_dict({**back[0].to_dict(),
+                                                           "locations": {}})], "sector_code")
+    assert not np.allclose(blind["calibrated_final_gas_kwh"], alone["calibrated_final_gas_kwh"])
+    few = d[d["nis_code"].isin(NIS[:5])]
+    with pytest.raises(InputError, match="at least 10"):
+        compare_with_meters(few, fluvius, municipalities=polys, cross_validate=True)

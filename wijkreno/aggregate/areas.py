@@ -187,6 +187,33 @@ def merge_areas(
     return gpd.GeoDataFrame(out, geometry="geometry", crs=std.crs)
 
 
+def municipality_polygons(wijken: gpd.GeoDataFrame, wijk_to_nis: pd.Series) -> gpd.GeoDataFrame:
+    """Municipality polygons: the wijk polygons dissolved by their municipality.
+
+    Parameters
+    ----------
+    wijken : GeoDataFrame
+        :func:`wijkreno.io.statbel.read_sectors` of the ggw7 wijken (``wijk_code``, EPSG:31370).
+    wijk_to_nis : pandas.Series
+        Wijk code → NIS code (``read_sector_hierarchy``'s ``wijk_code``/``nis_code``).
+
+    Returns
+    -------
+    GeoDataFrame
+        Indexed by ``nis_code`` (str), one polygon per municipality with a wijk.
+    """
+    _check_crs(wijken, "wijk polygons")
+    if "wijk_code" not in wijken:
+        raise InputError("the wijk layer has no wijk_code; read it with "
+                         "wijkreno.io.statbel.read_sectors.")
+    mapping = wijk_to_nis[~wijk_to_nis.index.duplicated()]
+    w = gpd.GeoDataFrame({"nis_code": wijken["wijk_code"].astype(str).map(mapping).to_numpy()},
+                         geometry=wijken.geometry.to_numpy(), crs=wijken.crs).dropna()
+    out = w.dissolve(by="nis_code")
+    out.index = out.index.astype(str)
+    return out
+
+
 def _name_column(key: str) -> str:
     return key[:-5] + "_name" if key.endswith("_code") else f"{key}_name"
 

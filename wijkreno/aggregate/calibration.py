@@ -38,6 +38,7 @@ CALIBRATION_VERSION = "2"
 CALIBRATED_CARRIERS: tuple[str, ...] = ("gas", "electricity")
 """Carriers Fluvius meters, hence the carriers a calibration can cover."""
 
+_LOCATION = ("feature_x_km", "feature_y_km")
 _PER_USER = "expected_{c}_kwh_per_user"
 _USERS = "n_{c}_users"
 _METERED = "metered_{c}_kwh"
@@ -72,9 +73,13 @@ def split_municipalities(
         raise InputError(f"holdout_fraction must lie in (0, 1), got {holdout_fraction}.")
     train, held = set(), set()
     for code in {str(c) for c in nis_codes}:
-        h = int(hashlib.sha256(f"{salt}{code}".encode()).hexdigest()[:12], 16) / 16**12
-        (held if h < holdout_fraction else train).add(code)
+        (held if _hash_unit(salt, code) < holdout_fraction else train).add(code)
     return frozenset(train), frozenset(held)
+
+
+def _hash_unit(salt: str, code: str) -> float:
+    """A code's place in [0, 1): the first 48 bits of SHA-256(salt + code)."""
+    return int(hashlib.sha256(f"{salt}{code}".encode()).hexdigest()[:12], 16) / 16**12
 
 
 def area_features(dwellings: pd.DataFrame, area_column: str) -> pd.DataFrame:
@@ -180,17 +185,14 @@ def connection_features(
     }, index=per.index)
 
 
-def municipality_locations(wijken: Any, nis_of_prefix: dict[str, str] | None = None,
-                           ) -> pd.DataFrame:
-    """Centroid of each municipality [km, Lambert 72] from the wijk polygons.
+def municipality_locations(municipalities: Any) -> pd.DataFrame:
+    """Centroid of each municipality [km, Lambert 72].
 
     Parameters
     ----------
-    wijken : geopandas.GeoDataFrame
-        ``geoitem`` (the wijk code, whose first five characters are the NIS code) and polygons
-        in EPSG:31370 (``../shared/data/flanders_wijken_ggw7/ggw7_wijken.gpkg``).
-    nis_of_prefix : dict, optional
-        Wijk code prefix → the NIS code the dwellings use (municipalities merged since).
+    municipalities : geopandas.GeoDataFrame
+        Municipality polygons indexed by NIS code, EPSG:31370
+        (:func:`wijkreno.aggregate.areas.municipality_polygons`).
 
     Returns
     -------
@@ -199,15 +201,9 @@ def municipality_locations(wijken: Any, nis_of_prefix: dict[str, str] | None = N
     """
     from wijkreno.crs import require_lambert72
 
-    if "geoitem" not in wijken:
-        raise InputError("the wijk polygons need a geoitem column (the ggw7 wijk code).")
-    w = require_lambert72(wijken, "the wijk polygons")[["geoitem", "geometry"]].copy()
-    prefix = w["geoitem"].astype(str).str[:5]
-    w["nis"] = prefix.map(lambda p: (nis_of_prefix or {}).get(p, p))
-    merged = w.dissolve(by="nis")
-    c = merged.geometry.centroid
+    c = require_lambert72(municipalities, "the municipality polygons").geometry.centroid
     return pd.DataFrame({"x_km": c.x / 1000.0, "y_km": c.y / 1000.0},
-                        index=merged.index.astype(str))
+                        index=municipalities.index.astype(str))
 
 
 def location_features(locations: pd.DataFrame, nis_of_area: pd.Series) -> pd.DataFrame:
@@ -226,8 +222,8 @@ def location_features(locations: pd.DataFrame, nis_of_area: pd.Series) -> pd.Dat
         Area → NIS code (for municipalities, the identity).
     """
     loc = locations.reindex(nis_of_area.astype(str).to_numpy())
-    return pd.DataFrame({"feature_x_km": loc["x_km"].to_numpy(),
-                         "feature_y_km": loc["y_km"].to_numpy()}, index=nis_of_area.index)
+    return pd.DataFrame({_LOCATION[0]: loc["x_km"].to_numpy(),
+                         _LOCATION[1]: loc["y_km"].to_numpy()}, index=nis_of_area.index)
 
 
 def metered_by_area(fluvius: pd.DataFrame, area_of_sector: pd.Series) -> pd.DataFrame:
@@ -279,6 +275,9 @@ class Calibration:
     version: str = CALIBRATION_VERSION
     created: str = ""
     area_level: str = "sector"
+    locations: dict[str, list[float]] = field(default_factory=dict)
+    """NIS code → [x_km, y_km] of the municipalities, when the features include the location
+    (:func:`location_features`): a twin applying the file gets its municipality's location."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (see :func:`wijkreno.io.fluvius.write_calibration`)."""
@@ -343,6 +342,7 @@ def fit_calibration(
     min_connections: float = 10,
     years: Sequence[int] = (),
     area_level: str = "sector",
+    locations: pd.DataFrame | None = None,
 ) -> Calibration:
     """Fit the calibration of one carrier on the rows of training municipalities only.
 
@@ -363,6 +363,9 @@ def fit_calibration(
         Consumption years of the meters (stored with the calibration).
     area_level : str
         What a row is (``sector`` or ``municipality``), stored.
+    locations : pandas.DataFrame, optional
+        :func:`municipality_locations` behind the rows' location features; stored with the
+        calibration when it uses them, so that :func:`apply_calibration` can rebuild them.
 
     Returns
     -------
@@ -416,6 +419,8 @@ def fit_calibration(
                         "in_sample_mae": float(np.median(np.abs(rel))), "r2_log": r2,
                         "alpha": float(alpha), "min_connections": float(min_connections)},
         created=dt.date.today().isoformat(), area_level=area_level,
+        locations=({str(k): [float(v.x_km), float(v.y_km)] for k, v in locations.iterrows()}
+                   if locations is not None and _LOCATION[0] in names else {}),
     )
 
 
@@ -474,12 +479,25 @@ def apply_calibration(
     out = pd.DataFrame(index=dwellings.index)
     for cal in calibrations:
         _check_carrier(cal.carrier)
-        f = calibration_factors(cal, feats)
+        f = calibration_factors(cal, _with_stored_locations(cal, feats, dwellings, area_column))
         factor = dwellings[area_column].map(f).fillna(1.0).to_numpy(np.float64)
         out[f"calibration_factor_{cal.carrier}"] = factor
         out[f"calibrated_final_{cal.carrier}_kwh"] = (
             dwellings[f"expected_final_{cal.carrier}_kwh"].to_numpy(np.float64) * factor)
     return out
+
+
+def _with_stored_locations(cal: Calibration, feats: pd.DataFrame, dwellings: pd.DataFrame,
+                           area_column: str) -> pd.DataFrame:
+    """``feats`` with the location features from the calibration's own ``locations`` where
+    the caller gave none (a twin applying a Flanders calibration file)."""
+    if not cal.locations or _LOCATION[0] not in cal.features or _LOCATION[0] in feats:
+        return feats
+    if "nis_code" not in dwellings:
+        return feats
+    locations = pd.DataFrame.from_dict(cal.locations, orient="index", columns=["x_km", "y_km"])
+    nis = dwellings[[area_column, "nis_code"]].dropna().drop_duplicates(area_column)
+    return feats.join(location_features(locations, nis.set_index(area_column)["nis_code"]))
 
 
 def constant_baseline(rows: pd.DataFrame, training_nis: Iterable[str], *, carrier: str = "gas",
@@ -553,18 +571,19 @@ def grouped_cross_validation(
     training_nis: Iterable[str],
     variants: dict[str, Sequence[str]],
     *,
-    folds: int = 5,
+    folds: int,
+    salt: str,
     carrier: str = "gas",
     alpha: float = 1.0,
     min_connections: float = 10,
-    salt: str = "wijkreno-cv-v1",
 ) -> dict[str, dict[str, float]]:
     """Choose between feature sets without touching the held-out municipalities.
 
-    The training municipalities are split into ``folds`` groups by a hash of the NIS code; each
-    group in turn is predicted by a calibration fitted on the others. Only rows of
-    ``training_nis`` are read (the rest are dropped first), so a choice made here leaves the
-    held-out figures of ``wijkreno validate meters`` out-of-sample.
+    The training municipalities are split into ``folds`` groups by a hash of the NIS code (as
+    :func:`split_municipalities`); each group in turn is predicted by a calibration fitted on
+    the others and scored with :func:`evaluate_out_of_sample`. Only rows of ``training_nis``
+    are read (the rest are dropped first), so a choice made here leaves the held-out figures
+    of ``wijkreno validate meters`` out-of-sample.
 
     Parameters
     ----------
@@ -575,22 +594,22 @@ def grouped_cross_validation(
         The training municipalities of the held-out split.
     variants : dict of str → sequence of str
         Name → the ``feature_*`` columns that variant adds (the others are dropped).
-    folds : int
-        Number of groups (at least 2).
+    folds, salt : int, str
+        Number of groups (at least 2) and the salt of their hash (``expected_use.toml
+        [calibration] cv_folds``, ``cv_salt``).
 
     Returns
     -------
     dict
         Variant → ``mae_municipality`` (median |calibrated / metered − 1| of use per
-        connection, municipality totals of the predicted sectors), ``spearman_municipality``,
-        ``mae_sector``, ``n_municipalities``.
+        connection over the municipality totals of the predicted sectors),
+        ``spearman_municipality``, ``mae_sector``, ``n_municipalities``.
     """
     if folds < 2:
         raise InputError(f"folds must be at least 2, got {folds}.")
     train = sorted({str(c) for c in training_nis})
     data = rows[rows["nis_code"].astype(str).isin(train)]
-    group = {n: int(hashlib.sha256(f"{salt}{n}".encode()).hexdigest()[:12], 16) % folds
-             for n in train}
+    group = {n: int(_hash_unit(salt, n) * folds) for n in train}
     optional = [c for c in data.columns if c.startswith("feature_")]
     users_col, met_col = _USERS.format(c=carrier), _METERED.format(c=carrier)
     conn_col = _CONNECTIONS.format(c=carrier)
@@ -608,16 +627,16 @@ def grouped_cross_validation(
                                   min_connections=min_connections)
             t = frame[frame["nis_code"].astype(str).isin(test_on)]
             t = t[_usable(t, carrier, min_connections)]
-            parts.append(pd.DataFrame({
-                "nis_code": t["nis_code"].astype(str),
-                "pred": predict_per_user(cal, t) * t[users_col],
-                "users": t[users_col], "metered": t[met_col], "conn": t[conn_col]}))
-        p = pd.concat(parts).dropna()
-        sector = (p["pred"] / p["users"]) / (p["metered"] / p["conn"])
-        g = p.groupby("nis_code")[["pred", "users", "metered", "conn"]].sum()
-        mod, met = g["pred"] / g["users"], g["metered"] / g["conn"]
-        out[name] = {"mae_municipality": float((mod / met - 1).abs().median()),
-                     "spearman_municipality": float(mod.rank().corr(met.rank())),
-                     "mae_sector": float((sector - 1).abs().median()),
-                     "n_municipalities": int(len(g))}
+            parts.append(t[["nis_code", users_col, met_col, conn_col]].assign(
+                predicted=predict_per_user(cal, t) * t[users_col]))
+        sect = pd.concat(parts).dropna()
+        muni = sect.groupby("nis_code")[[users_col, met_col, conn_col, "predicted"]].sum()
+        muni["nis_code"] = muni.index
+        # scored as held-out rows: none of these municipalities was in its fold's fit
+        m = evaluate_out_of_sample(muni, {"cv": muni["predicted"] / muni[users_col]}, (),
+                                   carrier=carrier)["cv"]
+        sc = evaluate_out_of_sample(sect, {"cv": sect["predicted"] / sect[users_col]}, (),
+                                    carrier=carrier)["cv"]
+        out[name] = {"mae_municipality": m["mae"], "spearman_municipality": m["spearman"],
+                     "mae_sector": sc["mae"], "n_municipalities": m["n"]}
     return out

@@ -181,7 +181,7 @@ def compare_with_meters(
     calibrations: list[Calibration] | None = None,
     years: tuple[int, ...] = (2021,),
     extra_levels: dict[str, tuple[str, pd.Series]] | None = None,
-    wijken: Any = None,
+    municipalities: Any = None,
     cross_validate: bool = False,
 ) -> MetersComparison:
     """Compare modelled residential use with Fluvius' meters per municipality and sector.
@@ -206,10 +206,11 @@ def compare_with_meters(
         More area levels to report, ``name → (dwelling column, sector code (2019) → area)``,
         e.g. Genk's wijken: ``{"wijk": ("wijk_code", sector_to_wijk)}``; their tables are in
         ``extra`` and their figures in the summary as for ``municipality``.
-    wijken : geopandas.GeoDataFrame, optional
-        The ggw7 wijk polygons (``geoitem``, EPSG:31370): the municipalities' locations for
-        the calibration's location features (``expected_use.toml [calibration]
-        location_features``); without them those features are left out of a fit.
+    municipalities : geopandas.GeoDataFrame, optional
+        Municipality polygons indexed by NIS code (:func:`wijkreno.aggregate.areas.
+        municipality_polygons`): their centroids are the calibration's location features
+        (``expected_use.toml [calibration] location_features``); without them those features
+        are left out of a fit.
     cross_validate : bool
         Also run :func:`~wijkreno.aggregate.calibration.grouped_cross_validation` of the
         feature sets over the training municipalities (``cross_validation_training`` in the
@@ -262,17 +263,16 @@ def compare_with_meters(
         sector_counts = sector_counts.join(connection_features(fl))
         muni_counts = muni_counts.join(connection_features(fl, nis_of_sector))
     locations = None
-    if wijken is not None and (settings.location_features or cross_validate):
-        locations = municipality_locations(wijken, prefix_to_nis.to_dict())
-        sector_loc = location_features(locations, pd.Series(
-            fl["sector_code"].map(sector_to_nis).fillna(fl["nis_area"]).to_numpy(),
-            index=fl["sector_code"].to_numpy()).loc[lambda x: ~x.index.duplicated()])
-        muni_loc = location_features(locations, pd.Series(nis_codes, index=nis_codes))
+    if municipalities is not None and (settings.location_features or cross_validate):
+        locations = municipality_locations(municipalities)
+        sector_loc = location_features(locations, nis_of_sector)
         if settings.location_features:
             sector_counts = sector_counts.join(sector_loc)
-            muni_counts = muni_counts.join(muni_loc)
+            muni_counts = muni_counts.join(location_features(
+                locations, pd.Series(nis_codes, index=nis_codes)))
     elif settings.location_features:
-        log.warning("no wijk polygons: the calibration is fitted without the location features")
+        log.warning("no municipality polygons: the calibration is fitted without the location "
+                    "features")
 
     def tables(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         muni = area_features(frame, "nis_code").join(metered_by_area(fl, nis_of_sector))
@@ -294,11 +294,12 @@ def compare_with_meters(
         cv_rows = cv_rows.join(connection_features(fl))
         loc = ["feature_x_km", "feature_y_km"]
         count = ["feature_log_sector_connections", "feature_gas_connection_share"]
-        variants: dict[str, list[str]] = {"basis": [], "tellingen": count}
+        variants: dict[str, list[str]] = {"stock": [], "counts": count}
         if locations is not None:
             cv_rows = cv_rows.join(sector_loc)
-            variants.update({"locatie": loc, "locatie_en_tellingen": loc + count})
-        cv = grouped_cross_validation(cv_rows, train, variants, carrier="gas",
+            variants.update({"location": loc, "location_and_counts": loc + count})
+        cv = grouped_cross_validation(cv_rows, train, variants, folds=settings.cv_folds,
+                                      salt=settings.cv_salt, carrier="gas",
                                       alpha=settings.ridge_alpha,
                                       min_connections=settings.min_gas_connections)
     fitted = calibrations is None
@@ -308,7 +309,8 @@ def compare_with_meters(
             for carrier in ("gas", "electricity"):
                 calibrations.append(fit_calibration(
                     sect, train, held, carrier=carrier, alpha=settings.ridge_alpha,
-                    min_connections=settings.min_gas_connections, years=years))
+                    min_connections=settings.min_gas_connections, years=years,
+                    locations=locations if settings.location_features else None))
         else:
             log.info("%d municipalities: too few to fit a calibration out-of-sample; "
                      "the calibrated basis is left out (pass a calibration file).",

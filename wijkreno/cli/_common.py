@@ -117,7 +117,7 @@ def dwelling_folders(twin: Path, *, renovated: Path | None = None, as_built: boo
         console.print("[dim]Woningen / dwellings: de tweeling zoals gebouwd / the twin as "
                       f"built ({twin})[/]")
         return folders
-    candidate = renovated if renovated is not None else twin.resolve().parent / "renovated"
+    candidate = renovated if renovated is not None else _beside(twin, "renovated")
     ws = Workspace(folders={"twin": twin, "renovated": candidate})
     if register is not None:
         print_stage(run_renovated(ws, RenovatedOptions(register_export=register), force=force),
@@ -136,13 +136,21 @@ def dwelling_folders(twin: Path, *, renovated: Path | None = None, as_built: boo
     return {**folders, "renovated": candidate}
 
 
+def _beside(twin: Path, stage: str) -> Path:
+    """The folder of ``stage`` in the workspace the twin folder belongs to (the workspace
+    knows the layout)."""
+    from wijkreno.pipeline import Workspace
+
+    return Workspace(twin.resolve().parent).folder(stage)
+
+
 def simulate_folder(twin: Path, simulate: Path | None) -> dict[str, Path]:
     """The simulation results a command plans its money on (the expected and calibrated use,
     :mod:`wijkreno.simulate.basis`): ``simulate``, by default ``simulate/`` beside the twin
     folder when it holds results; none (standardised use) otherwise."""
     from wijkreno.pipeline import Workspace
 
-    candidate = simulate if simulate is not None else twin.resolve().parent / "simulate"
+    candidate = simulate if simulate is not None else _beside(twin, "simulate")
     if Workspace(folders={"simulate": candidate}).exists("simulate", "results"):
         return {"simulate": candidate}
     if simulate is not None:

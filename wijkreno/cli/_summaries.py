@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,9 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from wijkreno.cli._common import dwelling_folders, out_console, print_stage, simulate_folder
+from wijkreno.cli._common import out_console
 from wijkreno.params.names import EPC_LABELS
-from wijkreno.pipeline import StageResult, Workspace
+from wijkreno.pipeline import StageResult
 
 
 def _table(frame: pd.DataFrame, title: str) -> Table:
@@ -228,18 +227,3 @@ def print_stage_summary(result: StageResult) -> None:
         out_console.print(range_table(tables["ensemble"], result.manifest["options"]["draws"]))
     elif result.stage == "aggregate":
         print_aggregate_summary(result)
-
-
-def run_money_stage(stage: str, runner: Any, options: Any, twin: Path, out: Path, *,
-                    renovated: Path | None, as_built: bool, register: Path | None,
-                    simulate: Path | None, force: bool) -> None:
-    """Run one money stage (``trajectories``, ``groups``) of a command given a twin folder:
-    the dwellings' current state (:func:`~wijkreno.cli._common.dwelling_folders`), the
-    simulation basis beside it, the stage into ``out``; then say what it did."""
-    folders = dwelling_folders(twin, renovated=renovated, as_built=as_built, register=register,
-                               force=force)
-    ws = Workspace(folders={**folders, **simulate_folder(twin, simulate), stage: out})
-    result = runner(ws, options, force=force)
-    print_stage(result)
-    print_stage_summary(result)
-    out_console.print(f"Geschreven naar / written to [bold]{out}[/]")

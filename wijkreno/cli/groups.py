@@ -31,7 +31,7 @@ from wijkreno.cli._common import (
     check_money_options,
     handle_errors,
 )
-from wijkreno.cli._summaries import run_money_stage
+from wijkreno.cli._stages import run_money_stage
 from wijkreno.pipeline import GroupsOptions, run_groups
 
 

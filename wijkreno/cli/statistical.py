@@ -157,16 +157,16 @@ def _municipality_map(municipalities: pd.DataFrame, wijken: Path, hierarchy: Pat
     """PNG of the priority score per municipality (wijk polygons dissolved per municipality)."""
     import geopandas as gpd
 
+    from wijkreno.aggregate.areas import municipality_polygons
     from wijkreno.io.statbel import read_sector_hierarchy, read_sectors
     from wijkreno.maps.static_map import render_png
 
-    polys = read_sectors(wijken)
-    h = read_sector_hierarchy(hierarchy)[["wijk_code", "nis_code"]].drop_duplicates("wijk_code")
-    polys = polys.merge(h, on="wijk_code", how="inner")
-    shapes = polys.dissolve(by="nis_code")[["geometry"]].reset_index()
+    h = read_sector_hierarchy(hierarchy)[["wijk_code", "nis_code"]].dropna()
+    shapes = municipality_polygons(read_sectors(wijken), h.set_index("wijk_code")["nis_code"])
     frame = gpd.GeoDataFrame(
-        shapes.merge(municipalities.astype({"nis_code": str}), on="nis_code", how="inner"),
-        geometry="geometry", crs=polys.crs)
+        shapes[["geometry"]].reset_index().merge(
+            municipalities.astype({"nis_code": str}), on="nis_code", how="inner"),
+        geometry="geometry", crs=shapes.crs)
     path = out / "kaart_gemeenten_priority_score.png"
     render_png(frame, "priority_score", path, label_column=None,
                title="Prioriteit per gemeente (statistische woningvoorraad; EPC-berekening)")

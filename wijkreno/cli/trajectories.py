@@ -29,7 +29,7 @@ from wijkreno.cli._common import (
     check_money_options,
     handle_errors,
 )
-from wijkreno.cli._summaries import run_money_stage
+from wijkreno.cli._stages import run_money_stage
 from wijkreno.errors import InputError
 from wijkreno.pipeline import TrajectoryOptions, run_trajectories
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -362,22 +362,16 @@ def _scatter_png(muni: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def _map_png(muni: pd.DataFrame, wijken: Path, prefix_to_nis: dict[str, str], path: Path,
-             basis: str) -> bool:
-    import geopandas as gpd
-
+def _map_png(muni: pd.DataFrame, polygons: Any, path: Path, basis: str) -> bool:
     from wijkreno.maps.static_map import render_png
     from wijkreno.simulate.expected import BASIS_LABELS_NL
 
-    if not wijken.exists():
-        logger.warning("no map: %s does not exist", wijken)
+    if polygons is None:
+        logger.warning("no map: no municipality polygons")
         return False
-    w = gpd.read_file(wijken)
-    w["nis_code"] = w["geoitem"].astype(str).str[:5].map(lambda p: prefix_to_nis.get(p, p))
-    w = w[w["nis_code"].isin(muni.index.astype(str))]
-    if w.empty:
+    areas = polygons[polygons.index.isin(muni.index.astype(str))].copy()
+    if areas.empty:
         return False
-    areas = w.dissolve(by="nis_code")
     col = f"aardgas model / meter ({BASIS_LABELS_NL[basis]})"
     areas[col] = (muni[f"{basis}_gas_kwh_per_user"] / muni["metered_gas_kwh_per_connection"]
                   ).reindex(areas.index)
@@ -390,6 +384,20 @@ def _map_png(muni: pd.DataFrame, wijken: Path, prefix_to_nis: dict[str, str], pa
                        "(gebouwenpark), TABULA/VITO, Statistiek Vlaanderen (wijken); "
                        "berekening wijkreno")
     return True
+
+
+def _municipality_polygons(shared: Path) -> Any:
+    """The ggw7 wijken dissolved per municipality (None when the folder lacks them)."""
+    from wijkreno.aggregate.areas import municipality_polygons
+    from wijkreno.io.statbel import read_sector_hierarchy, read_sectors
+
+    folder = shared / "flanders_wijken_ggw7"
+    wijken, hierarchy = folder / "ggw7_wijken.gpkg", folder / "statsec_hierarchy_2025.csv"
+    if not (wijken.exists() and hierarchy.exists()):
+        logger.warning("no municipality polygons: %s lacks the wijken or the hierarchy", folder)
+        return None
+    h = read_sector_hierarchy(hierarchy)[["wijk_code", "nis_code"]].dropna()
+    return municipality_polygons(read_sectors(wijken), h.set_index("wijk_code")["nis_code"])
 
 
 @app.command("meters")
@@ -418,9 +426,10 @@ def meters(
     year: Annotated[list[int] | None, typer.Option(
         "--year", help="Fluvius consumption year(s), 2018-2021 (repeat for a mean).")] = None,
     cross_validate: Annotated[bool, typer.Option(
-        "--cross-validate", help="Also compare the calibration's feature sets by 5-fold "
-        "cross-validation over the training municipalities only (the protocol behind the "
-        "default features).")] = False,
+        "--cross-validate", help="Also compare the calibration's feature sets by a "
+        "cross-validation grouped by municipality over the training municipalities only "
+        "(expected_use.toml [calibration] cv_folds; the protocol behind the default "
+        "features).")] = False,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
 ) -> None:
     """Modelled gas and electricity next to Fluvius' meters, per municipality and sector.
@@ -447,14 +456,9 @@ def meters(
         cals = [Calibration.from_dict(c) for c in doc.get("carriers", {}).values()]
     levels = ({"wijk": ("wijk_code", _sector_to_wijk(shared))}
               if "wijk_code" in frame else None)
-    wijken_path = shared / "flanders_wijken_ggw7" / "ggw7_wijken.gpkg"
-    wijken = None
-    if wijken_path.exists():
-        import geopandas as gpd
-
-        wijken = gpd.read_file(wijken_path)
+    polygons = _municipality_polygons(shared)
     cmp = compare_with_meters(frame, fluvius, calibrations=cals, years=years,
-                              extra_levels=levels, wijken=wijken,
+                              extra_levels=levels, municipalities=polygons,
                               cross_validate=cross_validate)
     out.mkdir(parents=True, exist_ok=True)
     cmp.municipalities.to_csv(out / "meters_municipality.csv", index_label="nis_code_area")
@@ -473,9 +477,7 @@ def meters(
             c.carrier: c.to_dict() for c in cmp.calibrations}}, out / "calibration_fluvius.json")
     _scatter_png(cmp.municipalities, out / "meters_scatter.png")
     basis = "calibrated" if cmp.calibrations else "expected"
-    prefixes = {str(k)[:5]: str(v) for k, v in cmp.sectors["nis_code"].dropna().items()}
-    _map_png(cmp.municipalities, shared / "flanders_wijken_ggw7" / "ggw7_wijken.gpkg", prefixes,
-             out / "meters_map.png", basis)
+    _map_png(cmp.municipalities, polygons, out / "meters_map.png", basis)
     s = cmp.summary
     (out / "meters_summary.json").write_text(json.dumps(s, indent=2), encoding="utf-8")
 
@@ -495,13 +497,15 @@ def meters(
     console.print(table)
     console.print(_decomposition_table(s.get("level_decomposition") or {}))
     if s.get("cross_validation_training"):
-        cv = Table(title="Kruisvalidatie over de trainingsgemeenten (5 groepen; de "
+        cv = Table(title="Kruisvalidatie over de trainingsgemeenten (in groepen; de "
                          "achtergehouden gemeenten niet gelezen)")
         for col in ("kenmerken / features", "mediane fout gemeente", "Spearman gemeente",
                     "mediane fout sector"):
             cv.add_column(col, justify="left" if col.startswith("kenmerken") else "right")
+        names_nl = {"stock": "woningvoorraad", "counts": "+ aansluitingen (aantallen)",
+                    "location": "+ ligging", "location_and_counts": "+ ligging en aansluitingen"}
         for name, fig in s["cross_validation_training"].items():
-            cv.add_row(name, *[f"{fig[k]:.4f}" for k in (
+            cv.add_row(names_nl.get(name, name), *[f"{fig[k]:.4f}" for k in (
                 "mae_municipality", "spearman_municipality", "mae_sector")])
         console.print(cv)
     console.print(

@@ -137,10 +137,10 @@ def _locate(dwellings: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np
         n = pd.Series(given[todo]).map(counts).fillna(0).to_numpy(dtype=np.int64)
         one = todo[n == 1]
         pos[one] = single.reindex(given[one]).to_numpy(dtype=np.int64)
-        many = todo[(n > 1) & (reason[todo] == "")]
+        ambiguous = (n > 1) & (reason[todo] == "")
+        many = todo[ambiguous]
         reason[many] = [f"{key} {g} matches {k} dwellings of the twin"
-                        for g, k in zip(given[many], n[(n > 1) & (reason[todo] == "")],
-                                        strict=True)]
+                        for g, k in zip(given[many], n[ambiguous], strict=True)]
     none = (pos < 0) & (reason == "")
     reason[none & tried] = "address not in the twin"
     reason[none & ~tried] = "no adres_id or dwelling_id"
@@ -290,8 +290,9 @@ def apply_register(
                            ren.applicability.roof)
     hr_now = _numbers(out, "heat_recovery_frac", 0.0)
     w_measure = measure[winners]
+    dim_of = dict(zip(w_measure, dimension[winners], strict=True))  # a measure has one dimension
     # dimensions in sorted order: where two write dhw_system, the later dimension wins
-    for name in sorted(set(w_measure), key=lambda x: (dimension[winners][w_measure == x][0], x)):
+    for name in sorted(dim_of, key=lambda x: (dim_of[x], x)):
         rows_i = winners[w_measure == name]
         p = pos[rows_i]
         dim = str(dimension[rows_i[0]])

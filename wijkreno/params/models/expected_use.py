@@ -79,8 +79,11 @@ class CalibrationSettings(Frozen):
     ridge_alpha_source: str = Field(min_length=1)
     connection_count_features: bool
     connection_count_features_source: str = Field(min_length=1)
-    location_features: bool = False
-    location_features_source: str = "not set"
+    location_features: bool
+    location_features_source: str = Field(min_length=1)
+    cv_folds: int = Field(ge=2)
+    cv_salt: str = Field(min_length=1)
+    cv_folds_source: str = Field(min_length=1)
     min_gas_connections: int = Field(ge=0)
     min_gas_connections_source: str = Field(min_length=1)
 
