@@ -97,23 +97,23 @@ def test_the_spec_has_no_tolerance_and_limitations_name_compared_figures(tmp_pat
     assert "tolerance" not in spec
     assert set(spec["limitations"]) == {f"{c}.{q}" for c, q in COMPARED
                                         if (c, q) not in IN_RANGE}
-    assert all(len(why) > 40 for why in spec["limitations"].values())
+    assert all(len(lim["source"]) > 40 and lim["max_outside"] > 0
+               for lim in spec["limitations"].values())
     from wijkreno.params import reader
 
     text = reader.resolve(None, "bestest.toml", what="x").read_text(encoding="utf-8")
     bad = tmp_path / "bestest.toml"
-    bad.write_text(text + '"600.annual_lighting_mwh" = "no such figure"\n', encoding="utf-8")
-    with pytest.raises(InputError, match="annual_lighting_mwh"):
+    why = "a reason long enough to pass the length check of the model, but no such figure"
+    entry = f'"600.annual_lighting_mwh" = {{ max_outside = 0.1, source = "{why}" }}\n'
+    bad.write_text(text + entry, encoding="utf-8")
+    with pytest.raises(InputError, match="not a compared figure"):
         load_model(bad)
-
-
-MAX_OUTSIDE = {
-    ("600", "annual_heating_mwh"): 0.13, ("600", "annual_cooling_mwh"): 0.04,
-    ("600", "peak_heating_kw"): 0.05, ("900", "annual_heating_mwh"): 0.09,
-    ("900", "peak_heating_kw"): 0.05, ("900FF", "min_temp_degc"): 0.1,
-}
-"""Largest distance outside the range of each known limitation (fraction of the crossed bound;
-kelvin for temperatures): the distances of bestest.toml [limitations], rounded up."""
+    # a limitation without its bound is refused: the bound is what the check enforces
+    unbounded = text.replace("max_outside = 0.13, ", "", 1)
+    assert unbounded != text
+    bad.write_text(unbounded, encoding="utf-8")
+    with pytest.raises(InputError, match="max_outside"):
+        load_model(bad)
 
 
 @pytest.mark.realdata
@@ -140,9 +140,9 @@ def test_bestest_figures_against_the_published_ranges(denver):
         if r["outside_unit"] == "frac":
             bound = r["ref_max"] if above else r["ref_min"]
             assert r["outside"] == pytest.approx(r["value"] / bound - 1.0)
-        # and no further out than documented in bestest.toml [limitations] (rounded up): a
-        # regression that moves a known limitation further away fails here
-        assert abs(r["outside"]) <= MAX_OUTSIDE[key], (key, r["outside"])
+        # and no further out than documented in bestest.toml [limitations] (max_outside, its
+        # distance rounded up): a regression that moves a known limitation further away fails
+        assert abs(r["outside"]) <= r["known_max_outside"], (key, r["outside"])
     assert in_range_headline(check) == f"in range: {len(IN_RANGE)} of {len(COMPARED)}"
     by = table.set_index("case")
     # the peaks fall on the reference programs' days: heating 600 on the night of Dec 31 /
@@ -183,3 +183,18 @@ def test_cli_validate_bestest_without_data_is_an_input_error(tmp_path):
                                       "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "725650TYCST.epw" in result.output
+
+
+@pytest.mark.realdata
+def test_cli_validate_bestest_fails_when_a_known_limitation_gets_worse(tmp_path, monkeypatch):
+    """A known limitation further out than its bestest.toml max_outside fails the check."""
+    import wijkreno.simulate.bestest as bt
+
+    spec = bt.load_bestest_spec()
+    tight = {**spec, "limitations": {k: {**v, "max_outside": 1e-4}
+                                     for k, v in spec["limitations"].items()}}
+    monkeypatch.setattr(bt, "load_bestest_spec", lambda path=None: tight)
+    result = CliRunner().invoke(app, ["validate", "bestest", "--data",
+                                      str(shared_data("bestest")), "-o", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "verder buiten bereik" in result.output

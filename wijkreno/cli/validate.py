@@ -182,10 +182,16 @@ def bestest(
                       "beperking in bestest.toml / is now in range but listed as a limitation "
                       "in bestest.toml[/]")
     console.print(f"Geschreven / wrote: {csv_path}, {md_path}")
-    if len(undocumented):
-        names = ", ".join(f"{r['case']} {r['quantity']}" for _, r in undocumented.iterrows())
-        console.print(f"[bold red]buiten bereik zonder gedocumenteerde reden / outside the "
-                      f"range without a documented reason: {names}[/]")
+    worse = check[~check["in_range"] & (check["outside"].abs() > check["known_max_outside"])]
+    if len(undocumented) or len(worse):
+        if len(undocumented):
+            names = ", ".join(f"{r['case']} {r['quantity']}" for _, r in undocumented.iterrows())
+            console.print(f"[bold red]buiten bereik zonder gedocumenteerde reden / outside the "
+                          f"range without a documented reason: {names}[/]")
+        for _, r in worse.iterrows():
+            console.print(f"[bold red]{r['case']} {r['quantity']} ligt verder buiten bereik dan "
+                          f"bestest.toml toelaat / lies further outside than its documented "
+                          f"limitation ({r['outside']:+.3f} > {r['known_max_outside']})[/]")
         raise typer.Exit(code=1)
 
 

@@ -269,8 +269,9 @@ def range_check(table: pd.DataFrame, spec: Mapping[str, Any] | None = None) -> p
     pandas.DataFrame
         ``case``, ``quantity``, ``value``, ``ref_min``, ``ref_max``, ``in_range``,
         ``outside`` (:func:`distance_outside`), ``outside_unit`` ("frac" or "K"), ``hour``
-        (the peak's 'Mon DD-HH' stamp, else "") and ``known_limitation`` (the reason recorded
-        in ``bestest.toml [limitations]`` for a figure known to lie outside, else "").
+        (the peak's 'Mon DD-HH' stamp, else ""), ``known_limitation`` (the reason recorded
+        in ``bestest.toml [limitations]`` for a figure known to lie outside, else "") and
+        ``known_max_outside`` (how far outside it may lie, else NaN).
     """
     spec = spec or load_bestest_spec()
     known = spec.get("limitations", {})
@@ -288,7 +289,9 @@ def range_check(table: pd.DataFrame, spec: Mapping[str, Any] | None = None) -> p
                 "in_range": bool(row[col]), "outside": float(row[f"{q}_{suffix}"]),
                 "outside_unit": "K" if suffix == "outside_k" else "frac",
                 "hour": hour if isinstance(hour, str) else "",
-                "known_limitation": known.get(f"{row['case']}.{q}", ""),
+                "known_limitation": known.get(f"{row['case']}.{q}", {}).get("source", ""),
+                "known_max_outside": known.get(f"{row['case']}.{q}", {}).get(
+                    "max_outside", np.nan),
             })
     return pd.DataFrame(rows)
 
