@@ -221,3 +221,19 @@ def test_premium_never_exceeds_cap_and_lowest_income_gets_most(measure, quantity
     # category 4 (lowest incomes) never gets less than category 1 (highest incomes)
     assert np.all(np.diff(p) >= -1e-9)
     assert p[3] >= p[0]
+
+
+def test_a_renovation_file_without_the_fossil_systems_is_refused(tmp_path):
+    """Without the list the fossil-free target would accept gas boilers: the file must give it."""
+    text = resources.files("wijkreno.params").joinpath("renovation.toml").read_text("utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("fossil_heating_systems ="))
+    bare = tmp_path / "renovation.toml"
+    bare.write_text(text.replace(line + "\n", ""))
+    with pytest.raises(InputError, match="fossil_heating_systems"):
+        load_renovation_params(bare)
+
+
+def test_every_boiler_replaced_like_for_like_is_fossil():
+    from wijkreno.renovate.packages import FOSSIL_HEATING
+
+    assert set(FOSSIL_HEATING) <= set(load_renovation_params().target.fossil_heating_systems)

@@ -12,6 +12,7 @@ import pytest
 from tests.renovate import hand_dwellings
 from wijkreno.errors import InputError
 from wijkreno.renovate.applicability import measure_options
+from wijkreno.renovate.catalogue import money_params
 from wijkreno.renovate.options import DIMENSIONS
 from wijkreno.renovate.packages import (
     evaluate_packages,
@@ -21,6 +22,8 @@ from wijkreno.renovate.packages import (
 from wijkreno.renovate.trajectories import plan_trajectories
 from wijkreno.simulate.expected import CARRIERS
 
+YEAR = 2026
+"""The price year of the tests that give their own economics (options and economics agree)."""
 FOSSIL = {"gas_boiler", "gas_condensing_boiler", "oil_boiler", "hybrid_heat_pump"}
 
 
@@ -167,14 +170,14 @@ def test_boiler_end_of_life_is_not_a_cost_of_the_heat_pump():
 
 def test_heat_pump_resized_after_the_envelope_equals_reference():
     dw = hand_dwellings({}, {"heating_system": "electric_resistance"})
-    o = measure_options(dw)
+    o = measure_options(dw, money=money_params(YEAR))
     assert o.heat_pump_sizing is not None
     # a small option space so that the per-package engine reference stays quick
     appl = {d: a.copy() for d, a in o.applicable.items()}
     for d in ("roof", "floor", "ventilation", "pv", "solar_water_heater"):
         appl[d][:, 1:] = False
     small = replace(o, applicable=appl)
-    econ = load_economics()
+    econ = load_economics(money=money_params(YEAR))
     fast = evaluate_packages(dw, small, economics=econ)
     ref = evaluate_packages_reference(dw, small, econ)
     key = ["row", *DIMENSIONS]
@@ -268,12 +271,12 @@ def test_hybrid_is_a_tussenstap_never_the_end_under_the_fossil_free_target():
     # a worn-out gas boiler (2000) in a house whose heat pump needs the envelope works first;
     # a like-for-like boiler priced high enough that the hybrid is the cheaper way through
     dw = hand_dwellings({"heating_install_year": 2000}, {"hybrid_requested": True}, {})
-    o = measure_options(dw)
+    o = measure_options(dw, money=money_params(YEAR))
     k = o.option_names["heating"].index("hybrid_heat_pump")
     assert o.interim_applicable is not None
     assert list(o.interim_applicable[:, k]) == [True, True, True]
     assert list(o.applicable["heating"][:, k]) == [False, True, False]  # end state on request
-    econ = replace(load_economics(), boiler_replacement_eur=40_000.0)
+    econ = replace(load_economics(money=money_params(YEAR)), boiler_replacement_eur=40_000.0)
     steps, summary = plan_trajectories(dw, o, economics=econ)
     assert summary["reached"].all()
     assert not set(summary["final_heating_system"]) & FOSSIL
@@ -322,13 +325,13 @@ def test_kernels_equal_reference_with_the_hot_water_options():
     dw = hand_dwellings({}, {"heating_system": "heat_pump_air_water",
                              "dhw_system": "gas_combi_boiler"},
                         {"heating_system": "electric_resistance"})
-    o = measure_options(dw)
+    o = measure_options(dw, money=money_params(YEAR))
     appl = {d: a.copy() for d, a in o.applicable.items()}
     for d in ("roof", "floor", "glazing", "ventilation", "pv"):
         appl[d][:, 1:] = False
     small = replace(o, applicable=appl)
     assert small.applicable["solar_water_heater"][:, _hot_water(o)].any()
-    econ = load_economics()
+    econ = load_economics(money=money_params(YEAR))
     fast = evaluate_packages(dw, small, economics=econ)
     ref = evaluate_packages_reference(dw, small, econ)
     key = ["row", *DIMENSIONS]

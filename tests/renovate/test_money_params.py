@@ -212,8 +212,8 @@ def test_municipal_premium_is_added_and_shown_apart_in_the_summary():
     gent = load_municipal_premiums(PARAMS_DIR / MUNICIPAL_EXAMPLE_FILE)
     dw = hand_dwelling()
     money = money_params(2026)
-    plain = measure_options(dw, premiums=money.premiums)
-    with_gent = measure_options(dw, premiums=money.premiums, municipal_premiums=gent)
+    plain = measure_options(dw, money=money)
+    with_gent = measure_options(dw, money=money, municipal_premiums=gent)
     assert plain.municipal_premium_eur is None
     k = with_gent.option_names["roof"].index("roof_insulation")
     extra = with_gent.municipal_premium_eur["roof"][0, k]
@@ -323,6 +323,21 @@ def test_a_2020_cost_indexed_to_2026_is_multiplied_by_the_index_ratio():
         boiler.value * float(idx.factor(year_of(boiler), 2026)))
 
 
+def test_an_indexed_catalogue_is_not_indexed_again():
+    from wijkreno.renovate.catalogue import index_catalogue
+
+    money = money_params(2026)
+    again = money_params(2026, catalogue=money.catalogue)
+    for name, m in money.catalogue.measures.items():
+        assert again.catalogue.measures[name] == m, name
+    idx = money.cost_index
+    assert index_catalogue(money.catalogue, idx, 2026) is money.catalogue
+    with pytest.raises(InputError, match="already indexed to 2026, not to 2025"):
+        index_catalogue(money.catalogue, idx, 2025)
+    with pytest.raises(InputError, match="2026.*2025"):
+        money_params(2025, catalogue=money.catalogue)
+
+
 def test_the_price_year_changes_costs_as_the_index_says_but_not_premiums():
     dw = hand_dwellings({})  # single glazing: HR glazing applies
     m25, m26 = money_params(2025), money_params(2026)
@@ -350,12 +365,14 @@ def test_plan_dwellings_prices_in_the_price_year_and_says_so():
     dw = hand_dwellings({})
     _, steps, summary, _ = plan_dwellings(dw, target="label_A_2050", price_year=2026)
     assert summary["cost_index"].iloc[0].startswith("prijzen geïndexeerd naar 2026 met de ABEX")
-    glazing = steps[steps["measure"] == "hr_glazing"]
-    if len(glazing):  # the plan's glazing step is priced at the 2026 level
-        o = measure_options(dw, catalogue=money_params(2026).catalogue)
-        k = o.option_names["glazing"].index("hr_glazing")
-        assert glazing["investment_eur"].iloc[0] == pytest.approx(
-            o.investment_eur["glazing"][0, k])
+    # the plan's cavity-fill step (a Livios cost of 2023) is priced at the 2026 level
+    cavity = steps[steps["measure"] == "cavity_fill"]
+    assert len(cavity) == 1
+    o = measure_options(dw, money=money_params(2026))
+    raw = measure_options(dw)
+    k = o.option_names["wall"].index("cavity_fill")
+    assert cavity["investment_eur"].iloc[0] == pytest.approx(o.investment_eur["wall"][0, k])
+    assert o.investment_eur["wall"][0, k] > raw.investment_eur["wall"][0, k]
     assert (steps["planned_year"] >= 2026).all()
     # the sheet: the year under each step, the price level in the assumptions note
     from wijkreno.reports.sheets import sheet_records
@@ -394,8 +411,12 @@ def test_life_cycle_factor_discounts_and_indexes_replacements():
 
 
 def test_money_params_refuses_an_unknown_year():
-    with pytest.raises(InputError, match="no price set for 2019"):
+    # library callers are told the argument, command-line users the flag
+    with pytest.raises(InputError, match="no price set for 2019") as err:
         money_params(2019)
+    assert "price_year=" in str(err.value) and "--price-year" in str(err.value)
+    with pytest.raises(InputError, match="price_year="):
+        load_price_sets().resolve_year(None, today=dt.date(2020, 1, 1))
 
 
 def test_premium_scheme_carries_rules_over():
@@ -557,7 +578,7 @@ def test_cost_escalation_changes_the_tussenstap_where_it_should():
 
     econ = load_economics(money=money_params(2026))
     dw = hand_dwellings({"heating_install_year": econ.start_year - 20 + 5})
-    o = measure_options(dw)
+    o = measure_options(dw, money=money_params(2026))
     k = o.option_names["heating"].index("hybrid_heat_pump")
     net = o.interim_investment_eur[0, k] - o.interim_premium_eur[0, k]
     assert net > 0

@@ -181,3 +181,21 @@ def test_annuity_factor_is_the_sum_of_discounted_escalated_years(rate, growth, h
     got = econ.saving_factor(np.array([0.0, 0.5, 1.0, 3.7, float(horizon)]))
     np.testing.assert_allclose(
         got, [0.0, 0.0, q, q + q ** 2 + q ** 3, expected], rtol=1e-12, atol=1e-12)
+
+
+def test_the_worked_example_of_docs_money():
+    """The figures of docs/money.md "Totals and their basis": regenerate them with this
+    plan_dwellings call and restate them there after a reviewed change."""
+    from wijkreno.pipeline import plan_dwellings
+
+    dw = hand_dwellings({"heating_system": "oil_boiler"}, {},
+                        {"heating_system": "electric_resistance"})
+    _, steps, summary, _ = plan_dwellings(dw, price_year=2026)
+    assert sorted(set(steps.loc[steps["row"] == 0, "planned_year"])) == [2026, 2031, 2036]
+    oil, electric = summary.iloc[0], summary.iloc[2]
+    assert (oil["investment_eur"], oil["investment_planned_eur"]) == (
+        pytest.approx(15_474, abs=0.5), pytest.approx(16_924, abs=0.5))
+    assert (oil["npv_price_year_eur"], oil["npv_eur"]) == (
+        pytest.approx(21_806, abs=0.5), pytest.approx(25_281, abs=0.5))
+    assert (electric["npv_price_year_eur"], electric["npv_eur"]) == (
+        pytest.approx(143_218, abs=0.5), pytest.approx(117_377, abs=0.5))

@@ -108,6 +108,7 @@ def make_options(dw: pd.DataFrame, *, max_load_air=60.0, max_load_ground=50.0,
                 for d in DIMENSIONS},
         reason={d: np.where(stack(appl[d]), "", "niet van toepassing").astype(object)
                 for d in DIMENSIONS},
+        price_year=ECON.start_year,  # hand-made costs, quoted in the hand-made economics' year
     )
     opts.check()
     return opts
@@ -124,6 +125,7 @@ def subset_options(o: MeasureOptions, rows) -> MeasureOptions:
         lifetime_years=o.lifetime_years,
         effect={d: {c: v[rows] for c, v in e.items()} for d, e in o.effect.items()},
         reason={d: v[rows] for d, v in o.reason.items()},
+        price_year=o.price_year,
     )
 
 
@@ -244,7 +246,8 @@ def _random_options(dw: pd.DataFrame, seed: int) -> MeasureOptions:
     inv = {d: v * rng.uniform(0.5, 1.5, v.shape) for d, v in o.investment_eur.items()}
     prem = {d: np.minimum(v * rng.uniform(0.5, 1.5, v.shape), inv[d])
             for d, v in o.premium_eur.items()}
-    return MeasureOptions(o.option_names, appl, inv, prem, o.lifetime_years, o.effect, o.reason)
+    return MeasureOptions(o.option_names, appl, inv, prem, o.lifetime_years, o.effect, o.reason,
+                          price_year=o.price_year)
 
 
 @settings(max_examples=4, deadline=None,

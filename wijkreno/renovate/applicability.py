@@ -320,8 +320,9 @@ def measure_options(
         ``premium_eur`` and kept apart in ``municipal_premium_eur``.
     money : MoneyParams, optional
         A price year (:func:`wijkreno.renovate.catalogue.money_params`): its indexed catalogue
-        and premium scheme stand in for ``catalogue`` and ``premiums`` when those are None,
-        and the options carry its ``price_year``. Without it and without an indexed
+        and premium scheme stand in for ``catalogue`` and ``premiums`` when those are None
+        (a given ``catalogue`` must be indexed to its year), and the options carry its
+        ``price_year``. Without it and without an indexed
         ``catalogue``, costs stay at their sources' dates (``price_year`` None).
 
     Returns
@@ -339,10 +340,19 @@ def measure_options(
     Raises
     ------
     InputError
-        When columns are missing, a heating system or income category is unknown, or the
-        premium table or renovation rules do not cover a catalogue measure.
+        When columns are missing, a heating system or income category is unknown, the
+        premium table or renovation rules do not cover a catalogue measure, or ``catalogue``
+        and ``money`` are of different price years.
     """
     if money is not None:
+        if catalogue is not None and catalogue.price_year != money.price_year:
+            quoted = ("at its sources' dates" if catalogue.price_year is None
+                      else f"in {catalogue.price_year}")
+            raise InputError(
+                f"the catalogue is priced {quoted} but money is the {money.price_year} price "
+                f"set; give one of them, or the catalogue of that price set "
+                f"(money_params({money.price_year}).catalogue)."
+            )
         catalogue = catalogue or money.catalogue
         premiums = premiums or money.premiums
     cat = catalogue or load_catalogue()

@@ -360,8 +360,23 @@ def index_catalogue(catalogue: Catalogue, index: CostIndex, price_year: int) -> 
     Returns
     -------
     Catalogue
-        A new catalogue (``price_year`` set); quantities, lifetimes and effects unchanged.
+        A new catalogue (``price_year`` set); quantities, lifetimes and effects unchanged;
+        ``catalogue`` itself when it is already indexed to ``price_year`` (a cost keeps its
+        source's date, so indexing it again would count the index twice).
+
+    Raises
+    ------
+    InputError
+        When ``catalogue`` is already indexed to another year.
     """
+    if catalogue.price_year is not None:
+        if catalogue.price_year == int(price_year):
+            return catalogue
+        raise InputError(
+            f"the measure catalogue is already indexed to {catalogue.price_year}, not to "
+            f"{price_year}; index the file's catalogue (load_catalogue()) to {price_year}, or "
+            f"use money_params({price_year}).catalogue."
+        )
     measures = {}
     for name, m in catalogue.measures.items():
         update = {}
@@ -437,7 +452,8 @@ def money_params(
     price_sets : PriceSets, optional
         The packaged ``price_sets.toml`` when None.
     catalogue : Catalogue, optional
-        The measure catalogue to index to the price year (the packaged one when None).
+        The measure catalogue to index to the price year (the packaged one when None); one
+        already indexed to the price year is used as is.
     today : datetime.date, optional
         "Now", for the default year (tests).
 
@@ -448,7 +464,8 @@ def money_params(
     Raises
     ------
     InputError
-        When the year has no set or no premium scheme is valid on its premium date.
+        When the year has no set, no premium scheme is valid on its premium date, or
+        ``catalogue`` is indexed to another year.
     """
     from wijkreno.simulate.params import default_system_params
 

@@ -133,7 +133,12 @@ CO2 are per year."""
 OBJECTIVES: tuple[str, ...] = ("cost", "npv")
 
 FOSSIL_HEATING: tuple[str, ...] = ("gas_boiler", "gas_condensing_boiler", "oil_boiler")
-"""Heating systems whose boiler is replaced like for like at the end of its life."""
+"""Heating systems whose boiler is replaced like for like at the end of its life, at
+``renovation.toml [economics] boiler_replacement_eur`` (a condensing boiler's price).
+
+Not ``[target] fossil_heating_systems`` (the end states that never reach the fossil-free
+target): a hybrid heat pump is fossil but is not replaced at a boiler's price, so it is
+not kept here; every system here is in that list (tested)."""
 
 DIMENSION_NAMES_NL: dict[str, str] = {
     "roof": "dak",
@@ -798,16 +803,51 @@ def _check_dwellings(dwellings: pd.DataFrame, options: MeasureOptions | None) ->
 def _resolve(dwellings: pd.DataFrame, options: MeasureOptions | None,
              economics: Economics | None, horizon_years: int | None,
              discount_rate_frac: float | None) -> tuple[MeasureOptions, Economics]:
+    """Options and economics of one price year: the missing one is made in the other's year
+    (the current year's set when both are missing); given ones must agree.
+
+    Options with costs at their sources' dates (``price_year`` None) are accepted only with
+    default economics (the current year's set, logged): the tests' hand-made options.
+    """
+    from wijkreno.renovate.catalogue import money_params
+
     _check_dwellings(dwellings, options)
+    given = economics is not None
+    if not given and options is not None and options.price_year is not None:
+        economics = load_economics(money=money_params(options.price_year))
     econ = load_economics(economics, horizon_years=horizon_years,
                           discount_rate_frac=discount_rate_frac)
     if options is None:  # priced in the economics' price year, as plan_dwellings does
         from wijkreno.renovate.applicability import measure_options
-        from wijkreno.renovate.catalogue import money_params
 
         options = measure_options(dwellings, money=money_params(econ.start_year))
         _check_dwellings(dwellings, options)
+    elif given or options.price_year is not None:
+        check_price_year(options, econ.start_year)
+    else:
+        log.warning("the measure options have no price year (each cost at its source's date); "
+                    "the economics are those of the %d price set", econ.start_year)
     return options, econ
+
+
+def check_price_year(options: MeasureOptions, start_year: int) -> None:
+    """Refuse measure options quoted in another year than the economics' price year.
+
+    Raises
+    ------
+    InputError
+        When ``options.price_year`` (None: costs at their sources' dates) is not
+        ``start_year``.
+    """
+    if options.price_year != int(start_year):
+        quoted = ("at their sources' dates" if options.price_year is None
+                  else f"in {options.price_year}")
+        raise InputError(
+            f"the measure options are priced {quoted} but the economics in {start_year}; "
+            f"build the options in the economics' price year with "
+            f"measure_options(dwellings, money=money_params({start_year})), or the economics "
+            f"with load_economics(money=money_params(year)) of the options' year."
+        )
 
 
 def target_array(target_score_kwh_per_m2: float | np.ndarray, n: int) -> np.ndarray:

@@ -164,7 +164,8 @@ def plan_states(
     options : MeasureOptions, optional
         Built with :func:`~wijkreno.renovate.applicability.measure_options` when None, priced
         in the current price year (:func:`wijkreno.renovate.catalogue.money_params`, as the
-        economics); given options disable ``deduplicate`` (they hold one row per dwelling).
+        economics); given options disable ``deduplicate`` (they hold one row per dwelling)
+        and set the price year (they must have one: built with ``money=``).
     deduplicate : bool
         Plan dwellings with identical planning inputs (every column but those of
         :data:`IDENTITY_COLUMNS`) once.
@@ -179,10 +180,16 @@ def plan_states(
     Returns
     -------
     TrajectoryStates
+
+    Raises
+    ------
+    InputError
+        When the options have no price year (costs at their sources' dates) or hold another
+        number of dwellings.
     """
     from wijkreno.renovate.applicability import measure_options
     from wijkreno.renovate.catalogue import money_params
-    from wijkreno.renovate.packages import enumerate_chunks, load_economics
+    from wijkreno.renovate.packages import check_price_year, enumerate_chunks, load_economics
     from wijkreno.renovate.trajectories import resolve_targets
 
     n = len(dwellings)
@@ -203,6 +210,7 @@ def plan_states(
                          f"dwellings table has {len(templates)} rows; build them with "
                          "measure_options(dwellings).")
     econ = load_economics(None, money=money)
+    check_price_year(options, econ.start_year)
     targets = resolve_targets(templates, SCENARIO_TARGET, params=system_params)
     tscore = np.ascontiguousarray(targets["target_score_kwh_per_m2"].to_numpy(np.float64))
     m = len(templates)

@@ -217,7 +217,8 @@ class PriceSets(Frozen):
             if int(year) not in self.years:
                 raise InputError(
                     f"no price set for {year}: price_sets.toml has the years {known}. Choose "
-                    "one of them with --price-year, or add a [years.JJJJ] table for that year."
+                    "one of them (price_year= in Python, --price-year on the command line), "
+                    "or add a [years.JJJJ] table for that year."
                 )
             return int(year)
         now = (today or dt.date.today()).year
@@ -225,7 +226,7 @@ class PriceSets(Frozen):
         if not earlier:
             raise InputError(
                 f"no price set starts on or before {now}: price_sets.toml has {known}. Give "
-                "--price-year."
+                "one of them (price_year= in Python, --price-year on the command line)."
             )
         if earlier[-1] != now:
             log.warning("no price set for %d: the %d set is used", now, earlier[-1])

@@ -421,9 +421,10 @@ class Target(Frozen):
     date: dt.date
     max_epc_score_kwh_per_m2: Sourced
     # the long-term strategy also wants heating without fossil fuels: an end state heated by one
-    # of fossil_heating_systems never reaches it
+    # of fossil_heating_systems never reaches it. Required: a file without the list would
+    # silently accept gas boilers as fossil-free.
     fossil_free: bool = False
-    fossil_heating_systems: tuple[str, ...] = ()
+    fossil_heating_systems: tuple[str, ...]
     replace_heating_systems: tuple[str, ...] = ()
 
     @field_validator("fossil_heating_systems", "replace_heating_systems")
